@@ -1,0 +1,785 @@
+"""Load a procedure YAML file into a checked :class:`ProcedureSpec`.
+
+Every problem of a file is reported at once, each with the file, line and column of the text
+that causes it and a plain message saying what is wrong and what is allowed. The loader never
+lets a traceback reach an author: YAML syntax errors, wrong types, unknown keys and names,
+unreadable time texts and graph problems (unreachable steps, dead ends) all become
+:class:`LoadError` entries of one :class:`ProcedureErrors`.
+
+The YAML is read as a node tree (not as plain data) so every value keeps its position, and
+scalars are read from their raw text, so ``label: Tidak`` or ``no: 08`` mean what they say
+rather than what YAML 1.1 would guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from laksana.engine import artifacts as artifact_registry
+from laksana.engine.spec import (
+    Actor,
+    ActorKind,
+    ArtifactSpec,
+    Decision,
+    End,
+    FieldType,
+    FormField,
+    Identity,
+    Official,
+    Outcome,
+    Position,
+    ProcedureSpec,
+    Step,
+)
+from laksana.engine.timetext import TimeStandard, TimeTextError, parse_time
+
+FORMAT = "laksana/procedure@1"
+
+_PROCEDURE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadError:
+    """One problem in a procedure file, at a position."""
+
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+
+class ProcedureErrors(Exception):
+    """All the problems found in one procedure file."""
+
+    def __init__(self, errors: list[LoadError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.position.line, e.position.column))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def _choices(values: Iterable[str]) -> str:
+    return ", ".join(values) or "(none)"
+
+
+class _Reader:
+    """Reads typed values out of YAML nodes, collecting errors instead of raising."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.errors: list[LoadError] = []
+
+    def pos(self, node: yaml.Node | None) -> Position:
+        if node is None:
+            return Position(self.filename, 1, 1)
+        mark = node.start_mark
+        return Position(self.filename, mark.line + 1, mark.column + 1)
+
+    def error(self, node: yaml.Node | None, message: str) -> None:
+        self.errors.append(LoadError(self.pos(node), message))
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        where: str,
+        allowed: Iterable[str],
+        required: Iterable[str] = (),
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        """The mapping's entries by key, after checking keys; None if it is no mapping."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{where} must be a mapping of keys to values")
+            return None
+        allowed = list(allowed)
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, f"{where}: a key must be plain text")
+                continue
+            key = key_node.value
+            if key in out:
+                self.error(key_node, f"{where}: key '{key}' is written twice")
+                continue
+            if key not in allowed:
+                self.error(
+                    key_node, f"{where}: unknown key '{key}'; allowed: {_choices(allowed)}"
+                )
+                continue
+            out[key] = (key_node, value_node)
+        for key in required:
+            if key not in out:
+                self.error(node, f"{where}: '{key}' is required")
+        return out
+
+    def named_mapping(
+        self, node: yaml.Node, where: str
+    ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """Entries of an id -> definition mapping (actors, artifacts), ids checked."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{where} must be a mapping of ids to definitions")
+            return
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            if not _NAME.match(key):
+                self.error(
+                    key_node,
+                    f"{where}: id '{key}' must be letters, digits, '_' or '-', "
+                    "starting with a letter or digit",
+                )
+                continue
+            if key in seen:
+                self.error(key_node, f"{where}: id '{key}' is declared twice")
+                continue
+            seen.add(key)
+            yield key, key_node, value_node
+
+    def text(self, node: yaml.Node | None, where: str, required: bool = True) -> str:
+        if node is None:
+            return ""
+        if not isinstance(node, yaml.ScalarNode) or (
+            node.tag == "tag:yaml.org,2002:null" and node.style is None
+        ):
+            if isinstance(node, yaml.ScalarNode) and not required:
+                return ""
+            self.error(node, f"{where} must be text")
+            return ""
+        value = str(node.value).strip()
+        if required and not value:
+            self.error(node, f"{where} must not be empty")
+        return value
+
+    def texts(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
+        """A list of texts; a single text is a list of one."""
+        if node is None:
+            return ()
+        if isinstance(node, yaml.ScalarNode):
+            value = self.text(node, where, required=False)
+            return (value,) if value else ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"{where} must be a list of texts")
+            return ()
+        return tuple(self.text(item, f"{where} item") for item in node.value)
+
+    def date(self, node: yaml.Node | None, where: str) -> dt.date | None:
+        if node is None:
+            return None
+        raw = self.text(node, where, required=False)
+        if not raw or raw == "-":
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            self.error(node, f"{where} must be a date written YYYY-MM-DD, not '{raw}'")
+            return None
+
+    def integer(self, node: yaml.Node | None, where: str, default: int = 0) -> int:
+        if node is None:
+            return default
+        raw = self.text(node, where)
+        if not raw.isdigit():
+            self.error(node, f"{where} must be a whole number, not '{raw}'")
+            return default
+        return int(raw)
+
+    def boolean(self, node: yaml.Node | None, where: str, default: bool) -> bool:
+        if node is None:
+            return default
+        raw = self.text(node, where).lower()
+        if raw in ("true", "yes", "ya"):
+            return True
+        if raw in ("false", "no", "tidak"):
+            return False
+        self.error(node, f"{where} must be true or false, not '{raw}'")
+        return default
+
+    def ids(self, node: yaml.Node | None, where: str) -> list[tuple[str, yaml.Node]]:
+        """A list of ids with their nodes; a single id is a list of one."""
+        if node is None:
+            return []
+        items = [node] if isinstance(node, yaml.ScalarNode) else None
+        if items is None:
+            if not isinstance(node, yaml.SequenceNode):
+                self.error(node, f"{where} must be a list of ids")
+                return []
+            items = list(node.value)
+        out = []
+        for item in items:
+            value = self.text(item, f"{where} item")
+            if value:
+                out.append((value, item))
+        return out
+
+
+_TOP_KEYS = ("format", "id", "identity", "notes", "actors", "artifacts", "start", "steps", "ends")
+_IDENTITY_LISTS = (
+    "legal_basis",
+    "related",
+    "qualifications",
+    "equipment",
+    "warnings",
+    "records",
+    "definitions",
+    "success_indicators",
+)
+_IDENTITY_KEYS = (
+    "number",
+    "title",
+    "agency",
+    "unit",
+    "government",
+    "made",
+    "revised",
+    "effective",
+    "effective_text",
+    "revision",
+    "approved_by",
+    "purpose",
+    "scope",
+    *_IDENTITY_LISTS,
+)
+_STEP_KEYS = (
+    "id",
+    "no",
+    "activity",
+    "actor",
+    "requires",
+    "requirements_text",
+    "time",
+    "produces",
+    "output_text",
+    "note",
+    "next",
+    "decision",
+)
+
+
+class _Builder:
+    """Builds a spec from the node tree, recording every reference to check afterwards."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.r = reader
+        self.positions: dict[str, Position] = {}
+        # (target id, node, what refers to it) for step/end targets
+        self.target_refs: list[tuple[str, yaml.Node, str]] = []
+        # (artifact id, node, what refers to it) for requires/produces
+        self.artifact_refs: list[tuple[str, yaml.Node, str]] = []
+
+    # identity -----------------------------------------------------------------------------
+
+    def identity(self, node: yaml.Node) -> Identity:
+        r = self.r
+        m = r.mapping(node, "identity", _IDENTITY_KEYS, required=("number", "title", "agency"))
+        if m is None:
+            return Identity(number="", title="", agency="")
+
+        def value(key: str) -> yaml.Node | None:
+            return m[key][1] if key in m else None
+
+        approved: Official | None = None
+        if "approved_by" in m:
+            a = r.mapping(m["approved_by"][1], "identity.approved_by", ("title", "name", "nip"),
+                          required=("title",))
+            if a is not None:
+                nip_node = a["nip"][1] if "nip" in a else None
+                nip = re.sub(r"\s+", "", r.text(nip_node, "approved_by.nip", required=False))
+                if nip and not re.fullmatch(r"\d{18}", nip):
+                    r.error(nip_node, f"approved_by.nip must be 18 digits, not '{nip}'")
+                approved = Official(
+                    title=r.text(a["title"][1] if "title" in a else None, "approved_by.title"),
+                    name=r.text(a["name"][1] if "name" in a else None, "approved_by.name",
+                                required=False),
+                    nip=nip,
+                )
+        lists = {k: r.texts(value(k), f"identity.{k}") for k in _IDENTITY_LISTS}
+        return Identity(
+            number=r.text(value("number"), "identity.number"),
+            title=r.text(value("title"), "identity.title"),
+            agency=r.text(value("agency"), "identity.agency"),
+            unit=r.text(value("unit"), "identity.unit", required=False),
+            government=r.text(value("government"), "identity.government", required=False),
+            made=r.date(value("made"), "identity.made"),
+            revised=r.date(value("revised"), "identity.revised"),
+            effective=r.date(value("effective"), "identity.effective"),
+            effective_text=r.text(value("effective_text"), "identity.effective_text",
+                                  required=False),
+            revision=r.integer(value("revision"), "identity.revision"),
+            approved_by=approved,
+            purpose=r.text(value("purpose"), "identity.purpose", required=False),
+            scope=r.text(value("scope"), "identity.scope", required=False),
+            **lists,
+        )
+
+    # actors and artifacts -----------------------------------------------------------------
+
+    def actors(self, node: yaml.Node) -> list[Actor]:
+        out = []
+        kinds = [k.value for k in ActorKind]
+        for actor_id, key_node, value_node in self.r.named_mapping(node, "actors"):
+            where = f"actor '{actor_id}'"
+            m = self.r.mapping(value_node, where, ("name", "kind", "description"),
+                               required=("name", "kind"))
+            if m is None:
+                continue
+            kind_node = m["kind"][1] if "kind" in m else None
+            kind_text = self.r.text(kind_node, f"{where} kind")
+            if kind_text and kind_text not in kinds:
+                self.r.error(kind_node, f"{where}: unknown kind '{kind_text}'; allowed: "
+                             f"{_choices(kinds)}")
+                continue
+            if not kind_text:
+                continue
+            self.positions[f"actor:{actor_id}"] = self.r.pos(key_node)
+            out.append(Actor(
+                id=actor_id,
+                name=self.r.text(m["name"][1] if "name" in m else None, f"{where} name"),
+                kind=ActorKind(kind_text),
+                description=self.r.text(m.get("description", (None, None))[1],
+                                        f"{where} description", required=False),
+            ))
+        if not out and not self.r.errors:
+            self.r.error(node, "actors: at least one actor is needed")
+        return out
+
+    def artifacts(self, node: yaml.Node | None) -> list[ArtifactSpec]:
+        if node is None:
+            return []
+        out = []
+        for art_id, key_node, value_node in self.r.named_mapping(node, "artifacts"):
+            art = self.artifact(art_id, value_node)
+            if art is not None:
+                self.positions[f"artifact:{art_id}"] = self.r.pos(key_node)
+                out.append(art)
+        return out
+
+    def artifact(self, art_id: str, node: yaml.Node) -> ArtifactSpec | None:
+        r = self.r
+        where = f"artifact '{art_id}'"
+        m = r.mapping(node, where, ("name", "type", "accept", "multiple", "fields",
+                                    "description"), required=("name", "type"))
+        if m is None or "type" not in m:
+            return None
+        type_node = m["type"][1]
+        type_name = r.text(type_node, f"{where} type")
+        if not type_name:
+            return None
+        if not artifact_registry.is_known(type_name):
+            names = [n for n, _ in artifact_registry.known_types()]
+            r.error(type_node, f"{where}: unknown artifact type '{type_name}'; known types: "
+                    f"{_choices(names)}")
+            return None
+        accept: list[str] = []
+        for kind, kind_node in r.ids(m["accept"][1] if "accept" in m else None,
+                                     f"{where} accept"):
+            if kind not in artifact_registry.FILE_KINDS:
+                r.error(kind_node, f"{where}: unknown file kind '{kind}'; allowed: "
+                        f"{_choices(artifact_registry.FILE_KINDS)}")
+            else:
+                accept.append(kind)
+        if accept and type_name == "form":
+            r.error(m["accept"][0], f"{where}: 'accept' is for files, not forms")
+        fields: list[FormField] = []
+        if type_name == "form":
+            if "fields" not in m:
+                r.error(node, f"{where}: a form needs 'fields'")
+            else:
+                fields = self.fields(where, m["fields"][1])
+        elif "fields" in m:
+            r.error(m["fields"][0], f"{where}: 'fields' is for forms (type: form)")
+        return ArtifactSpec(
+            id=art_id,
+            name=r.text(m["name"][1] if "name" in m else None, f"{where} name"),
+            type=type_name,
+            accept=tuple(accept),
+            multiple=r.boolean(m["multiple"][1] if "multiple" in m else None,
+                               f"{where} multiple", False),
+            fields=tuple(fields),
+            description=r.text(m["description"][1] if "description" in m else None,
+                               f"{where} description", required=False),
+        )
+
+    def fields(self, where: str, node: yaml.Node) -> list[FormField]:
+        r = self.r
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            r.error(node, f"{where}: 'fields' must be a non-empty list of fields")
+            return []
+        out = []
+        seen: set[str] = set()
+        types = [t.value for t in FieldType]
+        for item in node.value:
+            m = r.mapping(item, f"{where} field", ("id", "label", "type", "required",
+                                                   "choices", "help"),
+                          required=("id", "label", "type"))
+            if m is None or not {"id", "label", "type"} <= set(m):
+                continue
+            fid = r.text(m["id"][1], f"{where} field id")
+            if fid in seen:
+                r.error(m["id"][1], f"{where}: field id '{fid}' is declared twice")
+                continue
+            seen.add(fid)
+            ftype = r.text(m["type"][1], f"{where} field type")
+            if ftype not in types:
+                r.error(m["type"][1], f"{where}: field '{fid}' has unknown type '{ftype}'; "
+                        f"allowed: {_choices(types)}")
+                continue
+            choices = r.texts(m["choices"][1] if "choices" in m else None, f"{where} choices")
+            if ftype == FieldType.CHOICE and not choices:
+                r.error(m["type"][1], f"{where}: choice field '{fid}' needs 'choices'")
+            out.append(FormField(
+                id=fid,
+                label=r.text(m["label"][1], f"{where} field label"),
+                type=FieldType(ftype),
+                required=r.boolean(m["required"][1] if "required" in m else None,
+                                   f"{where} field required", True),
+                choices=choices,
+                help=r.text(m["help"][1] if "help" in m else None, f"{where} help",
+                            required=False),
+            ))
+        return out
+
+    # steps --------------------------------------------------------------------------------
+
+    def time(self, node: yaml.Node | None, where: str) -> TimeStandard | None:
+        if node is None:
+            return None
+        r = self.r
+        text_node: yaml.Node | None = node
+        unit: str | None = None
+        if isinstance(node, yaml.MappingNode):
+            m = r.mapping(node, f"{where} time", ("text", "unit"), required=("text",))
+            if m is None or "text" not in m:
+                return None
+            text_node = m["text"][1]
+            unit = r.text(m["unit"][1], f"{where} time unit") if "unit" in m else None
+        text = r.text(text_node, f"{where} time")
+        if not text:
+            return None
+        try:
+            return parse_time(text, unit)
+        except TimeTextError as exc:
+            r.error(text_node, f"{where}: {exc}")
+            return None
+
+    def decision(self, node: yaml.Node, where: str, activity: str) -> Decision | None:
+        r = self.r
+        m = r.mapping(node, f"{where} decision", ("question", "outcomes"), required=("outcomes",))
+        if m is None:
+            return None
+        outcomes: list[Outcome] = []
+        if "outcomes" in m:
+            seq = m["outcomes"][1]
+            if not isinstance(seq, yaml.SequenceNode) or not seq.value:
+                r.error(seq, f"{where}: a decision needs outcomes, e.g. "
+                        "[{label: Ya, to: ...}, {label: Tidak, to: ...}]")
+            else:
+                labels: set[str] = set()
+                for item in seq.value:
+                    o = r.mapping(item, f"{where} outcome", ("label", "to", "description"),
+                                  required=("label", "to"))
+                    if o is None or not {"label", "to"} <= set(o):
+                        continue
+                    label = r.text(o["label"][1], f"{where} outcome label")
+                    if label in labels:
+                        r.error(o["label"][1], f"{where}: outcome '{label}' is written twice")
+                        continue
+                    labels.add(label)
+                    target = r.text(o["to"][1], f"{where} outcome '{label}' to")
+                    self.target_refs.append((target, o["to"][1], f"{where} outcome '{label}'"))
+                    outcomes.append(Outcome(
+                        label=label,
+                        target=target,
+                        description=r.text(o["description"][1] if "description" in o else None,
+                                           f"{where} outcome description", required=False),
+                    ))
+                if len(outcomes) == 1:
+                    r.error(seq, f"{where}: a decision needs at least two outcomes")
+        question = r.text(m["question"][1], f"{where} question") if "question" in m else activity
+        return Decision(question=question, outcomes=tuple(outcomes))
+
+    def steps(self, node: yaml.Node) -> list[tuple[Step, dict[str, tuple[yaml.Node, yaml.Node]]]]:
+        r = self.r
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            r.error(node, "steps must be a non-empty list of steps")
+            return []
+        out = []
+        for index, item in enumerate(node.value, start=1):
+            m = r.mapping(item, f"step {index}", _STEP_KEYS, required=("id", "activity", "actor"))
+            if m is None or "id" not in m:
+                continue
+            step_id = r.text(m["id"][1], f"step {index} id")
+            if step_id and not _NAME.match(step_id):
+                r.error(m["id"][1], f"step id '{step_id}' must be letters, digits, '_' or '-'")
+            where = f"step '{step_id}'"
+            activity = r.text(m["activity"][1] if "activity" in m else None, f"{where} activity")
+            decision = None
+            if "decision" in m:
+                decision = self.decision(m["decision"][1], where, activity)
+                if "next" in m:
+                    r.error(m["next"][0], f"{where}: a decision leads on through its outcomes; "
+                            "remove 'next'")
+            next_id = r.text(m["next"][1], f"{where} next") if "next" in m else None
+            if next_id is not None and decision is None:
+                self.target_refs.append((next_id, m["next"][1], f"{where} next"))
+            self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
+            out.append((Step(
+                id=step_id,
+                number=r.text(m["no"][1], f"{where} no") if "no" in m else str(index),
+                activity=activity,
+                actor=r.text(m["actor"][1] if "actor" in m else None, f"{where} actor"),
+                requires=self.artifact_ids(m, "requires", where),
+                produces=self.artifact_ids(m, "produces", where),
+                time=self.time(m["time"][1] if "time" in m else None, where),
+                note=r.text(m["note"][1], f"{where} note", required=False) if "note" in m else "",
+                next=next_id,
+                decision=decision,
+                requirements_text=r.text(m["requirements_text"][1], f"{where} requirements_text",
+                                         required=False) if "requirements_text" in m else "",
+                output_text=r.text(m["output_text"][1], f"{where} output_text", required=False)
+                if "output_text" in m else "",
+            ), m))
+        return out
+
+    def artifact_ids(
+        self, m: dict[str, tuple[yaml.Node, yaml.Node]], key: str, where: str
+    ) -> tuple[str, ...]:
+        if key not in m:
+            return ()
+        refs = self.r.ids(m[key][1], f"{where} {key}")
+        self.artifact_refs.extend((ref, node, f"{where} {key}") for ref, node in refs)
+        return tuple(ref for ref, _ in refs)
+
+    def ends(self, node: yaml.Node | None) -> list[End]:
+        if node is None:
+            return [End(id="selesai", label="Selesai")]
+        r = self.r
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            r.error(node, "ends must be a non-empty list of {id, label}")
+            return []
+        out = []
+        for item in node.value:
+            m = r.mapping(item, "end", ("id", "label"), required=("id",))
+            if m is None or "id" not in m:
+                continue
+            end_id = r.text(m["id"][1], "end id")
+            self.positions[f"end:{end_id}"] = r.pos(m["id"][1])
+            out.append(End(id=end_id, label=r.text(m["label"][1], f"end '{end_id}' label")
+                           if "label" in m else "Selesai"))
+        return out
+
+
+def _compose(text: str, filename: str) -> yaml.Node | LoadError:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        return LoadError(Position(filename, line, col), f"YAML syntax error: {problem}")
+    except yaml.YAMLError as exc:
+        return LoadError(Position(filename, 1, 1), f"YAML error: {exc}")
+    if node is None:
+        return LoadError(Position(filename, 1, 1), "the file is empty")
+    return node
+
+
+def load_procedure(path: str | Path) -> ProcedureSpec:
+    """Load and check a procedure file; raise :class:`ProcedureErrors` listing every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProcedureErrors([LoadError(Position(name, 1, 1), "no such file")]) from None
+    except IsADirectoryError:
+        raise ProcedureErrors([LoadError(Position(name, 1, 1), "is a directory, not a procedure "
+                                         "file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProcedureErrors([LoadError(Position(name, 1, 1),
+                                         f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ProcedureErrors([LoadError(Position(name, 1, 1),
+                                         f"cannot be read: {exc.strerror}")]) from None
+    return load_text(text, name)
+
+
+def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
+    """Load and check procedure text; ``filename`` is used in the error positions."""
+    composed = _compose(text, filename)
+    if isinstance(composed, LoadError):
+        raise ProcedureErrors([composed])
+    r = _Reader(filename)
+    b = _Builder(r)
+    top = r.mapping(composed, "procedure", _TOP_KEYS,
+                    required=("format", "id", "identity", "actors", "start", "steps"))
+    if top is None:
+        raise ProcedureErrors(r.errors)
+
+    def node(key: str) -> yaml.Node | None:
+        return top[key][1] if key in top else None
+
+    fmt = r.text(node("format"), "format") if "format" in top else ""
+    if "format" in top and fmt != FORMAT:
+        r.error(node("format"), f"format '{fmt}' is not supported; write format: {FORMAT}")
+    proc_id = r.text(node("id"), "id") if "id" in top else ""
+    if proc_id and not _PROCEDURE_ID.match(proc_id):
+        r.error(node("id"), f"id '{proc_id}' must be lower-case letters, digits and '-'")
+    identity = b.identity(node("identity")) if "identity" in top else Identity("", "", "")
+    notes = r.texts(node("notes"), "notes")
+    actors = b.actors(node("actors")) if "actors" in top else []
+    arts = b.artifacts(node("artifacts"))
+    steps_m = b.steps(node("steps")) if "steps" in top else []
+    ends = b.ends(node("ends"))
+    steps = [s for s, _ in steps_m]
+
+    start_label, start_id, start_node = "Mulai", "", node("start")
+    if start_node is not None:
+        if isinstance(start_node, yaml.MappingNode):
+            sm = r.mapping(start_node, "start", ("label", "to"), required=("to",))
+            if sm and "to" in sm:
+                start_node = sm["to"][1]
+                start_id = r.text(start_node, "start to")
+                if "label" in sm:
+                    start_label = r.text(sm["label"][1], "start label")
+        else:
+            start_id = r.text(start_node, "start")
+        if start_id:
+            b.target_refs.append((start_id, start_node, "start"))
+
+    # Ids: steps and ends share a namespace, since both are targets.
+    node_ids: dict[str, str] = {}
+    for s, m in steps_m:
+        if s.id in node_ids:
+            r.error(m["id"][1], f"duplicate id '{s.id}': already used by a {node_ids[s.id]}")
+        node_ids.setdefault(s.id, "step")
+    for e in ends:
+        if e.id in node_ids:
+            r.error(None if f"end:{e.id}" not in b.positions else _node_at(b, e.id),
+                    f"duplicate id '{e.id}': already used by a {node_ids[e.id]}")
+        node_ids.setdefault(e.id, "end")
+
+    # Default next: the following step; the last step goes to the only end.
+    resolved: list[Step] = []
+    for i, (s, m) in enumerate(steps_m):
+        if s.decision is None and s.next is None:
+            if i + 1 < len(steps_m):
+                s = _replace_next(s, steps_m[i + 1][0].id)
+            elif len(ends) == 1:
+                s = _replace_next(s, ends[0].id)
+            else:
+                r.error(m["id"][1], f"step '{s.id}' is the last step and there are "
+                        f"{len(ends)} ends: say which with 'next'")
+        resolved.append(s)
+    steps = resolved
+
+    actor_ids = [a.id for a in actors]
+    art_ids = [a.id for a in arts]
+    used_actors: set[str] = set()
+    used_arts: set[str] = set()
+    for s, m in steps_m:
+        if s.actor and s.actor not in actor_ids and actors:
+            r.error(m["actor"][1], f"step '{s.id}': unknown actor '{s.actor}'; actors: "
+                    f"{_choices(actor_ids)}")
+        used_actors.add(s.actor)
+    for ref, ref_node, what in b.artifact_refs:
+        used_arts.add(ref)
+        if ref not in art_ids:
+            r.error(ref_node, f"{what}: unknown artifact '{ref}'; artifacts: {_choices(art_ids)}")
+    targets_known = sorted(node_ids)
+    bad_refs = False
+    for target, ref_node, what in b.target_refs:
+        if target and target not in node_ids:
+            bad_refs = True
+            r.error(ref_node, f"{what}: unknown step or end '{target}'; known: "
+                    f"{_choices(targets_known)}")
+    if start_id and start_id in node_ids and node_ids[start_id] == "end":
+        r.error(start_node, "start must lead to a step, not straight to an end")
+    for a in actors:
+        if a.id not in used_actors:
+            r.error(_pos_node(b, f"actor:{a.id}"), f"actor '{a.id}' is declared but no step "
+                    "uses it")
+    for a in arts:
+        if a.id not in used_arts:
+            r.error(_pos_node(b, f"artifact:{a.id}"), f"artifact '{a.id}' is declared but no "
+                    "step requires or produces it")
+
+    if not bad_refs and start_id in node_ids and steps:
+        _check_graph(r, b, steps, ends, start_id)
+
+    if r.errors:
+        raise ProcedureErrors(r.errors)
+    return ProcedureSpec(
+        id=proc_id,
+        identity=identity,
+        actors=tuple(actors),
+        artifacts=tuple(arts),
+        steps=tuple(steps),
+        start=start_id,
+        ends=tuple(ends),
+        start_label=start_label,
+        notes=notes,
+        source=filename,
+        positions=MappingProxyType(dict(b.positions)),
+    )
+
+
+class _PosNode(yaml.Node):
+    """A stand-in node carrying only a position, for errors about declared names."""
+
+    def __init__(self, position: Position) -> None:
+        mark = yaml.Mark(position.file, 0, position.line - 1, position.column - 1, None, None)
+        super().__init__("", "", mark, mark)
+
+
+def _pos_node(b: _Builder, key: str) -> yaml.Node | None:
+    pos = b.positions.get(key)
+    return _PosNode(pos) if pos else None
+
+
+def _node_at(b: _Builder, end_id: str) -> yaml.Node | None:
+    return _pos_node(b, f"end:{end_id}")
+
+
+def _replace_next(step: Step, next_id: str) -> Step:
+    from dataclasses import replace
+
+    return replace(step, next=next_id)
+
+
+def _check_graph(r: _Reader, b: _Builder, steps: list[Step], ends: list[End],
+                 start: str) -> None:
+    """Every step reachable from the start; from every step an end reachable."""
+    succ = {s.id: s.targets() for s in steps}
+    reached = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in succ.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    pred: dict[str, list[str]] = {}
+    for src, targets in succ.items():
+        for t in targets:
+            pred.setdefault(t, []).append(src)
+    can_end = {e.id for e in ends}
+    queue = deque(can_end)
+    while queue:
+        for p in pred.get(queue.popleft(), ()):
+            if p not in can_end:
+                can_end.add(p)
+                queue.append(p)
+    for s in steps:
+        node = _pos_node(b, f"step:{s.id}")
+        if s.id not in reached:
+            r.error(node, f"step '{s.id}' cannot be reached from the start")
+        elif s.id not in can_end:
+            r.error(node, f"step '{s.id}' leads to no end: from it, the case can never finish")
+    for e in ends:
+        if e.id not in reached:
+            r.error(_pos_node(b, f"end:{e.id}"), f"end '{e.id}' is never reached")
