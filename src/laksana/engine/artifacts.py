@@ -220,8 +220,16 @@ def example_value(spec: ArtifactSpec, tag: str = "1") -> object:
     if spec.type == "file":
         kinds = [k for k in spec.accept if k != "any"]
         ctype = FILE_KINDS[kinds[0]][0] if kinds else "application/pdf"
-        return {"files": [{"id": f"{spec.id}-{tag}", "name": f"{spec.id}-{tag}",
-                           "content_type": ctype, "size": 1024}]}
+        return {
+            "files": [
+                {
+                    "id": f"{spec.id}-{tag}",
+                    "name": f"{spec.id}-{tag}",
+                    "content_type": ctype,
+                    "size": 1024,
+                }
+            ]
+        }
     return {"ref": f"{spec.type}:{spec.id}-{tag}"}
 
 

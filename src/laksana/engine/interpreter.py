@@ -256,12 +256,14 @@ def decide(spec: ProcedureSpec, state: CaseState, action: Action) -> tuple[Event
     if state.finished:
         return Refusal(RefusalCode.CASE_FINISHED, "the case is already finished")
     if not spec.has_step(action.step):
-        return Refusal(RefusalCode.UNKNOWN_STEP, f"the procedure has no step '{action.step}'",
-                       step=action.step)
+        return Refusal(
+            RefusalCode.UNKNOWN_STEP, f"the procedure has no step '{action.step}'", step=action.step
+        )
     step = spec.step(action.step)
     if step.id not in state.active:
-        return Refusal(RefusalCode.STEP_NOT_ACTIVE,
-                       f"step {step.number} is not active now", step=step.id)
+        return Refusal(
+            RefusalCode.STEP_NOT_ACTIVE, f"step {step.number} is not active now", step=step.id
+        )
     refusal = _check_artifacts(spec, state, step, action.artifacts)
     if refusal is not None:
         return refusal
@@ -269,8 +271,15 @@ def decide(spec: ProcedureSpec, state: CaseState, action: Action) -> tuple[Event
     if refusal is not None:
         return refusal
     seq = state.seq + 1
-    events: list[Event] = [StepCompleted(seq=seq, step=step.id, outcome=action.outcome,
-                                         artifacts=_frozen(action.artifacts), by=action.by)]
+    events: list[Event] = [
+        StepCompleted(
+            seq=seq,
+            step=step.id,
+            outcome=action.outcome,
+            artifacts=_frozen(action.artifacts),
+            by=action.by,
+        )
+    ]
     after = apply(state, events[0])
     events.extend(_enter(spec, after, target, seq + 1))
     return tuple(events)
@@ -293,19 +302,40 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
     if event.seq != state.seq + 1:
         raise ValueError(f"event {event.seq} does not follow event {state.seq}")
     if isinstance(event, StepActivated):
-        return CaseState(state.procedure, state.status, (*state.active, event.step),
-                         state.artifacts, state.completions, state.end, event.seq)
+        return CaseState(
+            state.procedure,
+            state.status,
+            (*state.active, event.step),
+            state.artifacts,
+            state.completions,
+            state.end,
+            event.seq,
+        )
     if isinstance(event, StepCompleted):
         artifacts = dict(state.artifacts)
         artifacts.update(event.artifacts)
         completions = dict(state.completions)
         completions[event.step] = completions.get(event.step, 0) + 1
         active = tuple(s for s in state.active if s != event.step)
-        return CaseState(state.procedure, state.status, active, _frozen(artifacts),
-                         _frozen(completions), state.end, event.seq)
+        return CaseState(
+            state.procedure,
+            state.status,
+            active,
+            _frozen(artifacts),
+            _frozen(completions),
+            state.end,
+            event.seq,
+        )
     if isinstance(event, CaseEnded):
-        return CaseState(state.procedure, CaseStatus.FINISHED, (), state.artifacts,
-                         state.completions, event.end, event.seq)
+        return CaseState(
+            state.procedure,
+            CaseStatus.FINISHED,
+            (),
+            state.artifacts,
+            state.completions,
+            event.end,
+            event.seq,
+        )
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -344,45 +374,63 @@ def _check_artifacts(
             step=step.id,
             items=tuple(unexpected),
         )
-    missing = [spec.artifact(a).name for a in step.requires
-               if a not in supplied and a not in state.artifacts]
+    missing = [
+        spec.artifact(a).name
+        for a in step.requires
+        if a not in supplied and a not in state.artifacts
+    ]
     if missing:
-        return Refusal(RefusalCode.MISSING_REQUIREMENTS,
-                       f"step {step.number} needs first: {'; '.join(missing)}",
-                       step=step.id, items=tuple(missing))
+        return Refusal(
+            RefusalCode.MISSING_REQUIREMENTS,
+            f"step {step.number} needs first: {'; '.join(missing)}",
+            step=step.id,
+            items=tuple(missing),
+        )
     missing = [spec.artifact(a).name for a in step.produces if a not in supplied]
     if missing:
-        return Refusal(RefusalCode.MISSING_OUTPUTS,
-                       f"step {step.number} must produce: {'; '.join(missing)}",
-                       step=step.id, items=tuple(missing))
-    problems = []
+        return Refusal(
+            RefusalCode.MISSING_OUTPUTS,
+            f"step {step.number} must produce: {'; '.join(missing)}",
+            step=step.id,
+            items=tuple(missing),
+        )
+    problems: list[str] = []
     for key, value in supplied.items():
         art = spec.artifact(key)
         problems.extend(f"{art.name}: {p}" for p in artifact_registry.problems(art, value))
     if problems:
-        return Refusal(RefusalCode.INVALID_ARTIFACT, "; ".join(problems), step=step.id,
-                       items=tuple(problems))
+        return Refusal(
+            RefusalCode.INVALID_ARTIFACT, "; ".join(problems), step=step.id, items=tuple(problems)
+        )
     return None
 
 
 def _target(step: Step, outcome: str | None) -> tuple[str, Refusal | None]:
     if step.decision is None:
         if outcome is not None:
-            return "", Refusal(RefusalCode.OUTCOME_NOT_EXPECTED,
-                               f"step {step.number} is not a decision; it takes no outcome",
-                               step=step.id)
+            return "", Refusal(
+                RefusalCode.OUTCOME_NOT_EXPECTED,
+                f"step {step.number} is not a decision; it takes no outcome",
+                step=step.id,
+            )
         assert step.next is not None  # the loader sets next on every non-decision step
         return step.next, None
     labels = tuple(o.label for o in step.decision.outcomes)
     if outcome is None:
-        return "", Refusal(RefusalCode.OUTCOME_REQUIRED,
-                           f"step {step.number} is a decision: choose one of {', '.join(labels)}",
-                           step=step.id, items=labels)
+        return "", Refusal(
+            RefusalCode.OUTCOME_REQUIRED,
+            f"step {step.number} is a decision: choose one of {', '.join(labels)}",
+            step=step.id,
+            items=labels,
+        )
     chosen = step.decision.outcome(outcome)
     if chosen is None:
-        return "", Refusal(RefusalCode.OUTCOME_NOT_ALLOWED,
-                           f"'{outcome}' is not an outcome of step {step.number}; allowed: "
-                           f"{', '.join(labels)}", step=step.id, items=labels)
+        return "", Refusal(
+            RefusalCode.OUTCOME_NOT_ALLOWED,
+            f"'{outcome}' is not an outcome of step {step.number}; allowed: {', '.join(labels)}",
+            step=step.id,
+            items=labels,
+        )
     return chosen.target, None
 
 

@@ -108,9 +108,7 @@ class _Reader:
                 self.error(key_node, f"{where}: key '{key}' is written twice")
                 continue
             if key not in allowed:
-                self.error(
-                    key_node, f"{where}: unknown key '{key}'; allowed: {_choices(allowed)}"
-                )
+                self.error(key_node, f"{where}: unknown key '{key}'; allowed: {_choices(allowed)}")
                 continue
             out[key] = (key_node, value_node)
         for key in required:
@@ -210,7 +208,7 @@ class _Reader:
                 self.error(node, f"{where} must be a list of ids")
                 return []
             items = list(node.value)
-        out = []
+        out: list[tuple[str, yaml.Node]] = []
         for item in items:
             value = self.text(item, f"{where} item")
             if value:
@@ -285,8 +283,12 @@ class _Builder:
 
         approved: Official | None = None
         if "approved_by" in m:
-            a = r.mapping(m["approved_by"][1], "identity.approved_by", ("title", "name", "nip"),
-                          required=("title",))
+            a = r.mapping(
+                m["approved_by"][1],
+                "identity.approved_by",
+                ("title", "name", "nip"),
+                required=("title",),
+            )
             if a is not None:
                 nip_node = a["nip"][1] if "nip" in a else None
                 nip = re.sub(r"\s+", "", r.text(nip_node, "approved_by.nip", required=False))
@@ -294,8 +296,9 @@ class _Builder:
                     r.error(nip_node, f"approved_by.nip must be 18 digits, not '{nip}'")
                 approved = Official(
                     title=r.text(a["title"][1] if "title" in a else None, "approved_by.title"),
-                    name=r.text(a["name"][1] if "name" in a else None, "approved_by.name",
-                                required=False),
+                    name=r.text(
+                        a["name"][1] if "name" in a else None, "approved_by.name", required=False
+                    ),
                     nip=nip,
                 )
         lists = {k: r.texts(value(k), f"identity.{k}") for k in _IDENTITY_LISTS}
@@ -308,8 +311,9 @@ class _Builder:
             made=r.date(value("made"), "identity.made"),
             revised=r.date(value("revised"), "identity.revised"),
             effective=r.date(value("effective"), "identity.effective"),
-            effective_text=r.text(value("effective_text"), "identity.effective_text",
-                                  required=False),
+            effective_text=r.text(
+                value("effective_text"), "identity.effective_text", required=False
+            ),
             revision=r.integer(value("revision"), "identity.revision"),
             approved_by=approved,
             purpose=r.text(value("purpose"), "identity.purpose", required=False),
@@ -324,26 +328,33 @@ class _Builder:
         kinds = [k.value for k in ActorKind]
         for actor_id, key_node, value_node in self.r.named_mapping(node, "actors"):
             where = f"actor '{actor_id}'"
-            m = self.r.mapping(value_node, where, ("name", "kind", "description"),
-                               required=("name", "kind"))
+            m = self.r.mapping(
+                value_node, where, ("name", "kind", "description"), required=("name", "kind")
+            )
             if m is None:
                 continue
             kind_node = m["kind"][1] if "kind" in m else None
             kind_text = self.r.text(kind_node, f"{where} kind")
             if kind_text and kind_text not in kinds:
-                self.r.error(kind_node, f"{where}: unknown kind '{kind_text}'; allowed: "
-                             f"{_choices(kinds)}")
+                self.r.error(
+                    kind_node, f"{where}: unknown kind '{kind_text}'; allowed: {_choices(kinds)}"
+                )
                 continue
             if not kind_text:
                 continue
             self.positions[f"actor:{actor_id}"] = self.r.pos(key_node)
-            out.append(Actor(
-                id=actor_id,
-                name=self.r.text(m["name"][1] if "name" in m else None, f"{where} name"),
-                kind=ActorKind(kind_text),
-                description=self.r.text(m.get("description", (None, None))[1],
-                                        f"{where} description", required=False),
-            ))
+            out.append(
+                Actor(
+                    id=actor_id,
+                    name=self.r.text(m["name"][1] if "name" in m else None, f"{where} name"),
+                    kind=ActorKind(kind_text),
+                    description=self.r.text(
+                        m.get("description", (None, None))[1],
+                        f"{where} description",
+                        required=False,
+                    ),
+                )
+            )
         if not out and not self.r.errors:
             self.r.error(node, "actors: at least one actor is needed")
         return out
@@ -362,8 +373,12 @@ class _Builder:
     def artifact(self, art_id: str, node: yaml.Node) -> ArtifactSpec | None:
         r = self.r
         where = f"artifact '{art_id}'"
-        m = r.mapping(node, where, ("name", "type", "accept", "multiple", "fields",
-                                    "description"), required=("name", "type"))
+        m = r.mapping(
+            node,
+            where,
+            ("name", "type", "accept", "multiple", "fields", "description"),
+            required=("name", "type"),
+        )
         if m is None or "type" not in m:
             return None
         type_node = m["type"][1]
@@ -372,15 +387,19 @@ class _Builder:
             return None
         if not artifact_registry.is_known(type_name):
             names = [n for n, _ in artifact_registry.known_types()]
-            r.error(type_node, f"{where}: unknown artifact type '{type_name}'; known types: "
-                    f"{_choices(names)}")
+            r.error(
+                type_node,
+                f"{where}: unknown artifact type '{type_name}'; known types: {_choices(names)}",
+            )
             return None
         accept: list[str] = []
-        for kind, kind_node in r.ids(m["accept"][1] if "accept" in m else None,
-                                     f"{where} accept"):
+        for kind, kind_node in r.ids(m["accept"][1] if "accept" in m else None, f"{where} accept"):
             if kind not in artifact_registry.FILE_KINDS:
-                r.error(kind_node, f"{where}: unknown file kind '{kind}'; allowed: "
-                        f"{_choices(artifact_registry.FILE_KINDS)}")
+                r.error(
+                    kind_node,
+                    f"{where}: unknown file kind '{kind}'; allowed: "
+                    f"{_choices(artifact_registry.FILE_KINDS)}",
+                )
             else:
                 accept.append(kind)
         if accept and type_name == "form":
@@ -398,11 +417,15 @@ class _Builder:
             name=r.text(m["name"][1] if "name" in m else None, f"{where} name"),
             type=type_name,
             accept=tuple(accept),
-            multiple=r.boolean(m["multiple"][1] if "multiple" in m else None,
-                               f"{where} multiple", False),
+            multiple=r.boolean(
+                m["multiple"][1] if "multiple" in m else None, f"{where} multiple", False
+            ),
             fields=tuple(fields),
-            description=r.text(m["description"][1] if "description" in m else None,
-                               f"{where} description", required=False),
+            description=r.text(
+                m["description"][1] if "description" in m else None,
+                f"{where} description",
+                required=False,
+            ),
         )
 
     def fields(self, where: str, node: yaml.Node) -> list[FormField]:
@@ -414,9 +437,12 @@ class _Builder:
         seen: set[str] = set()
         types = [t.value for t in FieldType]
         for item in node.value:
-            m = r.mapping(item, f"{where} field", ("id", "label", "type", "required",
-                                                   "choices", "help"),
-                          required=("id", "label", "type"))
+            m = r.mapping(
+                item,
+                f"{where} field",
+                ("id", "label", "type", "required", "choices", "help"),
+                required=("id", "label", "type"),
+            )
             if m is None or not {"id", "label", "type"} <= set(m):
                 continue
             fid = r.text(m["id"][1], f"{where} field id")
@@ -426,22 +452,31 @@ class _Builder:
             seen.add(fid)
             ftype = r.text(m["type"][1], f"{where} field type")
             if ftype not in types:
-                r.error(m["type"][1], f"{where}: field '{fid}' has unknown type '{ftype}'; "
-                        f"allowed: {_choices(types)}")
+                r.error(
+                    m["type"][1],
+                    f"{where}: field '{fid}' has unknown type '{ftype}'; "
+                    f"allowed: {_choices(types)}",
+                )
                 continue
             choices = r.texts(m["choices"][1] if "choices" in m else None, f"{where} choices")
             if ftype == FieldType.CHOICE and not choices:
                 r.error(m["type"][1], f"{where}: choice field '{fid}' needs 'choices'")
-            out.append(FormField(
-                id=fid,
-                label=r.text(m["label"][1], f"{where} field label"),
-                type=FieldType(ftype),
-                required=r.boolean(m["required"][1] if "required" in m else None,
-                                   f"{where} field required", True),
-                choices=choices,
-                help=r.text(m["help"][1] if "help" in m else None, f"{where} help",
-                            required=False),
-            ))
+            out.append(
+                FormField(
+                    id=fid,
+                    label=r.text(m["label"][1], f"{where} field label"),
+                    type=FieldType(ftype),
+                    required=r.boolean(
+                        m["required"][1] if "required" in m else None,
+                        f"{where} field required",
+                        True,
+                    ),
+                    choices=choices,
+                    help=r.text(
+                        m["help"][1] if "help" in m else None, f"{where} help", required=False
+                    ),
+                )
+            )
         return out
 
     # steps --------------------------------------------------------------------------------
@@ -476,13 +511,20 @@ class _Builder:
         if "outcomes" in m:
             seq = m["outcomes"][1]
             if not isinstance(seq, yaml.SequenceNode) or not seq.value:
-                r.error(seq, f"{where}: a decision needs outcomes, e.g. "
-                        "[{label: Ya, to: ...}, {label: Tidak, to: ...}]")
+                r.error(
+                    seq,
+                    f"{where}: a decision needs outcomes, e.g. "
+                    "[{label: Ya, to: ...}, {label: Tidak, to: ...}]",
+                )
             else:
                 labels: set[str] = set()
                 for item in seq.value:
-                    o = r.mapping(item, f"{where} outcome", ("label", "to", "description"),
-                                  required=("label", "to"))
+                    o = r.mapping(
+                        item,
+                        f"{where} outcome",
+                        ("label", "to", "description"),
+                        required=("label", "to"),
+                    )
                     if o is None or not {"label", "to"} <= set(o):
                         continue
                     label = r.text(o["label"][1], f"{where} outcome label")
@@ -492,13 +534,18 @@ class _Builder:
                     labels.add(label)
                     target = r.text(o["to"][1], f"{where} outcome '{label}' to")
                     self.target_refs.append((target, o["to"][1], f"{where} outcome '{label}'"))
-                    outcomes.append(Outcome(
-                        label=label,
-                        target=target,
-                        description=r.text(o["description"][1] if "description" in o else None,
-                                           f"{where} outcome description", required=False),
-                    ))
-                if len(outcomes) == 1:
+                    outcomes.append(
+                        Outcome(
+                            label=label,
+                            target=target,
+                            description=r.text(
+                                o["description"][1] if "description" in o else None,
+                                f"{where} outcome description",
+                                required=False,
+                            ),
+                        )
+                    )
+                if len(seq.value) == 1:
                     r.error(seq, f"{where}: a decision needs at least two outcomes")
         question = r.text(m["question"][1], f"{where} question") if "question" in m else activity
         return Decision(question=question, outcomes=tuple(outcomes))
@@ -522,28 +569,43 @@ class _Builder:
             if "decision" in m:
                 decision = self.decision(m["decision"][1], where, activity)
                 if "next" in m:
-                    r.error(m["next"][0], f"{where}: a decision leads on through its outcomes; "
-                            "remove 'next'")
+                    r.error(
+                        m["next"][0],
+                        f"{where}: a decision leads on through its outcomes; remove 'next'",
+                    )
             next_id = r.text(m["next"][1], f"{where} next") if "next" in m else None
             if next_id is not None and decision is None:
                 self.target_refs.append((next_id, m["next"][1], f"{where} next"))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
-            out.append((Step(
-                id=step_id,
-                number=r.text(m["no"][1], f"{where} no") if "no" in m else str(index),
-                activity=activity,
-                actor=r.text(m["actor"][1] if "actor" in m else None, f"{where} actor"),
-                requires=self.artifact_ids(m, "requires", where),
-                produces=self.artifact_ids(m, "produces", where),
-                time=self.time(m["time"][1] if "time" in m else None, where),
-                note=r.text(m["note"][1], f"{where} note", required=False) if "note" in m else "",
-                next=next_id,
-                decision=decision,
-                requirements_text=r.text(m["requirements_text"][1], f"{where} requirements_text",
-                                         required=False) if "requirements_text" in m else "",
-                output_text=r.text(m["output_text"][1], f"{where} output_text", required=False)
-                if "output_text" in m else "",
-            ), m))
+            out.append(
+                (
+                    Step(
+                        id=step_id,
+                        number=r.text(m["no"][1], f"{where} no") if "no" in m else str(index),
+                        activity=activity,
+                        actor=r.text(m["actor"][1] if "actor" in m else None, f"{where} actor"),
+                        requires=self.artifact_ids(m, "requires", where),
+                        produces=self.artifact_ids(m, "produces", where),
+                        time=self.time(m["time"][1] if "time" in m else None, where),
+                        note=r.text(m["note"][1], f"{where} note", required=False)
+                        if "note" in m
+                        else "",
+                        next=next_id,
+                        decision=decision,
+                        requirements_text=r.text(
+                            m["requirements_text"][1], f"{where} requirements_text", required=False
+                        )
+                        if "requirements_text" in m
+                        else "",
+                        output_text=r.text(
+                            m["output_text"][1], f"{where} output_text", required=False
+                        )
+                        if "output_text" in m
+                        else "",
+                    ),
+                    m,
+                )
+            )
         return out
 
     def artifact_ids(
@@ -569,8 +631,14 @@ class _Builder:
                 continue
             end_id = r.text(m["id"][1], "end id")
             self.positions[f"end:{end_id}"] = r.pos(m["id"][1])
-            out.append(End(id=end_id, label=r.text(m["label"][1], f"end '{end_id}' label")
-                           if "label" in m else "Selesai"))
+            out.append(
+                End(
+                    id=end_id,
+                    label=r.text(m["label"][1], f"end '{end_id}' label")
+                    if "label" in m
+                    else "Selesai",
+                )
+            )
         return out
 
 
@@ -598,14 +666,17 @@ def load_procedure(path: str | Path) -> ProcedureSpec:
     except FileNotFoundError:
         raise ProcedureErrors([LoadError(Position(name, 1, 1), "no such file")]) from None
     except IsADirectoryError:
-        raise ProcedureErrors([LoadError(Position(name, 1, 1), "is a directory, not a procedure "
-                                         "file")]) from None
+        raise ProcedureErrors(
+            [LoadError(Position(name, 1, 1), "is a directory, not a procedure file")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ProcedureErrors([LoadError(Position(name, 1, 1),
-                                         f"not UTF-8 text ({exc.reason})")]) from None
+        raise ProcedureErrors(
+            [LoadError(Position(name, 1, 1), f"not UTF-8 text ({exc.reason})")]
+        ) from None
     except OSError as exc:
-        raise ProcedureErrors([LoadError(Position(name, 1, 1),
-                                         f"cannot be read: {exc.strerror}")]) from None
+        raise ProcedureErrors(
+            [LoadError(Position(name, 1, 1), f"cannot be read: {exc.strerror}")]
+        ) from None
     return load_text(text, name)
 
 
@@ -616,8 +687,12 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
         raise ProcedureErrors([composed])
     r = _Reader(filename)
     b = _Builder(r)
-    top = r.mapping(composed, "procedure", _TOP_KEYS,
-                    required=("format", "id", "identity", "actors", "start", "steps"))
+    top = r.mapping(
+        composed,
+        "procedure",
+        _TOP_KEYS,
+        required=("format", "id", "identity", "actors", "start", "steps"),
+    )
     if top is None:
         raise ProcedureErrors(r.errors)
 
@@ -630,11 +705,11 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
     proc_id = r.text(node("id"), "id") if "id" in top else ""
     if proc_id and not _PROCEDURE_ID.match(proc_id):
         r.error(node("id"), f"id '{proc_id}' must be lower-case letters, digits and '-'")
-    identity = b.identity(node("identity")) if "identity" in top else Identity("", "", "")
+    identity = b.identity(top["identity"][1]) if "identity" in top else Identity("", "", "")
     notes = r.texts(node("notes"), "notes")
-    actors = b.actors(node("actors")) if "actors" in top else []
+    actors = b.actors(top["actors"][1]) if "actors" in top else []
     arts = b.artifacts(node("artifacts"))
-    steps_m = b.steps(node("steps")) if "steps" in top else []
+    steps_m = b.steps(top["steps"][1]) if "steps" in top else []
     ends = b.ends(node("ends"))
     steps = [s for s, _ in steps_m]
 
@@ -660,8 +735,10 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
         node_ids.setdefault(s.id, "step")
     for e in ends:
         if e.id in node_ids:
-            r.error(None if f"end:{e.id}" not in b.positions else _node_at(b, e.id),
-                    f"duplicate id '{e.id}': already used by a {node_ids[e.id]}")
+            r.error(
+                None if f"end:{e.id}" not in b.positions else _node_at(b, e.id),
+                f"duplicate id '{e.id}': already used by a {node_ids[e.id]}",
+            )
         node_ids.setdefault(e.id, "end")
 
     # Default next: the following step; the last step goes to the only end.
@@ -673,8 +750,11 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
             elif len(ends) == 1:
                 s = _replace_next(s, ends[0].id)
             else:
-                r.error(m["id"][1], f"step '{s.id}' is the last step and there are "
-                        f"{len(ends)} ends: say which with 'next'")
+                r.error(
+                    m["id"][1],
+                    f"step '{s.id}' is the last step and there are "
+                    f"{len(ends)} ends: say which with 'next'",
+                )
         resolved.append(s)
     steps = resolved
 
@@ -684,8 +764,10 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
     used_arts: set[str] = set()
     for s, m in steps_m:
         if s.actor and s.actor not in actor_ids and actors:
-            r.error(m["actor"][1], f"step '{s.id}': unknown actor '{s.actor}'; actors: "
-                    f"{_choices(actor_ids)}")
+            r.error(
+                m["actor"][1],
+                f"step '{s.id}': unknown actor '{s.actor}'; actors: {_choices(actor_ids)}",
+            )
         used_actors.add(s.actor)
     for ref, ref_node, what in b.artifact_refs:
         used_arts.add(ref)
@@ -696,18 +778,23 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
     for target, ref_node, what in b.target_refs:
         if target and target not in node_ids:
             bad_refs = True
-            r.error(ref_node, f"{what}: unknown step or end '{target}'; known: "
-                    f"{_choices(targets_known)}")
+            r.error(
+                ref_node,
+                f"{what}: unknown step or end '{target}'; known: {_choices(targets_known)}",
+            )
     if start_id and start_id in node_ids and node_ids[start_id] == "end":
         r.error(start_node, "start must lead to a step, not straight to an end")
     for a in actors:
         if a.id not in used_actors:
-            r.error(_pos_node(b, f"actor:{a.id}"), f"actor '{a.id}' is declared but no step "
-                    "uses it")
-    for a in arts:
-        if a.id not in used_arts:
-            r.error(_pos_node(b, f"artifact:{a.id}"), f"artifact '{a.id}' is declared but no "
-                    "step requires or produces it")
+            r.error(
+                _pos_node(b, f"actor:{a.id}"), f"actor '{a.id}' is declared but no step uses it"
+            )
+    for art in arts:
+        if art.id not in used_arts:
+            r.error(
+                _pos_node(b, f"artifact:{art.id}"),
+                f"artifact '{art.id}' is declared but no step requires or produces it",
+            )
 
     if not bad_refs and start_id in node_ids and steps:
         _check_graph(r, b, steps, ends, start_id)
@@ -733,7 +820,7 @@ class _PosNode(yaml.Node):
     """A stand-in node carrying only a position, for errors about declared names."""
 
     def __init__(self, position: Position) -> None:
-        mark = yaml.Mark(position.file, 0, position.line - 1, position.column - 1, None, None)
+        mark = yaml.Mark(position.file, 0, position.line - 1, position.column - 1, "", 0)
         super().__init__("", "", mark, mark)
 
 
@@ -752,8 +839,7 @@ def _replace_next(step: Step, next_id: str) -> Step:
     return replace(step, next=next_id)
 
 
-def _check_graph(r: _Reader, b: _Builder, steps: list[Step], ends: list[End],
-                 start: str) -> None:
+def _check_graph(r: _Reader, b: _Builder, steps: list[Step], ends: list[End], start: str) -> None:
     """Every step reachable from the start; from every step an end reachable."""
     succ = {s.id: s.targets() for s in steps}
     reached = {start}

@@ -69,7 +69,7 @@ class Identity:
     title: str
     agency: str
     unit: str = ""
-    government: str = ""  # the parent body printed above the agency, e.g. "Pemerintah Provinsi Bali"
+    government: str = ""  # the body printed above the agency: "Pemerintah Provinsi Bali"
     made: dt.date | None = None
     revised: dt.date | None = None
     effective: dt.date | None = None
@@ -206,9 +206,7 @@ class ProcedureSpec:
         # Index tables, built once: the interpreter looks steps up on every action.
         object.__setattr__(self, "_steps", MappingProxyType({s.id: s for s in self.steps}))
         object.__setattr__(self, "_actors", MappingProxyType({a.id: a for a in self.actors}))
-        object.__setattr__(
-            self, "_artifacts", MappingProxyType({a.id: a for a in self.artifacts})
-        )
+        object.__setattr__(self, "_artifacts", MappingProxyType({a.id: a for a in self.artifacts}))
         object.__setattr__(self, "_ends", MappingProxyType({e.id: e for e in self.ends}))
 
     # The four index tables are set in __post_init__; dataclass(slots=True) would forbid that,

@@ -102,8 +102,11 @@ class TimeStandard:
     def describe(self) -> str:
         """A plain English reading, for documentation and the CLI."""
         amount = _fmt(self.amount)
-        names = {TimeUnit.MINUTE: "working minute", TimeUnit.HOUR: "working hour",
-                 TimeUnit.DAY: "working day"}
+        names = {
+            TimeUnit.MINUTE: "working minute",
+            TimeUnit.HOUR: "working hour",
+            TimeUnit.DAY: "working day",
+        }
         plural = "" if amount == "1" else "s"
         out = f"{amount} {names[self.unit]}{plural}"
         if self.lower is not None:
@@ -144,7 +147,10 @@ def parse_time(text: str, unit: str | None = None) -> TimeStandard:
     low = _number(match["low"])
     high = _number(match["high"]) if match["high"] else None
     approximate = bool(match["approx"]) and match["approx"].strip().lower() not in (
-        "maks", "maks.", "maksimal", "paling lama"
+        "maks",
+        "maks.",
+        "maksimal",
+        "paling lama",
     )
     remark = (match["remark"] or "").strip()
     unit_text = (match["unit"] or "").strip().lower()
