@@ -133,11 +133,13 @@ def test_the_seed_decisions_are_real():
         decisions = [s for s in spec.steps if s.decision]
         assert len(decisions) >= minimum
         order = {s.id: i for i, s in enumerate(spec.steps)}
+        # A loop: an edge back to an earlier step (directly from a decision, or through a
+        # step that follows one, as SOP 004's "the user reports again").
         loops = [
-            o
-            for s in decisions
-            for o in s.decision.outcomes
-            if o.target in order and order[o.target] < order[s.id]
+            (s.id, t)
+            for s in spec.steps
+            for t in s.targets()
+            if t in order and order[t] < order[s.id]
         ]
         assert loops, f"{stem} has no loop back to an earlier step"
 
