@@ -1,0 +1,126 @@
+"""The case journal: append-only, hash-chained per case, and its verification.
+
+Each entry's hash is SHA-256 over a canonical JSON of (case reference, seq, kind, actor id,
+actor name, time, data, previous hash). Appending happens only inside a service's transaction,
+with the case row locked, so the chain's head on the case row is always the last entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from laksana.cases.models import Case, JournalEntry, JournalKind
+from laksana.org.models import Person
+
+
+def entry_hash(
+    reference: str,
+    seq: int,
+    kind: str,
+    actor_id: int | None,
+    actor_name: str,
+    at: dt.datetime,
+    data: Any,
+    prev_hash: str,
+) -> str:
+    """The hash of one journal entry (the function verification recomputes)."""
+    payload = json.dumps(
+        {
+            "case": reference,
+            "seq": seq,
+            "kind": kind,
+            "actor": actor_id,
+            "actor_name": actor_name,
+            "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "data": data,
+            "prev": prev_hash,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    case: Case, kind: JournalKind, actor: Person | None, at: dt.datetime, data: dict[str, Any]
+) -> JournalEntry:
+    """Append an entry to the case's chain. The caller holds the case row lock and saves the
+    case afterwards (its journal head changes here)."""
+    # Round-trip through JSON so the stored data is exactly what was hashed.
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    at = at.replace(microsecond=at.microsecond)
+    seq = case.journal_seq + 1
+    name = actor.name if actor else ""
+    digest = entry_hash(
+        case.reference, seq, kind, actor.pk if actor else None, name, at, data, case.journal_hash
+    )
+    entry = JournalEntry.objects.create(
+        case=case,
+        seq=seq,
+        kind=kind,
+        actor=actor,
+        actor_name=name,
+        at=at,
+        data=data,
+        prev_hash=case.journal_hash,
+        hash=digest,
+    )
+    case.journal_seq = seq
+    case.journal_hash = digest
+    return entry
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken entry of a case's chain, and why it is broken."""
+
+    case_reference: str
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"case {self.case_reference}, entry {self.seq}: {self.reason}"
+
+
+def verify_case(case: Case) -> Break | None:
+    """Check one case's chain from the first entry; the first break, or None."""
+    prev = ""
+    expected = 1
+    for e in case.journal.order_by("seq").iterator(chunk_size=2000):
+        if e.seq != expected:
+            return Break(
+                case.reference, expected, f"entry {expected} is missing (next found is {e.seq})"
+            )
+        if e.prev_hash != prev:
+            return Break(case.reference, e.seq, "does not link to the entry before it")
+        digest = entry_hash(
+            case.reference, e.seq, e.kind, e.actor_id, e.actor_name, e.at, e.data, e.prev_hash
+        )
+        if digest != e.hash:
+            return Break(case.reference, e.seq, "its content was changed after it was written")
+        prev = e.hash
+        expected += 1
+    if case.journal_seq != expected - 1:
+        return Break(
+            case.reference,
+            expected,
+            f"the case records {case.journal_seq} entries but {expected - 1} are present",
+        )
+    if case.journal_hash != prev:
+        return Break(case.reference, expected - 1, "the last entry is not the case's recorded head")
+    return None
+
+
+def verify_all() -> Iterator[tuple[Case, Break | None]]:
+    """Every case with the result of checking its chain."""
+    for case in Case.objects.order_by("id").iterator(chunk_size=500):
+        yield case, verify_case(case)

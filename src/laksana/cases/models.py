@@ -1,0 +1,311 @@
+"""Cases (running procedures), their steps, dispositions, attachments, journal and
+notifications. Only the services in :mod:`laksana.cases.services` write these rows."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class Case(models.Model):
+    """One running instance of a published procedure (permohonan, pengaduan, tiket)."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(
+        "procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    requesting_unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("requesting unit"),
+    )
+    application = models.ForeignKey(
+        "catalog.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("application"),
+    )
+    opened_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RUNNING
+    )
+    end_key = models.CharField(_("end"), max_length=100, blank=True)
+    # The engine's state snapshot; the journal holds every event that led to it.
+    state = models.JSONField(_("state"))
+    opened_at = models.DateTimeField(_("opened at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Head of the journal chain, kept on the row that is locked for every write.
+    journal_seq = models.PositiveIntegerField(default=0)
+    journal_hash = models.CharField(max_length=64, blank=True)
+    # Lower-cased reference, title, description and requester, for search on every database.
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            # Per-unit case lists, newest first, filtered by status.
+            models.Index(
+                fields=["requesting_unit", "status", "-opened_at"], name="case_unit_status_idx"
+            ),
+            models.Index(fields=["agency", "status", "-opened_at"], name="case_agency_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class StepStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseStep(models.Model):
+    """One activation of a procedure step in a case (a step done twice in a loop has two)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    step_key = models.CharField(_("step"), max_length=100)
+    visit = models.PositiveSmallIntegerField(default=1)
+    actor_key = models.CharField(_("actor"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.ACTIVE
+    )
+    activated_at = models.DateTimeField(_("activated at"))
+    claimed_by = models.ForeignKey(
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["case", "activated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step_key", "visit"], name="case_step_visit_unique"
+            )
+        ]
+        indexes = [
+            # The inbox: active steps claimed by a person.
+            models.Index(fields=["status", "claimed_by"], name="case_step_inbox_idx"),
+            models.Index(fields=["status", "actor_key"], name="case_step_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.step_key}#{self.visit}"
+
+
+class Urgency(models.TextChoices):
+    BIASA = "biasa", _("Normal")
+    SEGERA = "segera", _("Urgent")
+    SANGAT_SEGERA = "sangat_segera", _("Very urgent")
+
+
+class DispositionStatus(models.TextChoices):
+    UNREAD = "unread", _("Unread")
+    READ = "read", _("Read")
+    FORWARDED = "forwarded", _("Forwarded")
+    DONE = "done", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_DISPOSITION = (DispositionStatus.UNREAD, DispositionStatus.READ)
+
+
+class Disposition(models.Model):
+    """A superior forwards a case or an active step to a subordinate with an instruction."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="dispositions")
+    step = models.ForeignKey(
+        CaseStep, on_delete=models.CASCADE, null=True, blank=True, related_name="dispositions"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    sender = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    recipient = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    instruction = models.CharField(_("instruction"), max_length=300)
+    urgency = models.CharField(
+        _("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.BIASA
+    )
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DispositionStatus.choices,
+        default=DispositionStatus.UNREAD,
+    )
+    created_at = models.DateTimeField(_("sent at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The inbox: open dispositions to a person, and the unread badge.
+            models.Index(fields=["recipient", "status"], name="disposition_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.instruction}"
+
+
+def _upload_to(instance: Attachment, filename: str) -> str:
+    # A generated name: the original name is kept in a field, never used on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """An uploaded file of a case, checked by content and stored under a generated name."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    step = models.ForeignKey(
+        CaseStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    artifact_key = models.CharField(_("artifact"), max_length=100, blank=True)
+    file = models.FileField(upload_to=_upload_to)
+    thumbnail = models.FileField(upload_to=_upload_to, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def as_artifact_file(self) -> dict[str, object]:
+        """The engine's file reference for this attachment."""
+        return {
+            "id": str(self.pk),
+            "name": self.original_name,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
+
+
+class JournalKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    STEP_ACTIVATED = "step_activated", _("Step activated")
+    CLAIMED = "claimed", _("Claimed")
+    DISPOSITIONED = "dispositioned", _("Dispositioned")
+    READ = "read", _("Read")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", _("Completed")
+    COMMENT = "comment", _("Comment")
+    FILE_ADDED = "file_added", _("File added")
+    CLOSED = "closed", _("Closed")
+    REMARK = "remark", _("Journal remark")
+
+
+class JournalEntry(models.Model):
+    """An append-only record of one event of a case, hash-chained to the one before it.
+
+    ``hash`` covers the case reference, the sequence number, the kind, who, when, the data and
+    the previous entry's hash, so changing or removing any entry breaks the chain from there on
+    (``laksana journal verify``).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=JournalKind.choices)
+    actor = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="journal_case_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class Notification(models.Model):
+    """An in-app notice that a step or disposition reached someone (the inbox badge)."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Counter(models.Model):
+    """Per agency and year, the last case number given out (for references)."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.value}"

@@ -1,0 +1,697 @@
+"""The only code that writes cases. Views, the API and commands call these functions.
+
+Every function is one transaction: it locks the case row (``select_for_update``), checks who
+is acting, asks the engine, writes the new state, the step rows and the journal entries, and
+sends notifications once the transaction has committed. Two people completing the same step
+at once queue on the lock; the second finds the step completed and is told by whom.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laksana.cases import journal
+from laksana.cases.holders import holders
+from laksana.cases.models import (
+    OPEN_DISPOSITION,
+    Attachment,
+    Case,
+    CaseStatus,
+    CaseStep,
+    Counter,
+    Disposition,
+    DispositionStatus,
+    JournalKind,
+    Notification,
+    StepStatus,
+    Urgency,
+)
+from laksana.cases.uploads import UploadRejected, check_upload
+from laksana.catalog.models import Application
+from laksana.engine import interpreter as engine
+from laksana.org.models import Person, Unit
+from laksana.procedures.models import ProcedureVersion
+
+# Files written during the current service call, removed again if its transaction fails, so a
+# refused or failed action leaves no file behind.
+_WRITTEN: contextvars.ContextVar[list[tuple[Storage, str]] | None] = contextvars.ContextVar(
+    "laksana_written_files", default=None
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _atomic(fn: Callable[P, R]) -> Callable[P, R]:
+    """One transaction per action; files written by a failed action are deleted."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        written: list[tuple[Storage, str]] = []
+        token = _WRITTEN.set(written)
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except BaseException:
+            for storage, name in written:
+                storage.delete(name)
+            raise
+        finally:
+            _WRITTEN.reset(token)
+
+    return wrapper
+
+
+class ServiceError(Exception):
+    """An action that was not carried out. ``code`` is stable, ``message`` is for people,
+    ``field`` names the input concerned (for forms and API errors)."""
+
+    def __init__(
+        self, code: str, message: str, field: str | None = None, items: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.items = tuple(items)
+
+
+class NotAllowed(ServiceError):
+    """The person may not do this."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("not_allowed", message)
+
+
+# Messages for the engine's refusals, in the user's language.
+def _refusal_message(refusal: engine.Refusal, case: Case) -> str:
+    items = "; ".join(refusal.items)
+    code = engine.RefusalCode
+    messages = {
+        code.CASE_FINISHED: _("The case is already finished."),
+        code.UNKNOWN_STEP: _("The procedure has no such step."),
+        code.STEP_NOT_ACTIVE: _("This step is not active now."),
+        code.MISSING_REQUIREMENTS: _("Still missing before this step can be done: %(items)s")
+        % {"items": items},
+        code.MISSING_OUTPUTS: _("This step must produce: %(items)s") % {"items": items},
+        code.INVALID_ARTIFACT: _("Please correct: %(items)s") % {"items": items},
+        code.UNEXPECTED_ARTIFACT: _("This step does not take: %(items)s") % {"items": items},
+        code.OUTCOME_REQUIRED: _("Choose a decision: %(items)s") % {"items": items},
+        code.OUTCOME_NOT_ALLOWED: _("Choose one of: %(items)s") % {"items": items},
+        code.OUTCOME_NOT_EXPECTED: _("This step is not a decision."),
+    }
+    return messages[refusal.code]
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _lock(case_id: int) -> Case:
+    return Case.objects.select_for_update().select_related("version").get(pk=case_id)
+
+
+def _notify_on_commit(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
+    """In-app notices now (inside the transaction), e-mails once it has committed."""
+    people = [p for p in people]
+    url = reverse("cases:detail", args=[case.reference])
+    Notification.objects.bulk_create(
+        [
+            Notification(person=p, case=case, message=message[:300], url=url, created_at=at)
+            for p in people
+        ]
+    )
+    recipients = [p.email for p in people if p.email]
+    if recipients:
+        subject = f"[Laksana] {case.reference}: {message}"[:200]
+        body = f"{message}\n\n{case.reference} — {case.title}\n{url}\n"
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, recipients, fail_silently=True)
+        )
+
+
+def _apply_events(
+    case: Case, events: Sequence[engine.Event], actor: Person | None, at: dt.datetime
+) -> list[CaseStep]:
+    """Write the engine's events: step rows and journal entries. Returns activated steps."""
+    spec = case.version.spec
+    activated: list[CaseStep] = []
+    for event in events:
+        data: dict[str, Any] = {"event": event.to_dict()}
+        if isinstance(event, engine.CaseOpened):
+            journal.append(case, JournalKind.OPENED, actor, at, data)
+        elif isinstance(event, engine.StepActivated):
+            step = spec.step(event.step)
+            row = CaseStep.objects.create(
+                case=case,
+                step_key=step.id,
+                visit=event.visit,
+                actor_key=step.actor,
+                activated_at=at,
+            )
+            activated.append(row)
+            journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data)
+        elif isinstance(event, engine.StepCompleted):
+            journal.append(case, JournalKind.COMPLETED, actor, at, data)
+        elif isinstance(event, engine.CaseEnded):
+            case.status = CaseStatus.FINISHED
+            case.end_key = event.end
+            case.finished_at = at
+            journal.append(case, JournalKind.CLOSED, actor, at, data)
+    return activated
+
+
+def _announce(case: Case, steps: Sequence[CaseStep], at: dt.datetime) -> None:
+    spec = case.version.spec
+    for row in steps:
+        step = spec.step(row.step_key)
+        message = _("Step %(no)s is waiting for you: %(activity)s") % {
+            "no": step.number,
+            "activity": step.activity[:120],
+        }
+        _notify_on_commit(holders(case, row.actor_key), case, message, at)
+
+
+def _next_reference(case: Case, at: dt.datetime) -> str:
+    year = timezone.localtime(at).year
+    counter, _created = Counter.objects.select_for_update().get_or_create(
+        agency_id=case.agency_id, year=year
+    )
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"{year}-{counter.value:06d}"
+
+
+def _search_text(case: Case) -> str:
+    parts = [
+        case.reference,
+        case.title,
+        case.description,
+        str(case.requesting_unit),
+        str(case.application or ""),
+    ]
+    return " ".join(p for p in parts if p).lower()
+
+
+# Opening ------------------------------------------------------------------------------------
+
+
+@_atomic
+def open_case(
+    person: Person,
+    version: ProcedureVersion,
+    title: str,
+    description: str = "",
+    *,
+    requesting_unit: Unit | None = None,
+    application: Application | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Open a case on a published version; the engine activates the first step."""
+    at = _now(now)
+    title = title.strip()
+    if not title:
+        raise ServiceError("required", _("Give the case a title."), field="title")
+    unit = requesting_unit or person.unit
+    if unit.agency_id != person.agency_id:
+        raise NotAllowed(_("You can only open cases for units of your own agency."))
+    if (
+        requesting_unit is not None
+        and requesting_unit.pk != person.unit_id
+        and not (person.user is not None and person.user.is_superuser)
+    ):
+        raise NotAllowed(_("You can only open cases for your own unit."))
+    if application is not None and application.agency_id != person.agency_id:
+        raise ServiceError(
+            "invalid", _("That application is not in your agency's catalogue."), field="application"
+        )
+    transition = engine.open_case(version.spec)
+    case = Case(
+        agency_id=person.agency_id,
+        version=version,
+        title=title[:300],
+        description=description.strip(),
+        requesting_unit=unit,
+        application=application,
+        opened_by=person,
+        state=transition.state.to_dict(),
+        opened_at=at,
+    )
+    case.reference = _next_reference(case, at)
+    case.search_text = _search_text(case)
+    case.save()
+    activated = _apply_events(case, transition.events, person, at)
+    case.save(update_fields=["journal_seq", "journal_hash", "status", "end_key", "finished_at"])
+    _announce(case, activated, at)
+    return case
+
+
+# Working a step -----------------------------------------------------------------------------
+
+
+def may_work(person: Person, case: Case, row: CaseStep) -> bool:
+    """Whether ``person`` may claim or complete the step: a holder of its actor, the person
+    who claimed it, or the recipient of an open disposition of it."""
+    if row.claimed_by_id == person.pk:
+        return True
+    if row.dispositions.filter(recipient=person, status__in=OPEN_DISPOSITION).exists():
+        return True
+    return holders(case, row.actor_key).filter(pk=person.pk).exists()
+
+
+def _locked_step(person: Person, case_step_id: int) -> tuple[Case, CaseStep]:
+    case_id = CaseStep.objects.filter(pk=case_step_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise ServiceError("not_found", _("No such step."))
+    case = _lock(case_id)
+    row = CaseStep.objects.select_related("completed_by", "claimed_by").get(pk=case_step_id)
+    if row.status == StepStatus.COMPLETED:
+        who = row.completed_by.name if row.completed_by else "?"
+        raise ServiceError(
+            "already_completed", _("This step was already completed by %(name)s.") % {"name": who}
+        )
+    if row.status != StepStatus.ACTIVE:
+        raise ServiceError("not_active", _("This step is not active now."))
+    return case, row
+
+
+@_atomic
+def claim_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
+    """Take an offered step: it is then in the claimant's inbox and no longer offered."""
+    at = _now(now)
+    case, row = _locked_step(person, case_step_id)
+    if row.claimed_by_id is not None and row.claimed_by_id != person.pk:
+        raise ServiceError(
+            "already_claimed",
+            _("This step was already claimed by %(name)s.")
+            % {"name": row.claimed_by.name if row.claimed_by else "?"},
+        )
+    if not may_work(person, case, row):
+        raise NotAllowed(_("This step is not yours to take."))
+    row.claimed_by = person
+    row.claimed_at = at
+    row.save(update_fields=["claimed_by", "claimed_at"])
+    journal.append(
+        case, JournalKind.CLAIMED, person, at, {"step": row.step_key, "visit": row.visit}
+    )
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    return row
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """Uploaded files for one artifact of a step."""
+
+    artifact: str
+    files: Sequence[UploadedFile]
+
+
+@_atomic
+def complete_step(
+    person: Person,
+    case_step_id: int,
+    *,
+    values: Mapping[str, Any] | None = None,
+    files: Sequence[FileInput] = (),
+    outcome: str | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """Complete an active step with its outputs (form values, files, record references) and,
+    for a decision, its outcome. Refused, with every missing requirement named, unless the
+    engine accepts it; nothing is written when it is refused."""
+    at = _now(now)
+    case, row = _locked_step(person, case_step_id)
+    if not may_work(person, case, row):
+        raise NotAllowed(_("This step is not yours to complete."))
+    spec = case.version.spec
+    step = spec.step(row.step_key)
+    artifacts: dict[str, Any] = dict(values or {})
+    # A disposition output is the disposition this person sent on this step (SOP 002 steps
+    # 3 and 4: the head's disposition is the step's output).
+    for key in step.produces:
+        if key not in artifacts and spec.artifact(key).type == "disposition":
+            sent = (
+                Disposition.objects.filter(step=row, sender=person)
+                .exclude(status=DispositionStatus.WITHDRAWN)
+                .order_by("-pk")
+                .first()
+            )
+            if sent is not None:
+                artifacts[key] = {"ref": f"disposition:{sent.pk}"}
+    stored: list[tuple[str, Any]] = []
+    for group in files:
+        if group.artifact not in (*step.requires, *step.produces):
+            raise ServiceError(
+                "invalid",
+                _("This step does not take %(name)s.") % {"name": group.artifact},
+                field=group.artifact,
+            )
+        if not group.files:
+            continue
+        refs = []
+        for upload in group.files:
+            try:
+                checked = check_upload(upload)
+            except UploadRejected as exc:
+                raise ServiceError("upload_rejected", str(exc), field=group.artifact) from exc
+            stored.append((group.artifact, checked))
+            refs.append(
+                {
+                    "name": checked.name,
+                    "content_type": checked.content_type,
+                    "size": len(checked.content),
+                    "id": checked.sha256[:16],
+                }
+            )
+        artifacts[group.artifact] = {"files": refs}
+    result = engine.execute(
+        spec,
+        engine.CaseState.from_dict(case.state),
+        engine.CompleteStep(row.step_key, artifacts, outcome or None, by=str(person.pk)),
+    )
+    if isinstance(result, engine.Refusal):
+        raise ServiceError(result.code.value, _refusal_message(result, case), items=result.items)
+    # Accepted: store the files (their ids become the attachment ids), then the state.
+    attachments: dict[str, list[dict[str, Any]]] = {}
+    for artifact_key, checked in stored:
+        attachment = _store(case, row, artifact_key, person, checked, at)
+        attachments.setdefault(artifact_key, []).append(attachment.as_artifact_file())
+    if attachments:
+        # The engine accepted the same files; record their attachment ids in the state.
+        state = result.state.to_dict()
+        for key, refs in attachments.items():
+            state["artifacts"][key] = {"files": refs}
+        events = list(result.events)
+        first = events[0]
+        assert isinstance(first, engine.StepCompleted)
+        merged = dict(first.artifacts)
+        merged.update({k: {"files": v} for k, v in attachments.items()})
+        events[0] = engine.StepCompleted(
+            seq=first.seq, step=first.step, outcome=first.outcome, artifacts=merged, by=first.by
+        )
+        case.state = state
+    else:
+        events = list(result.events)
+        case.state = result.state.to_dict()
+    row.status = StepStatus.COMPLETED
+    row.completed_by = person
+    row.completed_at = at
+    row.outcome = outcome or ""
+    row.save(update_fields=["status", "completed_by", "completed_at", "outcome"])
+    row.dispositions.filter(status__in=OPEN_DISPOSITION).update(
+        status=DispositionStatus.DONE, closed_at=at
+    )
+    for artifact_key, refs in attachments.items():
+        for ref in refs:
+            journal.append(
+                case,
+                JournalKind.FILE_ADDED,
+                person,
+                at,
+                {
+                    "attachment": int(ref["id"]),
+                    "name": ref["name"],
+                    "artifact": artifact_key,
+                    "step": row.step_key,
+                },
+            )
+    activated = _apply_events(case, events, person, at)
+    if note.strip():
+        journal.append(
+            case, JournalKind.COMMENT, person, at, {"text": note.strip(), "step": row.step_key}
+        )
+    case.save(
+        update_fields=["state", "status", "end_key", "finished_at", "journal_seq", "journal_hash"]
+    )
+    _announce(case, activated, at)
+    return case
+
+
+def _store(
+    case: Case,
+    row: CaseStep | None,
+    artifact_key: str,
+    person: Person,
+    checked: Any,
+    at: dt.datetime,
+) -> Attachment:
+    attachment = Attachment(
+        case=case,
+        step=row,
+        artifact_key=artifact_key,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=person,
+        uploaded_at=at,
+    )
+    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
+    if checked.thumbnail:
+        attachment.thumbnail.save("thumb.jpg", ContentFile(checked.thumbnail), save=False)
+    attachment.save()
+    written = _WRITTEN.get()
+    if written is not None:
+        written.extend(
+            (attachment.file.storage, n)
+            for n in (attachment.file.name, attachment.thumbnail.name)
+            if n
+        )
+    return attachment
+
+
+# Disposition --------------------------------------------------------------------------------
+
+
+@_atomic
+def dispose(
+    person: Person,
+    case_id: int,
+    recipients: Sequence[Person],
+    instruction: str,
+    *,
+    step_id: int | None = None,
+    urgency: str = Urgency.BIASA,
+    deadline: dt.datetime | None = None,
+    note: str = "",
+    parent_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Disposition]:
+    """Forward a case, or one of its active steps, to subordinates with an instruction.
+
+    The sender must be able to act on it: the step's holder or claimant, the recipient of the
+    disposition being forwarded, or (for a whole case) anyone who may see it as an official.
+    Recipients must be the sender's subordinates (directly or further down)."""
+    at = _now(now)
+    case = _lock(case_id)
+    instruction = instruction.strip()
+    if not instruction:
+        raise ServiceError("required", _("Choose or write an instruction."), field="instruction")
+    if urgency not in Urgency.values:
+        raise ServiceError(
+            "invalid",
+            _("Urgency must be one of: %(items)s")
+            % {"items": ", ".join(str(u.label) for u in Urgency)},
+            field="urgency",
+        )
+    if not recipients:
+        raise ServiceError("required", _("Choose at least one recipient."), field="recipients")
+    if deadline is not None and deadline <= at:
+        raise ServiceError("invalid", _("The deadline must be in the future."), field="deadline")
+    if case.status == CaseStatus.FINISHED:
+        raise ServiceError("case_finished", _("The case is already finished."))
+    parent = None
+    if parent_id is not None:
+        parent = Disposition.objects.filter(pk=parent_id, case=case).first()
+        if (
+            parent is None
+            or parent.recipient_id != person.pk
+            or parent.status not in OPEN_DISPOSITION
+        ):
+            raise NotAllowed(
+                _("You can only forward a disposition you received and have not finished.")
+            )
+    row = None
+    if step_id is not None:
+        row = CaseStep.objects.filter(pk=step_id, case=case).first()
+        if row is None or row.status != StepStatus.ACTIVE:
+            raise ServiceError("not_active", _("This step is not active now."), field="step")
+        if parent is None and not may_work(person, case, row):
+            raise NotAllowed(_("Only the holder of this step can forward it."))
+    elif parent is not None:
+        row = parent.step
+    below = person.subordinates_tree()
+    for r in recipients:
+        if r.pk not in below:
+            raise ServiceError(
+                "invalid",
+                _("%(name)s is not one of your subordinates.") % {"name": r.name},
+                field="recipients",
+            )
+    created = []
+    for r in recipients:
+        d = Disposition.objects.create(
+            case=case,
+            step=row,
+            parent=parent,
+            sender=person,
+            recipient=r,
+            instruction=instruction[:300],
+            urgency=urgency,
+            deadline=deadline,
+            note=note.strip(),
+            created_at=at,
+        )
+        created.append(d)
+        journal.append(
+            case,
+            JournalKind.DISPOSITIONED,
+            person,
+            at,
+            {
+                "disposition": d.pk,
+                "to": r.pk,
+                "to_name": r.name,
+                "instruction": d.instruction,
+                "urgency": urgency,
+                "deadline": deadline.isoformat() if deadline else None,
+                "note": d.note,
+                "step": row.step_key if row else None,
+                "parent": parent.pk if parent else None,
+            },
+        )
+        _notify_on_commit(
+            [r],
+            case,
+            _("Disposition from %(name)s: %(instruction)s")
+            % {"name": person.name, "instruction": d.instruction},
+            at,
+        )
+    if parent is not None:
+        parent.status = DispositionStatus.FORWARDED
+        parent.closed_at = at
+        if parent.read_at is None:
+            parent.read_at = at
+        parent.save(update_fields=["status", "closed_at", "read_at"])
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    return created
+
+
+@_atomic
+def mark_read(person: Person, disposition_id: int, *, now: dt.datetime | None = None) -> None:
+    """The recipient has opened the disposition (unread -> read)."""
+    at = _now(now)
+    d = Disposition.objects.filter(pk=disposition_id).first()
+    if d is None or d.recipient_id != person.pk:
+        raise NotAllowed(_("This disposition is not addressed to you."))
+    case = _lock(d.case_id)
+    updated = Disposition.objects.filter(pk=d.pk, status=DispositionStatus.UNREAD).update(
+        status=DispositionStatus.READ, read_at=at
+    )
+    if updated:
+        journal.append(case, JournalKind.READ, person, at, {"disposition": d.pk})
+        case.save(update_fields=["journal_seq", "journal_hash"])
+
+
+@_atomic
+def withdraw(person: Person, disposition_id: int, *, now: dt.datetime | None = None) -> None:
+    """The sender takes a disposition back, which is only possible while it is unread."""
+    at = _now(now)
+    d = Disposition.objects.filter(pk=disposition_id).first()
+    if d is None or d.sender_id != person.pk:
+        raise NotAllowed(_("Only the sender can withdraw a disposition."))
+    case = _lock(d.case_id)
+    updated = Disposition.objects.filter(pk=d.pk, status=DispositionStatus.UNREAD).update(
+        status=DispositionStatus.WITHDRAWN, closed_at=at
+    )
+    if not updated:
+        raise ServiceError(
+            "already_read", _("The disposition has been read; it can no longer be withdrawn.")
+        )
+    journal.append(case, JournalKind.WITHDRAWN, person, at, {"disposition": d.pk})
+    if d.parent_id is not None:
+        # The forwarded disposition is the sender's again.
+        Disposition.objects.filter(pk=d.parent_id, status=DispositionStatus.FORWARDED).exclude(
+            children__status__in=OPEN_DISPOSITION
+        ).update(status=DispositionStatus.READ, closed_at=None)
+    case.save(update_fields=["journal_seq", "journal_hash"])
+
+
+# Comments, remarks and files ----------------------------------------------------------------
+
+
+def _visible_or_refuse(person: Person, case: Case) -> None:
+    from laksana.cases.queries import can_view
+
+    if person.user is None or not can_view(person.user, case):
+        raise NotAllowed(_("You cannot see this case."))
+
+
+@_atomic
+def add_comment(person: Person, case_id: int, text: str, *, now: dt.datetime | None = None) -> None:
+    """A comment on the case, by anyone who can see it."""
+    at = _now(now)
+    case = _lock(case_id)
+    _visible_or_refuse(person, case)
+    if not text.strip():
+        raise ServiceError("required", _("Write a comment."), field="text")
+    journal.append(case, JournalKind.COMMENT, person, at, {"text": text.strip()})
+    case.save(update_fields=["journal_seq", "journal_hash"])
+
+
+@_atomic
+def add_remark(person: Person, case_id: int, text: str, *, now: dt.datetime | None = None) -> None:
+    """A daily journal remark (jurnal harian) by a staff member working the case."""
+    at = _now(now)
+    case = _lock(case_id)
+    _visible_or_refuse(person, case)
+    if (
+        person.vendor_id is None
+        and person.unit_id == case.requesting_unit_id
+        and not case.steps.filter(completed_by=person).exists()
+        and not case.steps.filter(claimed_by=person).exists()
+    ):
+        raise NotAllowed(_("Journal remarks are written by the staff working the case."))
+    if not text.strip():
+        raise ServiceError("required", _("Write the remark."), field="text")
+    journal.append(case, JournalKind.REMARK, person, at, {"text": text.strip()})
+    case.save(update_fields=["journal_seq", "journal_hash"])
+
+
+@_atomic
+def add_attachment(
+    person: Person, case_id: int, upload: UploadedFile, *, now: dt.datetime | None = None
+) -> Attachment:
+    """A file added to the case outside a step (more evidence, a photo)."""
+    at = _now(now)
+    case = _lock(case_id)
+    _visible_or_refuse(person, case)
+    try:
+        checked = check_upload(upload)
+    except UploadRejected as exc:
+        raise ServiceError("upload_rejected", str(exc), field="file") from exc
+    attachment = _store(case, None, "", person, checked, at)
+    journal.append(
+        case,
+        JournalKind.FILE_ADDED,
+        person,
+        at,
+        {"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    return attachment

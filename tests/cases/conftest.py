@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from laksana.demo.orgs import SOP_002, SOP_004, build_bali, build_djki
+from laksana.procedures.models import ProcedureVersion
+from laksana.procedures.services import publish_shipped
+
+
+@pytest.fixture
+def versions(db) -> dict[str, ProcedureVersion]:
+    return {v.procedure_key: v for v in publish_shipped()}
+
+
+@pytest.fixture
+def bali(db):
+    return build_bali()
+
+
+@pytest.fixture
+def djki(db):
+    return build_djki()
+
+
+@pytest.fixture
+def sop002(versions) -> ProcedureVersion:
+    return versions[SOP_002]
+
+
+@pytest.fixture
+def sop004(versions) -> ProcedureVersion:
+    return versions[SOP_004]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    # Demo people get passwords; a slow hash per person would dominate these tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

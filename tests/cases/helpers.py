@@ -1,0 +1,51 @@
+"""Small helpers for driving cases in tests: files and the values a step needs."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from laksana.cases import services
+from laksana.cases.models import Case, CaseStep, StepStatus
+from laksana.engine import artifacts
+from laksana.org.models import Person
+
+
+def png(name: str = "layar.png", color: str = "red") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def pdf(name: str = "surat.pdf") -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def active(case: Case) -> CaseStep:
+    return case.steps.get(status=StepStatus.ACTIVE)
+
+
+def work(person: Person, case: Case, outcome: str | None = None) -> Case:
+    """Complete the active step with valid example values (files as uploaded PDFs/images)."""
+    row = active(case)
+    spec = case.version.spec
+    step = spec.step(row.step_key)
+    state = case.state
+    values, files = {}, []
+    for key in [a for a in step.requires if a not in state["artifacts"]] + list(step.produces):
+        art = spec.artifact(key)
+        if art.type == "file":
+            upload = png(f"{key}.png") if "image" in art.accept else pdf(f"{key}.pdf")
+            files.append(services.FileInput(key, [upload]))
+        elif art.type == "disposition":
+            # Filled from the disposition the person sent on the step: send one if needed.
+            if not row.dispositions.filter(sender=person).exists():
+                below = person.subordinates.order_by("pk").first()
+                assert below is not None, f"{person} has nobody to disposition to"
+                services.dispose(person, case.pk, [below], "Proses lebih lanjut", step_id=row.pk)
+        else:
+            values[key] = artifacts.example_value(art)
+    return services.complete_step(person, row.pk, values=values, files=files, outcome=outcome)
