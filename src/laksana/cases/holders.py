@@ -34,6 +34,7 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
         return Person.objects.filter(pk=binding.person_id)
     if binding.position_id:
         return Person.objects.filter(positions=binding.position_id)
+    assert binding.unit_id is not None  # the check constraint: exactly one target
     return Person.objects.filter(unit_id=binding.unit_id)
 
 

@@ -21,10 +21,7 @@ def person_of(user: AbstractBaseUser | AnonymousUser | None) -> Person | None:
     """The Person of a signed-in user, or None."""
     if user is None or not user.is_authenticated:
         return None
-    try:
-        return user.person  # type: ignore[union-attr]
-    except Person.DoesNotExist:
-        return None
+    return Person.objects.filter(user_id=user.pk).first()
 
 
 def visible_cases(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Case]:

@@ -317,7 +317,7 @@ class FileInput:
     """Uploaded files for one artifact of a step."""
 
     artifact: str
-    files: Sequence[UploadedFile]
+    files: Sequence[UploadedFile[bytes]]
 
 
 @_atomic
@@ -424,7 +424,7 @@ def complete_step(
                 person,
                 at,
                 {
-                    "attachment": int(ref["id"]),
+                    "attachment": int(str(ref["id"])),
                     "name": ref["name"],
                     "artifact": artifact_key,
                     "step": row.step_key,
@@ -675,7 +675,7 @@ def add_remark(person: Person, case_id: int, text: str, *, now: dt.datetime | No
 
 @_atomic
 def add_attachment(
-    person: Person, case_id: int, upload: UploadedFile, *, now: dt.datetime | None = None
+    person: Person, case_id: int, upload: UploadedFile[bytes], *, now: dt.datetime | None = None
 ) -> Attachment:
     """A file added to the case outside a step (more evidence, a photo)."""
     at = _now(now)

@@ -47,7 +47,7 @@ def sniff(content: bytes, name: str) -> str:
     return "application/octet-stream"
 
 
-def check_upload(upload: UploadedFile) -> CheckedUpload:
+def check_upload(upload: UploadedFile[bytes]) -> CheckedUpload:
     """Read and check an upload, or raise :class:`UploadRejected` with a clear reason."""
     name = (upload.name or "berkas").replace("\\", "/").rsplit("/", 1)[-1][:200] or "berkas"
     limit = settings.LAKSANA_MAX_UPLOAD_BYTES

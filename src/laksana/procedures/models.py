@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +46,10 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.number})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("a published procedure version is immutable; publish a new one")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def spec(self) -> ProcedureSpec:

@@ -1,0 +1,44 @@
+# Laksana developer commands. Needs only Python 3.11+ and make; everything else is installed
+# into .venv, again whenever pyproject.toml changes.
+#
+#   make demo    start Laksana on http://127.0.0.1:8000 (SQLite in ./data)
+#   make test    run the test suite (extra pytest arguments: make test PYTEST_ARGS='-k cli')
+#   make lint    ruff check, ruff format --check, mypy
+#   make check   lint + migrations up to date + the shipped procedures pass their checks
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.laksana-installed
+ADDRESS ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint check venv
+
+# The stamp is older than pyproject.toml whenever the dependencies may have changed.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Laksana needs Python 3.11 or newer; '$(PYTHON)' is older (set PYTHON=...)." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	./scripts/ensure-system-libs
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/laksana migrate --noinput
+	$(BIN)/laksana runserver $(ADDRESS)
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+check: lint
+	$(BIN)/laksana makemigrations --check --dry-run
+	$(BIN)/laksana procedure check src/laksana/procedures/*.yaml

@@ -1,0 +1,187 @@
+"""``laksana procedure check|render|types``: work with procedure files from the command line.
+
+- ``check FILE...`` loads each file and prints every problem as ``file:line:col: message``
+  (the form editors and CI logs link to), ``FILE: ok (...)`` for a clean file, and a summary;
+  the exit status is 1 when any file has a problem.
+- ``render FILE --format html|pdf|svg|bpmn -o OUT`` writes the official document.
+- ``types`` lists the registered artifact types a procedure may use.
+
+Problems are never shown as a traceback: a missing file, a folder or a broken file are all
+reported as lines of the same form.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from laksana.engine.artifacts import known_types
+from laksana.engine.loader import ProcedureErrors, load_procedure
+from laksana.engine.spec import ProcedureSpec
+
+
+def _render_html(spec: ProcedureSpec) -> bytes:
+    from laksana.engine.render.html import render_html
+
+    return render_html(spec).encode("utf-8")
+
+
+def _render_pdf(spec: ProcedureSpec) -> bytes:
+    # Imported on use: WeasyPrint (and its system libraries) load only when a PDF is asked for.
+    from laksana.documents.pdf import render_pdf
+
+    return render_pdf(spec)
+
+
+def _render_svg(spec: ProcedureSpec) -> bytes:
+    from laksana.engine.render.svg import render_svg
+
+    return render_svg(spec).encode("utf-8")
+
+
+def _render_bpmn(spec: ProcedureSpec) -> bytes:
+    from laksana.engine.render.bpmn import render_bpmn
+
+    return render_bpmn(spec).encode("utf-8")
+
+
+RENDERERS: dict[str, Callable[[ProcedureSpec], bytes]] = {
+    "html": _render_html,
+    "pdf": _render_pdf,
+    "svg": _render_svg,
+    "bpmn": _render_bpmn,
+}
+# Output file suffix -> format, so `-o sop.pdf` needs no --format.
+SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".svg": "svg", ".bpmn": "bpmn"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe(spec: ProcedureSpec) -> str:
+    """The short size of a checked procedure: ``N steps, M actors, K decisions``."""
+    decisions = sum(1 for step in spec.steps if step.is_decision)
+    return ", ".join(
+        (
+            _plural(len(spec.steps), "step"),
+            _plural(len(spec.actors), "actor"),
+            _plural(decisions, "decision"),
+        )
+    )
+
+
+class Command(BaseCommand):
+    help = "Check, render and inspect procedure (SOP) files."
+
+    # Checking files needs no database and no migrations.
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+        check = actions.add_parser(
+            "check", help="Check procedure files; report every problem as file:line:col."
+        )
+        check.add_argument("files", nargs="+", metavar="FILE", help="procedure YAML files")
+
+        render = actions.add_parser("render", help="Render a procedure as a document.")
+        render.add_argument("file", metavar="FILE", help="procedure YAML file")
+        render.add_argument(
+            "--format",
+            "-f",
+            choices=sorted(RENDERERS),
+            help="document format (default: from the output file's suffix, else html)",
+        )
+        render.add_argument(
+            "--output",
+            "-o",
+            metavar="OUT",
+            help="file to write; '-' writes to standard output (default: FILE's name with "
+            "the format's suffix, in the current folder)",
+        )
+
+        actions.add_parser("types", help="List the registered artifact types.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "check":
+            self.check_files(options["files"])
+        elif action == "render":
+            self.render_file(options["file"], options["format"], options["output"])
+        elif action == "types":
+            self.list_types()
+        else:  # argparse only lets the three actions through
+            raise CommandError(f"unknown action {action!r}")
+
+    # --- check ---------------------------------------------------------------------------
+
+    def _load(self, file: str) -> tuple[ProcedureSpec | None, int]:
+        """The checked spec and 0, or None and the number of problems, each one printed."""
+        try:
+            return load_procedure(file), 0
+        except ProcedureErrors as exc:
+            for error in exc.errors:
+                self.stdout.write(str(error))
+            return None, len(exc.errors)
+        except (OSError, UnicodeDecodeError) as exc:
+            # The loader reports these itself; this is the last guard against a traceback.
+            self.stdout.write(f"{file}:1:1: cannot be read: {exc}")
+            return None, 1
+
+    def check_files(self, files: list[str]) -> None:
+        failed = 0
+        errors = 0
+        for file in files:
+            spec, problems = self._load(file)
+            if spec is None:
+                failed += 1
+                errors += problems
+            else:
+                self.stdout.write(f"{file}: ok ({describe(spec)})")
+        checked = _plural(len(files), "file")
+        if failed:
+            self.stdout.write(
+                f"{checked} checked: {len(files) - failed} ok, {failed} with problems "
+                f"({_plural(errors, 'problem')})."
+            )
+            raise CommandError(
+                f"{_plural(errors, 'problem')} in {_plural(failed, 'file')}.", returncode=1
+            )
+        self.stdout.write(f"{checked} checked: all ok.")
+
+    # --- render --------------------------------------------------------------------------
+
+    def render_file(self, file: str, fmt: str | None, output: str | None) -> None:
+        if fmt is None:
+            suffix = Path(output).suffix.lower() if output and output != "-" else ""
+            fmt = SUFFIX_FORMATS.get(suffix, "html")
+        spec, problems = self._load(file)
+        if spec is None:
+            raise CommandError(
+                f"{file}: not rendered, {_plural(problems, 'problem')}.", returncode=1
+            )
+        content = RENDERERS[fmt](spec)
+        if output == "-":
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+            return
+        target = Path(output) if output else Path(f"{Path(file).stem}.{fmt}")
+        try:
+            target.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot write: {exc.strerror}", returncode=1) from None
+        self.stdout.write(f"{target}: written ({fmt}, {len(content)} bytes)")
+
+    # --- types ---------------------------------------------------------------------------
+
+    def list_types(self) -> None:
+        types = known_types()
+        width = max((len(name) for name, _ in types), default=0)
+        for name, label in types:
+            self.stdout.write(f"{name.ljust(width)}  {label}")

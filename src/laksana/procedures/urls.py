@@ -1,0 +1,18 @@
+"""URLs of the procedure screens, under /prosedur/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from laksana.procedures import views
+
+app_name = "procedures"
+
+urlpatterns = [
+    path("", views.library_list, name="list"),
+    path("<slug:procedure_id>/", views.detail, name="detail"),
+    path("<slug:procedure_id>/pdf", views.download_pdf, name="pdf"),
+    path("<slug:procedure_id>/svg", views.download_svg, name="svg"),
+    path("<slug:procedure_id>/bpmn", views.download_bpmn, name="bpmn"),
+    path("<slug:procedure_id>/yaml", views.download_yaml, name="yaml"),
+]

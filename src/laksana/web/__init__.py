@@ -1,0 +1,1 @@
+"""The web interface shell: base template, style sheet, language choice and home page."""
