@@ -1,3 +1,5 @@
+"""Shared fixtures: the published seed procedures and the demo organisations."""
+
 from __future__ import annotations
 
 import pytest
