@@ -120,6 +120,9 @@ def sqlite_database(data_dir: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Tests use a file too (not the shared in-memory database), so they run with the same
+        # WAL journal and write locking as the real thing, threads included.
+        "TEST": {"NAME": str(data_dir / "test-laksana.sqlite3")},
     }
 
 
