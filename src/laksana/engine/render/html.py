@@ -1,0 +1,331 @@
+"""The official SOP AP document (PermenPANRB No. 35/2012) as HTML, ready for print.
+
+The document has the identity block on its own first page, then the flowchart table, one
+table per A4 landscape page: No | Kegiatan | one column per Pelaksana | Mutu Baku
+(Kelengkapan, Waktu, Output) | Keterangan, with the header rows repeated on every page. The
+flowchart of a page is one SVG spanning the Pelaksana columns and all the page's rows; the
+rows have the explicit heights the layout estimated (never less than their text needs), so the
+drawing and the text stay in line. All text is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+
+from laksana.engine.render.layout import (
+    BORDER,
+    CAPTION_GAP,
+    CAPTION_SIZE,
+    FONT_SIZE,
+    LINE_HEIGHT,
+    LIST_INDENT,
+    PAD_X,
+    PAD_Y,
+    PAGE_MARGIN,
+    HeaderCell,
+    SopLayout,
+    StepCells,
+    sop_layout,
+)
+from laksana.engine.render.model import RowBox, RowKind
+from laksana.engine.render.svgdraw import FONT_STACK, page_svg
+from laksana.engine.spec import Identity, ProcedureSpec
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def indonesian_date(date: dt.date | None) -> str:
+    """A date as Indonesian documents print it: ``09 Januari 2023``; ``-`` when unknown."""
+    if date is None:
+        return "-"
+    return f"{date.day:02d} {MONTHS[date.month - 1]} {date.year}"
+
+
+def format_nip(nip: str) -> str:
+    """An 18-digit NIP grouped as printed (``19680531 199703 1 002``); otherwise as given."""
+    digits = "".join(nip.split())
+    if len(digits) == 18 and digits.isdigit():
+        return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+    return nip
+
+
+def _pt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "pt"
+
+
+def _css(layout: SopLayout, *, standalone: bool) -> str:
+    scope = ".sop-document"
+    rules = [
+        f"{scope}{{font-family:{FONT_STACK};font-size:{_pt(FONT_SIZE)};"
+        f"line-height:{LINE_HEIGHT};color:#000;background:#fff}}",
+        f"{scope} *{{box-sizing:content-box}}",
+        f"{scope} table{{border-collapse:separate;border-spacing:0;table-layout:fixed}}",
+        f"{scope} td,{scope} th{{overflow-wrap:break-word;white-space:pre-line}}",
+        f"{scope} ol{{margin:0;padding-left:{_pt(LIST_INDENT)}}}",
+        f"{scope} li{{margin:0;padding:0}}",
+        # identity block
+        f"{scope} .sop-identity{{font-size:8.5pt;line-height:1.3}}",
+        f"{scope} .sop-id,{scope} .sop-grid{{width:100%;box-sizing:border-box}}",
+        f"{scope} .sop-id{{border-top:{_pt(BORDER)} solid #000;"
+        f"border-left:{_pt(BORDER)} solid #000}}",
+        f"{scope} .sop-id td,{scope} .sop-id th{{border-right:{_pt(BORDER)} solid #000;"
+        f"border-bottom:{_pt(BORDER)} solid #000;padding:3pt 5pt;vertical-align:top;"
+        "text-align:left}",
+        f"{scope} .sop-id .org{{width:42%;text-align:center;vertical-align:middle;"
+        "font-weight:bold;text-transform:uppercase}",
+        f"{scope} .sop-id .org .logo{{height:46pt}}",
+        f"{scope} .sop-id .org .agency{{font-size:10pt}}",
+        f"{scope} .sop-id th{{width:17%;font-weight:bold;text-transform:uppercase;"
+        "white-space:normal}",
+        f"{scope} .sop-id .title{{font-weight:bold;text-transform:uppercase;font-size:10pt}}",
+        f"{scope} .sop-id .sign{{text-align:center}}",
+        f"{scope} .sop-id .sign .space{{height:30pt}}",
+        f"{scope} .sop-id .sign .name{{font-weight:bold;text-decoration:underline}}",
+        f"{scope} .sop-grid{{border-left:{_pt(BORDER)} solid #000}}",
+        f"{scope} .sop-grid td,{scope} .sop-grid th{{"
+        f"border-right:{_pt(BORDER)} solid #000;border-bottom:{_pt(BORDER)} solid #000;"
+        "padding:3pt 5pt;vertical-align:top;text-align:left}",
+        f"{scope} .sop-grid th{{font-weight:bold;text-transform:uppercase;"
+        "border-bottom:0;padding-bottom:0}",
+        f"{scope} .sop-grid td{{min-height:24pt}}",
+        # flowchart pages
+        f"{scope} .sop-page{{break-before:page;page-break-before:always}}",
+        f"{scope} .sop-caption{{font-weight:bold;font-size:{_pt(CAPTION_SIZE)};"
+        f"line-height:{LINE_HEIGHT};text-align:center;margin:0 0 {_pt(CAPTION_GAP)} 0}}",
+        f"{scope} .sop-flow{{border-top:{_pt(BORDER)} solid #000;"
+        f"border-left:{_pt(BORDER)} solid #000}}",
+        f"{scope} .sop-flow td,{scope} .sop-flow th{{border-right:{_pt(BORDER)} solid #000;"
+        f"border-bottom:{_pt(BORDER)} solid #000;padding:{_pt(PAD_Y)} {_pt(PAD_X)};"
+        "vertical-align:top;text-align:left;overflow:hidden}",
+        f"{scope} .sop-flow th{{font-weight:bold;text-align:center;vertical-align:middle}}",
+        f"{scope} .sop-flow td.lanes{{padding:0;border-right:0;border-bottom:0;"
+        "vertical-align:top;overflow:visible}",
+        f"{scope} .sop-flow td.c{{text-align:center}}",
+        f"{scope} .sop-flow .question{{font-style:italic}}",
+        f"{scope} .sop-flow svg{{display:block}}",
+    ]
+    if standalone:
+        rules.insert(
+            0,
+            f"@page{{size:A4 landscape;margin:{_pt(PAGE_MARGIN)};"
+            "@bottom-right{content:'Halaman ' counter(page) ' dari ' counter(pages);"
+            f"font-family:{FONT_STACK};font-size:6.5pt}}}}",
+        )
+        rules.insert(1, "html,body{margin:0;padding:0}")
+    else:
+        rules.append(f"{scope}{{overflow-x:auto}}")
+    return "\n".join(rules)
+
+
+def render_html(spec: ProcedureSpec, *, standalone: bool = True) -> str:
+    """The SOP AP document of ``spec``.
+
+    ``standalone`` gives a whole HTML document with print CSS (A4 landscape); otherwise a
+    fragment, a ``<div class="sop-document">`` with its own scoped ``<style>``, to embed in a
+    web page.
+    """
+    layout = sop_layout(spec)
+    body = [f'<div class="sop-document" data-procedure="{escape(spec.id)}">']
+    if not standalone:
+        body.append(f"<style>{_css(layout, standalone=False)}</style>")
+    body.append(_identity(spec.identity))
+    for page in layout.flow.pages:
+        body.append(_flow_page(layout, page.index))
+    body.append("</div>")
+    content = "\n".join(body)
+    if not standalone:
+        return content
+    title = escape(f"SOP {spec.identity.number} {spec.identity.title}")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="id">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n<style>\n{_css(layout, standalone=True)}\n</style>\n"
+        f"</head>\n<body>\n{content}\n</body>\n</html>\n"
+    )
+
+
+# -- identity block -------------------------------------------------------------------------
+
+
+def _identity(identity: Identity) -> str:
+    org = ['<div class="logo"></div>']
+    if identity.government:
+        org.append(f'<div class="government">{escape(identity.government)}</div>')
+    org.append(f'<div class="agency">{escape(identity.agency)}</div>')
+    if identity.unit:
+        org.append(f'<div class="unit">{escape(identity.unit)}</div>')
+
+    revised = indonesian_date(identity.revised)
+    if identity.revision:
+        revised = f"{revised} (Revisi ke-{identity.revision})"
+    effective = identity.effective_text or indonesian_date(identity.effective)
+
+    official = identity.approved_by
+    if official is not None:
+        sign = [f"<div>{escape(official.title)}</div>", '<div class="space"></div>']
+        if official.name:
+            sign.append(f'<div class="name">{escape(official.name)}</div>')
+        if official.nip:
+            sign.append(f"<div>NIP. {escape(format_nip(official.nip))}</div>")
+        approved = f'<td class="sign">{"".join(sign)}</td>'
+    else:
+        approved = "<td>-</td>"
+
+    rows = [
+        ("Nomor SOP", f"<td>{escape(identity.number)}</td>"),
+        ("Tgl. Pembuatan", f"<td>{escape(indonesian_date(identity.made))}</td>"),
+        ("Tgl. Revisi", f"<td>{escape(revised)}</td>"),
+        ("Tgl. Efektif", f"<td>{escape(effective)}</td>"),
+        ("Disahkan oleh", approved),
+        ("Nama SOP", f'<td class="title">{escape(identity.title)}</td>'),
+    ]
+    head = ['<table class="sop-id">']
+    for i, (label, cell) in enumerate(rows):
+        org_cell = f'<td class="org" rowspan="{len(rows)}">{"".join(org)}</td>' if i == 0 else ""
+        head.append(f"<tr>{org_cell}<th>{escape(label)}</th>{cell}</tr>")
+    head.append("</table>")
+
+    grid = [
+        '<table class="sop-grid"><colgroup><col style="width:50%"><col style="width:50%">'
+        "</colgroup>"
+    ]
+    pairs = (
+        ("Dasar Hukum", identity.legal_basis, "Kualifikasi Pelaksana", identity.qualifications),
+        ("Keterkaitan", identity.related, "Peralatan/Perlengkapan", identity.equipment),
+        ("Peringatan", identity.warnings, "Pencatatan dan Pendataan", identity.records),
+    )
+    for left, left_items, right, right_items in pairs:
+        grid.append(f"<tr><th>{escape(left)}:</th><th>{escape(right)}:</th></tr>")
+        grid.append(f"<tr><td>{_list(left_items)}</td><td>{_list(right_items)}</td></tr>")
+    grid.append("</table>")
+    return f'<section class="sop-identity">{"".join(head)}{"".join(grid)}</section>'
+
+
+def _list(items: Sequence[str]) -> str:
+    if not items:
+        return "-"
+    if len(items) == 1:
+        return escape(items[0])
+    return "<ol>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ol>"
+
+
+# -- flowchart pages ------------------------------------------------------------------------
+
+
+def _height_style(row_height: float) -> str:
+    """The content height that makes a cell (padding and bottom rule included) ``row_height``."""
+    return f' style="height:{_pt(row_height - 2 * PAD_Y - BORDER)}"'
+
+
+def _th(cell: HeaderCell, attrs: str, height: float | None) -> str:
+    style = f"font-size:{_pt(cell.size)}"
+    if height is not None:
+        style += f";height:{_pt(height - 2 * PAD_Y - BORDER)}"
+    # The lines were measured and broken by the layout; print them as they are.
+    text = "<br>".join(escape(line) for line in cell.lines)
+    return f'<th{attrs} style="{style}">{text}</th>'
+
+
+def _flow_page(layout: SopLayout, index: int) -> str:
+    flow = layout.flow
+    page = flow.pages[index]
+    columns = layout.columns
+    headers = layout.headers
+    first, second = layout.header_heights
+    lanes = columns.lanes
+
+    out = [f'<section class="sop-page" data-page="{index + 1}">']
+    caption = "<br>".join(escape(line) for line in layout.caption)
+    out.append(f'<div class="sop-caption">{caption}</div>')
+    out.append(f'<table class="sop-flow" style="width:{_pt(columns.total)}">')
+    out.append(
+        "<colgroup>"
+        + "".join(f'<col style="width:{_pt(w)}">' for w in columns.widths())
+        + "</colgroup>"
+    )
+    out.append(
+        "<tr>"
+        + _th(headers["number"], ' rowspan="2"', None)
+        + _th(headers["activity"], ' rowspan="2"', None)
+        + _th(headers["lanes"], f' colspan="{lanes}"', first)
+        + _th(headers["mutu"], ' colspan="3"', first)
+        + _th(headers["note"], ' rowspan="2"', None)
+        + "</tr>"
+    )
+    out.append(
+        "<tr>"
+        + "".join(_th(cell, ' class="actor"', second) for cell in layout.actor_headers)
+        + _th(headers["requirements"], "", second)
+        + _th(headers["time"], "", second)
+        + _th(headers["output"], "", second)
+        + "</tr>"
+    )
+    svg = page_svg(page, lanes=lanes, lane_width=columns.lane)
+    for i, row in enumerate(page.rows):
+        cells = _row_cells(layout, row)
+        lane_cell = (
+            f'<td class="lanes" colspan="{lanes}" rowspan="{len(page.rows)}">{svg}</td>'
+            if i == 0
+            else ""
+        )
+        out.append(
+            f'<tr class="row-{row.kind.value}"'
+            + (f' data-node="{escape(row.node)}"' if row.node else "")
+            + ">"
+            + _td(cells[0], row, "c")
+            + _td(cells[1], row)
+            + lane_cell
+            + _td(cells[2], row)
+            + _td(cells[3], row, "c")
+            + _td(cells[4], row)
+            + _td(cells[5], row)
+            + "</tr>"
+        )
+    out.append("</table></section>")
+    return "".join(out)
+
+
+def _td(content: str, row: RowBox, cls: str = "") -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    return f"<td{attrs}{_height_style(row.height)}>{content}</td>"
+
+
+def _row_cells(layout: SopLayout, row: RowBox) -> tuple[str, str, str, str, str, str]:
+    """No, Kegiatan, Kelengkapan, Waktu, Output, Keterangan of a row, as HTML."""
+    if row.kind is not RowKind.STEP:
+        return ("", "", "", "", "", "")
+    c: StepCells = layout.cells[row.node]
+    activity = f"<div>{escape(c.activity)}</div>"
+    if c.question:
+        activity += f'<div class="question">{escape(c.question)}</div>'
+    return (
+        escape(c.number),
+        activity,
+        _items(c.requirements, c.requirements_is_list),
+        escape(c.time),
+        _items(c.output, c.output_is_list),
+        escape(c.note),
+    )
+
+
+def _items(items: Sequence[str], is_list: bool) -> str:
+    if not items:
+        return ""
+    if not is_list:
+        return escape(items[0])
+    return "<ol>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ol>"

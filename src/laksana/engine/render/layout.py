@@ -1,0 +1,824 @@
+"""A deterministic layout of a procedure's flowchart, for the SOP AP document and for BPMN.
+
+The flowchart has one row per step (in the order of the SOP table), a small row for the start
+terminator and one per end terminator, and one swimlane per actor (in spec order). Each symbol
+sits centred in its actor's lane. For the printed document the height of every row is
+estimated from the texts of its Kegiatan / Kelengkapan / Output / Keterangan cells (an
+overestimate, so that the renderer never has to grow a row), and the rows are cut into A4
+landscape pages. An edge whose ends fall on different pages is cut in two at a pair of
+off-page connectors carrying the same letter: for an edge forward it ends in a connector at
+the bottom of its page and starts again from one at the top of the target's page; for an edge
+back to an earlier page the connectors stand beside the source and beside the target.
+
+:func:`sop_layout` computes the document layout; :func:`flow_layout` is the general engine,
+also used with BPMN sizes by :mod:`.bpmn`. The routing of edges is in :mod:`.routing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from laksana.engine.render.model import (
+    ConnectorPair,
+    ConnectorRole,
+    FlowLayout,
+    Page,
+    RowBox,
+    RowKind,
+    Shape,
+)
+from laksana.engine.render.routing import Geometry, PageEdge, PlacedNode, route_page
+from laksana.engine.render.textmetrics import fit_size, wrap_text
+from laksana.engine.spec import ProcedureSpec, Step
+
+# -- the page and the typography of the document (points) ---------------------------------
+
+PAGE_WIDTH = 841.89  # A4 landscape
+PAGE_HEIGHT = 595.28
+PAGE_MARGIN = 28.35  # 10 mm on every side
+CONTENT_WIDTH = PAGE_WIDTH - 2 * PAGE_MARGIN
+CONTENT_HEIGHT = PAGE_HEIGHT - 2 * PAGE_MARGIN
+TABLE_WIDTH = 782.0  # the flowchart table, leaving room for its outer border
+
+FONT_SIZE = 7.0  # table text
+HEADER_SIZE = 7.0  # table headers (bold)
+HEADER_MIN_SIZE = 5.0  # narrow column headers shrink down to this, then hyphenate
+ACTOR_SIZE = 6.5  # the actor (Pelaksana) headers, all one size
+CAPTION_SIZE = 8.0  # the title line above each table (bold)
+LINE_HEIGHT = 1.25  # as a multiple of the font size; the CSS uses the same
+PAD_X = 3.0  # cell padding, left and right
+PAD_Y = 2.5  # cell padding, top and bottom
+BORDER = 0.75  # table rule width
+LIST_INDENT = 10.0  # indentation of numbered lists in a cell
+CAPTION_GAP = 4.0  # space between the caption and the table
+SLACK = 2.0  # added to every estimated text height
+PAGE_SAFETY = 8.0  # height kept free at the bottom of every page
+
+TERMINATOR_SIZE = 5.5  # font size of the text in a terminator
+CONNECTOR_SIZE = 16.0
+CONNECTOR_ROW = 26.0  # height of a row of off-page connectors
+SYMBOL_PAD = 9.0  # free space above and below a symbol in its row
+
+NUMBER_WIDTH = 22.0
+TIME_WIDTH = 46.0
+MIN_LANE = 40.0
+MAX_LANE = 72.0
+MAX_SINGLE_LANE = 110.0  # one lane: room for a connector beside a symbol
+# The narrowest a text column may get: its header fits, and a few words a line.
+MIN_TEXT_COLUMNS = {"requirements": 60.0, "output": 56.0, "note": 52.0}
+
+
+# -- cell contents --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StepCells:
+    """The texts of one step's row of the SOP table, as printed.
+
+    ``requirements`` and ``output`` are either one text (``*_is_list`` false) or the names of
+    the artifacts as a list.
+    """
+
+    number: str
+    activity: str
+    question: str  # a decision's question when it differs from the activity
+    requirements: tuple[str, ...]
+    requirements_is_list: bool
+    time: str
+    output: tuple[str, ...]
+    output_is_list: bool
+    note: str
+
+    def kegiatan(self) -> str:
+        """The Kegiatan cell as plain text (activity, then the question on its own line)."""
+        return f"{self.activity}\n{self.question}" if self.question else self.activity
+
+
+def step_cells(spec: ProcedureSpec, step: Step) -> StepCells:
+    """What the SOP table prints for ``step``."""
+    requirements, req_list = _artifact_cell(spec, step.requirements_text, step.requires)
+    output, out_list = _artifact_cell(spec, step.output_text, step.produces)
+    question = ""
+    if step.decision is not None and _norm(step.decision.question) != _norm(step.activity):
+        question = step.decision.question
+    return StepCells(
+        number=step.number,
+        activity=step.activity,
+        question=question,
+        requirements=requirements,
+        requirements_is_list=req_list,
+        time=step.time.text if step.time is not None else "",
+        output=output,
+        output_is_list=out_list,
+        note=step.note,
+    )
+
+
+def _norm(text: str) -> str:
+    """Text reduced to its words, to tell whether a question only repeats the activity."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split()).casefold()
+
+
+def _artifact_cell(
+    spec: ProcedureSpec, text: str, ids: Sequence[str]
+) -> tuple[tuple[str, ...], bool]:
+    if text.strip():
+        return (text.strip(),), False
+    names = tuple(spec.artifact(i).name for i in ids)
+    return names, len(names) > 1
+
+
+# -- columns --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Widths (points, including padding and the right rule) of the flowchart table columns."""
+
+    number: float
+    activity: float
+    lane: float  # every lane has the same width
+    lanes: int
+    requirements: float
+    time: float
+    output: float
+    note: float
+
+    @property
+    def lanes_width(self) -> float:
+        return self.lane * self.lanes
+
+    @property
+    def total(self) -> float:
+        return (
+            self.number
+            + self.activity
+            + self.lanes_width
+            + self.requirements
+            + self.time
+            + self.output
+            + self.note
+        )
+
+    @property
+    def lanes_x(self) -> float:
+        """Where the swimlanes start, from the left edge of the table."""
+        return self.number + self.activity
+
+    def widths(self) -> tuple[float, ...]:
+        """Every column's width, left to right."""
+        return (
+            self.number,
+            self.activity,
+            *([self.lane] * self.lanes),
+            self.requirements,
+            self.time,
+            self.output,
+            self.note,
+        )
+
+
+def text_width_of(column: float) -> float:
+    """The width available to text in a column of the given width."""
+    return column - 2 * PAD_X - BORDER
+
+
+def compute_columns(spec: ProcedureSpec, cells: Mapping[str, StepCells]) -> Columns:
+    """Share the table width: fixed No and Waktu, lanes as wide as reasonable, text the rest.
+
+    The text columns get shares weighted by how much text they hold, within bounds, so a
+    procedure with long requirement lists gets a wider Kelengkapan column.
+    """
+    lanes = len(spec.actors)
+    rest = TABLE_WIDTH - NUMBER_WIDTH - TIME_WIDTH
+    widest = MAX_LANE if lanes > 1 else MAX_SINGLE_LANE
+    lane = max(MIN_LANE, min(widest, 0.42 * rest / max(lanes, 1)))
+    text = rest - lane * lanes
+
+    def amount(get: Callable[[StepCells], str]) -> float:
+        return float(sum(len(get(c)) for c in cells.values()))
+
+    totals = {
+        "activity": amount(lambda c: c.kegiatan()),
+        "requirements": amount(lambda c: " ".join(c.requirements)),
+        "output": amount(lambda c: " ".join(c.output)),
+        "note": amount(lambda c: c.note),
+    }
+    base = {"activity": 0.40, "requirements": 0.25, "output": 0.21, "note": 0.14}
+    low = {"activity": 0.30, "requirements": 0.15, "output": 0.13, "note": 0.08}
+    high = {"activity": 0.48, "requirements": 0.36, "output": 0.30, "note": 0.20}
+    grand = sum(totals.values()) or 1.0
+    shares = {k: max(low[k], min(high[k], 0.5 * base[k] + 0.5 * totals[k] / grand)) for k in base}
+    norm = sum(shares.values())
+    widths = {k: round(text * v / norm, 2) for k, v in shares.items()}
+    for key, minimum in MIN_TEXT_COLUMNS.items():
+        widths[key] = max(widths[key], minimum)
+    widths["activity"] = round(text - widths["requirements"] - widths["output"] - widths["note"], 2)
+    return Columns(
+        number=NUMBER_WIDTH,
+        activity=widths["activity"],
+        lane=round(lane, 2),
+        lanes=lanes,
+        requirements=widths["requirements"],
+        time=TIME_WIDTH,
+        output=widths["output"],
+        note=widths["note"],
+    )
+
+
+# -- the document layout --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderCell:
+    """A header cell's text, its font size (shrunk to fit narrow lanes) and wrapped lines."""
+
+    text: str
+    size: float
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SopLayout:
+    """Everything the document renderers need: columns, headers, cells and the flowchart."""
+
+    spec: ProcedureSpec
+    columns: Columns
+    flow: FlowLayout
+    cells: Mapping[str, StepCells]
+    caption: tuple[str, ...]  # the title lines printed above each page's table
+    caption_height: float
+    header_heights: tuple[float, float]
+    headers: Mapping[str, HeaderCell]  # by column key: number, activity, lanes, mutu, ...
+    actor_headers: tuple[HeaderCell, ...]
+
+
+def _lines_height(lines: int, size: float) -> float:
+    return lines * size * LINE_HEIGHT
+
+
+def cell_height(texts: Sequence[str], width: float, *, is_list: bool = False) -> float:
+    """The estimated height (with padding and rule) of a cell holding ``texts``.
+
+    Enough for the renderer's own line breaking (a long word cut anywhere) and for the
+    standalone SVG's (a long word hyphenated at a syllable), whichever takes more lines.
+    """
+    if not texts:
+        return 0.0
+    inner = text_width_of(width) - (LIST_INDENT if is_list else 0.0)
+    lines = sum(
+        max(
+            1,
+            len(wrap_text(t, inner, FONT_SIZE)),
+            len(wrap_text(t, inner, FONT_SIZE, hyphenate=True)),
+        )
+        for t in texts
+    )
+    return _lines_height(lines, FONT_SIZE) + 2 * PAD_Y + BORDER + SLACK
+
+
+def _header(text: str, width: float, size: float | None = None) -> HeaderCell:
+    """A header cell; without ``size`` the font shrinks (to a floor) until every word fits."""
+    inner = text_width_of(width)
+    if size is None:
+        size = fit_size(text, inner, HEADER_SIZE, minimum=HEADER_MIN_SIZE, bold=True)
+    return HeaderCell(text, size, tuple(wrap_text(text, inner, size, bold=True, hyphenate=True)))
+
+
+def _header_height(cells: Sequence[HeaderCell]) -> float:
+    tallest = max(_lines_height(len(c.lines), c.size) for c in cells)
+    return round(tallest + 2 * PAD_Y + BORDER + SLACK, 2)
+
+
+def sop_geometry(lane: float) -> tuple[Geometry, Mapping[Shape, tuple[float, float]]]:
+    """Routing geometry and symbol sizes (width, height) for lanes ``lane`` points wide."""
+    gutter = max(7.5, round(lane * 0.18, 2))
+    inner = lane - 2 * gutter
+    sizes = {
+        Shape.PROCESS: (min(inner, 64.0), 18.0),
+        Shape.DECISION: (min(inner, 44.0), 26.0),
+        # Wide enough for "Selesai" even in a narrow lane, where it may reach into the gutters.
+        Shape.TERMINATOR: (min(max(inner, min(lane - 4.0, 36.0)), 64.0), 14.0),
+        Shape.CONNECTOR: (min(inner, CONNECTOR_SIZE), CONNECTOR_SIZE),
+    }
+    return Geometry(lane_width=lane, gutter=gutter), MappingProxyType(sizes)
+
+
+def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
+    """Lay out the flowchart table of ``spec`` for the SOP AP document.
+
+    With ``paged`` the rows are cut into A4 landscape pages (the identity block has a page of
+    its own before them); without, everything is one tall page (for the standalone SVG).
+    """
+    cells = MappingProxyType({s.id: step_cells(spec, s) for s in spec.steps})
+    columns = compute_columns(spec, cells)
+    geometry, sizes = sop_geometry(columns.lane)
+
+    caption = _caption(spec)
+    caption_height = round(_lines_height(len(caption), CAPTION_SIZE) + CAPTION_GAP, 2)
+    headers = {
+        "number": _header("NO", columns.number),
+        "activity": _header("KEGIATAN", columns.activity),
+        "lanes": _header("PELAKSANA", columns.lanes_width, HEADER_SIZE),
+        "mutu": _header(
+            "MUTU BAKU", columns.requirements + columns.time + columns.output, HEADER_SIZE
+        ),
+        "note": _header("KETERANGAN", columns.note),
+        "requirements": _header("KELENGKAPAN", columns.requirements),
+        "time": _header("WAKTU", columns.time),
+        "output": _header("OUTPUT", columns.output),
+    }
+    lane_inner = text_width_of(columns.lane)
+    actor_size = min(
+        (
+            fit_size(a.name, lane_inner, ACTOR_SIZE, minimum=HEADER_MIN_SIZE, bold=True)
+            for a in spec.actors
+        ),
+        default=ACTOR_SIZE,
+    )
+    actor_headers = tuple(_header(a.name, columns.lane, actor_size) for a in spec.actors)
+    first = _header_height([headers["lanes"], headers["mutu"]])
+    second = _header_height(
+        [*actor_headers, headers["requirements"], headers["time"], headers["output"]]
+    )
+    # No, Kegiatan and Keterangan span both header rows; make sure they fit there.
+    spanning = _header_height([headers["number"], headers["activity"], headers["note"]])
+    second = max(second, round(spanning - first, 2))
+
+    graph = build_graph(spec, split_decisions=False)
+    heights: dict[str, float] = {}
+    labels: dict[str, tuple[str, ...]] = {}
+    term_w = sizes[Shape.TERMINATOR][0]
+    for node in graph.nodes:
+        if node.shape is Shape.TERMINATOR:
+            lines = tuple(wrap_text(node.label, term_w - 6.0, TERMINATOR_SIZE)) or ("",)
+            labels[node.id] = lines
+            symbol_h = max(sizes[Shape.TERMINATOR][1], len(lines) * TERMINATOR_SIZE * 1.2 + 6)
+            heights[node.id] = round(symbol_h + 2 * 7.0, 2)
+            continue
+        c = cells[node.node]
+        text = max(
+            cell_height([c.number], columns.number),
+            cell_height([c.activity, c.question] if c.question else [c.activity], columns.activity),
+            cell_height(c.requirements, columns.requirements, is_list=c.requirements_is_list),
+            cell_height([c.time] if c.time else [], columns.time),
+            cell_height(c.output, columns.output, is_list=c.output_is_list),
+            cell_height([c.note] if c.note else [], columns.note),
+        )
+        symbol = sizes[node.shape][1] + 2 * SYMBOL_PAD
+        heights[node.id] = round(max(text, symbol), 2)
+
+    budget: float | None = None
+    if paged:
+        budget = CONTENT_HEIGHT - caption_height - first - second - BORDER - PAGE_SAFETY
+    flow = flow_layout(
+        graph,
+        lanes=tuple(a.id for a in spec.actors),
+        heights=heights,
+        sizes=sizes,
+        geometry=geometry,
+        budget=budget,
+        terminator_lines=labels,
+    )
+    return SopLayout(
+        spec=spec,
+        columns=columns,
+        flow=flow,
+        cells=cells,
+        caption=caption,
+        caption_height=caption_height,
+        header_heights=(first, second),
+        headers=MappingProxyType(headers),
+        actor_headers=actor_headers,
+    )
+
+
+def _caption(spec: ProcedureSpec) -> tuple[str, ...]:
+    lines = wrap_text(
+        f"STANDAR OPERASIONAL PROSEDUR (SOP) {spec.identity.title.upper()}",
+        TABLE_WIDTH,
+        CAPTION_SIZE,
+        bold=True,
+    )
+    if spec.identity.unit:
+        lines += wrap_text(spec.identity.unit.upper(), TABLE_WIDTH, CAPTION_SIZE, bold=True)
+    return tuple(lines)
+
+
+# -- the flowchart graph --------------------------------------------------------------------
+
+START = ":start"  # no step or end id can start with a colon (see the loader's id rule)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node of the flowchart: the start, a step, a decision (its own node when BPMN splits
+    the task from its gateway), or an end. ``node`` is the step or end id it comes from."""
+
+    id: str
+    shape: Shape
+    lane: int
+    node: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """A flowchart edge; ``label`` is a decision outcome's label."""
+
+    id: str
+    source: str
+    target: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """Nodes in row order and edges in drawing priority order."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+GATEWAY_SUFFIX = "__decision"
+
+
+def build_graph(spec: ProcedureSpec, *, split_decisions: bool) -> Graph:
+    """The nodes (in row order: start, steps, ends) and edges of the flowchart.
+
+    With ``split_decisions`` a decision step becomes a task followed by a gateway (BPMN);
+    otherwise it is one diamond (SOP AP). Each end goes in the lane of the last step leading
+    to it; ends are ordered so that the one the last step leads to comes first.
+    """
+    lane_of = {a.id: i for i, a in enumerate(spec.actors)}
+    nodes: list[GraphNode] = []
+    edges: list[GraphEdge] = []
+    first_lane = lane_of[spec.step(spec.start).actor] if spec.has_step(spec.start) else 0
+    nodes.append(GraphNode(START, Shape.TERMINATOR, first_lane, START, spec.start_label))
+    edges.append(GraphEdge(f"{START}->{spec.start}", START, spec.start))
+    row_of: dict[str, int] = {}
+    for index, step in enumerate(spec.steps):
+        lane = lane_of[step.actor]
+        row_of[step.id] = index
+        if step.decision is not None and split_decisions:
+            gateway = step.id + GATEWAY_SUFFIX
+            nodes.append(GraphNode(step.id, Shape.PROCESS, lane, step.id, step.activity))
+            nodes.append(GraphNode(gateway, Shape.DECISION, lane, step.id, step.decision.question))
+            edges.append(GraphEdge(f"{step.id}->{gateway}", step.id, gateway))
+            source = gateway
+        else:
+            shape = Shape.DECISION if step.decision is not None else Shape.PROCESS
+            nodes.append(GraphNode(step.id, shape, lane, step.id, step.activity))
+            source = step.id
+        if step.decision is not None:
+            for outcome in step.decision.outcomes:
+                edges.append(
+                    GraphEdge(f"{source}->{outcome.target}", source, outcome.target, outcome.label)
+                )
+        elif step.next is not None:
+            edges.append(GraphEdge(f"{source}->{step.next}", source, step.next))
+
+    def last_predecessor(end_id: str) -> int:
+        rows = [row_of[s.id] for s in spec.steps if end_id in s.targets()]
+        return max(rows, default=-1)
+
+    ends = sorted(enumerate(spec.ends), key=lambda item: (-last_predecessor(item[1].id), item[0]))
+    for _index, end in ends:
+        row = last_predecessor(end.id)
+        lane = lane_of[spec.steps[row].actor] if row >= 0 else 0
+        nodes.append(GraphNode(end.id, Shape.TERMINATOR, lane, end.id, end.label))
+    # Edge ids must be unique even when two outcomes lead to the same target.
+    seen: dict[str, int] = {}
+    unique: list[GraphEdge] = []
+    for edge in edges:
+        count = seen.get(edge.id, 0)
+        seen[edge.id] = count + 1
+        unique.append(edge if count == 0 else GraphEdge(f"{edge.id}#{count}", *_rest(edge)))
+    return Graph(tuple(nodes), tuple(unique))
+
+
+def _rest(edge: GraphEdge) -> tuple[str, str, str]:
+    return edge.source, edge.target, edge.label
+
+
+# -- pages and connectors -------------------------------------------------------------------
+
+
+def paginate(heights: Sequence[float], budget: float | None, reserve: float) -> list[list[int]]:
+    """Cut rows into pages of at most ``budget`` height, greedily, in order.
+
+    Every page but the first keeps ``reserve`` free at its top, and every page but the last at
+    its bottom, for the rows of off-page connectors. A row taller than a page gets a page of
+    its own.
+    """
+    if budget is None:
+        return [list(range(len(heights)))]
+    pages: list[list[int]] = [[]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        bottom = reserve if i < len(heights) - 1 else 0.0
+        if pages[-1] and used + h + bottom > budget:
+            pages.append([])
+            used = reserve
+        pages[-1].append(i)
+        used += h
+    return pages
+
+
+def connector_label(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the letter of the ``index``-th connector pair."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
+@dataclass(slots=True)
+class _Pair:
+    """A connector pair being collected (see :class:`.model.ConnectorPair`)."""
+
+    label: str
+    sources: list[str]
+    source_pages: list[int]
+    target: str
+    target_page: int
+    forward: bool
+
+
+def flow_layout(
+    graph: Graph,
+    *,
+    lanes: tuple[str, ...],
+    heights: Mapping[str, float],
+    sizes: Mapping[Shape, tuple[float, float]],
+    geometry: Geometry,
+    budget: float | None = None,
+    terminator_lines: Mapping[str, tuple[str, ...]] | None = None,
+) -> FlowLayout:
+    """Place ``graph`` in rows and lanes, cut it into pages and route every edge.
+
+    ``heights`` gives each node's row height; ``sizes`` each shape's (width, height), where a
+    terminator grows to hold its wrapped label (``terminator_lines``).
+    """
+    terminator_lines = terminator_lines or {}
+    lane_w = geometry.lane_width
+    order = [n.id for n in graph.nodes]
+    by_id = {n.id: n for n in graph.nodes}
+    pages_rows = paginate([heights[i] for i in order], budget, CONNECTOR_ROW)
+    page_of = {order[i]: p for p, rows in enumerate(pages_rows) for i in rows}
+    row_index = {node_id: i for i, node_id in enumerate(order)}
+
+    pairs: list[_Pair] = []
+    pair_of: dict[tuple[int, str], _Pair] = {}
+    edge_pair: dict[str, _Pair] = {}
+    cross = sorted(
+        (e for e in graph.edges if page_of[e.source] != page_of[e.target]),
+        key=lambda e: (row_index[e.source], row_index[e.target]),
+    )
+    # One letter per target: for edges forward, per page they leave; for edges back, one
+    # letter however many places loop back to that target.
+    for edge in cross:
+        ps, pt = page_of[edge.source], page_of[edge.target]
+        key = (ps, edge.target) if pt > ps else (-1, edge.target)
+        pair = pair_of.get(key)
+        if pair is None:
+            pair = _Pair(connector_label(len(pairs)), [], [], edge.target, pt, pt > ps)
+            pairs.append(pair)
+            pair_of[key] = pair
+        if edge.source not in pair.sources:
+            pair.sources.append(edge.source)
+            pair.source_pages.append(ps)
+        edge_pair[edge.id] = pair
+
+    pages: list[Page] = []
+    for p, rows in enumerate(pages_rows):
+        pages.append(
+            _layout_page(
+                p,
+                [by_id[order[i]] for i in rows],
+                graph,
+                page_of,
+                pairs,
+                edge_pair,
+                lanes=len(lanes),
+                heights=heights,
+                sizes=sizes,
+                geometry=geometry,
+                terminator_lines=terminator_lines,
+            )
+        )
+    return FlowLayout(
+        lanes=lanes,
+        lane_width=lane_w,
+        pages=tuple(pages),
+        connectors=tuple(
+            ConnectorPair(
+                label=pair.label,
+                sources=tuple(pair.sources),
+                source_pages=tuple(pair.source_pages),
+                target=pair.target,
+                target_page=pair.target_page,
+            )
+            for pair in pairs
+        ),
+    )
+
+
+def _layout_page(
+    p: int,
+    page_nodes: Sequence[GraphNode],
+    graph: Graph,
+    page_of: Mapping[str, int],
+    pairs: Sequence[_Pair],
+    edge_pair: Mapping[str, _Pair],
+    *,
+    lanes: int,
+    heights: Mapping[str, float],
+    sizes: Mapping[Shape, tuple[float, float]],
+    geometry: Geometry,
+    terminator_lines: Mapping[str, tuple[str, ...]],
+) -> Page:
+    lane_w = geometry.lane_width
+    conn_w, conn_h = sizes.get(Shape.CONNECTOR, (CONNECTOR_SIZE, CONNECTOR_SIZE))
+    incoming = [q for q in pairs if q.forward and q.target_page == p]
+    outgoing = [q for q in pairs if q.forward and q.source_pages[0] == p]
+    rows: list[RowBox] = []
+    placed: list[PlacedNode] = []
+    row_of_node: dict[str, int] = {}
+    y = 0.0
+    if incoming:
+        rows.append(RowBox(RowKind.CONNECTORS_IN, "", y, CONNECTOR_ROW))
+        y += CONNECTOR_ROW
+    for node in page_nodes:
+        h = heights[node.id]
+        kind = (
+            RowKind.START
+            if node.id == START
+            else RowKind.END
+            if node.shape is Shape.TERMINATOR
+            else RowKind.STEP
+        )
+        rows.append(RowBox(kind, node.node, y, h))
+        width, height = sizes[node.shape]
+        lines: tuple[str, ...] = ()
+        if node.shape is Shape.TERMINATOR:
+            lines = terminator_lines.get(node.id, ())
+            height = max(height, len(lines) * TERMINATOR_SIZE * 1.2 + 6)
+        row_of_node[node.id] = len(rows) - 1
+        placed.append(
+            PlacedNode(
+                id=node.id,
+                shape=node.shape,
+                lane=node.lane,
+                row=len(rows) - 1,
+                cx=(node.lane + 0.5) * lane_w,
+                cy=y + h / 2,
+                width=width,
+                height=height,
+                node=node.node,
+                label=node.label,
+                lines=lines,
+            )
+        )
+        y += h
+    by_id = {n.id: n for n in graph.nodes}
+    edges: list[PageEdge] = []
+    priority = 0
+    # Connectors at the top of the page, each in its target's lane when free.
+    if incoming:
+        used: set[int] = set()
+        first_row = placed[0].id if placed else ""
+        ordered = sorted(incoming, key=lambda q: (q.target != first_row, -q.source_pages[0]))
+        for pair in ordered:
+            lane = _free_lane(by_id[pair.target].lane, used, lanes)
+            placed.append(
+                PlacedNode(
+                    id=f":in:{pair.label}",
+                    shape=Shape.CONNECTOR,
+                    lane=lane,
+                    row=0,
+                    cx=(lane + 0.5) * lane_w,
+                    cy=4.0 + conn_h / 2,
+                    width=conn_w,
+                    height=conn_h,
+                    node=pair.target,
+                    label=pair.label,
+                    lines=(pair.label,),
+                    role=ConnectorRole.IN,
+                )
+            )
+            edges.append(
+                PageEdge(f":in:{pair.label}", f":in:{pair.label}", pair.target, "", priority)
+            )
+            priority += 1
+    # Back edges arriving on this page: a connector beside the target.
+    for pair in pairs:
+        if not pair.forward and pair.target_page == p:
+            target = next(n for n in placed if n.id == pair.target)
+            placed.append(
+                PlacedNode(
+                    id=f":in:{pair.label}",
+                    shape=Shape.CONNECTOR,
+                    lane=target.lane,
+                    row=target.row,
+                    cx=-1e6,
+                    cy=target.cy,
+                    width=conn_w,
+                    height=conn_h,
+                    node=pair.target,
+                    label=pair.label,
+                    lines=(pair.label,),
+                    role=ConnectorRole.IN,
+                    beside=pair.target,
+                )
+            )
+            edges.append(
+                PageEdge(f":in:{pair.label}", f":in:{pair.label}", pair.target, "", priority)
+            )
+            priority += 1
+    out_row = -1
+    if outgoing:
+        rows.append(RowBox(RowKind.CONNECTORS_OUT, "", y, CONNECTOR_ROW))
+        out_row = len(rows) - 1
+        used = set()
+        last = next((n for n in reversed(placed) if n.row == out_row - 1), None)
+        ordered = sorted(
+            outgoing,
+            key=lambda q: (last is None or last.id not in q.sources, q.label),
+        )
+        for pair in ordered:
+            if last is not None and last.id in pair.sources:
+                prefer = last.lane
+            else:
+                prefer = by_id[pair.sources[0]].lane
+            lane = _free_lane(prefer, used, lanes)
+            placed.append(
+                PlacedNode(
+                    id=f":out:{pair.label}",
+                    shape=Shape.CONNECTOR,
+                    lane=lane,
+                    row=out_row,
+                    cx=(lane + 0.5) * lane_w,
+                    cy=y + CONNECTOR_ROW - 2.0 - conn_h / 2,
+                    width=conn_w,
+                    height=conn_h,
+                    node=pair.target,
+                    label=pair.label,
+                    lines=(pair.label,),
+                    role=ConnectorRole.OUT,
+                )
+            )
+        y += CONNECTOR_ROW
+    for edge in graph.edges:
+        ps, pt = page_of[edge.source], page_of[edge.target]
+        if ps == pt == p:
+            edges.append(PageEdge(edge.id, edge.source, edge.target, edge.label, priority))
+        elif ps == p:
+            pair = edge_pair[edge.id]
+            conn = f":out:{pair.label}"
+            if not pair.forward:
+                conn = f":out:{pair.label}:{edge.source}"
+            if not pair.forward and all(n.id != conn for n in placed):
+                source = next(n for n in placed if n.id == edge.source)
+                placed.append(
+                    PlacedNode(
+                        id=conn,
+                        shape=Shape.CONNECTOR,
+                        lane=source.lane,
+                        row=source.row,
+                        cx=-1e6,
+                        cy=source.cy,
+                        width=conn_w,
+                        height=conn_h,
+                        node=pair.target,
+                        label=pair.label,
+                        lines=(pair.label,),
+                        role=ConnectorRole.OUT,
+                        beside=edge.source,
+                    )
+                )
+            edges.append(PageEdge(edge.id, edge.source, conn, edge.label, priority))
+        priority += 1
+    symbols, routes = route_page(rows, placed, edges, lanes, geometry)
+    return Page(
+        index=p,
+        rows=tuple(rows),
+        symbols=symbols,
+        routes=routes,
+        width=lane_w * lanes,
+        height=y,
+    )
+
+
+def _free_lane(prefer: int, used: set[int], lanes: int) -> int:
+    """The free lane nearest ``prefer`` (right before left); ``prefer`` if all are taken."""
+    for distance in range(lanes):
+        for lane in (prefer + distance, prefer - distance):
+            if 0 <= lane < lanes and lane not in used:
+                used.add(lane)
+                return lane
+    return prefer
