@@ -1,0 +1,171 @@
+"""One error format for the whole API: ``{"code", "message", "field", "items"}``.
+
+``code`` is stable and meant for programs, ``message`` is for people (in the user's language),
+``field`` names the input concerned when there is one, and ``items`` lists the things the
+message is about (the missing requirements of a refused step, for instance).
+
+| cause | status |
+|---|---|
+| a service refusal (:class:`~laksana.cases.services.ServiceError`) | 400 |
+| ``not_allowed`` (:class:`~laksana.cases.services.NotAllowed`), ``csrf_failed`` | 403 |
+| ``already_completed``, ``already_claimed``, ``already_read`` | 409 |
+| invalid input (ninja's validation), ``invalid`` | 422 |
+| no token, a wrong or revoked token: ``unauthorized`` | 401 |
+| an unknown or invisible object, an unknown path: ``not_found`` | 404 |
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from laksana.cases.services import NotAllowed, ServiceError
+
+logger = logging.getLogger(__name__)
+
+CONFLICT_CODES = frozenset({"already_completed", "already_claimed", "already_read"})
+# Where ninja says an invalid value came from; the first element of an error's location.
+_SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
+# The names the operations give their schema parameters; not part of a field's name.
+_PARAMETER_NAMES = frozenset({"payload", "filters"})
+
+
+class ErrorOut(Schema):
+    """An error answer."""
+
+    code: str
+    message: str
+    field: str | None = None
+    items: list[str] = []
+
+
+class ApiError(Exception):
+    """An error the API itself answers with (not a service refusal)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        items: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.items = tuple(items)
+
+
+def not_found() -> ApiError:
+    """The one answer for an object that does not exist or may not be seen."""
+    return ApiError(404, "not_found", _("Not found."))
+
+
+def responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers of an operation, for the OpenAPI document."""
+    return {status: ErrorOut for status in (401, *statuses)}
+
+
+def service_status(exc: ServiceError) -> int:
+    """The HTTP status of a service refusal."""
+    if isinstance(exc, NotAllowed):
+        return 403
+    if exc.code in CONFLICT_CODES:
+        return 409
+    if exc.code == "not_found":
+        return 404
+    return 400
+
+
+def error_body(
+    code: str, message: str, field: str | None = None, items: Sequence[str] = ()
+) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field, "items": list(items)}
+
+
+def validation_field(location: Sequence[Any]) -> str | None:
+    """The input a validation error is about: its location without the source (body, query,
+    ...) and the operation's parameter name, dotted (``values.uraian``)."""
+    parts = [str(p) for p in location]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _PARAMETER_NAMES:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def install(api: NinjaAPI) -> None:
+    """Answer every error of ``api`` in the one format."""
+
+    def reply(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        response = reply(
+            request, exc.status, error_body(exc.code, exc.message, exc.field, exc.items)
+        )
+        if exc.status == 401:
+            response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(ServiceError)
+    def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return reply(
+            request, service_status(exc), error_body(exc.code, exc.message, exc.field, exc.items)
+        )
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        first = exc.errors[0] if exc.errors else {}
+        field = validation_field(first.get("loc", ()))
+        detail = str(first.get("msg", ""))
+        message = (
+            _("Invalid input for %(field)s: %(detail)s") % {"field": field, "detail": detail}
+            if field
+            else _("Invalid input: %(detail)s") % {"detail": detail}
+        )
+        items = [
+            f"{validation_field(e.get('loc', ())) or '-'}: {e.get('msg', '')}" for e in exc.errors
+        ]
+        return reply(request, 422, error_body("invalid", message, field, items))
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = reply(
+            request,
+            401,
+            error_body(
+                "unauthorized",
+                _("Sign in: send a valid API token as 'Authorization: Bearer <token>'."),
+            ),
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        codes = {403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+        return reply(
+            request, exc.status_code, error_body(codes.get(exc.status_code, "error"), str(exc))
+        )
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return reply(request, 404, error_body("not_found", _("Not found.")))
+
+    @api.exception_handler(Exception)
+    def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Logged with its traceback for the operators; the caller learns nothing of the inside.
+        logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+        return reply(
+            request, 500, error_body("server_error", _("Something went wrong on the server."))
+        )

@@ -1,0 +1,32 @@
+"""The API object: title, authentication, error handlers and the routers of the apps."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from laksana.accounts.api import router as accounts_router
+from laksana.api import errors
+from laksana.api.auth import SessionAuth, TokenAuth
+from laksana.api.docs import LocalSwagger
+from laksana.cases.api import router as cases_router
+from laksana.procedures.api import router as procedures_router
+
+api = NinjaAPI(
+    title="Laksana API",
+    version="1",
+    description=(
+        "Run procedures (SOPs) as cases: list, open and work cases, dispositions, files and "
+        "the journal. Authenticate with a personal token: `Authorization: Bearer <token>` "
+        "(`laksana token issue USERNAME NAME`). Errors are "
+        '`{"code", "message", "field", "items"}`.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    auth=[TokenAuth(), SessionAuth()],
+)
+errors.install(api)
+api.add_router("", procedures_router)
+api.add_router("", cases_router)
+api.add_router("", accounts_router)

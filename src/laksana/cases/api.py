@@ -1,0 +1,673 @@
+"""The cases part of the API: list, open, read and work cases, dispositions, files, journal.
+
+Reads go through :func:`laksana.cases.queries.visible_cases`: a case the caller may not see
+is answered exactly like a missing one (404). Writes are calls of
+:mod:`laksana.cases.services`; their refusals become JSON errors (:mod:`laksana.api.errors`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+import pydantic
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import ValidationError
+from ninja.files import UploadedFile
+
+from laksana.api.auth import acting_person, caller
+from laksana.api.errors import ApiError, not_found, responses
+from laksana.cases import services
+from laksana.cases.models import (
+    Attachment,
+    Case,
+    CaseStatus,
+    CaseStep,
+    Disposition,
+    JournalEntry,
+    JournalKind,
+    StepStatus,
+    Urgency,
+)
+from laksana.cases.queries import visible_cases
+from laksana.catalog.models import Application
+from laksana.org.models import Person
+from laksana.procedures.models import ProcedureVersion
+
+router = Router(tags=["cases"])
+
+MAX_PAGE = 100
+MAX_JOURNAL_PAGE = 1000
+
+
+# Schemas -------------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+    short_name: str
+
+
+class ApplicationRef(Schema):
+    id: int
+    name: str
+
+
+class CaseSummaryOut(Schema):
+    """A case as lists show it."""
+
+    reference: str
+    title: str
+    status: CaseStatus
+    procedure: str
+    version: int
+    procedure_title: str
+    requesting_unit: UnitRef
+    application: ApplicationRef | None
+    opened_by: PersonRef
+    opened_at: dt.datetime
+    finished_at: dt.datetime | None
+    active_steps: list[str] = Field(description="step keys of the active steps")
+
+
+class CasePage(Schema):
+    """One page of cases; pass ``next`` as ``after`` for the following page."""
+
+    items: list[CaseSummaryOut]
+    next: str | None
+
+
+class CaseStepOut(Schema):
+    """One activation of a procedure step in the case."""
+
+    id: int
+    step_key: str
+    number: str
+    activity: str
+    visit: int
+    status: StepStatus
+    actor: str
+    actor_name: str
+    claimed_by: PersonRef | None
+    completed_by: PersonRef | None
+    outcome: str
+    activated_at: dt.datetime
+    claimed_at: dt.datetime | None
+    completed_at: dt.datetime | None
+
+
+class DispositionOut(Schema):
+    id: int
+    step_id: int | None
+    parent_id: int | None
+    sender: PersonRef
+    recipient: PersonRef
+    instruction: str
+    urgency: Urgency
+    deadline: dt.datetime | None
+    note: str
+    status: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    type: str = Field(description="content type, judged from the content")
+    size: int
+    sha256: str
+    artifact: str | None = Field(description="the artifact it was supplied for, if any")
+    step_id: int | None
+    uploaded_by: PersonRef
+    uploaded_at: dt.datetime
+    url: str
+
+
+class CaseOut(CaseSummaryOut):
+    """A case with its steps, dispositions and files."""
+
+    description: str
+    end: str
+    steps: list[CaseStepOut]
+    active_step_ids: list[int]
+    dispositions: list[DispositionOut]
+    attachments: list[AttachmentOut]
+    artifacts: list[str] = Field(description="keys of the artifacts the case holds")
+
+
+class CaseFilters(Schema):
+    status: CaseStatus | None = None
+    procedure: str | None = Field(None, description="procedure key")
+    requesting_unit: int | None = Field(None, description="unit id")
+    application: int | None = Field(None, description="application id")
+    q: str | None = Field(None, description="words in the reference, title, description, unit")
+    after: str | None = Field(None, description="the 'next' cursor of the previous page")
+    limit: int = Field(25, ge=1, le=MAX_PAGE)
+
+
+class OpenCaseIn(Schema):
+    procedure: str = Field(description="procedure key; the latest published version is used")
+    title: str
+    description: str = ""
+    application: int | None = Field(None, description="application id")
+
+
+class CompleteIn(Schema):
+    """The ``data`` part of a completion."""
+
+    values: dict[str, Any] = Field(
+        default_factory=dict, description="artifact id -> value (form fields, references)"
+    )
+    outcome: str | None = Field(None, description="for a decision step: the outcome label")
+    note: str = ""
+
+
+class DispositionIn(Schema):
+    recipients: list[int] = Field(description="person ids")
+    instruction: str
+    urgency: Urgency = Urgency.BIASA
+    deadline: dt.datetime | None = None
+    note: str = ""
+    step_id: int | None = Field(None, description="an active step of the case to forward")
+    parent_id: int | None = Field(None, description="the disposition received, to forward it")
+
+
+class CommentIn(Schema):
+    text: str
+
+
+class JournalEntryOut(Schema):
+    seq: int
+    kind: JournalKind
+    actor_name: str
+    at: dt.datetime
+    data: dict[str, Any]
+    hash: str
+    prev_hash: str
+
+
+class JournalFilters(Schema):
+    after: int = Field(0, ge=0, description="the 'next' of the previous page")
+    limit: int = Field(200, ge=1, le=MAX_JOURNAL_PAGE)
+
+
+class JournalPage(Schema):
+    """Journal entries in order; pass ``next`` as ``after`` for the following page."""
+
+    items: list[JournalEntryOut]
+    next: int | None
+
+
+# Building answers ----------------------------------------------------------------------------
+
+
+def _person(p: Person) -> PersonRef:
+    return PersonRef(id=p.pk, name=p.name)
+
+
+def _maybe_person(p: Person | None) -> PersonRef | None:
+    return _person(p) if p is not None else None
+
+
+def _summary_fields(case: Case) -> dict[str, Any]:
+    unit = case.requesting_unit
+    app = case.application
+    return {
+        "reference": case.reference,
+        "title": case.title,
+        "status": case.status,
+        "procedure": case.version.procedure_key,
+        "version": case.version.number,
+        "procedure_title": case.version.title,
+        "requesting_unit": UnitRef(id=unit.pk, name=unit.name, short_name=unit.short_name),
+        "application": ApplicationRef(id=app.pk, name=app.name) if app else None,
+        "opened_by": _person(case.opened_by),
+        "opened_at": case.opened_at,
+        "finished_at": case.finished_at,
+        "active_steps": [str(s) for s in case.state.get("active", [])],
+    }
+
+
+def _disposition_out(d: Disposition) -> DispositionOut:
+    return DispositionOut(
+        id=d.pk,
+        step_id=d.step_id,
+        parent_id=d.parent_id,
+        sender=_person(d.sender),
+        recipient=_person(d.recipient),
+        instruction=d.instruction,
+        urgency=Urgency(d.urgency),
+        deadline=d.deadline,
+        note=d.note,
+        status=d.status,
+        created_at=d.created_at,
+        read_at=d.read_at,
+        closed_at=d.closed_at,
+    )
+
+
+def _attachment_out(case: Case, a: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=a.pk,
+        name=a.original_name,
+        type=a.content_type,
+        size=a.size,
+        sha256=a.sha256,
+        artifact=a.artifact_key or None,
+        step_id=a.step_id,
+        uploaded_by=_person(a.uploaded_by),
+        uploaded_at=a.uploaded_at,
+        url=reverse("api:case_attachment", args=[case.reference, a.pk]),
+    )
+
+
+def _step_out(case: Case, row: CaseStep) -> CaseStepOut:
+    spec = case.version.spec
+    step = spec.step(row.step_key) if spec.has_step(row.step_key) else None
+    return CaseStepOut(
+        id=row.pk,
+        step_key=row.step_key,
+        number=step.number if step else "",
+        activity=step.activity if step else "",
+        visit=row.visit,
+        status=StepStatus(row.status),
+        actor=row.actor_key,
+        actor_name=spec.actor(row.actor_key).name,
+        claimed_by=_maybe_person(row.claimed_by),
+        completed_by=_maybe_person(row.completed_by),
+        outcome=row.outcome,
+        activated_at=row.activated_at,
+        claimed_at=row.claimed_at,
+        completed_at=row.completed_at,
+    )
+
+
+def _case_out(case: Case) -> CaseOut:
+    steps = list(
+        case.steps.select_related("claimed_by", "completed_by").order_by("activated_at", "pk")
+    )
+    dispositions = case.dispositions.select_related("sender", "recipient").order_by("pk")
+    attachments = case.attachments.select_related("uploaded_by").order_by("pk")
+    return CaseOut(
+        **_summary_fields(case),
+        description=case.description,
+        end=case.end_key,
+        steps=[_step_out(case, s) for s in steps],
+        active_step_ids=[s.pk for s in steps if s.status == StepStatus.ACTIVE],
+        dispositions=[_disposition_out(d) for d in dispositions],
+        attachments=[_attachment_out(case, a) for a in attachments],
+        artifacts=sorted(case.state.get("artifacts", {})),
+    )
+
+
+# Lookups ------------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest) -> QuerySet[Case]:
+    return visible_cases(caller(request).user)
+
+
+def _visible_case(request: HttpRequest, reference: str) -> Case:
+    """The case with this reference if the caller may see it; 404 otherwise, either way."""
+    case = (
+        _visible(request)
+        .select_related("version", "requesting_unit", "application", "opened_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise not_found()
+    return case
+
+
+def _require_step_of(case: Case, step_id: int) -> None:
+    """A step id under another case's reference is not found, like a missing one."""
+    if not CaseStep.objects.filter(pk=step_id, case=case).exists():
+        raise not_found()
+
+
+def _visible_disposition(request: HttpRequest, disposition_id: int) -> Disposition:
+    d = Disposition.objects.filter(pk=disposition_id, case__in=_visible(request)).first()
+    if d is None:
+        raise not_found()
+    return d
+
+
+def _encode_cursor(case: Case) -> str:
+    raw = f"{case.opened_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        at, pk = raw.split("|")
+        when = dt.datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("naive time")
+        return when, int(pk)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ApiError(
+            422, "invalid", _("The cursor is not valid; use the 'next' of a page."), field="after"
+        ) from None
+
+
+# Operations ----------------------------------------------------------------------------------
+
+
+@router.get("/cases", response={200: CasePage, **responses(422)})
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
+    """The cases the caller may see, newest first, a page at a time (no total count)."""
+    cases = (
+        _visible(request)
+        .select_related("version", "requesting_unit", "application", "opened_by")
+        .defer("version__source", "description", "search_text")
+        .order_by("-opened_at", "-pk")
+    )
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.procedure:
+        cases = cases.filter(version__procedure_key=filters.procedure)
+    if filters.requesting_unit is not None:
+        cases = cases.filter(requesting_unit_id=filters.requesting_unit)
+    if filters.application is not None:
+        cases = cases.filter(application_id=filters.application)
+    if filters.q and filters.q.strip():
+        for word in filters.q.lower().split():
+            cases = cases.filter(search_text__contains=word)
+    if filters.after:
+        at, pk = _decode_cursor(filters.after)
+        cases = cases.filter(Q(opened_at__lt=at) | Q(opened_at=at, pk__lt=pk))
+    page = list(cases[: filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    return CasePage(
+        items=[CaseSummaryOut(**_summary_fields(c)) for c in page],
+        next=_encode_cursor(page[-1]) if more else None,
+    )
+
+
+@router.post("/cases", response={201: CaseOut, **responses(400, 403, 422)})
+def open_case(request: HttpRequest, payload: OpenCaseIn) -> Status[CaseOut]:
+    """Open a case on the latest published version of a procedure, for the caller's unit."""
+    person = acting_person(request)
+    version = (
+        ProcedureVersion.objects.filter(procedure_key=payload.procedure).order_by("-number").first()
+    )
+    if version is None:
+        raise ApiError(
+            400,
+            "invalid",
+            _("No procedure %(key)s is published.") % {"key": payload.procedure},
+            field="procedure",
+        )
+    application = None
+    if payload.application is not None:
+        application = Application.objects.filter(pk=payload.application).first()
+        if application is None:
+            raise ApiError(400, "invalid", _("There is no such application."), field="application")
+    case = services.open_case(
+        person, version, payload.title, payload.description, application=application
+    )
+    return Status(201, _case_out(_visible_case(request, case.reference)))
+
+
+@router.get("/cases/{reference}", response={200: CaseOut, **responses(404)})
+def get_case(request: HttpRequest, reference: str) -> CaseOut:
+    """One case with its steps, dispositions and files."""
+    return _case_out(_visible_case(request, reference))
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/claim",
+    response={200: CaseStepOut, **responses(400, 403, 404, 409)},
+)
+def claim_step(request: HttpRequest, reference: str, step_id: int) -> CaseStepOut:
+    """Take an offered step: it is then the caller's and no longer offered to others."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    services.claim_step(person, step_id)
+    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
+    return _step_out(case, row)
+
+
+_COMPLETE_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {
+                            "type": "string",
+                            "description": (
+                                'JSON: {"values": {artifact id: value}, "outcome": label, '
+                                '"note": text}'
+                            ),
+                        }
+                    },
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "files, as parts named by the artifact id",
+                    },
+                }
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/complete",
+    response={200: CaseOut, **responses(400, 403, 404, 409, 422)},
+    openapi_extra=_COMPLETE_BODY,
+)
+def complete_step(
+    request: HttpRequest, reference: str, step_id: int, data: Form[str] = ""
+) -> CaseOut:
+    """Complete an active step: multipart with a ``data`` part (JSON values, outcome, note)
+    and file parts named by artifact id (several files per artifact allowed). Refused, with
+    every missing requirement in ``items``, exactly as on the web."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    if not data and request.content_type == "application/json":
+        data = request.body.decode("utf-8", errors="replace")
+    try:
+        parsed = CompleteIn.model_validate_json(data or "{}")
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            [{"loc": ("form", "data", *e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        ) from None
+    files = [
+        services.FileInput(key, request.FILES.getlist(key))
+        for key in request.FILES
+        if key != "data"
+    ]
+    services.complete_step(
+        person,
+        step_id,
+        values=parsed.values,
+        files=files,
+        outcome=parsed.outcome,
+        note=parsed.note,
+    )
+    return _case_out(_visible_case(request, reference))
+
+
+@router.post(
+    "/cases/{reference}/dispositions",
+    response={201: list[DispositionOut], **responses(400, 403, 404, 422)},
+)
+def dispose(
+    request: HttpRequest, reference: str, payload: DispositionIn
+) -> Status[list[DispositionOut]]:
+    """Forward the case, one of its active steps or a received disposition to subordinates."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    # Only people of the case's agency: an id of anyone else is unknown, so their names cannot
+    # be learnt from the refusal.
+    found = {
+        p.pk: p for p in Person.objects.filter(pk__in=payload.recipients, agency_id=case.agency_id)
+    }
+    unknown = [str(pk) for pk in payload.recipients if pk not in found]
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid",
+            _("Unknown recipients: %(ids)s") % {"ids": ", ".join(unknown)},
+            field="recipients",
+            items=unknown,
+        )
+    created = services.dispose(
+        person,
+        case.pk,
+        [found[pk] for pk in dict.fromkeys(payload.recipients)],
+        payload.instruction,
+        step_id=payload.step_id,
+        urgency=payload.urgency,
+        deadline=payload.deadline,
+        note=payload.note,
+        parent_id=payload.parent_id,
+    )
+    rows = Disposition.objects.select_related("sender", "recipient").filter(
+        pk__in=[d.pk for d in created]
+    )
+    return Status(201, [_disposition_out(d) for d in rows.order_by("pk")])
+
+
+def _disposition_answer(disposition_id: int) -> DispositionOut:
+    d = Disposition.objects.select_related("sender", "recipient").get(pk=disposition_id)
+    return _disposition_out(d)
+
+
+@router.post(
+    "/dispositions/{disposition_id}/read",
+    response={200: DispositionOut, **responses(403, 404)},
+)
+def read_disposition(request: HttpRequest, disposition_id: int) -> DispositionOut:
+    """The recipient has read the disposition (unread -> read)."""
+    person = acting_person(request)
+    _visible_disposition(request, disposition_id)
+    services.mark_read(person, disposition_id)
+    return _disposition_answer(disposition_id)
+
+
+@router.post(
+    "/dispositions/{disposition_id}/withdraw",
+    response={200: DispositionOut, **responses(403, 404, 409)},
+)
+def withdraw_disposition(request: HttpRequest, disposition_id: int) -> DispositionOut:
+    """The sender takes back a disposition that is still unread."""
+    person = acting_person(request)
+    _visible_disposition(request, disposition_id)
+    services.withdraw(person, disposition_id)
+    return _disposition_answer(disposition_id)
+
+
+@router.post(
+    "/cases/{reference}/comments",
+    response={201: JournalEntryOut, **responses(400, 403, 404, 422)},
+)
+def add_comment(
+    request: HttpRequest, reference: str, payload: CommentIn
+) -> Status[JournalEntryOut]:
+    """A comment on the case; it becomes a journal entry."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    services.add_comment(person, case.pk, payload.text)
+    entry = (
+        JournalEntry.objects.filter(case=case, kind=JournalKind.COMMENT, actor=person)
+        .order_by("-seq")
+        .first()
+    )
+    assert entry is not None
+    return Status(201, _journal_out(entry))
+
+
+@router.post(
+    "/cases/{reference}/attachments",
+    response={201: AttachmentOut, **responses(400, 403, 404, 422)},
+)
+def add_attachment(
+    request: HttpRequest, reference: str, file: File[UploadedFile]
+) -> Status[AttachmentOut]:
+    """Add one file to the case outside a step (more evidence, a photo)."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    attachment = services.add_attachment(person, case.pk, file)
+    return Status(201, _attachment_out(case, attachment))
+
+
+@router.get(
+    "/cases/{reference}/attachments/{attachment_id}",
+    response=responses(404),
+    url_name="case_attachment",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, as a download.",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """Download a file of a case the caller may see."""
+    case = _visible_case(request, reference)
+    attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
+    if attachment is None:
+        raise not_found()
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _journal_out(e: JournalEntry) -> JournalEntryOut:
+    return JournalEntryOut(
+        seq=e.seq,
+        kind=JournalKind(e.kind),
+        actor_name=e.actor_name,
+        at=e.at,
+        data=e.data,
+        hash=e.hash,
+        prev_hash=e.prev_hash,
+    )
+
+
+@router.get("/cases/{reference}/journal", response={200: JournalPage, **responses(404, 422)})
+def case_journal(
+    request: HttpRequest, reference: str, filters: Query[JournalFilters]
+) -> JournalPage:
+    """The case's journal entries in order, with their hash chain."""
+    case = _visible_case(request, reference)
+    entries = list(case.journal.filter(seq__gt=filters.after).order_by("seq")[: filters.limit + 1])
+    more = len(entries) > filters.limit
+    entries = entries[: filters.limit]
+    return JournalPage(
+        items=[_journal_out(e) for e in entries],
+        next=entries[-1].seq if more else None,
+    )

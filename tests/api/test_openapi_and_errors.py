@@ -1,0 +1,100 @@
+"""The OpenAPI document, the docs page (no CDN), and JSON errors for every kind of failure."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = {
+    ("get", "/api/procedures"),
+    ("get", "/api/procedures/{key}/versions/{number}"),
+    ("get", "/api/cases"),
+    ("post", "/api/cases"),
+    ("get", "/api/cases/{reference}"),
+    ("post", "/api/cases/{reference}/steps/{step_id}/claim"),
+    ("post", "/api/cases/{reference}/steps/{step_id}/complete"),
+    ("post", "/api/cases/{reference}/dispositions"),
+    ("post", "/api/dispositions/{disposition_id}/read"),
+    ("post", "/api/dispositions/{disposition_id}/withdraw"),
+    ("post", "/api/cases/{reference}/comments"),
+    ("post", "/api/cases/{reference}/attachments"),
+    ("get", "/api/cases/{reference}/attachments/{attachment_id}"),
+    ("get", "/api/cases/{reference}/journal"),
+    ("get", "/api/me"),
+}
+
+
+def test_the_openapi_document_lists_every_route(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["openapi"].startswith("3.")
+    routes = {
+        (method, path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert routes == ROUTES
+    schemes = document["components"]["securitySchemes"]
+    assert {"type": "http", "scheme": "bearer"}.items() <= schemes["TokenAuth"].items()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("security"), f"{method} {path} is not authenticated"
+            assert "401" in operation["responses"], f"{method} {path} documents no 401"
+    assert "ErrorOut" in document["components"]["schemas"]
+
+
+def test_the_docs_page_loads_nothing_from_outside(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assets = re.findall(r"(?:src|href)=\"(/api/docs/assets/[^\"]+)\"", html)
+    assert len(assets) == 4
+    for url in assets:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content)
+    assert client.get("/api/docs/assets/../../settings.py").status_code == 404
+    assert client.get("/api/docs/assets/redoc.standalone.js.map").status_code == 404
+
+
+def test_an_unknown_path_is_a_json_404(api_as, bali):
+    response = api_as(bali["dinkes_staf"]).get("/tidak/ada")
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "not_found",
+        "message": response.json()["message"],
+        "field": None,
+        "items": [],
+    }
+
+
+def test_a_wrong_method_is_a_json_405(client, bali):
+    response = client.delete("/api/cases")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+def test_a_validation_error_names_the_first_field(api_as, bali):
+    response = api_as(bali["dinkes_staf"]).post("/cases", {"title": 5})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and body["field"] == "procedure"
+    assert len(body["items"]) == 2
+
+
+def test_a_path_parameter_of_the_wrong_type_is_a_json_error(api_as, bali):
+    response = api_as(bali["dinkes_staf"]).get("/procedures/x/versions/satu")
+    assert response.status_code in (404, 422)
+    assert set(response.json()) == {"code", "message", "field", "items"}
+
+
+def test_the_api_root_points_to_the_documents(client):
+    assert client.get("/api/").json() == {"openapi": "/api/openapi.json", "docs": "/api/docs"}

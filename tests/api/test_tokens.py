@@ -1,0 +1,108 @@
+"""Personal API tokens: issued once, stored as a hash, checked, touched, revoked; CLI, admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from laksana.accounts import services
+from laksana.accounts.models import ApiToken
+from laksana.org.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_only_the_hash_of_the_secret(bali):
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    row = ApiToken.objects.values().get(pk=token.pk)
+    assert row["hash"] == hashlib.sha256(secret.encode()).hexdigest()
+    assert row["prefix"] == secret[:8] and len(secret) >= 40
+    assert all(secret not in str(value) for value in row.values())
+    assert str(token) == f"{secret[:8]}… helpdesk"
+
+
+def test_it_authenticates_by_the_secret_and_refuses_a_revoked_token(bali):
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    found = services.authenticate(secret)
+    assert found is not None and found.pk == token.pk and found.person == bali["dinkes_staf"]
+    assert services.authenticate(secret + "x") is None
+    assert services.authenticate("") is None
+    assert services.revoke_token(token) is True
+    first = token.revoked_at
+    assert services.revoke_token(token) is False  # already revoked: keeps the first time
+    assert token.revoked_at == first
+    assert services.authenticate(secret) is None
+
+
+def test_it_refuses_a_token_of_a_deactivated_account(bali):
+    _token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    user = bali["dinkes_staf"].user
+    user.is_active = False
+    user.save()
+    assert services.authenticate(secret) is None
+
+
+def test_it_records_use_at_most_once_a_minute(bali, django_assert_num_queries):
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    t0 = timezone.now()
+    services.authenticate(secret, now=t0)
+    token.refresh_from_db()
+    assert token.last_used_at == t0
+    with django_assert_num_queries(1):  # the lookup only, no write
+        services.authenticate(secret, now=t0 + dt.timedelta(seconds=59))
+    token.refresh_from_db()
+    assert token.last_used_at == t0
+    services.authenticate(secret, now=t0 + dt.timedelta(seconds=61))
+    token.refresh_from_db()
+    assert token.last_used_at == t0 + dt.timedelta(seconds=61)
+
+
+def test_it_refuses_a_token_without_a_name_or_an_account(bali):
+    with pytest.raises(services.TokenError):
+        services.issue_token(bali["dinkes_staf"], "  ")
+    nobody = Person.objects.create(agency=bali.agency, name="Tanpa Akun", unit=bali.units["dinkes"])
+    with pytest.raises(services.TokenError):
+        services.issue_token(nobody, "helpdesk")
+    assert not ApiToken.objects.exists()
+
+
+def test_the_command_prints_the_secret_once_and_revokes_by_prefix(bali):
+    out, err = StringIO(), StringIO()
+    call_command("token", "issue", "dinkes_staf", "helpdesk", stdout=out, stderr=err)
+    secret = out.getvalue().strip()
+    token = services.authenticate(secret)
+    assert token is not None and token.name == "helpdesk"
+    assert "not kept" in err.getvalue() and secret not in err.getvalue()
+    listing = StringIO()
+    call_command("token", "list", stdout=listing)
+    assert token.prefix in listing.getvalue() and secret not in listing.getvalue()
+    out = StringIO()
+    call_command("token", "revoke", token.prefix, stdout=out)
+    assert "revoked" in out.getvalue()
+    assert services.authenticate(secret) is None
+    with pytest.raises(CommandError, match="no person"):
+        call_command("token", "issue", "tidak_ada", "x")
+    with pytest.raises(CommandError, match="no token"):
+        call_command("token", "revoke", "zzzzzzzz")
+
+
+def test_the_admin_lists_tokens_without_secrets_and_revokes_them(bali, admin_client):
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    page = admin_client.get("/admin/accounts/apitoken/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert token.prefix in html and secret not in html and token.hash not in html
+    assert admin_client.get("/admin/accounts/apitoken/add/").status_code == 403
+    detail = admin_client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    assert token.hash not in detail
+    admin_client.post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
