@@ -29,6 +29,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/laksana migrate --noinput
+	$(BIN)/laksana demo
 	$(BIN)/laksana runserver $(ADDRESS)
 
 test: $(STAMP)

@@ -33,7 +33,7 @@ def test_it_opens_a_case_and_offers_the_first_step_to_the_requesting_unit(bali, 
         "SIKESDA tidak bisa login",
         application=bali.applications["sikesda"],
     )
-    assert case.reference.endswith("-000001")
+    assert case.reference == f"diskominfos-bali-{case.opened_at.year}-000001"
     assert case.requesting_unit == bali.units["dinkes"]
     step = active(case)
     assert (step.step_key, step.actor_key, step.visit) == ("s1", "pemohon", 1)
@@ -278,3 +278,33 @@ def test_journal_verify_finds_the_first_changed_entry(bali, sop002, capsys):
     JournalEntry.objects.filter(pk=entry.pk).update(data={"event": {"forged": True}})
     with pytest.raises(Exception, match=r"case .*-000001, entry 2: its content was changed"):
         call_command("journal", "verify")
+
+
+def test_a_disposition_that_is_the_steps_output_does_not_hand_the_step_over(bali, sop002):
+    case = services.open_case(bali["dinkes_staf"], sop002, "Gangguan")
+    case = work(bali["dinkes_staf"], case)
+    case = work(bali["dinkes_staf"], case)
+    step3 = active(case)
+    services.dispose(
+        bali["kadis"], case.pk, [bali["kabid"]], "Proses lebih lanjut", step_id=step3.pk
+    )
+    with pytest.raises(services.NotAllowed):
+        services.complete_step(bali["kabid"], step3.pk)
+    # A plain step forwarded by disposition can be completed by the recipient.
+    case = work(bali["kadis"], case)
+    case = work(bali["kabid"], case)
+    step5 = active(case)
+    services.dispose(
+        bali["ketuatim"], case.pk, [bali["dev1"]], "Tanggapan dan saran", step_id=step5.pk
+    )
+    case = work(bali["dev1"], case)
+    assert case.steps.get(step_key="s5").completed_by == bali["dev1"]
+
+
+def test_search_text_holds_the_full_names_of_unit_and_application(bali, sop002):
+    case = services.open_case(
+        bali["dinkes_staf"], sop002, "Gangguan", application=bali.applications["sikesda"]
+    )
+    assert "dinas kesehatan provinsi bali" in case.search_text
+    assert "sistem informasi kesehatan daerah" in case.search_text
+    assert "sikesda" in case.search_text

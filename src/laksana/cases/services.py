@@ -43,7 +43,7 @@ from laksana.cases.models import (
 from laksana.cases.uploads import UploadRejected, check_upload
 from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
-from laksana.org.models import Person, Unit
+from laksana.org.models import Agency, Person, Unit
 from laksana.procedures.models import ProcedureVersion
 
 # Files written during the current service call, removed again if its transaction fails, so a
@@ -193,7 +193,10 @@ def _next_reference(case: Case, at: dt.datetime) -> str:
     )
     counter.value += 1
     counter.save(update_fields=["value"])
-    return f"{year}-{counter.value:06d}"
+    # The agency's slug keeps references unique across agencies and readable: a reference is
+    # quoted in letters and on the phone ("djki-2026-000042").
+    slug = Agency.objects.values_list("slug", flat=True).get(pk=case.agency_id)
+    return f"{slug}-{year}-{counter.value:06d}"
 
 
 def _search_text(case: Case) -> str:
@@ -201,8 +204,10 @@ def _search_text(case: Case) -> str:
         case.reference,
         case.title,
         case.description,
-        str(case.requesting_unit),
-        str(case.application or ""),
+        case.requesting_unit.name,
+        case.requesting_unit.short_name,
+        case.application.name if case.application else "",
+        case.application.short_name if case.application else "",
     ]
     return " ".join(p for p in parts if p).lower()
 
@@ -265,10 +270,20 @@ def open_case(
 
 def may_work(person: Person, case: Case, row: CaseStep) -> bool:
     """Whether ``person`` may claim or complete the step: a holder of its actor, the person
-    who claimed it, or the recipient of an open disposition of it."""
+    who claimed it, or the recipient of an open disposition of it.
+
+    Where the step's output *is* a disposition (SOP 002 steps 3 and 4: "the head dispositions
+    to the division"), the disposition sent on it is the step's product, not a delegation of
+    the step, so its recipient does not gain the step."""
     if row.claimed_by_id == person.pk:
         return True
-    if row.dispositions.filter(recipient=person, status__in=OPEN_DISPOSITION).exists():
+    spec = case.version.spec
+    step = spec.step(row.step_key)
+    delegates = not any(spec.artifact(a).type == "disposition" for a in step.produces)
+    if (
+        delegates
+        and row.dispositions.filter(recipient=person, status__in=OPEN_DISPOSITION).exists()
+    ):
         return True
     return holders(case, row.actor_key).filter(pk=person.pk).exists()
 
@@ -695,3 +710,32 @@ def add_attachment(
     )
     case.save(update_fields=["journal_seq", "journal_hash"])
     return attachment
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+@_atomic
+def read_notifications(
+    person: Person,
+    *,
+    notification_id: int | None = None,
+    case_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Mark the person's unread notifications read: one (when it is opened), those of one case
+    (when its page is opened), or all of them. Returns how many changed.
+
+    A notification is the person's own reminder, not an event of the case, so no journal entry
+    is written and the case is not locked: what the journal records is the disposition being
+    read (:func:`mark_read`) and the step being worked, not the inbox being tidied.
+    """
+    at = _now(now)
+    unread = Notification.objects.filter(person=person, read_at__isnull=True)
+    if notification_id is not None:
+        if not Notification.objects.filter(pk=notification_id, person=person).exists():
+            raise NotAllowed(_("This notification is not addressed to you."))
+        unread = unread.filter(pk=notification_id)
+    if case_id is not None:
+        unread = unread.filter(case_id=case_id)
+    return unread.update(read_at=at)

@@ -18,6 +18,7 @@ because a typo silently read as a default is how insecure deployments happen.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -122,7 +123,10 @@ def sqlite_database(data_dir: Path) -> dict[str, Any]:
         },
         # Tests use a file too (not the shared in-memory database), so they run with the same
         # WAL journal and write locking as the real thing, threads included.
-        "TEST": {"NAME": str(data_dir / "test-laksana.sqlite3")},
+        # One file per test process, outside the data folder, so two runs never share it.
+        "TEST": {
+            "NAME": str(Path(tempfile.gettempdir()) / f"laksana-test-{os.getpid()}.sqlite3")
+        },
     }
 
 
@@ -176,7 +180,10 @@ INSTALLED_APPS = [
     "laksana.catalog",
     "laksana.procedures",
     "laksana.cases",
+    "laksana.accounts",
     "laksana.web",
+    "laksana.demo",
+    "laksana.worktime",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +195,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times are shown in the signed-in person's agency time zone (WIB, WITA or WIT).
+    "laksana.web.middleware.AgencyTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -206,6 +215,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "laksana.web.context_processors.inbox_badge",
             ],
         },
     },
@@ -217,6 +227,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- signing in ------------------------------------------------------------------------------
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- language and time -------------------------------------------------------------------
 

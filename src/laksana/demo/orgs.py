@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from laksana.catalog.models import Application, Contract, Vendor
@@ -20,6 +24,19 @@ from laksana.org.models import (
 )
 
 DEMO_PASSWORD = "laksana-demo"
+
+
+@functools.cache
+def _password_hash(hashers: tuple[str, ...]) -> str:
+    # Every demo account shares the one published password, so it is hashed once (per hasher
+    # setting): hashing it for each of some fifty people would make `laksana demo` take half
+    # a minute.
+    return make_password(DEMO_PASSWORD)
+
+
+def demo_password_hash() -> str:
+    """The stored hash of :data:`DEMO_PASSWORD` under the current password hashers."""
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
 
 
 @dataclass
@@ -69,9 +86,9 @@ class _Builder:
         superuser: bool = False,
     ) -> Person:
         user_model = get_user_model()
-        user = user_model.objects.create_user(
+        user = user_model.objects.create(
             username=login,
-            password=DEMO_PASSWORD,
+            password=demo_password_hash(),
             email=f"{login}@demo.laksana.local",
             first_name=name[:150],
         )
@@ -121,7 +138,10 @@ class _Builder:
         )
 
 
+SOP_000 = "sop-000-pemeliharaan-aplikasi"
+SOP_001 = "sop-001-pengelolaan-aplikasi"
 SOP_002 = "sop-002-penanganan-masalah-aplikasi"
+SOP_003 = "sop-003-pembuatan-aplikasi-dan-website"
 SOP_004 = "sop-004-pemulihan-gagal-fungsi-ipas"
 
 
@@ -241,6 +261,12 @@ def build_djki() -> DemoOrg:
     b.unit(
         "merek", "Direktorat Merek dan Indikasi Geografis", UnitKind.REQUESTING, short="Dit. Merek"
     )
+    b.unit(
+        "paten",
+        "Direktorat Paten, Desain Tata Letak Sirkuit Terpadu, dan Rahasia Dagang",
+        UnitKind.REQUESTING,
+        short="Dit. Paten",
+    )
     vendor = Vendor.objects.create(agency=b.org.agency, name="PT Solusi IPAS Nusantara")
     b.person(
         "direktur",
@@ -313,6 +339,13 @@ def build_djki() -> DemoOrg:
         ("merek_staf", "Analis Merek"),
         "merek",
     )
+    b.person(
+        "paten_staf",
+        "Yogi Firmansyah",
+        "paten",
+        "199107142017121002",
+        ("paten_staf", "Pemeriksa Paten Ahli Pertama"),
+    )
     app = Application.objects.create(
         agency=b.org.agency,
         name="Industrial Property Automation System",
@@ -333,3 +366,322 @@ def build_djki() -> DemoOrg:
         b.bind(SOP_004, actor, position=position)
     b.bind(SOP_004, "tim_ipas", unit="ipas_dev")
     return b.org
+
+
+@transaction.atomic
+def build_university() -> DemoOrg:
+    """A university's IT directorate: application maintenance with a vendor (SOP 000) and
+    proposals for new applications and websites from the faculties (SOP 003).
+
+    The university has one IT unit, the Direktorat Sistem dan Teknologi Informasi; it plays
+    the PUSTIPD of SOP 003, so the actor "Kepala PUSTIPD" is bound to its Direktur.
+    """
+    b = _Builder("Universitas Teknologi Nusantara", "UTN", "utn")
+    b.unit("dsti", "Direktorat Sistem dan Teknologi Informasi", UnitKind.OFFICE, short="DSTI")
+    b.unit("seksi_ops", "Seksi Operasional", UnitKind.SECTION, "dsti", short="Seksi Ops")
+    b.unit("div_app", "Divisi Aplikasi", UnitKind.DIVISION, "dsti")
+    b.unit("div_layanan", "Divisi Layanan dan Sosialisasi", UnitKind.DIVISION, "dsti")
+    b.unit("div_infra", "Divisi Infrastruktur", UnitKind.DIVISION, "dsti")
+    b.unit("div_monsec", "Divisi Monitoring dan Keamanan", UnitKind.DIVISION, "dsti")
+    b.unit("biro_ren", "Biro Perencanaan dan Keuangan", UnitKind.OFFICE, short="Biro PK")
+    b.unit("ft", "Fakultas Teknik", UnitKind.REQUESTING, short="FT")
+    b.unit("feb", "Fakultas Ekonomi dan Bisnis", UnitKind.REQUESTING, short="FEB")
+    b.unit("vendor", "PT Mitra Solusi Informatika", UnitKind.VENDOR, short="PT MSI")
+    vendor = Vendor.objects.create(agency=b.org.agency, name="PT Mitra Solusi Informatika")
+    b.person(
+        "utn_direktur",
+        "Dr. Ir. Bambang Riyanto, M.T.",
+        "dsti",
+        "197003152000121001",
+        ("direktur", "Direktur Sistem dan Teknologi Informasi"),
+    )
+    b.person(
+        "utn_kasi_ops",
+        "Dedi Kurniawan, A.Md.",
+        "seksi_ops",
+        "197805222005011003",
+        ("kasi_ops", "Kepala Seksi Operasional"),
+        "utn_direktur",
+    )
+    b.person(
+        "utn_ops1",
+        "Siti Nurhaliza, S.Kom.",
+        "seksi_ops",
+        "199108172019032014",
+        ("staf_ops", "Pranata Komputer Seksi Operasional"),
+        "utn_kasi_ops",
+    )
+    b.person(
+        "utn_ops2",
+        "Ahmad Fauzi, S.T.",
+        "seksi_ops",
+        "199304102020121005",
+        ("staf_ops", "Pranata Komputer Seksi Operasional"),
+        "utn_kasi_ops",
+    )
+    b.person(
+        "utn_koord_app",
+        "Muhammad Ridwan, S.Kom., M.T.",
+        "div_app",
+        "198201142008011007",
+        ("koord_app", "Koordinator Divisi Aplikasi"),
+        "utn_direktur",
+    )
+    b.person(
+        "utn_kadiv_app",
+        "Rahmawati, S.T., M.Kom.",
+        "div_app",
+        "198506302010122003",
+        ("kadiv_app", "Kepala Divisi Aplikasi"),
+        "utn_koord_app",
+    )
+    b.person(
+        "utn_dev1",
+        "Andi Pratama, S.Kom.",
+        "div_app",
+        "199402052020121008",
+        ("dev_app", "Pengembang Aplikasi"),
+        "utn_kadiv_app",
+    )
+    b.person(
+        "utn_dev2",
+        "Nurul Hidayah, S.Kom.",
+        "div_app",
+        "199511212022032011",
+        ("dev_app", "Pengembang Aplikasi"),
+        "utn_kadiv_app",
+    )
+    b.person(
+        "utn_kadiv_layanan",
+        "Yusuf Hamdani, S.Kom.",
+        "div_layanan",
+        "198709092011011009",
+        ("kadiv_layanan", "Kepala Divisi Layanan dan Sosialisasi"),
+        "utn_direktur",
+    )
+    b.person(
+        "utn_kadiv_infra",
+        "Hendra Saputra, S.T.",
+        "div_infra",
+        "198312122009011006",
+        ("kadiv_infra", "Kepala Divisi Infrastruktur"),
+        "utn_direktur",
+    )
+    b.person(
+        "utn_kadiv_monsec",
+        "Fitri Handayani, S.Kom., M.Cs.",
+        "div_monsec",
+        "198803032012122002",
+        ("kadiv_monsec", "Kepala Divisi Monitoring dan Keamanan"),
+        "utn_direktur",
+    )
+    b.person(
+        "utn_karo_pk",
+        "Drs. Syamsul Bahri, M.M.",
+        "biro_ren",
+        "196910101995031002",
+        ("karo_pk", "Kepala Biro Perencanaan dan Keuangan"),
+    )
+    b.person(
+        "utn_dekan_ft",
+        "Prof. Dr. Eng. Lukman Hakim, S.T., M.Eng.",
+        "ft",
+        "197207071998021001",
+        ("dekan_ft", "Dekan Fakultas Teknik"),
+    )
+    b.person(
+        "utn_ft_staf",
+        "Desi Ratnasari, S.Kom.",
+        "ft",
+        "199006152015042002",
+        ("ft_staf", "Pranata Komputer Fakultas Teknik"),
+        "utn_dekan_ft",
+    )
+    b.person(
+        "utn_dekan_feb",
+        "Dr. Retno Wulandari, S.E., M.Si.",
+        "feb",
+        "197604042002122001",
+        ("dekan_feb", "Dekan Fakultas Ekonomi dan Bisnis"),
+    )
+    b.person(
+        "utn_feb_staf",
+        "Rudi Hartono, S.E.",
+        "feb",
+        "198811202014041003",
+        ("feb_staf", "Kepala Subbagian Akademik FEB"),
+        "utn_dekan_feb",
+    )
+    b.person("utn_vendor1", "Bayu Anggara", "vendor", vendor=vendor)
+    b.person("utn_vendor2", "Clara Wijaya", "vendor", vendor=vendor)
+    siakad = Application.objects.create(
+        agency=b.org.agency,
+        name="Sistem Informasi Akademik",
+        short_name="SIAKAD",
+        owner_unit=b.org.units["dsti"],
+    )
+    year = dt.date.today().year
+    Contract.objects.create(
+        application=siakad,
+        vendor=vendor,
+        number=f"SPK/027/UTN/DSTI/{year}",
+        starts_on=dt.date(year, 1, 1),
+        ends_on=dt.date(year, 12, 31),
+    )
+    b.org.applications["siakad"] = siakad
+    b.org.applications["lms"] = Application.objects.create(
+        agency=b.org.agency,
+        name="Learning Management System UTN",
+        short_name="e-Learning",
+        owner_unit=b.org.units["dsti"],
+    )
+    b.org.applications["web_ft"] = Application.objects.create(
+        agency=b.org.agency,
+        name="Portal Website Fakultas Teknik",
+        short_name="Web FT",
+        owner_unit=b.org.units["ft"],
+    )
+    b.bind(SOP_000, "operasional", unit="seksi_ops")
+    b.bind(SOP_003, "kepala_pustipd", position="direktur")
+    b.bind(SOP_003, "koordinator_aplikasi", position="koord_app")
+    b.bind(SOP_003, "kadiv_aplikasi", position="kadiv_app")
+    b.bind(SOP_003, "divisi_aplikasi", unit="div_app")
+    return b.org
+
+
+@transaction.atomic
+def build_generic() -> DemoOrg:
+    """A district's communication and informatics office running the whole application
+    lifecycle for the other offices (SOP 001): users, the IT team, developers, the head."""
+    b = _Builder(
+        "Dinas Komunikasi dan Informatika Kabupaten Sukamaju",
+        "Diskominfo Sukamaju",
+        "diskominfo-sukamaju",
+    )
+    b.unit("dinas", "Dinas Komunikasi dan Informatika", UnitKind.OFFICE, short="Diskominfo")
+    b.unit(
+        "aptika",
+        "Bidang Aplikasi Informatika",
+        UnitKind.DIVISION,
+        "dinas",
+        short="Bidang Aptika",
+    )
+    b.unit("tim_ti", "Tim Teknologi Informasi", UnitKind.TEAM, "aptika", short="Tim TI")
+    b.unit("tim_dev", "Tim Pengembang Aplikasi", UnitKind.TEAM, "aptika")
+    b.unit(
+        "dukcapil",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        UnitKind.REQUESTING,
+        short="Disdukcapil",
+    )
+    b.unit(
+        "bpkad",
+        "Badan Pengelolaan Keuangan dan Aset Daerah",
+        UnitKind.REQUESTING,
+        short="BPKAD",
+    )
+    b.person(
+        "skm_kadis",
+        "Drs. Hari Santoso, M.Si.",
+        "dinas",
+        "196904121994031006",
+        ("kadis", "Kepala Dinas Komunikasi dan Informatika"),
+    )
+    b.person(
+        "skm_kabid",
+        "Yuliana Sari, S.Kom., M.T.",
+        "aptika",
+        "197912052005012008",
+        ("kabid", "Kepala Bidang Aplikasi Informatika"),
+        "skm_kadis",
+    )
+    b.person(
+        "skm_ketua_ti",
+        "Arif Budiman, S.Kom.",
+        "tim_ti",
+        "198502182010011012",
+        ("ketua_ti", "Ketua Tim Teknologi Informasi"),
+        "skm_kabid",
+    )
+    b.person(
+        "skm_ti1",
+        "Dian Permata, S.Kom.",
+        "tim_ti",
+        "199208262019032009",
+        ("pranata_ti", "Pranata Komputer Ahli Pertama"),
+        "skm_ketua_ti",
+    )
+    b.person(
+        "skm_ketua_dev",
+        "Eko Wahyudi, S.T.",
+        "tim_dev",
+        "198707312011011004",
+        ("ketua_dev", "Ketua Tim Pengembang Aplikasi"),
+        "skm_kabid",
+    )
+    b.person(
+        "skm_dev1",
+        "Galih Ramadhan, S.Kom.",
+        "tim_dev",
+        "199512082022031003",
+        ("pengembang", "Pengembang Aplikasi"),
+        "skm_ketua_dev",
+    )
+    b.person(
+        "skm_dev2",
+        "Intan Permatasari, S.Kom.",
+        "tim_dev",
+        "199609142022032012",
+        ("pengembang", "Pengembang Aplikasi"),
+        "skm_ketua_dev",
+    )
+    b.person(
+        "skm_kadisdukcapil",
+        "H. Supriyadi, S.H.",
+        "dukcapil",
+        "197101231997031004",
+        ("kadisdukcapil", "Kepala Dinas Kependudukan dan Pencatatan Sipil"),
+    )
+    b.person(
+        "skm_dukcapil_staf",
+        "Wulan Septiani, A.Md.",
+        "dukcapil",
+        "199309302017082001",
+        ("dukcapil_staf", "Pengelola Data Kependudukan"),
+        "skm_kadisdukcapil",
+    )
+    b.person(
+        "skm_kabpkad",
+        "Ir. Ratna Dewi, M.M.",
+        "bpkad",
+        "197308081999032005",
+        ("kabpkad", "Kepala Badan Pengelolaan Keuangan dan Aset Daerah"),
+    )
+    b.person(
+        "skm_bpkad_staf",
+        "Teguh Santoso, S.E.",
+        "bpkad",
+        "198905172014061002",
+        ("bpkad_staf", "Analis Keuangan Daerah"),
+        "skm_kabpkad",
+    )
+    b.org.applications["antrean"] = Application.objects.create(
+        agency=b.org.agency,
+        name="Sistem Antrean Daring Pelayanan Adminduk",
+        short_name="SIANDUK",
+        owner_unit=b.org.units["dukcapil"],
+    )
+    b.org.applications["retribusi"] = Application.objects.create(
+        agency=b.org.agency,
+        name="Sistem Informasi Retribusi Daerah",
+        short_name="e-Retribusi",
+        owner_unit=b.org.units["bpkad"],
+    )
+    b.bind(SOP_001, "tim_ti", unit="tim_ti")
+    b.bind(SOP_001, "pengembang", unit="tim_dev")
+    b.bind(SOP_001, "pimpinan", position="kadis")
+    return b.org
+
+
+BUILDERS = (build_bali, build_djki, build_university, build_generic)
+"""Every demo agency's builder, in the order ``laksana demo`` builds them."""

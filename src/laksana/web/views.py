@@ -7,5 +7,7 @@ from django.shortcuts import redirect
 
 
 def home(request: HttpRequest) -> HttpResponseRedirect:
-    """The home page; until there are cases to show, it is the procedure library."""
+    """The home page: a signed-in person's inbox; for visitors, the procedure library."""
+    if request.user.is_authenticated:
+        return redirect("cases:inbox")
     return redirect("procedures:list")

@@ -1,0 +1,179 @@
+"""A person's inbox: the steps offered to them, the steps they claimed, the dispositions
+addressed to them. Read-only; every query is limited to cases the visibility gate allows.
+
+"Offered" is :func:`laksana.cases.holders.holders` turned around: instead of asking who holds
+the actor of one step, it asks which active steps have an actor this person holds, in one
+query (bound actors by the agency's bindings, the requesting unit and the vendor per case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from laksana.cases.holders import holders
+from laksana.cases.models import (
+    OPEN_DISPOSITION,
+    Case,
+    CaseStep,
+    Disposition,
+    DispositionStatus,
+    StepStatus,
+)
+from laksana.cases.queries import visible_cases
+from laksana.engine.spec import ActorKind, Step
+from laksana.org.models import ActorBinding, Person
+from laksana.procedures.models import ProcedureVersion
+
+# Per version id, its actors resolved per case: (actor key, kind). Versions never change, so
+# a version is parsed for this once per process.
+_CASE_ACTORS: dict[int, tuple[tuple[str, ActorKind], ...]] = {}
+
+
+def _case_actors() -> dict[int, tuple[tuple[str, ActorKind], ...]]:
+    ids = set(ProcedureVersion.objects.values_list("pk", flat=True))
+    missing = ids - set(_CASE_ACTORS)
+    for version in ProcedureVersion.objects.filter(pk__in=missing):
+        _CASE_ACTORS[version.pk] = tuple(
+            (a.id, a.kind)
+            for a in version.spec.actors
+            if a.kind in (ActorKind.REQUESTING_UNIT, ActorKind.VENDOR)
+        )
+    return {pk: actors for pk, actors in _CASE_ACTORS.items() if pk in ids}
+
+
+def _held_actor_filter(person: Person) -> Q:
+    """A CaseStep filter: steps whose actor this person holds in the step's case."""
+    q = Q(pk__in=[])
+    bindings = (
+        ActorBinding.objects.filter(
+            Q(person=person) | Q(position__holders=person) | Q(unit_id=person.unit_id)
+        )
+        .values_list("agency_id", "procedure_key", "actor_key")
+        .distinct()
+    )
+    for agency_id, procedure_key, actor_key in bindings:
+        q |= Q(
+            case__agency_id=agency_id,
+            case__version__procedure_key=procedure_key,
+            actor_key=actor_key,
+        )
+    for version_id, actors in _case_actors().items():
+        for actor_key, kind in actors:
+            if kind is ActorKind.REQUESTING_UNIT:
+                q |= Q(
+                    case__version_id=version_id,
+                    actor_key=actor_key,
+                    case__requesting_unit_id=person.unit_id,
+                )
+            elif person.vendor_id is not None:
+                q |= Q(
+                    case__version_id=version_id,
+                    actor_key=actor_key,
+                    case__application__contracts__vendor_id=person.vendor_id,
+                )
+    return q
+
+
+def _steps() -> QuerySet[CaseStep]:
+    return CaseStep.objects.select_related(
+        "case", "case__version", "case__requesting_unit", "claimed_by"
+    ).order_by("activated_at", "pk")
+
+
+def offered_steps(
+    person: Person, user: AbstractBaseUser | AnonymousUser | None, limit: int = 100
+) -> list[CaseStep]:
+    """Active steps nobody has claimed whose actor this person holds, oldest first (at most
+    ``limit``; the case list shows the rest)."""
+    rows = (
+        _steps()
+        .filter(_held_actor_filter(person), status=StepStatus.ACTIVE, claimed_by__isnull=True)
+        .filter(case__in=visible_cases(user).values("pk"))
+        .distinct()[:limit]
+    )
+    out = []
+    for row in rows:
+        kind = row.case.version.spec.actor(row.actor_key).kind
+        # The vendor holds a step only while its contract is current: the exact rule.
+        if (
+            kind is ActorKind.VENDOR
+            and not holders(row.case, row.actor_key).filter(pk=person.pk).exists()
+        ):
+            continue
+        out.append(row)
+    return out
+
+
+def claimed_steps(person: Person) -> list[CaseStep]:
+    """Active steps this person has claimed, oldest first."""
+    return list(_steps().filter(status=StepStatus.ACTIVE, claimed_by=person))
+
+
+def open_dispositions(person: Person) -> list[Disposition]:
+    """Dispositions to this person not yet finished: unread first, then newest first."""
+    rows = (
+        Disposition.objects.filter(recipient=person, status__in=OPEN_DISPOSITION)
+        .select_related("case", "case__version", "sender", "step")
+        .order_by("-created_at", "-pk")
+    )
+    return sorted(rows, key=lambda d: d.status != DispositionStatus.UNREAD)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One line of the inbox, whatever brought it there."""
+
+    case: Case
+    step: Step | None
+    row: CaseStep | None
+    disposition: Disposition | None
+    waiting_since: dt.datetime
+    urgency: str = ""
+    urgency_label: str = ""
+    deadline: dt.datetime | None = None
+    time_standard: str = ""
+
+    @property
+    def unread(self) -> bool:
+        return self.disposition is not None and self.disposition.status == DispositionStatus.UNREAD
+
+
+def step_items(rows: Sequence[CaseStep]) -> list[InboxItem]:
+    items = []
+    for row in rows:
+        step = row.case.version.spec.step(row.step_key)
+        items.append(
+            InboxItem(
+                case=row.case,
+                step=step,
+                row=row,
+                disposition=None,
+                waiting_since=row.claimed_at or row.activated_at,
+                time_standard=step.time.text if step.time else "",
+            )
+        )
+    return items
+
+
+def disposition_items(rows: Sequence[Disposition]) -> list[InboxItem]:
+    items = []
+    for d in rows:
+        step = d.case.version.spec.step(d.step.step_key) if d.step else None
+        items.append(
+            InboxItem(
+                case=d.case,
+                step=step,
+                row=d.step,
+                disposition=d,
+                waiting_since=d.created_at,
+                urgency=d.urgency,
+                urgency_label=d.get_urgency_display(),
+                deadline=d.deadline,
+            )
+        )
+    return items

@@ -1,0 +1,279 @@
+"""The form of an active step, built from the procedure spec, and reading it back.
+
+For each requirement not yet on the case and each output of the step the form has an input:
+a file input for ``file`` artifacts, the declared fields for ``form`` artifacts, a file input
+for named types (a scanned, signed letter or minutes is accepted by the engine as a file
+value), and nothing for ``disposition`` outputs: those are filled by the disposition the
+person sends on the step. What the person entered is read back into the arguments of
+:func:`laksana.cases.services.complete_step`; the engine judges it, and its refusal is mapped
+back onto the inputs concerned so the form can be shown again with every value kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+
+from laksana.cases.services import FileInput, ServiceError
+from laksana.engine import artifacts as artifact_types
+from laksana.engine.spec import ArtifactSpec, FieldType, FormField, ProcedureSpec, Step
+
+# The accept attribute of a file input, per file kind of the spec (a hint to the browser's
+# file chooser; the server judges the real type from the content).
+_ACCEPT = {
+    "pdf": ".pdf,application/pdf",
+    "image": "image/*",
+    "office": ".doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp",
+    "video": "video/*",
+    "archive": ".zip,.7z,.gz",
+    "text": ".txt,.csv",
+}
+# A named type given as a file is a scanned or exported document.
+_DOCUMENT_KINDS = ("pdf", "image", "office")
+
+
+class InputKind(StrEnum):
+    """How an artifact is entered on the step form."""
+
+    FILE = "file"
+    FORM = "form"
+    DISPOSITION = "disposition"
+
+
+def input_kind(art: ArtifactSpec) -> InputKind:
+    if art.type == "form":
+        return InputKind.FORM
+    if art.type == "disposition":
+        return InputKind.DISPOSITION
+    return InputKind.FILE
+
+
+def accept_attribute(kinds: Iterable[str]) -> str:
+    """The accept attribute for these file kinds; empty (anything) for ``any`` or none."""
+    kinds = tuple(kinds)
+    if not kinds or "any" in kinds:
+        return ""
+    return ",".join(_ACCEPT[k] for k in kinds if k in _ACCEPT)
+
+
+def file_input_name(key: str) -> str:
+    return f"art-{key}"
+
+
+def field_input_name(key: str, field_id: str) -> str:
+    return f"art-{key}-{field_id}"
+
+
+@dataclass
+class FieldInput:
+    """One declared field of a form artifact, with what was entered."""
+
+    name: str
+    label: str
+    type: str
+    required: bool
+    help: str = ""
+    choices: Sequence[tuple[str, str]] = ()
+    value: str = ""
+
+
+@dataclass
+class ArtifactInput:
+    """One artifact of the step as the form shows it."""
+
+    key: str
+    name: str
+    kind: InputKind
+    is_output: bool
+    type_label: str = ""
+    description: str = ""
+    input_name: str = ""
+    accept: str = ""
+    multiple: bool = False
+    is_document: bool = False  # a named type (letter, minutes, ...) given as a scanned file
+    fields: list[FieldInput] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Submission:
+    """What the person entered, as complete_step takes it, plus the raw text to show again."""
+
+    values: dict[str, Any]
+    files: list[FileInput]
+    outcome: str | None
+    note: str
+    entered: dict[str, str]
+
+    @property
+    def has_files(self) -> bool:
+        return any(group.files for group in self.files)
+
+
+def pending_artifacts(spec: ProcedureSpec, step: Step, on_case: Mapping[str, Any]) -> list[str]:
+    """The artifacts the form asks for: requirements not yet on the case, then the outputs."""
+    keys = [k for k in step.requires if k not in on_case]
+    keys += [k for k in step.produces if k not in keys]
+    return keys
+
+
+def build_inputs(
+    spec: ProcedureSpec,
+    step: Step,
+    on_case: Mapping[str, Any],
+    people: Sequence[tuple[str, str]] = (),
+    entered: Mapping[str, str] | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+) -> list[ArtifactInput]:
+    """The inputs of the step's form. ``people`` are the (value, label) choices of person
+    fields; ``entered`` the raw values to show again; ``errors`` per artifact key."""
+    entered = entered or {}
+    errors = errors or {}
+    out = []
+    for key in pending_artifacts(spec, step, on_case):
+        art = spec.artifact(key)
+        kind = input_kind(art)
+        item = ArtifactInput(
+            key=key,
+            name=art.name,
+            kind=kind,
+            is_output=key in step.produces,
+            type_label=artifact_types.get(art.type).label
+            if artifact_types.is_known(art.type)
+            else "",
+            description=art.description,
+            errors=list(errors.get(key, ())),
+        )
+        if kind is InputKind.FILE:
+            item.input_name = file_input_name(key)
+            kinds = art.accept if art.type == "file" else (art.accept or _DOCUMENT_KINDS)
+            item.accept = accept_attribute(kinds)
+            item.multiple = art.multiple
+            item.is_document = art.type != "file"
+        elif kind is InputKind.FORM:
+            item.fields = [_field_input(key, f, people, entered) for f in art.fields]
+        out.append(item)
+    return out
+
+
+def _field_input(
+    key: str, f: FormField, people: Sequence[tuple[str, str]], entered: Mapping[str, str]
+) -> FieldInput:
+    name = field_input_name(key, f.id)
+    choices: Sequence[tuple[str, str]] = ()
+    if f.type is FieldType.CHOICE:
+        choices = [(c, c) for c in f.choices]
+    elif f.type is FieldType.PERSON:
+        choices = people
+    elif f.type is FieldType.YES_NO:
+        choices = [("yes", _("Yes")), ("no", _("No"))]
+    return FieldInput(
+        name=name,
+        label=f.label,
+        type=f.type.value,
+        required=f.required,
+        help=f.help,
+        choices=choices,
+        value=entered.get(name, ""),
+    )
+
+
+def read_submission(
+    spec: ProcedureSpec,
+    step: Step,
+    on_case: Mapping[str, Any],
+    post: Mapping[str, Any],
+    uploads: MultiValueDict[str, UploadedFile[bytes]],
+) -> Submission:
+    """The step form's POST read into complete_step's arguments.
+
+    Empty fields are left out, so the engine names what is missing; a value that cannot be
+    converted (a number written as words) is passed as written, so the engine says what is
+    wrong with it instead of the value silently disappearing."""
+    values: dict[str, Any] = {}
+    files: list[FileInput] = []
+    entered: dict[str, str] = {}
+    for key in pending_artifacts(spec, step, on_case):
+        art = spec.artifact(key)
+        kind = input_kind(art)
+        if kind is InputKind.FILE:
+            chosen = [u for u in uploads.getlist(file_input_name(key)) if u is not None]
+            if chosen:
+                files.append(FileInput(key, chosen))
+        elif kind is InputKind.FORM:
+            given: dict[str, Any] = {}
+            for f in art.fields:
+                name = field_input_name(key, f.id)
+                raw = _text(post.get(name, ""), multiline=f.type is FieldType.LONG_TEXT)
+                entered[name] = raw
+                if raw:
+                    given[f.id] = convert(f.type, raw)
+            if given or all(not f.required for f in art.fields):
+                values[key] = given
+    outcome = str(post.get("outcome", "")).strip() or None
+    note = _text(post.get("note", ""), multiline=True)
+    entered["note"] = note
+    return Submission(values=values, files=files, outcome=outcome, note=note, entered=entered)
+
+
+def _text(value: object, *, multiline: bool) -> str:
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text if multiline else " ".join(text.split())
+
+
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def convert(field_type: FieldType, raw: str) -> Any:
+    """A field's text as the engine's value: yes/no to bool, numbers to int or float, money
+    to a string of digits (rupiah; dots and spaces are thousands separators)."""
+    if field_type is FieldType.YES_NO:
+        return {"yes": True, "no": False}.get(raw, raw)
+    if field_type is FieldType.NUMBER:
+        text = raw.replace(" ", "")
+        if _INT.match(text):
+            return int(text)
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            return raw
+    if field_type is FieldType.MONEY:
+        text = re.sub(r"(?i)^rp\.?", "", raw).strip()
+        whole, _sep, cents = text.partition(",")
+        if cents.strip("0 ") and cents.strip().isdigit():
+            return raw  # not whole rupiah: let the engine say so
+        digits = re.sub(r"[.\s]", "", whole)
+        return digits if digits.isdigit() else raw
+    return raw
+
+
+def map_errors(
+    error: ServiceError, spec: ProcedureSpec, keys: Sequence[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """A refusal spread over the form: messages per artifact key, and the general ones."""
+    per_key: dict[str, list[str]] = {}
+    general: list[str] = []
+    by_name = {spec.artifact(k).name: k for k in keys}
+    if error.field and error.field in keys:
+        per_key.setdefault(error.field, []).append(error.message)
+        return per_key, general
+    general.append(error.message)
+    if error.code in ("missing_requirements", "missing_outputs"):
+        for name in error.items:
+            key = by_name.get(name)
+            if key is not None:
+                per_key.setdefault(key, []).append(_("This is still missing."))
+    elif error.code == "invalid_artifact":
+        for item in error.items:
+            name, _sep, problem = item.partition(": ")
+            key = by_name.get(name)
+            if key is not None:
+                per_key.setdefault(key, []).append(problem)
+    return per_key, general

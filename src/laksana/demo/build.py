@@ -1,0 +1,123 @@
+"""Building the whole demo: procedures, agencies, the administrator and the cases, at once.
+
+One transaction: either all of it is written or nothing (files written before a failure are
+removed again). Mail is not sent while it runs: the demo people have made-up addresses, and
+the console backend of the embedded mode would print hundreds of notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from laksana.cases.models import Case
+from laksana.demo.cases import build_cases
+from laksana.demo.orgs import (
+    DemoOrg,
+    build_bali,
+    build_djki,
+    build_generic,
+    build_university,
+    demo_password_hash,
+)
+from laksana.org.models import Agency, Person
+from laksana.procedures.services import publish_shipped
+
+ADMIN_USERNAME = "admin"
+
+ORG_BUILDERS: dict[str, Callable[[], DemoOrg]] = {
+    "bali": build_bali,
+    "djki": build_djki,
+    "utn": build_university,
+    "skm": build_generic,
+}
+DEMO_SLUGS = ("diskominfos-bali", "djki", "utn", "diskominfo-sukamaju")
+"""The slugs of the demo agencies, in the order they are built and listed."""
+
+
+@dataclass
+class Demo:
+    """What ``build_demo`` wrote."""
+
+    orgs: dict[str, DemoOrg]
+    cases: dict[str, Case]
+    admin_created: bool
+
+
+def demo_agencies() -> QuerySet[Agency]:
+    """The demo agencies present in the database (none on a database without demo data)."""
+    return Agency.objects.filter(slug__in=DEMO_SLUGS)
+
+
+def build_demo(now: dt.datetime | None = None) -> Demo:
+    """Publish the shipped procedures and write the demo agencies, the ``admin`` superuser
+    and the demo cases. Call it only when :func:`demo_agencies` is empty."""
+    written: list[str] = []
+    try:
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
+            versions = {v.procedure_key: v for v in publish_shipped()}
+            orgs = {key: build() for key, build in ORG_BUILDERS.items()}
+            for org in orgs.values():
+                if org.agency.slug not in DEMO_SLUGS:
+                    raise AssertionError(f"{org.agency.slug} is missing from DEMO_SLUGS")
+            user_model = get_user_model()
+            admin_created = not user_model.objects.filter(username=ADMIN_USERNAME).exists()
+            if admin_created:
+                user_model.objects.create(
+                    username=ADMIN_USERNAME,
+                    password=demo_password_hash(),
+                    email=f"{ADMIN_USERNAME}@demo.laksana.local",
+                    first_name="Administrator",
+                    is_staff=True,
+                    is_superuser=True,
+                )
+            now = now or timezone.now()
+            cases = build_cases(orgs, versions, now, written)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return Demo(orgs=orgs, cases=cases, admin_created=admin_created)
+
+
+@dataclass(frozen=True)
+class Login:
+    """One row of the demo logins table."""
+
+    username: str
+    name: str
+    role: str
+    agency: str
+
+
+def demo_logins() -> list[Login]:
+    """The sign-ins of the demo, read from the database: the administrator, then the people
+    of every demo agency."""
+    rows: list[Login] = []
+    admin = get_user_model().objects.filter(username=ADMIN_USERNAME, is_superuser=True).first()
+    if admin is not None:
+        rows.append(Login(ADMIN_USERNAME, "Administrator", "superuser", "—"))
+    order = {slug: i for i, slug in enumerate(DEMO_SLUGS)}
+    people = (
+        Person.objects.filter(agency__slug__in=DEMO_SLUGS, user__isnull=False)
+        .select_related("user", "agency", "vendor", "unit")
+        .prefetch_related("positions")
+        .order_by("pk")
+    )
+    for person in sorted(people, key=lambda p: (order[p.agency.slug], p.pk)):
+        assert person.user is not None
+        positions = ", ".join(p.name for p in person.positions.all())
+        role = positions or (f"{person.vendor} ({person.unit})" if person.vendor else "")
+        rows.append(Login(person.user.get_username(), person.name, role, str(person.agency)))
+    return rows

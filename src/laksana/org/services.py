@@ -1,0 +1,143 @@
+"""Actor bindings: who plays each actor of a procedure in an agency.
+
+The only code that writes :class:`~laksana.org.models.ActorBinding` rows outside the admin.
+Actors of kind requesting_unit and vendor are never bound: they are resolved per case (the
+unit that opened it, the vendor holding a contract on its application).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from laksana.cases.holders import unbound_actors
+from laksana.cases.models import Case
+from laksana.engine.spec import Actor, ActorKind
+from laksana.org.models import ActorBinding, Agency, Person, Position, Unit
+from laksana.procedures.models import ProcedureVersion
+
+BOUND_KINDS = frozenset({ActorKind.POSITION, ActorKind.TEAM, ActorKind.PERSON, ActorKind.EXTERNAL})
+"""Actor kinds an agency binds; the others are resolved per case."""
+
+Target = Position | Unit | Person
+
+
+class BindingError(Exception):
+    """A binding that was not saved; ``actor`` names the actor concerned."""
+
+    def __init__(self, actor: str, message: str) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.message = message
+
+
+def bound_actors(version: ProcedureVersion) -> list[Actor]:
+    """The actors of the version that an agency must bind (in the procedure's order)."""
+    return [a for a in version.spec.actors if a.kind in BOUND_KINDS]
+
+
+def unbound(agency: Agency, version: ProcedureVersion) -> list[Actor]:
+    """The actors of the version that ``agency`` has not bound yet."""
+    actors = bound_actors(version)
+    missing = set(unbound_actors(agency.pk, version.procedure_key, [a.id for a in actors]))
+    return [a for a in actors if a.id in missing]
+
+
+def latest_version(procedure_key: str) -> ProcedureVersion | None:
+    """The newest published version of a procedure, or None if it was never published."""
+    return ProcedureVersion.objects.filter(procedure_key=procedure_key).order_by("-number").first()
+
+
+def agencies_running(procedure_key: str) -> list[Agency]:
+    """The agencies that run a procedure: they have bindings or cases for it."""
+    return list(
+        Agency.objects.filter(
+            Q(bindings__procedure_key=procedure_key)
+            | Q(pk__in=Case.objects.filter(version__procedure_key=procedure_key).values("agency"))
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def procedures_run_by(agency: Agency) -> set[str]:
+    """The keys of the procedures an agency runs: it has bindings or cases for them."""
+    bound = ActorBinding.objects.filter(agency=agency).values_list("procedure_key", flat=True)
+    opened = Case.objects.filter(agency=agency).values_list("version__procedure_key", flat=True)
+    return set(bound) | set(opened)
+
+
+def published_keys() -> list[str]:
+    """The keys of every published procedure, sorted."""
+    rows = ProcedureVersion.objects.values("procedure_key").annotate(n=Max("number"))
+    return sorted(row["procedure_key"] for row in rows)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved change of a binding: the actor and its new target (None: unbound)."""
+
+    actor: str
+    target: Target | None
+
+
+@transaction.atomic
+def set_bindings(
+    agency: Agency, version: ProcedureVersion, targets: Mapping[str, Target | None]
+) -> list[Change]:
+    """Bind actors of a procedure in an agency, each to a position, unit or person of that
+    agency (None removes the binding). All or nothing: the first invalid target raises
+    :class:`BindingError` and nothing is saved. Returns the bindings that changed."""
+    actors = {a.id: a for a in version.spec.actors}
+    for key, target in targets.items():
+        actor = actors.get(key)
+        if actor is None:
+            raise BindingError(key, _("The procedure has no actor %(actor)s.") % {"actor": key})
+        if actor.kind not in BOUND_KINDS:
+            raise BindingError(
+                key,
+                _("%(actor)s is resolved per case and is not bound.") % {"actor": actor.name},
+            )
+        if target is not None and target.agency_id != agency.pk:
+            raise BindingError(
+                key,
+                _("%(target)s does not belong to %(agency)s.")
+                % {"target": target, "agency": agency},
+            )
+    changes: list[Change] = []
+    for key, target in targets.items():
+        current = (
+            ActorBinding.objects.select_for_update()
+            .filter(agency=agency, procedure_key=version.procedure_key, actor_key=key)
+            .first()
+        )
+        if target is None:
+            if current is not None:
+                current.delete()
+                changes.append(Change(key, None))
+            continue
+        if current is not None and current.target == target:
+            continue
+        ActorBinding.objects.update_or_create(
+            agency=agency,
+            procedure_key=version.procedure_key,
+            actor_key=key,
+            defaults={
+                "position": target if isinstance(target, Position) else None,
+                "unit": target if isinstance(target, Unit) else None,
+                "person": target if isinstance(target, Person) else None,
+            },
+        )
+        changes.append(Change(key, target))
+    return changes
+
+
+def bind_actor(
+    agency: Agency, version: ProcedureVersion, actor_key: str, target: Target | None
+) -> list[Change]:
+    """Bind one actor (see :func:`set_bindings`)."""
+    return set_bindings(agency, version, {actor_key: target})
