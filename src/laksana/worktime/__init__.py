@@ -1,0 +1,1 @@
+"""Working calendars: the Django side of ``laksana.engine.worktime`` (command line for now)."""
