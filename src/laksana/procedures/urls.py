@@ -10,9 +10,13 @@ app_name = "procedures"
 
 urlpatterns = [
     path("", views.library_list, name="list"),
+    path("terbitkan/", views.publish_upload, name="publish"),
     path("<slug:procedure_id>/", views.detail, name="detail"),
     path("<slug:procedure_id>/pdf", views.download_pdf, name="pdf"),
     path("<slug:procedure_id>/svg", views.download_svg, name="svg"),
     path("<slug:procedure_id>/bpmn", views.download_bpmn, name="bpmn"),
     path("<slug:procedure_id>/yaml", views.download_yaml, name="yaml"),
+    path("<slug:procedure_id>/versi/<int:number>/", views.version_detail, name="version"),
+    path("<slug:procedure_id>/versi/<int:number>/pdf", views.version_pdf, name="version_pdf"),
+    path("<slug:procedure_id>/versi/<int:number>/yaml", views.version_yaml, name="version_yaml"),
 ]

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import functools
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
+from laksana.cases.queries import person_of
+from laksana.engine.loader import ProcedureErrors
 from laksana.engine.render.bpmn import render_bpmn
 from laksana.engine.render.html import render_html
 from laksana.engine.render.svg import render_svg
 from laksana.procedures import library
+from laksana.procedures.models import ProcedureVersion
+from laksana.procedures.services import publish
+
+# A procedure file is a few dozen kilobytes; anything near this is not one.
+MAX_SOURCE_BYTES = 1024 * 1024
 
 
 def _entry(procedure_id: str) -> library.Entry:
@@ -56,8 +67,19 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
 
 @require_safe
 def library_list(request: HttpRequest) -> HttpResponse:
-    """The procedure library: every shipped SOP with its number, agency and size."""
-    return render(request, "procedures/list.html", {"entries": library.entries()})
+    """The procedure library: every shipped SOP with its number, agency and size, and the
+    procedures published from uploaded files."""
+    shipped = {e.id for e in library.entries()}
+    latest: dict[str, ProcedureVersion] = {}
+    for v in ProcedureVersion.objects.exclude(procedure_key__in=shipped).order_by(
+        "procedure_key", "-number"
+    ):
+        latest.setdefault(v.procedure_key, v)
+    return render(
+        request,
+        "procedures/list.html",
+        {"entries": library.entries(), "published": list(latest.values())},
+    )
 
 
 @require_safe
@@ -67,7 +89,107 @@ def detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     return render(
         request,
         "procedures/detail.html",
-        {"entry": entry, "spec": entry.spec, "document": _document_html(entry.id)},
+        {
+            "entry": entry,
+            "spec": entry.spec,
+            "document": _document_html(entry.id),
+            "versions": ProcedureVersion.objects.filter(procedure_key=entry.id)
+            .select_related("published_by")
+            .order_by("-number"),
+        },
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _version_html(checksum: str, version_pk: int) -> SafeString:
+    # Keyed by the checksum: a published version never changes.
+    version = ProcedureVersion.objects.get(pk=version_pk)
+    return mark_safe(render_html(version.spec, standalone=False))
+
+
+def _version(procedure_id: str, number: int) -> ProcedureVersion:
+    return get_object_or_404(ProcedureVersion, procedure_key=procedure_id, number=number)
+
+
+@require_safe
+def version_detail(request: HttpRequest, procedure_id: str, number: int) -> HttpResponse:
+    """One published version as its official document (the text cases of it run on)."""
+    version = _version(procedure_id, number)
+    return render(
+        request,
+        "procedures/version.html",
+        {
+            "version": version,
+            "spec": version.spec,
+            "document": _version_html(version.checksum, version.pk),
+            "versions": ProcedureVersion.objects.filter(procedure_key=procedure_id)
+            .select_related("published_by")
+            .order_by("-number"),
+        },
+    )
+
+
+@require_safe
+def version_pdf(request: HttpRequest, procedure_id: str, number: int) -> HttpResponse:
+    """A published version's official document as PDF."""
+    from laksana.documents.pdf import render_pdf
+
+    version = _version(procedure_id, number)
+    return _download(
+        render_pdf(version.spec), "application/pdf", f"{procedure_id}-v{version.number}.pdf"
+    )
+
+
+@require_safe
+def version_yaml(request: HttpRequest, procedure_id: str, number: int) -> HttpResponse:
+    """A published version's source, exactly as published."""
+    version = _version(procedure_id, number)
+    return _download(
+        version.source, "application/yaml; charset=utf-8", f"{procedure_id}-v{version.number}.yaml"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish_upload(request: HttpRequest) -> HttpResponse:
+    """Staff publish a procedure file: it must pass every check, or nothing is published and
+    every problem is listed with its line and column."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("source")
+        if upload is None:
+            errors.append(_("Choose a procedure file (.yaml)."))
+        elif upload.size is not None and upload.size > MAX_SOURCE_BYTES:
+            errors.append(_("The file is too large for a procedure file (at most 1 MB)."))
+        else:
+            name = (upload.name or "procedure.yaml").rsplit("/", 1)[-1]
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                errors.append(_("The file is not UTF-8 text; save it as UTF-8 and try again."))
+            else:
+                try:
+                    before = ProcedureVersion.objects.count()
+                    version = publish(text, name, by=person_of(request.user))
+                except ProcedureErrors as exc:
+                    errors = [str(e) for e in exc.errors]
+                else:
+                    if ProcedureVersion.objects.count() > before:
+                        messages.success(
+                            request,
+                            _("Published as version %(n)s.") % {"n": version.number},
+                        )
+                    else:
+                        messages.info(
+                            request,
+                            _("This text is already published as version %(n)s.")
+                            % {"n": version.number},
+                        )
+                    return redirect("procedures:version", version.procedure_key, version.number)
+    return render(
+        request, "procedures/publish.html", {"errors": errors}, status=400 if errors else 200
     )
 
 

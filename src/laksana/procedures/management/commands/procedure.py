@@ -108,6 +108,13 @@ class Command(BaseCommand):
 
         actions.add_parser("types", help="List the registered artifact types.")
 
+        publish = actions.add_parser(
+            "publish",
+            help="Publish procedure files as new numbered versions (unchanged text: no new "
+            "version); every file must pass the checks.",
+        )
+        publish.add_argument("files", nargs="+", metavar="FILE", help="procedure YAML files")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "check":
@@ -116,6 +123,8 @@ class Command(BaseCommand):
             self.render_file(options["file"], options["format"], options["output"])
         elif action == "types":
             self.list_types()
+        elif action == "publish":
+            self.publish_files(options["files"])
         else:  # argparse only lets the three actions through
             raise CommandError(f"unknown action {action!r}")
 
@@ -178,6 +187,28 @@ class Command(BaseCommand):
             raise CommandError(f"{target}: cannot write: {exc.strerror}", returncode=1) from None
         self.stdout.write(f"{target}: written ({fmt}, {len(content)} bytes)")
 
+    # --- publish -------------------------------------------------------------------------
+
+    def publish_files(self, files: list[str]) -> None:
+        # Imported here: checking and rendering need no database, publishing does.
+        from laksana.procedures.services import publish
+
+        failed = 0
+        for file in files:
+            spec, _problems = self._load(file)
+            if spec is None:
+                failed += 1
+                continue
+            text = Path(file).read_text(encoding="utf-8")
+            before = publish_count(spec.id)
+            version = publish(text, Path(file).name)
+            state = "published" if publish_count(spec.id) > before else "unchanged"
+            self.stdout.write(f"{file}: {state}, {version.procedure_key} version {version.number}")
+        if failed:
+            raise CommandError(
+                f"{_plural(failed, 'file')} not published: fix the problems above.", returncode=1
+            )
+
     # --- types ---------------------------------------------------------------------------
 
     def list_types(self) -> None:
@@ -185,3 +216,10 @@ class Command(BaseCommand):
         width = max((len(name) for name, _ in types), default=0)
         for name, label in types:
             self.stdout.write(f"{name.ljust(width)}  {label}")
+
+
+def publish_count(procedure_key: str) -> int:
+    """How many versions of a procedure are published."""
+    from laksana.procedures.models import ProcedureVersion
+
+    return ProcedureVersion.objects.filter(procedure_key=procedure_key).count()
