@@ -11,6 +11,9 @@ from lxml import etree
 
 from laksana.procedures import library
 
+# The library lists published versions too, which live in the database.
+pytestmark = pytest.mark.django_db
+
 ENTRIES = library.entries()
 IDS = [e.id for e in ENTRIES]
 
