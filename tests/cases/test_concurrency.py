@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import connections
+from django.utils import translation
 
 from laksana.cases import services
 from laksana.cases.journal import verify_case
@@ -25,6 +26,7 @@ ROUNDS = 12
 
 def _complete(person, step_id, results, barrier):
     try:
+        translation.activate("en")  # the language is per thread
         barrier.wait(timeout=10)
         services.complete_step(
             person,

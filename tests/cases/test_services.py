@@ -308,3 +308,21 @@ def test_search_text_holds_the_full_names_of_unit_and_application(bali, sop002):
     assert "dinas kesehatan provinsi bali" in case.search_text
     assert "sistem informasi kesehatan daerah" in case.search_text
     assert "sikesda" in case.search_text
+
+
+def test_people_reached_by_a_step_or_disposition_are_emailed_after_commit(
+    bali, sop002, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.open_case(bali["dinkes_staf"], sop002, "Gangguan SIMPEG")
+    (opened,) = mail.outbox
+    assert sorted(opened.to) == ["dinkes@demo.laksana.local", "dinkes_staf@demo.laksana.local"]
+    assert case.reference in opened.subject and "Gangguan SIMPEG" in opened.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispose(bali["kadis"], case.pk, [bali["kabid"]], "Untuk diketahui")
+    assert mail.outbox[-1].to == ["kabid@demo.laksana.local"]
+    assert "Untuk diketahui" in mail.outbox[-1].subject
+    # A refused action sends nothing.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.ServiceError):
+        services.complete_step(bali["dinkes_staf"], active(case).pk)
+    assert len(mail.outbox) == 2
