@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,8 +29,11 @@ def active(case: Case) -> CaseStep:
     return case.steps.get(status=StepStatus.ACTIVE)
 
 
-def work(person: Person, case: Case, outcome: str | None = None) -> Case:
-    """Complete the active step with valid example values (files as uploaded PDFs/images)."""
+def work(
+    person: Person, case: Case, outcome: str | None = None, *, now: dt.datetime | None = None
+) -> Case:
+    """Complete the active step with valid example values (files as uploaded PDFs/images),
+    at ``now`` (default: the real clock)."""
     row = active(case)
     spec = case.version.spec
     step = spec.step(row.step_key)
@@ -45,7 +49,11 @@ def work(person: Person, case: Case, outcome: str | None = None) -> Case:
             if not row.dispositions.filter(sender=person).exists():
                 below = person.subordinates.order_by("pk").first()
                 assert below is not None, f"{person} has nobody to disposition to"
-                services.dispose(person, case.pk, [below], "Proses lebih lanjut", step_id=row.pk)
+                services.dispose(
+                    person, case.pk, [below], "Proses lebih lanjut", step_id=row.pk, now=now
+                )
         else:
             values[key] = artifacts.example_value(art)
-    return services.complete_step(person, row.pk, values=values, files=files, outcome=outcome)
+    return services.complete_step(
+        person, row.pk, values=values, files=files, outcome=outcome, now=now
+    )

@@ -1,5 +1,5 @@
 """What the case page shows, built from the rows already read: the steps of the procedure
-with their state, the disposition chain as a tree, and the journal as sentences.
+with their state and clocks, the disposition chain as a tree, and the journal as sentences.
 
 Nothing here queries the database; the view reads the rows once and passes them in.
 """
@@ -24,6 +24,84 @@ from laksana.cases.models import (
     Urgency,
 )
 from laksana.engine.spec import ProcedureSpec, Step
+from laksana.engine.worktime import Calendar
+from laksana.worktime.display import (
+    DuePhrase,
+    Span,
+    due_phrase,
+    duration_text,
+    minutes_span,
+    span,
+)
+
+# --- step clocks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepClock:
+    """A step's time against its standard, in words.
+
+    ``state``: ``due`` or ``overdue`` (running), ``held`` (on hold), ``within`` or ``over``
+    (finished against its standard), ``done`` (finished, no standard).
+    """
+
+    state: str
+    text: str
+    standard: str = ""
+
+
+def actual_minutes(calendar: Calendar, row: CaseStep) -> float | None:
+    """The working minutes a finished step took: from its activation to its completion,
+    less the working time it spent on hold. None while it is not finished."""
+    if row.completed_at is None:
+        return None
+    taken = calendar.working_minutes_between(row.activated_at, row.completed_at)
+    return max(0.0, taken - row.held_minutes)
+
+
+def _within(calendar: Calendar, row: CaseStep, step: Step) -> bool:
+    assert row.completed_at is not None and step.time is not None
+    due = row.due_at
+    if due is None:
+        # A step activated before due times were stored: its due time as it would have been.
+        due = calendar.due(row.activated_at, step.time)
+        if row.held_minutes > 0:
+            due = calendar.add_working_minutes(due, row.held_minutes)
+    return row.completed_at <= due
+
+
+def step_clock(calendar: Calendar, row: CaseStep, step: Step, now: dt.datetime) -> StepClock | None:
+    """How an active step stands against its due time, or what a finished one took against
+    its standard. None for an active step without a time standard."""
+    standard = step.time.text if step.time else ""
+    if row.completed_at is not None:
+        actual = actual_minutes(calendar, row) or 0.0
+        taken = duration_text(minutes_span(calendar, row.activated_at, actual))
+        if step.time is None:
+            return StepClock("done", taken)
+        if _within(calendar, row, step):
+            # Translators: e.g. "2 jam 10 menit (standar ±1-2 Jam) — dalam standar".
+            text = _("%(actual)s (standard %(standard)s) — within the standard")
+            state = "within"
+        else:
+            text = _("%(actual)s (standard %(standard)s) — over the standard")
+            state = "over"
+        return StepClock(state, text % {"actual": taken, "standard": standard}, standard)
+    if row.on_hold_since is not None:
+        if row.due_at is None:
+            return StepClock("held", _("On hold: the clock is stopped."), standard)
+        if row.on_hold_since < row.due_at:
+            left = duration_text(span(calendar, row.on_hold_since, row.due_at))
+            text = _("On hold with %(duration)s of working time left.") % {"duration": left}
+        else:
+            late = duration_text(span(calendar, row.due_at, row.on_hold_since))
+            text = _("On hold, overdue by %(duration)s.") % {"duration": late}
+        return StepClock("held", text, standard)
+    if row.due_at is None:
+        return None
+    phrase: DuePhrase = due_phrase(calendar, row.due_at, now)
+    return StepClock(phrase.state, phrase.text, standard)
+
 
 # --- the steps of the procedure ------------------------------------------------------------
 
@@ -39,12 +117,18 @@ class StepLine:
     active: CaseStep | None = None
     visits: int = 0
     holders: Sequence[str] = ()
+    clock: StepClock | None = None  # the active step's due time, or the last completion's time
 
 
 def step_lines(
-    spec: ProcedureSpec, rows: Sequence[CaseStep], holder_names: Mapping[int, Sequence[str]]
+    spec: ProcedureSpec,
+    rows: Sequence[CaseStep],
+    holder_names: Mapping[int, Sequence[str]],
+    calendar: Calendar | None = None,
+    now: dt.datetime | None = None,
 ) -> list[StepLine]:
-    """Every step of the procedure in order, with what happened to it in this case."""
+    """Every step of the procedure in order, with what happened to it in this case (and,
+    given the agency's calendar, its time against its standard)."""
     by_step: dict[str, list[CaseStep]] = {}
     for row in rows:
         by_step.setdefault(row.step_key, []).append(row)
@@ -54,6 +138,10 @@ def step_lines(
         active = next((r for r in mine if r.status == StepStatus.ACTIVE), None)
         done = [r for r in mine if r.status == StepStatus.COMPLETED]
         state = "active" if active else "done" if done else "waiting"
+        shown = active or (done[-1] if done else None)
+        clock = None
+        if calendar is not None and shown is not None:
+            clock = step_clock(calendar, shown, step, now or timezone.now())
         lines.append(
             StepLine(
                 step=step,
@@ -63,6 +151,7 @@ def step_lines(
                 active=active,
                 visits=len(mine),
                 holders=holder_names.get(active.pk, ()) if active else (),
+                clock=clock,
             )
         )
     return lines
@@ -241,6 +330,25 @@ def _item(
         a = attachments.get(int(data.get("attachment") or 0))
         if a is not None:
             item.files.append(a)
+    elif kind == JournalKind.HELD:
+        item.text = _("%(who)s put step %(no)s on hold.") % {
+            "who": who,
+            "no": _step_label(spec, data.get("step")),
+        }
+        item.details.append((_("Reason"), str(data.get("reason", ""))))
+    elif kind == JournalKind.RESUMED:
+        item.text = _("%(who)s resumed step %(no)s.") % {
+            "who": who,
+            "no": _step_label(spec, data.get("step")),
+        }
+        held = float(data.get("held_minutes") or 0)
+        if held >= 1:
+            whole = int(held)
+            item.details.append(
+                (_("Working time on hold"), duration_text(Span(0, whole // 60, whole % 60)))
+            )
+        if data.get("due_after"):
+            item.details.append((_("New due time"), _local(data.get("due_after"))))
     elif kind == JournalKind.CLOSED:
         end = str(event.get("end", ""))
         label = spec.end(end).label if spec.is_end(end) else end

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from laksana.cases.display import StepClock, step_clock
 from laksana.cases.holders import holders
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -28,6 +30,7 @@ from laksana.cases.queries import visible_cases
 from laksana.engine.spec import ActorKind, Step
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
+from laksana.worktime.services import calendars_for
 
 # Per version id, its actors resolved per case: (actor key, kind). Versions never change, so
 # a version is parsed for this once per process.
@@ -137,13 +140,16 @@ class InboxItem:
     urgency_label: str = ""
     deadline: dt.datetime | None = None
     time_standard: str = ""
+    clock: StepClock | None = None  # the step's due time in words, on the agency's calendar
 
     @property
     def unread(self) -> bool:
         return self.disposition is not None and self.disposition.status == DispositionStatus.UNREAD
 
 
-def step_items(rows: Sequence[CaseStep]) -> list[InboxItem]:
+def step_items(rows: Sequence[CaseStep], now: dt.datetime | None = None) -> list[InboxItem]:
+    now = now or timezone.now()
+    calendars = calendars_for({row.case.agency_id for row in rows})
     items = []
     for row in rows:
         step = row.case.version.spec.step(row.step_key)
@@ -155,6 +161,7 @@ def step_items(rows: Sequence[CaseStep]) -> list[InboxItem]:
                 disposition=None,
                 waiting_since=row.claimed_at or row.activated_at,
                 time_standard=step.time.text if step.time else "",
+                clock=step_clock(calendars[row.case.agency_id], row, step, now),
             )
         )
     return items

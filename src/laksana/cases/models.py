@@ -106,6 +106,21 @@ class CaseStep(models.Model):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=100, blank=True)
+    # Working time. due_at is computed when the step is activated, from its time standard and
+    # the agency's working calendar (no standard: no due time), and moved only by a resume
+    # after a hold; claiming and disposition never change it. Indexed for the overdue
+    # dashboard: open steps whose due_at has passed (status = active AND due_at < now).
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    # Set while the step is on hold (waiting on the requester): its clock is stopped.
+    on_hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
+    # Working minutes spent on hold so far (finished holds): not counted as time taken.
+    held_minutes = models.FloatField(_("working minutes on hold"), default=0)
+    # Set by the background sweeps, once each: the near-due notice, the overdue notice and
+    # the escalation to the holder's superior.
+    near_due_notified_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("case step")
@@ -120,6 +135,8 @@ class CaseStep(models.Model):
             # The inbox: active steps claimed by a person.
             models.Index(fields=["status", "claimed_by"], name="case_step_inbox_idx"),
             models.Index(fields=["status", "actor_key"], name="case_step_actor_idx"),
+            # Open steps by due time: the sweeps (near due, overdue) and the overdue list.
+            models.Index(fields=["status", "due_at"], name="case_step_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +262,8 @@ class JournalKind(models.TextChoices):
     FILE_ADDED = "file_added", _("File added")
     CLOSED = "closed", _("Closed")
     REMARK = "remark", _("Journal remark")
+    HELD = "held", _("Put on hold")
+    RESUMED = "resumed", _("Resumed")
 
 
 class JournalEntry(models.Model):

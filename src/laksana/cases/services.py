@@ -45,6 +45,7 @@ from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
 from laksana.org.models import Agency, Person, Unit
 from laksana.procedures.models import ProcedureVersion
+from laksana.worktime.services import calendar_for
 
 # Files written during the current service call, removed again if its transaction fails, so a
 # refused or failed action leaves no file behind.
@@ -144,6 +145,13 @@ def _notify_on_commit(people: Iterable[Person], case: Case, message: str, at: dt
         )
 
 
+def notify(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
+    """Tell people about a case outside an action of theirs (the SLA sweep's almost-due,
+    overdue and escalation notices): in-app notifications now, e-mails once the caller's
+    transaction has committed. Call it inside that transaction."""
+    _notify_on_commit(people, case, message, at)
+
+
 def _apply_events(
     case: Case, events: Sequence[engine.Event], actor: Person | None, at: dt.datetime
 ) -> list[CaseStep]:
@@ -156,12 +164,16 @@ def _apply_events(
             journal.append(case, JournalKind.OPENED, actor, at, data)
         elif isinstance(event, engine.StepActivated):
             step = spec.step(event.step)
+            # The step's clock starts now: its due time under the agency's calendar. It is
+            # stored once; only a resume after a hold moves it.
+            due_at = calendar_for(case.agency).due(at, step.time) if step.time else None
             row = CaseStep.objects.create(
                 case=case,
                 step_key=step.id,
                 visit=event.visit,
                 actor_key=step.actor,
                 activated_at=at,
+                due_at=due_at,
             )
             activated.append(row)
             journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data)
@@ -243,6 +255,14 @@ def open_case(
     if application is not None and application.agency_id != person.agency_id:
         raise ServiceError(
             "invalid", _("That application is not in your agency's catalogue."), field="application"
+        )
+    if person.vendor_id is not None and (
+        application is None or not application.contracts.filter(vendor_id=person.vendor_id).exists()
+    ):
+        # The visibility gate shows a vendor only cases on its contracted applications: a case
+        # opened on anything else would be written by someone who may not read it.
+        raise NotAllowed(
+            _("Vendor staff can only open cases on an application under their contract.")
         )
     transition = engine.open_case(version.spec)
     case = Case(
@@ -327,6 +347,83 @@ def claim_step(person: Person, case_step_id: int, *, now: dt.datetime | None = N
     return row
 
 
+# Holding a step ----------------------------------------------------------------------------
+
+
+@_atomic
+def hold_step(
+    person: Person, case_step_id: int, reason: str, *, now: dt.datetime | None = None
+) -> CaseStep:
+    """Put an active step on hold, with a reason (waiting on the requester for missing
+    evidence, say): its clock stops until :func:`resume_step`. Only the step's workers may."""
+    at = _now(now)
+    reason = reason.strip()
+    case, row = _locked_step(person, case_step_id)
+    if not may_work(person, case, row):
+        raise NotAllowed(_("This step is not yours to put on hold."))
+    if row.on_hold_since is not None:
+        raise ServiceError("on_hold", _("This step is already on hold."))
+    if not reason:
+        raise ServiceError(
+            "required", _("Say why the step is put on hold (what it waits for)."), field="reason"
+        )
+    data: dict[str, Any] = {"step": row.step_key, "visit": row.visit, "reason": reason[:300]}
+    if row.due_at is not None:
+        # For the record: the working minutes left (negative: overdue) when the clock stopped.
+        data["due_at"] = row.due_at.isoformat()
+        data["remaining_minutes"] = calendar_for(case.agency).working_minutes_between(
+            at, row.due_at
+        )
+    row.on_hold_since = at
+    row.hold_reason = reason[:300]
+    row.save(update_fields=["on_hold_since", "hold_reason"])
+    journal.append(case, JournalKind.HELD, person, at, data)
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    return row
+
+
+@_atomic
+def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
+    """Restart the clock of a step on hold. The working minutes on hold are added to
+    ``held_minutes``, and the due time moves later by exactly that much working time: the
+    working time that was left when the step was put on hold is left again now (a step that
+    was overdue by some working time when it was held is overdue by the same amount)."""
+    at = _now(now)
+    case, row = _locked_step(person, case_step_id)
+    if not may_work(person, case, row):
+        raise NotAllowed(_("This step is not yours to resume."))
+    since = row.on_hold_since
+    if since is None:
+        raise ServiceError("not_on_hold", _("This step is not on hold."))
+    at = max(at, since)
+    calendar = calendar_for(case.agency)
+    held = calendar.working_minutes_between(since, at)
+    data: dict[str, Any] = {
+        "step": row.step_key,
+        "visit": row.visit,
+        "since": since.isoformat(),
+        "held_minutes": held,
+    }
+    if row.due_at is not None and held > 0:
+        remaining = calendar.working_minutes_between(since, row.due_at)
+        if remaining > 0:
+            # The clock continues where it stopped: what was left is left again.
+            due = calendar.add_working_minutes(at, remaining)
+        else:
+            # Overdue when held: as overdue now, by working time (the hold does not count).
+            due = calendar.add_working_minutes(row.due_at, held)
+        data["due_before"] = row.due_at.isoformat()
+        data["due_after"] = due.isoformat()
+        row.due_at = due
+    row.held_minutes += held
+    row.on_hold_since = None
+    row.hold_reason = ""
+    row.save(update_fields=["due_at", "held_minutes", "on_hold_since", "hold_reason"])
+    journal.append(case, JournalKind.RESUMED, person, at, data)
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    return row
+
+
 @dataclass(frozen=True)
 class FileInput:
     """Uploaded files for one artifact of a step."""
@@ -353,6 +450,8 @@ def complete_step(
     case, row = _locked_step(person, case_step_id)
     if not may_work(person, case, row):
         raise NotAllowed(_("This step is not yours to complete."))
+    if row.on_hold_since is not None:
+        raise ServiceError("on_hold", _("This step is on hold: resume it first, then complete it."))
     spec = case.version.spec
     step = spec.step(row.step_key)
     artifacts: dict[str, Any] = dict(values or {})

@@ -48,6 +48,7 @@ from laksana.org.models import ActorBinding, DispositionInstruction, Person, Uni
 from laksana.procedures.models import ProcedureVersion
 from laksana.procedures.services import latest_versions
 from laksana.web.middleware import current_person
+from laksana.worktime.services import calendar_for
 
 PAGE_SIZE = 25
 NOTIFICATIONS_SHOWN = 50
@@ -195,6 +196,9 @@ class StepPanel:
     sent: list[Disposition] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     note: str = ""
+    clock: display.StepClock | None = None
+    hold_reason: str = ""  # what was entered in a refused hold form
+    hold_error: str = ""
 
 
 @dataclass
@@ -230,6 +234,7 @@ def _case_page(
     case: Case,
     *,
     step_states: Mapping[int, tuple[dict[str, str], dict[str, list[str]], list[str]]] | None = None,
+    hold_states: Mapping[int, tuple[str, str]] | None = None,
     dispose_state: FormState | None = None,
     comment_state: FormState | None = None,
     status: int = 200,
@@ -244,6 +249,8 @@ def _case_page(
     )
     attachments = list(case.attachments.select_related("uploaded_by", "step"))
     running = case.status == CaseStatus.RUNNING
+    calendar = calendar_for(case.agency)
+    now = timezone.now()
 
     panels: list[StepPanel] = []
     holder_names: dict[int, list[str]] = {}
@@ -260,7 +267,9 @@ def _case_page(
             holder_names=holder_names[row.pk],
             can_work=False,
             can_claim=False,
+            clock=display.step_clock(calendar, row, step, now),
         )
+        panel.hold_reason, panel.hold_error = (hold_states or {}).get(row.pk, ("", ""))
         if person is not None and running:
             is_holder = any(pk == person.pk for pk, _name in people)
             received = any(
@@ -301,7 +310,7 @@ def _case_page(
         "case": case,
         "spec": spec,
         "running": running,
-        "steps": display.step_lines(spec, rows, holder_names),
+        "steps": display.step_lines(spec, rows, holder_names, calendar, now),
         "panels": panels,
         "chain": display.disposition_chain(spec, dispositions),
         "timeline": display.timeline(
@@ -445,6 +454,47 @@ def claim(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     else:
         step = case.version.spec.step(row.step_key)
         messages.success(request, _("You took step %(no)s.") % {"no": step.number})
+    return redirect(_detail_url(case, f"step-{row.pk}"))
+
+
+@login_required
+@require_POST
+def hold(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """Put a step on hold with a reason: its clock stops until it is resumed."""
+    case = _visible_case(request, reference)
+    person = _person(request)
+    row = _step_row(case, step_id)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        services.hold_step(person, row.pk, reason)
+    except services.ServiceError as exc:
+        if exc.field == "reason":
+            return _case_page(
+                request, case, hold_states={row.pk: (reason, exc.message)}, status=422
+            )
+        messages.error(request, exc.message)
+    else:
+        step = case.version.spec.step(row.step_key)
+        messages.success(
+            request, _("Step %(no)s is on hold: its clock is stopped.") % {"no": step.number}
+        )
+    return redirect(_detail_url(case, f"step-{row.pk}"))
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """Resume a step on hold: its clock runs again from where it stopped."""
+    case = _visible_case(request, reference)
+    person = _person(request)
+    row = _step_row(case, step_id)
+    try:
+        services.resume_step(person, row.pk)
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        step = case.version.spec.step(row.step_key)
+        messages.success(request, _("Step %(no)s is resumed.") % {"no": step.number})
     return redirect(_detail_url(case, f"step-{row.pk}"))
 
 

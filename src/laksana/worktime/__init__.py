@@ -1,1 +1,2 @@
-"""Working calendars: the Django side of ``laksana.engine.worktime`` (command line for now)."""
+"""Working calendars: the Django side of ``laksana.engine.worktime`` (agencies' calendars,
+their screen and journal, ``calendar_for``, working time in words, ``laksana worktime``)."""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorktimeConfig(AppConfig):
-    """Working calendars and due times; ``laksana worktime`` on the command line."""
+    """Agencies' working calendars and due times; ``laksana worktime`` on the command line."""
 
     name = "laksana.worktime"
     label = "worktime"
