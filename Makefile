@@ -1,7 +1,8 @@
 # Laksana developer commands. Needs only Python 3.11+ and make; everything else is installed
 # into .venv, again whenever pyproject.toml changes.
 #
-#   make demo    start Laksana on http://127.0.0.1:8000 (SQLite in ./data)
+#   make demo    start Laksana on http://127.0.0.1:8000 (SQLite in ./data), with the task
+#                worker and the SLA sweep every SWEEP_SECONDS (60) seconds
 #   make test    run the test suite (extra pytest arguments: make test PYTEST_ARGS='-k cli')
 #   make lint    ruff check, ruff format --check, mypy
 #   make check   lint + migrations up to date + the shipped procedures pass their checks
@@ -11,6 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.laksana-installed
 ADDRESS ?= 127.0.0.1:8000
+SWEEP_SECONDS ?= 60
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint check venv
@@ -27,9 +29,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The task worker and the SLA sweep's ticker run in the background while runserver runs in
+# the foreground; the trap stops them when runserver stops (Ctrl-C included).
 demo: $(STAMP)
 	$(BIN)/laksana migrate --noinput
 	$(BIN)/laksana demo
+	@$(BIN)/laksana db_worker --no-reload & worker=$$!; \
+	$(BIN)/laksana sla enqueue-every $(SWEEP_SECONDS) & ticker=$$!; \
+	trap 'kill $$worker $$ticker 2>/dev/null; wait' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/laksana runserver $(ADDRESS)
 
 test: $(STAMP)

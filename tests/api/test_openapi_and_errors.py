@@ -25,6 +25,10 @@ ROUTES = {
     ("get", "/api/cases/{reference}/attachments/{attachment_id}"),
     ("get", "/api/cases/{reference}/journal"),
     ("get", "/api/me"),
+    ("get", "/api/applications"),
+    ("get", "/api/applications/export"),
+    ("get", "/api/applications/{application_id}"),
+    ("get", "/api/applications/{application_id}/documents/{document_id}"),
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
@@ -262,7 +263,7 @@ class JournalKind(models.TextChoices):
     FILE_ADDED = "file_added", _("File added")
     CLOSED = "closed", _("Closed")
     REMARK = "remark", _("Journal remark")
-    HELD = "held", _("Put on hold")
+    HELD = "held", pgettext_lazy("journal event", "Put on hold")
     RESUMED = "resumed", _("Resumed")
 
 

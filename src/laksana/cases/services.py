@@ -552,6 +552,14 @@ def complete_step(
     case.save(
         update_fields=["state", "status", "end_key", "finished_at", "journal_seq", "journal_hash"]
     )
+    if case.application_id is not None:
+        # The catalogue follows its lifecycle cases (stage changes, proker, risks, ...);
+        # imported here because the catalogue's services import this module.
+        from laksana.catalog import lifecycle
+
+        lifecycle.on_step_completed(
+            case, row.step_key, outcome or "", case.state["artifacts"], by=person, at=at
+        )
     _announce(case, activated, at)
     return case
 

@@ -42,7 +42,7 @@ from laksana.cases.models import (
     Urgency,
 )
 from laksana.cases.queries import visible_cases
-from laksana.catalog.models import Application
+from laksana.catalog.queries import applications_of, visible_applications
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
 from laksana.org.models import ActorBinding, DispositionInstruction, Person, Unit
 from laksana.procedures.models import ProcedureVersion
@@ -131,7 +131,8 @@ def open_view(request: HttpRequest) -> HttpResponse:
     """Open a case: procedure, title, description and optionally the application."""
     person = _person(request)
     versions = _openable_versions(person)
-    applications = list(Application.objects.filter(agency_id=person.agency_id))
+    # A vendor's employee is offered only the applications under the vendor's contracts.
+    applications = list(applications_of(person).filter(agency_id=person.agency_id))
     values: dict[str, str] = {
         "version": str(versions[0].pk) if len(versions) == 1 else "",
         "title": "",
@@ -816,13 +817,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     if _is_htmx(request) and request.headers.get("HX-Target") == "case-rows":
         return render(request, "cases/_list_rows.html", context)
-    agency_filter = {} if person is None else {"agency_id": person.agency_id}
+    # The filters name only what the user may see: a vendor's employee only the contracted
+    # applications, an account that is no person of an agency (nor a superuser) nothing.
+    agency_filter: dict[str, Any] = {"pk__in": []}
+    if person is not None:
+        agency_filter = {"agency_id": person.agency_id}
+    elif request.user.is_superuser:
+        agency_filter = {}
     context.update(
         {
             "statuses": CaseStatus.choices,
             "procedures": latest_versions(),
             "units": list(Unit.objects.filter(**agency_filter).order_by("name")),
-            "applications": list(Application.objects.filter(**agency_filter)),
+            "applications": list(visible_applications(request.user).filter(**agency_filter)),
         }
     )
     if params["unit"].isdigit():

@@ -8,3 +8,10 @@ class CatalogConfig(AppConfig):
     name = "laksana.catalog"
     label = "catalog"
     verbose_name = _("Application catalogue")
+
+    def ready(self) -> None:
+        # The catalogue's artifact types take structured values from here on (proposals,
+        # work programme entries, deployments, data deletion minutes).
+        from laksana.catalog import artifacts
+
+        artifacts.register()

@@ -13,6 +13,8 @@ because a typo silently read as a default is how insecure deployments happen.
 | ``LAKSANA_ALLOWED_HOSTS`` | host names, separated by commas | localhost names in debug |
 | ``LAKSANA_DATA_DIR`` | folder for the SQLite database and other local data | ``./data`` |
 | ``LAKSANA_DATABASE_URL`` | PostgreSQL, ``postgres://user:password@host:port/name`` | SQLite |
+| ``LAKSANA_NEAR_DUE_SHARE`` | share of its working time after which a step is almost due | 0.75 |
+| ``LAKSANA_ESCALATION_GRACE`` | time overdue before the superior is told ("4 jam") | 1 hari |
 """
 
 from __future__ import annotations
@@ -101,6 +103,35 @@ def database_from_url(name: str, url: str) -> dict[str, Any]:
     return config
 
 
+def env_share(name: str, default: float) -> float:
+    """A share strictly between 0 and 1, written as a decimal (0.75) or a percentage (75%)."""
+    value = _env(name)
+    if value is None:
+        return default
+    text = value.rstrip("%").strip().replace(",", ".")
+    try:
+        share = float(text) / (100 if value.endswith("%") else 1)
+    except ValueError:
+        share = -1.0
+    if not 0 < share < 1:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a share above 0 and below 1; write e.g. 0.75 or 75%."
+        )
+    return share
+
+
+def env_time_standard(name: str, default: str) -> str:
+    """A duration written as a time standard ("1 hari", "4 jam", "30 menit"), checked now."""
+    from laksana.engine.timetext import TimeTextError, parse_time
+
+    value = _env(name) or default
+    try:
+        parse_time(value)
+    except TimeTextError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return value
+
+
 def sqlite_database(data_dir: Path) -> dict[str, Any]:
     """The embedded database: one SQLite file in the data folder, in WAL mode."""
     try:
@@ -124,9 +155,7 @@ def sqlite_database(data_dir: Path) -> dict[str, Any]:
         # Tests use a file too (not the shared in-memory database), so they run with the same
         # WAL journal and write locking as the real thing, threads included.
         # One file per test process, outside the data folder, so two runs never share it.
-        "TEST": {
-            "NAME": str(Path(tempfile.gettempdir()) / f"laksana-test-{os.getpid()}.sqlite3")
-        },
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"laksana-test-{os.getpid()}.sqlite3")},
     }
 
 
@@ -184,6 +213,9 @@ INSTALLED_APPS = [
     "laksana.web",
     "laksana.demo",
     "laksana.worktime",
+    "django_tasks",
+    "django_tasks_db",
+    "laksana.reports",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +259,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- background tasks ------------------------------------------------------------------------
+
+# The tasks API of django-tasks (Django 6's django.tasks, backported) with the database queue
+# of django-tasks-db, on SQLite and PostgreSQL alike, so no extra server is needed. A worker
+# runs the queued tasks: `laksana db_worker`; `laksana sla enqueue-every 300` queues the SLA
+# sweep every five minutes where there is no cron (`make demo` starts both).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# The SLA sweep (laksana.cases.sla): the holder of a step is told it is almost due once this
+# share of its working time has passed, and told again when it is overdue; the holder's
+# superior is told once it has been overdue for the grace period (working time).
+LAKSANA_NEAR_DUE_SHARE = env_share("LAKSANA_NEAR_DUE_SHARE", 0.75)
+LAKSANA_ESCALATION_GRACE = env_time_standard("LAKSANA_ESCALATION_GRACE", "1 hari")
 
 # --- signing in ------------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ urlpatterns = [
     path("", include("laksana.web.urls")),
     path("prosedur/", include("laksana.procedures.urls")),
     path("kasus/", include("laksana.cases.urls")),
+    path("katalog/", include("laksana.catalog.urls")),
     path("organisasi/", include("laksana.org.urls")),
+    path("laporan/", include("laksana.reports.urls")),
     path("api/", include("laksana.api.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html).
     path(

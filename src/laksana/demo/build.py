@@ -1,4 +1,5 @@
-"""Building the whole demo: procedures, agencies, the administrator and the cases, at once.
+"""Building the whole demo: procedures, agencies, the catalogue, the administrator and the
+cases, at once.
 
 One transaction: either all of it is written or nothing (files written before a failure are
 removed again). Mail is not sent while it runs: the demo people have made-up addresses, and
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from laksana.cases.models import Case
 from laksana.demo.cases import build_cases
+from laksana.demo.catalog import build_catalogue
 from laksana.demo.orgs import (
     DemoOrg,
     build_bali,
@@ -66,8 +68,10 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
             transaction.atomic(),
         ):
+            now = now or timezone.now()
             versions = {v.procedure_key: v for v in publish_shipped()}
             orgs = {key: build() for key, build in ORG_BUILDERS.items()}
+            build_catalogue(orgs["bali"], now)
             for org in orgs.values():
                 if org.agency.slug not in DEMO_SLUGS:
                     raise AssertionError(f"{org.agency.slug} is missing from DEMO_SLUGS")
@@ -82,7 +86,6 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
                     is_staff=True,
                     is_superuser=True,
                 )
-            now = now or timezone.now()
             cases = build_cases(orgs, versions, now, written)
     except BaseException:
         for name in written:

@@ -158,6 +158,133 @@ REFS: dict[str, str] = {
 }
 
 
+# Structured values of the catalogue's artifact types (proposals, proker, risks, deployment):
+# the lifecycle hook turns them into work programme entries, risks and environments.
+def web_lab_proker(now: dt.datetime) -> dict[str, Any]:
+    return {
+        "year": now.year + 1,
+        "activity": "Pembangunan Website Laboratorium Struktur dan Bahan",
+        "budget": "185000000",
+        "funding_source": "PNBP (BLU)",
+    }
+
+
+WEB_LAB_PLAN: dict[str, Any] = {
+    "cost": "185000000",
+    "cost_items": [
+        {"item": "Analisis dan perancangan", "amount": "35000000"},
+        {"item": "Pembangunan website dan modul pemesanan uji", "amount": "120000000"},
+        {"item": "Hosting, domain dan sertifikat TLS (1 tahun)", "amount": "12000000"},
+        {"item": "Pelatihan admin laboratorium", "amount": "18000000"},
+    ],
+    "duration_days": 60,
+    "resources": [
+        {"role": "Analis sistem", "count": 1},
+        {"role": "Pengembang web", "count": 2},
+        {"role": "Penguji", "count": 1},
+    ],
+    "developer": "internal",
+    "funding_source": "PNBP (BLU)",
+}
+
+WEB_LAB_BUDGET: dict[str, Any] = {
+    "items": [
+        {
+            "item": "Honorarium tim pengembang",
+            "quantity": 3,
+            "unit_price": "30000000",
+            "amount": "90000000",
+        },
+        {"item": "Jasa analisis dan perancangan", "amount": "35000000"},
+        {"item": "Hosting, domain dan sertifikat TLS", "amount": "12000000"},
+        {"item": "Pengujian keamanan", "amount": "30000000"},
+        {"item": "Pelatihan admin laboratorium", "amount": "18000000"},
+    ],
+    "total": "185000000",
+}
+
+
+def antrean_plan(now: dt.datetime) -> dict[str, Any]:
+    start = now.date() + dt.timedelta(days=14)
+    return {
+        **ANTREAN_PLAN,
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(days=120)).isoformat(),
+    }
+
+
+ANTREAN_PLAN: dict[str, Any] = {
+    "cost": "240000000",
+    "resources": [
+        {"role": "Analis sistem", "count": 1},
+        {"role": "Pengembang aplikasi", "count": 2},
+        {"role": "Pengelola basis data", "count": 1},
+    ],
+    "developer": "internal",
+    "funding_source": "APBD Kabupaten Sukamaju",
+}
+
+ANTREAN_RISKS: dict[str, Any] = {
+    "risks": [
+        {
+            "risk": "Lonjakan pendaftar saat kuota antrean dibuka membuat layanan tidak responsif",
+            "likelihood": 4,
+            "impact": 3,
+            "mitigation": "Uji beban sebelum rilis dan pembukaan kuota bertahap per kecamatan",
+            "owner": "Ketua Tim Teknologi Informasi",
+            "status": "open",
+        },
+        {
+            "risk": "NIK pendaftar bocor melalui halaman status antrean",
+            "likelihood": 2,
+            "impact": 5,
+            "mitigation": "Penyamaran NIK dan kode antrean acak; uji keamanan sebelum operasi",
+            "owner": "Ketua Tim Pengembang Aplikasi",
+            "status": "open",
+        },
+        {
+            "risk": "Petugas loket belum terbiasa memanggil antrean dari aplikasi",
+            "likelihood": 3,
+            "impact": 2,
+            "mitigation": "Pelatihan petugas dan masa transisi dua pekan dengan antrean manual",
+            "owner": "Kepala Dinas Kependudukan dan Pencatatan Sipil",
+            "status": "mitigating",
+        },
+    ]
+}
+
+RETRIBUSI_RISKS: dict[str, Any] = {
+    "risks": [
+        {
+            "risk": "Transaksi nontunai gagal karena sinyal lemah di pasar",
+            "likelihood": 4,
+            "impact": 4,
+            "mitigation": "Mode luring dengan sinkronisasi dan QRIS statis sebagai cadangan",
+            "owner": "Kepala Badan Pengelolaan Keuangan dan Aset Daerah",
+            "status": "mitigating",
+        },
+        {
+            "risk": "Selisih setoran antara aplikasi dan rekening kas daerah",
+            "likelihood": 2,
+            "impact": 4,
+            "mitigation": "Rekonsiliasi harian otomatis dengan data bank",
+            "owner": "Analis Keuangan Daerah",
+            "status": "open",
+        },
+    ]
+}
+
+RETRIBUSI_DEPLOYMENT: dict[str, Any] = {
+    "environment": "production",
+    "server": "VM-APP-02 (Data Center Diskominfo)",
+    "domain": "eretribusi.sukamajukab.go.id",
+    "database": "PostgreSQL 14",
+    "hosting": "Data Center Diskominfo Kabupaten Sukamaju",
+    "url": "https://eretribusi.sukamajukab.go.id",
+    "version": "1.0.0",
+}
+
+
 class Story:
     """Drives one demo case through the services, moving a working-time clock between
     actions. Each action says how many working hours passed before it (``hours``)."""
@@ -672,12 +799,18 @@ def build_cases(
         "utn_ft_staf",
         TITLES["utn_building"],
         "Website profil, jadwal dan pemesanan layanan uji Laboratorium Struktur dan Bahan.",
+        utn.applications["web_lab"],
     )
     s.step("utn_ft_staf", hours=DAY)
     s.step("utn_direktur", hours=2 * DAY, outcome="Ya")
-    s.step("utn_koord_app", hours=2 * DAY)
-    s.step("utn_direktur", hours=3 * DAY, note="Dibahas pada rapat kerja tahunan.")
-    s.step("utn_koord_app", hours=3 * DAY)
+    s.step("utn_koord_app", hours=2 * DAY, values={"proker": web_lab_proker(now)})
+    s.step(
+        "utn_direktur",
+        hours=3 * DAY,
+        note="Dibahas pada rapat kerja tahunan.",
+        values={"rencana_pembangunan": WEB_LAB_PLAN},
+    )
+    s.step("utn_koord_app", hours=3 * DAY, values={"rab": WEB_LAB_BUDGET})
     s.comment("utn_koord_app", "RAB sudah dikoordinasikan dengan Biro Perencanaan dan Keuangan.")
     s.claim("utn_kadiv_app", hours=DAY)
     out["utn_building"] = s.current
@@ -692,8 +825,8 @@ def build_cases(
     s.step("skm_dukcapil_staf", hours=2 * DAY)
     s.claim("skm_ti1")
     s.step("skm_ti1", hours=3 * DAY, note="Survei 212 warga dan 9 petugas loket.")
-    s.step("skm_ketua_ti", hours=2 * DAY)
-    s.step("skm_ketua_ti", hours=DAY)
+    s.step("skm_ketua_ti", hours=2 * DAY, values={"rencana_pengembangan": antrean_plan(now)})
+    s.step("skm_ketua_ti", hours=DAY, values={"analisis_risiko": ANTREAN_RISKS})
     s.claim("skm_dev1", hours=1)
     s.remark("skm_dev1", "Rancangan basis data dan prototipe halaman pendaftaran selesai.")
     out["skm_midway"] = s.current
@@ -707,10 +840,10 @@ def build_cases(
     s.step("skm_bpkad_staf", hours=DAY)
     s.step("skm_ti1", hours=2 * DAY)
     s.step("skm_ketua_ti", hours=2 * DAY)
-    s.step("skm_ketua_ti", hours=DAY)
+    s.step("skm_ketua_ti", hours=DAY, values={"analisis_risiko": RETRIBUSI_RISKS})
     s.step("skm_dev1", hours=8 * DAY)
     s.step("skm_dev2", hours=3 * DAY)
-    s.step("skm_ti1", hours=DAY)
+    s.step("skm_ti1", hours=DAY, values={"instalasi": RETRIBUSI_DEPLOYMENT})
     s.step("skm_ti1", hours=0.5, outcome="Ya", note="Data wajib retribusi dari aplikasi lama.")
     s.step("skm_ti1", hours=2 * DAY)
     s.step("skm_ti1", hours=2 * DAY, note="Pelatihan 24 petugas pasar.")

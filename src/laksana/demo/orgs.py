@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from laksana.catalog.models import Application, Contract, Vendor
+from laksana.catalog.models import Application, Contract, Stage, Vendor
 from laksana.org.models import (
     DEFAULT_INSTRUCTIONS,
     ActorBinding,
@@ -541,6 +541,14 @@ def build_university() -> DemoOrg:
         short_name="Web FT",
         owner_unit=b.org.units["ft"],
     )
+    # Proposed by the faculty (SOP 003): its proposal case moves it through its stages.
+    b.org.applications["web_lab"] = Application.objects.create(
+        agency=b.org.agency,
+        name="Website Laboratorium Struktur dan Bahan",
+        short_name="Web Lab SB",
+        owner_unit=b.org.units["ft"],
+        stage=Stage.PROPOSED,
+    )
     b.bind(SOP_000, "operasional", unit="seksi_ops")
     b.bind(SOP_003, "kepala_pustipd", position="direktur")
     b.bind(SOP_003, "koordinator_aplikasi", position="koord_app")
@@ -670,12 +678,14 @@ def build_generic() -> DemoOrg:
         name="Sistem Antrean Daring Pelayanan Adminduk",
         short_name="SIANDUK",
         owner_unit=b.org.units["dukcapil"],
+        stage=Stage.PROPOSED,
     )
     b.org.applications["retribusi"] = Application.objects.create(
         agency=b.org.agency,
         name="Sistem Informasi Retribusi Daerah",
         short_name="e-Retribusi",
         owner_unit=b.org.units["bpkad"],
+        stage=Stage.PROPOSED,
     )
     b.bind(SOP_001, "tim_ti", unit="tim_ti")
     b.bind(SOP_001, "pengembang", unit="tim_dev")

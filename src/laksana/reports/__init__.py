@@ -1,0 +1,1 @@
+"""Reports: compliance with the SOP time standards, and the overdue steps."""

@@ -1,0 +1,50 @@
+"""``visible_case_ids`` (a UNION of index lookups, for large tables) says exactly what
+``visible_cases`` (the visibility gate) says, for everyone of the demo agencies."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from laksana.cases import services
+from laksana.cases.models import Case, CaseStatus
+from laksana.cases.queries import visible_case_ids, visible_cases
+from laksana.demo.orgs import SOP_002, SOP_004
+
+from .helpers import active, work
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases(bali, djki, versions):
+    sop002, sop004 = versions[SOP_002], versions[SOP_004]
+    at_step3 = services.open_case(bali["dinkes_staf"], sop002, "Di langkah 3")
+    at_step3 = work(bali["dinkes_staf"], work(bali["dinkes_staf"], at_step3))
+    services.dispose(bali["kadis"], at_step3.pk, [bali["kabid"]], "Proses lebih lanjut",
+                     step_id=active(at_step3).pk)  # fmt: skip
+    claimed = services.open_case(bali["bkd"], sop002, "Diambil")
+    services.claim_step(bali["bkd"], active(claimed).pk)
+    finished = services.open_case(bali["dinkes"], sop002, "Selesai")
+    Case.objects.filter(pk=finished.pk).update(status=CaseStatus.FINISHED)
+    ipas = services.open_case(
+        djki["merek_staf"], sop004, "IPAS", application=djki.applications["ipas"]
+    )
+    services.dispose(djki["direktur"], ipas.pk, [djki["kasubdit"]], "Segera")
+    return [at_step3, claimed, finished, ipas]
+
+
+def test_it_agrees_with_the_visibility_gate_for_everyone(cases, bali, djki, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
+    assert visible_case_ids(admin) is None  # everything
+    users = [AnonymousUser()] + [p.user for org in (bali, djki) for p in org.people.values()]
+    seen = 0
+    for user in users:
+        expected = set(visible_cases(user).values_list("pk", flat=True))
+        running = set(
+            visible_cases(user).filter(status=CaseStatus.RUNNING).values_list("pk", flat=True)
+        )
+        assert set(visible_case_ids(user)) == expected, user
+        assert set(visible_case_ids(user, running=True)) == running, user
+        seen += bool(expected)
+    assert seen >= 10  # the scenario gives most people something to see

@@ -1,0 +1,36 @@
+"""``laksana demo``'s catalogue: the sample inventory in Bali, and the lifecycle cases of the
+other agencies moving their applications."""
+
+from __future__ import annotations
+
+import pytest
+from django.test.utils import override_settings
+
+from laksana.catalog.models import Application, Stage, StageChange, WorkProgrammeEntry
+from laksana.demo.build import build_demo
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_demo_loads_the_inventory_and_its_cases_move_their_applications():
+    demo = build_demo()
+    bali = demo.orgs["bali"].agency
+    apps = Application.objects.filter(agency=bali)
+    assert apps.count() == 32  # the 30 of the inventory, SIMPEG and SIKESDA
+    sikesda = apps.get(short_name="SIKESDA")
+    assert sikesda.contracts.count() == 2 and sikesda.risks.count() == 2
+    assert sikesda.cases.count() == 3  # the demo's SOP 002 cases are about it
+    tnde = apps.get(short_name="TNDE")
+    assert tnde.stage == Stage.RETIRED and tnde.data_deletions.count() == 3
+    web_lab = Application.objects.get(short_name="Web Lab SB")
+    assert web_lab.stage == Stage.IN_DEVELOPMENT
+    assert WorkProgrammeEntry.objects.get(application=web_lab).budget == 185000000
+    retribusi = Application.objects.get(short_name="e-Retribusi")
+    assert retribusi.stage == Stage.IN_PRODUCTION
+    assert retribusi.environments.get(kind="production").domain == "eretribusi.sukamajukab.go.id"
+    assert retribusi.risks.count() == 2
+    assert Application.objects.get(short_name="SIANDUK").stage == Stage.IN_DEVELOPMENT
+    assert Application.objects.get(short_name="SIAKAD").stage == Stage.UNDER_MAINTENANCE
+    driven = StageChange.objects.exclude(case=None)
+    assert driven.count() == 7 and all(change.step_key for change in driven)
