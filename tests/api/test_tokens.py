@@ -54,8 +54,9 @@ def test_it_records_use_at_most_once_a_minute(bali, django_assert_num_queries):
     services.authenticate(secret, now=t0)
     token.refresh_from_db()
     assert token.last_used_at == t0
-    with django_assert_num_queries(1):  # the lookup only, no write
+    with django_assert_num_queries(3) as captured:  # token, person, account: no write
         services.authenticate(secret, now=t0 + dt.timedelta(seconds=59))
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
     token.refresh_from_db()
     assert token.last_used_at == t0
     services.authenticate(secret, now=t0 + dt.timedelta(seconds=61))
@@ -106,3 +107,58 @@ def test_the_admin_lists_tokens_without_secrets_and_revokes_them(bali, admin_cli
     )
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+# --- the four properties, each on its own -----------------------------------------------------
+
+
+def test_a_token_is_its_persons_own(bali, client):
+    """Per person: a token acts as the person it was issued to, and only as them."""
+    staff, head = bali["dinkes_staf"], bali["kadis"]
+    _mine, my_secret = services.issue_token(staff, "helpdesk")
+    _theirs, their_secret = services.issue_token(head, "helpdesk")
+    for person, secret in ((staff, my_secret), (head, their_secret)):
+        response = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert response.status_code == 200 and response.json()["id"] == person.pk
+    assert set(ApiToken.objects.filter(person=staff).values_list("hash", flat=True)) == {
+        services.hash_secret(my_secret)
+    }
+
+
+def test_revoking_one_token_leaves_the_others_working(bali, client):
+    """Revocable, one token at a time: the person's other tokens and other people's work."""
+    staff, head = bali["dinkes_staf"], bali["kadis"]
+    laptop, laptop_secret = services.issue_token(staff, "laptop")
+    _script, script_secret = services.issue_token(staff, "script")
+    _other, other_secret = services.issue_token(head, "laptop")
+    assert services.revoke_token(laptop) is True
+    answers = {
+        secret: client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+        for secret in (laptop_secret, script_secret, other_secret)
+    }
+    assert answers == {laptop_secret: 401, script_secret: 200, other_secret: 200}
+
+
+def test_the_secret_is_shown_once_and_cannot_be_recovered(bali, client):
+    """Shown once: issuing returns the secret; nothing afterwards shows it again (the row,
+    the token's name, the API, the listing), and issuing again gives a new secret."""
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    again, second = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    assert secret != second and token.hash != again.hash
+    fresh = ApiToken.objects.get(pk=token.pk)
+    stored = " ".join(str(v) for v in ApiToken.objects.values_list().get(pk=token.pk))
+    assert secret not in stored and secret not in str(fresh) and secret not in repr(fresh)
+    me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {secret}").content.decode()
+    assert secret not in me
+    listing = StringIO()
+    call_command("token", "list", stdout=listing)
+    assert secret not in listing.getvalue() and second not in listing.getvalue()
+
+
+def test_the_secret_is_stored_hashed_so_the_hash_is_no_token(bali, client):
+    """Hashed: the stored value does not authenticate; only the secret does."""
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    assert services.authenticate(token.hash) is None
+    response = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token.hash}")
+    assert response.status_code == 401
+    assert services.authenticate(secret) is not None

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from laksana.cases import services
+from laksana.cases import queries, services
 from laksana.cases.models import Case, CaseStatus
-from laksana.cases.queries import visible_case_ids, visible_cases
+from laksana.cases.queries import first_visible, visible_case_ids, visible_cases, visible_filter
 from laksana.demo.orgs import SOP_002, SOP_004
 
 from .helpers import active, work
@@ -48,3 +48,47 @@ def test_it_agrees_with_the_visibility_gate_for_everyone(cases, bali, djki, djan
         assert set(visible_case_ids(user, running=True)) == running, user
         seen += bool(expected)
     assert seen >= 10  # the scenario gives most people something to see
+
+
+def test_the_per_row_filter_agrees_with_the_visibility_gate(cases, bali, djki, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
+    assert visible_filter(admin) is None  # everything
+    users = [AnonymousUser()] + [p.user for org in (bali, djki) for p in org.people.values()]
+    seen = 0
+    for user in users:
+        expected = set(visible_cases(user).values_list("pk", flat=True))
+        check = visible_filter(user)
+        assert check is not None
+        found = list(Case.objects.filter(check).values_list("pk", flat=True))
+        assert len(found) == len(set(found)), user  # one row per case
+        assert set(found) == expected, user
+        seen += bool(expected)
+    assert seen >= 10
+
+
+@pytest.mark.parametrize(
+    ("few", "scan"),
+    [
+        (1000, 3000),  # few visible cases: read whole
+        (0, 3000),  # many: the walk over the whole (short) list
+        (0, 2),  # many: the walk bounded by a cut-off, then the whole set when it falls short
+        (0, 1),
+    ],
+)
+def test_the_first_page_is_the_gates_first_page_whichever_way(
+    cases, bali, djki, django_user_model, monkeypatch, few, scan
+):
+    monkeypatch.setattr(queries, "FEW_VISIBLE", few)
+    monkeypatch.setattr(queries, "WALK_SCAN", scan)
+    admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
+    users = [AnonymousUser(), admin] + [p.user for org in (bali, djki) for p in org.people.values()]
+    lists = [Case.objects.all(), Case.objects.filter(status=CaseStatus.RUNNING)]
+    for user in users:
+        for listed in lists:
+            order = (
+                visible_cases(user).filter(pk__in=listed.values("pk")).order_by("-opened_at", "-id")
+            )
+            every = list(order.values_list("pk", flat=True))
+            for size in (1, 2, 3, 10):
+                page = list(first_visible(user, listed, size).values_list("pk", flat=True)[:size])
+                assert page == every[:size], (user, size, listed.query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,16 @@ from django.db.utils import ConnectionHandler
 from laksana.config import settings as settings_module
 
 VARIABLES = (
+    "LAKSANA_MODE",
     "LAKSANA_DEBUG",
     "LAKSANA_SECRET_KEY",
+    "LAKSANA_SECRET_KEY_FILE",
     "LAKSANA_ALLOWED_HOSTS",
     "LAKSANA_DATA_DIR",
     "LAKSANA_DATABASE_URL",
+    "LAKSANA_DATABASE_URL_FILE",
+    "LAKSANA_TLS",
+    "LAKSANA_BEHIND_PROXY",
 )
 GOOD_KEY = "k" * 25 + "Q" * 25
 SETTINGS_FILE = Path(settings_module.__file__)
@@ -146,3 +152,22 @@ def test_it_runs_on_the_configured_database() -> None:
     expected = "postgresql" if os.environ.get("LAKSANA_DATABASE_URL") else "sqlite"
     assert connection.vendor == expected
     assert User.objects.count() == 0
+
+
+def test_every_variable_is_in_the_table_of_the_settings_module() -> None:
+    # The docstring's table is the operator's reference: a LAKSANA_* variable read by the
+    # module must be listed there.
+    text = SETTINGS_FILE.read_text()
+    doc = settings_module.__doc__ or ""
+    read = set(re.findall(r'"(LAKSANA_[A-Z_]+)"', text)) | {
+        f"{name}_FILE" for name in re.findall(r'env_secret\("(LAKSANA_[A-Z_]+)"\)', text)
+    }
+    read |= {
+        f"LAKSANA_OIDC_{name}_ENDPOINT" for name in ("AUTHORIZATION", "TOKEN", "USERINFO", "JWKS")
+    }
+    documented = set(re.findall(r"LAKSANA_[A-Z_]+", doc)) | {
+        f"LAKSANA_OIDC_{name}_ENDPOINT" for name in ("TOKEN", "USERINFO", "JWKS")
+    }
+    settings_only = {"LAKSANA_MAX_UPLOAD_BYTES", "LAKSANA_EMAIL_BACKEND", "LAKSANA_EMAIL_FROM"}
+    missing = read - documented - settings_only
+    assert not missing, f"variables read but not in the table: {sorted(missing)}"

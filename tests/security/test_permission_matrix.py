@@ -671,6 +671,16 @@ MATRIX: dict[str, Entry] = {
         check=signed_out,
         static=True,
     ),
+    # Single sign-on (OpenID Connect) is off unless configured: its routes are not found.
+    # tests/security/test_oidc.py runs them against a provider.
+    "oidc_authentication_init": Entry(
+        lambda s: reverse("oidc_authentication_init"), row(*["404"] * 5), static=True
+    ),
+    "oidc_authentication_callback": Entry(
+        lambda s: reverse("oidc_authentication_callback") + "?code=x&state=y",
+        row(*["404"] * 5),
+        static=True,
+    ),
     # --- the procedure library: the published SOPs are public documents ------------------------
     "procedures:list": Entry(lambda s: reverse("procedures:list"), EVERYONE, static=True),
     "procedures:detail": Entry(

@@ -1,4 +1,5 @@
-"""Issuing, revoking and checking personal API tokens: the only code that writes them."""
+"""Issuing, revoking and checking personal API tokens, and the sign-in account of a person
+who signs in through single sign-on: the only code that writes them."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.accounts.models import ApiToken
+from laksana.cases import store
 from laksana.org.models import Person
 
 # 32 random bytes: 43 URL-safe characters.
@@ -23,6 +27,10 @@ TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 class TokenError(Exception):
     """A token action that was not carried out; the message says why, for people."""
+
+
+class SignInRefused(Exception):
+    """A single sign-on that gives no account; the message says why, for people."""
 
 
 def hash_secret(secret: str) -> str:
@@ -76,16 +84,19 @@ def authenticate(secret: str, *, now: dt.datetime | None = None) -> ApiToken | N
     """
     if not secret or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("person__user", "person__unit", "person__agency")
-        .filter(hash=hash_secret(secret), revoked_at__isnull=True)
-        .first()
-    )
+    # Lean statements (laksana.cases.store): every API request is authenticated here.
+    token = store.load(ApiToken, "hash = %s AND revoked_at IS NULL", [hash_secret(secret)])
     if token is None:
         return None
-    user = token.person.user
+    person = store.load(Person, "id = %s", [token.person_id])
+    if person is None or person.user_id is None:
+        return None
+    user_model = get_user_model()
+    user = store.load(user_model, "id = %s", [person.user_id])
     if user is None or not user.is_active:
         return None
+    person.user = user
+    token.person = person
     at = now or timezone.now()
     if token.last_used_at is None or token.last_used_at <= at - TOUCH_INTERVAL:
         # Conditional, so concurrent requests write it once.
@@ -94,3 +105,59 @@ def authenticate(secret: str, *, now: dt.datetime | None = None) -> ApiToken | N
         )
         token.last_used_at = at
     return token
+
+
+@transaction.atomic
+def account_for_sso(email: str) -> AbstractBaseUser:
+    """The sign-in account of the one person whose e-mail address is ``email`` (the address
+    the identity provider vouched for), created and linked to that person on their first
+    single sign-on.
+
+    Nobody gets an account without being a person of an agency: an address no person has, an
+    address several people share, or a deactivated account is refused, and nothing is written.
+    """
+    email = email.strip()
+    if not email:
+        raise SignInRefused(_("The identity provider did not give an e-mail address."))
+    people = list(
+        # Locks the person rows (not their possibly missing accounts), so two first sign-ons of
+        # the same person queue and the second finds the account the first created.
+        Person.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(email__iexact=email)
+        .exclude(email="")[:2]
+    )
+    if not people:
+        raise SignInRefused(
+            _(
+                "No one in Laksana has the e-mail address %(email)s. Ask your agency's "
+                "administrator to record it on your personal data."
+            )
+            % {"email": email}
+        )
+    if len(people) > 1:
+        raise SignInRefused(
+            _(
+                "More than one person in Laksana has the e-mail address %(email)s, so it "
+                "cannot tell who you are. Ask your agency's administrator to correct it."
+            )
+            % {"email": email}
+        )
+    (person,) = people
+    user = person.user
+    if user is not None:
+        if not user.is_active:
+            raise SignInRefused(
+                _("Your Laksana account is deactivated. Ask your agency's administrator.")
+            )
+        return user
+    user_model = get_user_model()
+    base = email.lower()[:140]
+    username, n = base, 1
+    while user_model.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    user = user_model.objects.create_user(username, email=person.email)  # unusable password
+    person.user = user
+    person.save(update_fields=["user"])
+    return user

@@ -21,9 +21,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 
+from laksana.api import files
 from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, not_found, responses
-from laksana.cases import services
+from laksana.api.types import MAX_ID, Id, PathId
+from laksana.cases import services, store
 from laksana.cases.models import (
     Attachment,
     Case,
@@ -35,7 +37,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
-from laksana.cases.queries import visible_cases
+from laksana.cases.queries import visible_case, visible_cases
 from laksana.catalog.models import Application
 from laksana.org.models import Person
 from laksana.procedures.models import ProcedureVersion
@@ -152,8 +154,8 @@ class CaseOut(CaseSummaryOut):
 class CaseFilters(Schema):
     status: CaseStatus | None = None
     procedure: str | None = Field(None, description="procedure key")
-    requesting_unit: int | None = Field(None, description="unit id")
-    application: int | None = Field(None, description="application id")
+    requesting_unit: Id | None = Field(None, description="unit id")
+    application: Id | None = Field(None, description="application id")
     q: str | None = Field(None, description="words in the reference, title, description, unit")
     after: str | None = Field(None, description="the 'next' cursor of the previous page")
     limit: int = Field(25, ge=1, le=MAX_PAGE)
@@ -163,7 +165,7 @@ class OpenCaseIn(Schema):
     procedure: str = Field(description="procedure key; the latest published version is used")
     title: str
     description: str = ""
-    application: int | None = Field(None, description="application id")
+    application: Id | None = Field(None, description="application id")
 
 
 class CompleteIn(Schema):
@@ -177,13 +179,13 @@ class CompleteIn(Schema):
 
 
 class DispositionIn(Schema):
-    recipients: list[int] = Field(description="person ids")
+    recipients: list[Id] = Field(description="person ids")
     instruction: str
     urgency: Urgency = Urgency.BIASA
     deadline: dt.datetime | None = None
     note: str = ""
-    step_id: int | None = Field(None, description="an active step of the case to forward")
-    parent_id: int | None = Field(None, description="the disposition received, to forward it")
+    step_id: Id | None = Field(None, description="an active step of the case to forward")
+    parent_id: Id | None = Field(None, description="the disposition received, to forward it")
 
 
 class CommentIn(Schema):
@@ -201,7 +203,7 @@ class JournalEntryOut(Schema):
 
 
 class JournalFilters(Schema):
-    after: int = Field(0, ge=0, description="the 'next' of the previous page")
+    after: int = Field(0, ge=0, le=MAX_ID, description="the 'next' of the previous page")
     limit: int = Field(200, ge=1, le=MAX_JOURNAL_PAGE)
 
 
@@ -296,12 +298,50 @@ def _step_out(case: Case, row: CaseStep) -> CaseStepOut:
     )
 
 
+def _named(pk: int | None, name: str | None) -> Any:
+    """The person of a foreign key, with only the name read (None for an empty key)."""
+    return None if pk is None else store.partial(Person, ["id", "name"], [pk, name])
+
+
 def _case_out(case: Case) -> CaseOut:
-    steps = list(
-        case.steps.select_related("claimed_by", "completed_by").order_by("activated_at", "pk")
-    )
-    dispositions = case.dispositions.select_related("sender", "recipient").order_by("pk")
-    attachments = case.attachments.select_related("uploaded_by").order_by("pk")
+    # Lean statements (laksana.cases.store): every action on a case answers with all of it.
+    steps = []
+    for row, (claimer, completer) in store.load_all(
+        CaseStep,
+        "cases_casestep.case_id = %s",
+        [case.pk],
+        extra="cp.name, dp.name",
+        joins="LEFT JOIN org_person cp ON cp.id = cases_casestep.claimed_by_id "
+        "LEFT JOIN org_person dp ON dp.id = cases_casestep.completed_by_id",
+        order="cases_casestep.activated_at, cases_casestep.id",
+    ):
+        row.claimed_by = _named(row.claimed_by_id, claimer)
+        row.completed_by = _named(row.completed_by_id, completer)
+        steps.append(row)
+    dispositions = []
+    for d, (sender, recipient) in store.load_all(
+        Disposition,
+        "cases_disposition.case_id = %s",
+        [case.pk],
+        extra="sp.name, rp.name",
+        joins="JOIN org_person sp ON sp.id = cases_disposition.sender_id "
+        "JOIN org_person rp ON rp.id = cases_disposition.recipient_id",
+        order="cases_disposition.id",
+    ):
+        d.sender = _named(d.sender_id, sender)
+        d.recipient = _named(d.recipient_id, recipient)
+        dispositions.append(d)
+    attachments = []
+    for a, (uploader,) in store.load_all(
+        Attachment,
+        "cases_attachment.case_id = %s",
+        [case.pk],
+        extra="up.name",
+        joins="JOIN org_person up ON up.id = cases_attachment.uploaded_by_id",
+        order="cases_attachment.id",
+    ):
+        a.uploaded_by = _named(a.uploaded_by_id, uploader)
+        attachments.append(a)
     return CaseOut(
         **_summary_fields(case),
         description=case.description,
@@ -323,12 +363,8 @@ def _visible(request: HttpRequest) -> QuerySet[Case]:
 
 def _visible_case(request: HttpRequest, reference: str) -> Case:
     """The case with this reference if the caller may see it; 404 otherwise, either way."""
-    case = (
-        _visible(request)
-        .select_related("version", "requesting_unit", "application", "opened_by")
-        .filter(reference=reference)
-        .first()
-    )
+    who = caller(request)
+    case = visible_case(who.user, reference, who.person)
     if case is None:
         raise not_found()
     return case
@@ -336,7 +372,9 @@ def _visible_case(request: HttpRequest, reference: str) -> Case:
 
 def _require_step_of(case: Case, step_id: int) -> None:
     """A step id under another case's reference is not found, like a missing one."""
-    if not CaseStep.objects.filter(pk=step_id, case=case).exists():
+    if not store.fetch(
+        "SELECT 1 FROM cases_casestep WHERE id = %s AND case_id = %s", [step_id, case.pk]
+    ):
         raise not_found()
 
 
@@ -434,9 +472,9 @@ def get_case(request: HttpRequest, reference: str) -> CaseOut:
 
 @router.post(
     "/cases/{reference}/steps/{step_id}/claim",
-    response={200: CaseStepOut, **responses(400, 403, 404, 409)},
+    response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
 )
-def claim_step(request: HttpRequest, reference: str, step_id: int) -> CaseStepOut:
+def claim_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
     """Take an offered step: it is then the caller's and no longer offered to others."""
     person = acting_person(request)
     case = _visible_case(request, reference)
@@ -479,7 +517,7 @@ _COMPLETE_BODY = {
     openapi_extra=_COMPLETE_BODY,
 )
 def complete_step(
-    request: HttpRequest, reference: str, step_id: int, data: Form[str] = ""
+    request: HttpRequest, reference: str, step_id: PathId, data: Form[str] = ""
 ) -> CaseOut:
     """Complete an active step: multipart with a ``data`` part (JSON values, outcome, note)
     and file parts named by artifact id (several files per artifact allowed). Refused, with
@@ -500,7 +538,7 @@ def complete_step(
         for key in request.FILES
         if key != "data"
     ]
-    services.complete_step(
+    done = services.complete_step(
         person,
         step_id,
         values=parsed.values,
@@ -508,7 +546,12 @@ def complete_step(
         outcome=parsed.outcome,
         note=parsed.note,
     )
-    return _case_out(_visible_case(request, reference))
+    # The person who completed a step still sees its case (they completed a step of it): the
+    # answer is the case as the service left it, with the related rows read for the page.
+    done.requesting_unit = case.requesting_unit
+    done.application = case.application
+    done.opened_by = case.opened_by
+    return _case_out(done)
 
 
 @router.post(
@@ -559,9 +602,9 @@ def _disposition_answer(disposition_id: int) -> DispositionOut:
 
 @router.post(
     "/dispositions/{disposition_id}/read",
-    response={200: DispositionOut, **responses(403, 404)},
+    response={200: DispositionOut, **responses(403, 404, 422)},
 )
-def read_disposition(request: HttpRequest, disposition_id: int) -> DispositionOut:
+def read_disposition(request: HttpRequest, disposition_id: PathId) -> DispositionOut:
     """The recipient has read the disposition (unread -> read)."""
     person = acting_person(request)
     _visible_disposition(request, disposition_id)
@@ -571,9 +614,9 @@ def read_disposition(request: HttpRequest, disposition_id: int) -> DispositionOu
 
 @router.post(
     "/dispositions/{disposition_id}/withdraw",
-    response={200: DispositionOut, **responses(403, 404, 409)},
+    response={200: DispositionOut, **responses(403, 404, 409, 422)},
 )
-def withdraw_disposition(request: HttpRequest, disposition_id: int) -> DispositionOut:
+def withdraw_disposition(request: HttpRequest, disposition_id: PathId) -> DispositionOut:
     """The sender takes back a disposition that is still unread."""
     person = acting_person(request)
     _visible_disposition(request, disposition_id)
@@ -617,20 +660,13 @@ def add_attachment(
 
 @router.get(
     "/cases/{reference}/attachments/{attachment_id}",
-    response=responses(404),
+    response=responses(404, 422),
     url_name="case_attachment",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The file, as a download.",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
+    openapi_extra=files.download("The file, as a download, with the type judged from its content."),
 )
-def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+def download_attachment(
+    request: HttpRequest, reference: str, attachment_id: PathId
+) -> FileResponse:
     """Download a file of a case the caller may see."""
     case = _visible_case(request, reference)
     attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()

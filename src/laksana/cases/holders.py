@@ -6,8 +6,9 @@ unit and the vendor are resolved from the case itself.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import ManyToManyField, Q, QuerySet
 
+from laksana.cases import store
 from laksana.cases.models import Case
 from laksana.engine.spec import ActorKind
 from laksana.org.models import ActorBinding, Person
@@ -36,6 +37,61 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
         return Person.objects.filter(positions=binding.position_id)
     assert binding.unit_id is not None  # the check constraint: exactly one target
     return Person.objects.filter(unit_id=binding.unit_id)
+
+
+def _positions_table() -> tuple[str, str, str]:
+    field = Person._meta.get_field("positions")
+    assert isinstance(field, ManyToManyField)
+    through = field.remote_field.through
+    assert through is not None
+    return (through._meta.db_table, field.m2m_column_name(), field.m2m_reverse_name())
+
+
+def holds(person: Person, case: Case, actor_key: str) -> bool:
+    """Whether ``person`` is among :func:`holders` (the same rule, in at most one query)."""
+    actor = case.version.spec.actor(actor_key)
+    if actor.kind is ActorKind.REQUESTING_UNIT:
+        return person.unit_id == case.requesting_unit_id
+    if actor.kind is ActorKind.VENDOR:
+        return holders(case, actor_key).filter(pk=person.pk).exists()
+    table, person_col, position_col = _positions_table()
+    rows = store.fetch(
+        "SELECT b.person_id, b.unit_id, b.position_id, "
+        f"(SELECT COUNT(*) FROM {table} pp WHERE pp.{person_col} = %s "
+        f"AND pp.{position_col} = b.position_id) "
+        "FROM org_actorbinding b "
+        "WHERE b.agency_id = %s AND b.procedure_key = %s AND b.actor_key = %s",
+        [person.pk, case.agency_id, case.version.procedure_key, actor_key],
+    )
+    if not rows:
+        return False
+    person_id, unit_id, position_id, holds_position = rows[0]
+    if person_id:
+        return bool(person_id == person.pk)
+    if position_id:
+        return bool(holds_position)
+    return bool(unit_id == person.unit_id)
+
+
+def holder_contacts(case: Case, actor_key: str) -> list[tuple[int, str]]:
+    """(id, e-mail) of :func:`holders`, for notices: the same rule, in one query."""
+    actor = case.version.spec.actor(actor_key)
+    if actor.kind is ActorKind.REQUESTING_UNIT or actor.kind is ActorKind.VENDOR:
+        return list(holders(case, actor_key).order_by("pk").values_list("pk", "email"))
+    table, person_col, position_col = _positions_table()
+    binding = "b.agency_id = %s AND b.procedure_key = %s AND b.actor_key = %s"
+    key = [case.agency_id, case.version.procedure_key, actor_key]
+    rows = store.fetch(
+        "SELECT p.id, p.email FROM org_person p JOIN org_actorbinding b ON b.person_id = p.id "
+        f"WHERE {binding} "
+        "UNION SELECT p.id, p.email FROM org_person p JOIN org_actorbinding b "
+        f"ON b.unit_id = p.unit_id WHERE {binding} "
+        f"UNION SELECT p.id, p.email FROM org_person p JOIN {table} pp ON pp.{person_col} = p.id "
+        f"JOIN org_actorbinding b ON b.position_id = pp.{position_col} WHERE {binding} "
+        "ORDER BY 1",
+        key * 3,
+    )
+    return [(int(pk), email or "") for pk, email in rows]
 
 
 def bound_actor_filter(person_ids: set[int]) -> Q:

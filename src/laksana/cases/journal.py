@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from laksana.cases import store
 from laksana.cases.models import Case, JournalEntry, JournalKind
 from laksana.org.models import Person
 
@@ -50,33 +51,39 @@ def entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+_COLUMNS = ("case", "seq", "kind", "actor", "actor_name", "at", "data", "prev_hash", "hash")
+
+
 def append(
-    case: Case, kind: JournalKind, actor: Person | None, at: dt.datetime, data: dict[str, Any]
-) -> JournalEntry:
+    case: Case,
+    kind: JournalKind,
+    actor: Person | None,
+    at: dt.datetime,
+    data: dict[str, Any],
+    *,
+    batch: list[tuple[Any, ...]] | None = None,
+) -> None:
     """Append an entry to the case's chain. The caller holds the case row lock and saves the
-    case afterwards (its journal head changes here)."""
+    case afterwards (its journal head changes here). With ``batch``, the entry is added to
+    that list instead, for :func:`write` to insert with the action's other entries."""
     # Round-trip through JSON so the stored data is exactly what was hashed.
     data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    at = at.replace(microsecond=at.microsecond)
     seq = case.journal_seq + 1
     name = actor.name if actor else ""
-    digest = entry_hash(
-        case.reference, seq, kind, actor.pk if actor else None, name, at, data, case.journal_hash
-    )
-    entry = JournalEntry.objects.create(
-        case=case,
-        seq=seq,
-        kind=kind,
-        actor=actor,
-        actor_name=name,
-        at=at,
-        data=data,
-        prev_hash=case.journal_hash,
-        hash=digest,
-    )
+    actor_id = actor.pk if actor else None
+    digest = entry_hash(case.reference, seq, kind, actor_id, name, at, data, case.journal_hash)
+    row = (case.pk, seq, str(kind), actor_id, name, at, data, case.journal_hash, digest)
+    if batch is None:
+        write([row])
+    else:
+        batch.append(row)
     case.journal_seq = seq
     case.journal_hash = digest
-    return entry
+
+
+def write(rows: list[tuple[Any, ...]]) -> None:
+    """Insert entries made by :func:`append` with a batch (one prepared statement)."""
+    store.insert(JournalEntry, _COLUMNS, rows)
 
 
 @dataclass(frozen=True)

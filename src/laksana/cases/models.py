@@ -65,6 +65,13 @@ class Case(models.Model):
                 fields=["requesting_unit", "status", "-opened_at"], name="case_unit_status_idx"
             ),
             models.Index(fields=["agency", "status", "-opened_at"], name="case_agency_status_idx"),
+            # The case list in its order (newest first), walked until a page is full: whole,
+            # by status, and an application's cases (its record page).
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
+            models.Index(fields=["status", "-opened_at", "-id"], name="case_status_opened_idx"),
+            models.Index(
+                fields=["application", "-opened_at", "-id"], name="case_application_opened_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laksana.cases import journal
-from laksana.cases.holders import holders
+from laksana.cases import journal, store
+from laksana.cases.holders import holder_contacts, holds
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Attachment,
@@ -43,9 +43,10 @@ from laksana.cases.models import (
 from laksana.cases.uploads import UploadRejected, check_upload
 from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
+from laksana.engine.worktime import Calendar
 from laksana.org.models import Agency, Person, Unit
-from laksana.procedures.models import ProcedureVersion
-from laksana.worktime.services import calendar_for
+from laksana.procedures.models import ProcedureVersion, kept_version
+from laksana.worktime.services import calendar_for, calendar_from_row, calendar_of
 
 # Files written during the current service call, removed again if its transaction fails, so a
 # refused or failed action leaves no file behind.
@@ -122,27 +123,70 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-def _lock(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("version").get(pk=case_id)
-
-
-def _notify_on_commit(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
-    """In-app notices now (inside the transaction), e-mails once it has committed."""
-    people = [p for p in people]
-    url = reverse("cases:detail", args=[case.reference])
-    Notification.objects.bulk_create(
-        [
-            Notification(person=p, case=case, message=message[:300], url=url, created_at=at)
-            for p in people
-        ]
+def _lock(case_id: int | None = None, *, step_id: int | None = None) -> Case:
+    """The case row (by its id, or by one of its steps), locked for this transaction, with
+    its version and its agency's working calendar attached, in one statement."""
+    where = (
+        "cases_case.id = %s"
+        if step_id is None
+        else "cases_case.id = (SELECT case_id FROM cases_casestep WHERE id = %s)"
     )
-    recipients = [p.email for p in people if p.email]
+    found = store.load_with(
+        Case,
+        where,
+        [case_id if step_id is None else step_id],
+        extra="v.checksum, v.number, v.procedure_key, a.time_zone, w.version, w.updated_at",
+        joins="JOIN procedures_procedureversion v ON v.id = cases_case.version_id "
+        "JOIN org_agency a ON a.id = cases_case.agency_id "
+        "LEFT JOIN worktime_workcalendar w ON w.agency_id = a.id",
+        for_update=True,
+    )
+    if found is None:
+        raise Case.DoesNotExist(f"no case {case_id}")
+    case, (checksum, number, key, time_zone, cal_version, cal_stamp) = found
+    case.version = kept_version(case.version_id, checksum, number, key)
+    # Kept on the instance for the due times of the steps this action activates.
+    case._calendar = calendar_from_row(  # type: ignore[attr-defined]
+        case.agency_id, time_zone, cal_version, cal_stamp
+    )
+    return case
+
+
+def _calendar(case: Case) -> Calendar:
+    found: Calendar | None = getattr(case, "_calendar", None)
+    return found if found is not None else calendar_of(case.agency_id)
+
+
+def _notify_on_commit(
+    people: Iterable[Person | tuple[int, str]], case: Case, message: str, at: dt.datetime
+) -> None:
+    """In-app notices now (inside the transaction), e-mails once it has committed. People are
+    given as Person objects or as (id, e-mail) pairs."""
+    contacts = [(p.pk, p.email) if isinstance(p, Person) else p for p in people]
+    url = _case_url(case.reference)
+    store.insert(
+        Notification,
+        ("person", "case", "message", "url", "created_at"),
+        [(pk, case.pk, message[:300], url, at) for pk, _email in contacts],
+    )
+    recipients = [email for _pk, email in contacts if email]
     if recipients:
         subject = f"[Laksana] {case.reference}: {message}"[:200]
         body = f"{message}\n\n{case.reference} — {case.title}\n{url}\n"
         transaction.on_commit(
             lambda: send_mail(subject, body, None, recipients, fail_silently=True)
         )
+
+
+def _case_url(reference: str) -> str:
+    # reverse() resolves the pattern each time; the case page's prefix is fixed per process.
+    prefix = _case_url_prefix()
+    return f"{prefix}{reference}/"
+
+
+@functools.cache
+def _case_url_prefix() -> str:
+    return reverse("cases:detail", args=["REF"]).removesuffix("REF/")
 
 
 def notify(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
@@ -153,21 +197,26 @@ def notify(people: Iterable[Person], case: Case, message: str, at: dt.datetime) 
 
 
 def _apply_events(
-    case: Case, events: Sequence[engine.Event], actor: Person | None, at: dt.datetime
+    case: Case,
+    events: Sequence[engine.Event],
+    actor: Person | None,
+    at: dt.datetime,
+    batch: list[tuple[Any, ...]] | None = None,
 ) -> list[CaseStep]:
-    """Write the engine's events: step rows and journal entries. Returns activated steps."""
+    """Write the engine's events: step rows and journal entries (into ``batch`` when given,
+    for the caller to write). Returns the activated steps."""
     spec = case.version.spec
     activated: list[CaseStep] = []
     for event in events:
         data: dict[str, Any] = {"event": event.to_dict()}
         if isinstance(event, engine.CaseOpened):
-            journal.append(case, JournalKind.OPENED, actor, at, data)
+            journal.append(case, JournalKind.OPENED, actor, at, data, batch=batch)
         elif isinstance(event, engine.StepActivated):
             step = spec.step(event.step)
             # The step's clock starts now: its due time under the agency's calendar. It is
             # stored once; only a resume after a hold moves it.
-            due_at = calendar_for(case.agency).due(at, step.time) if step.time else None
-            row = CaseStep.objects.create(
+            due_at = _calendar(case).due(at, step.time) if step.time else None
+            row = CaseStep(
                 case=case,
                 step_key=step.id,
                 visit=event.visit,
@@ -175,15 +224,44 @@ def _apply_events(
                 activated_at=at,
                 due_at=due_at,
             )
+            store.insert(
+                CaseStep,
+                (
+                    "case",
+                    "step_key",
+                    "visit",
+                    "actor_key",
+                    "status",
+                    "activated_at",
+                    "due_at",
+                    "outcome",
+                    "hold_reason",
+                    "held_minutes",
+                ),
+                [
+                    (
+                        case.pk,
+                        row.step_key,
+                        row.visit,
+                        row.actor_key,
+                        row.status,
+                        at,
+                        due_at,
+                        row.outcome,
+                        row.hold_reason,
+                        row.held_minutes,
+                    )
+                ],
+            )
             activated.append(row)
-            journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data)
+            journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data, batch=batch)
         elif isinstance(event, engine.StepCompleted):
-            journal.append(case, JournalKind.COMPLETED, actor, at, data)
+            journal.append(case, JournalKind.COMPLETED, actor, at, data, batch=batch)
         elif isinstance(event, engine.CaseEnded):
             case.status = CaseStatus.FINISHED
             case.end_key = event.end
             case.finished_at = at
-            journal.append(case, JournalKind.CLOSED, actor, at, data)
+            journal.append(case, JournalKind.CLOSED, actor, at, data, batch=batch)
     return activated
 
 
@@ -195,7 +273,7 @@ def _announce(case: Case, steps: Sequence[CaseStep], at: dt.datetime) -> None:
             "no": step.number,
             "activity": step.activity[:120],
         }
-        _notify_on_commit(holders(case, row.actor_key), case, message, at)
+        _notify_on_commit(holder_contacts(case, row.actor_key), case, message, at)
 
 
 def _next_reference(case: Case, at: dt.datetime) -> str:
@@ -300,20 +378,23 @@ def may_work(person: Person, case: Case, row: CaseStep) -> bool:
     spec = case.version.spec
     step = spec.step(row.step_key)
     delegates = not any(spec.artifact(a).type == "disposition" for a in step.produces)
-    if (
+    if holds(person, case, row.actor_key):
+        return True
+    return (
         delegates
         and row.dispositions.filter(recipient=person, status__in=OPEN_DISPOSITION).exists()
-    ):
-        return True
-    return holders(case, row.actor_key).filter(pk=person.pk).exists()
+    )
 
 
 def _locked_step(person: Person, case_step_id: int) -> tuple[Case, CaseStep]:
-    case_id = CaseStep.objects.filter(pk=case_step_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise ServiceError("not_found", _("No such step."))
-    case = _lock(case_id)
-    row = CaseStep.objects.select_related("completed_by", "claimed_by").get(pk=case_step_id)
+    try:
+        case = _lock(step_id=case_step_id)
+    except Case.DoesNotExist:
+        raise ServiceError("not_found", _("No such step.")) from None
+    # Read after the case is locked: what another action did to the step is seen.
+    row = store.load(CaseStep, "id = %s", [case_step_id])
+    assert row is not None  # steps are never deleted while their case exists
+    row.case = case
     if row.status == StepStatus.COMPLETED:
         who = row.completed_by.name if row.completed_by else "?"
         raise ServiceError(
@@ -526,10 +607,27 @@ def complete_step(
     row.completed_by = person
     row.completed_at = at
     row.outcome = outcome or ""
-    row.save(update_fields=["status", "completed_by", "completed_at", "outcome"])
-    row.dispositions.filter(status__in=OPEN_DISPOSITION).update(
-        status=DispositionStatus.DONE, closed_at=at
+    store.update(
+        CaseStep,
+        row.pk,
+        {
+            "status": row.status,
+            "completed_by": person.pk,
+            "completed_at": at,
+            "outcome": row.outcome,
+        },
     )
+    store.execute(
+        "UPDATE cases_disposition SET status = %s, closed_at = %s "
+        "WHERE step_id = %s AND status IN (%s, %s)",
+        [
+            DispositionStatus.DONE.value,
+            store.prep(Disposition, "closed_at", at),
+            row.pk,
+            *[str(s) for s in OPEN_DISPOSITION],
+        ],
+    )
+    entries: list[tuple[Any, ...]] = []
     for artifact_key, refs in attachments.items():
         for ref in refs:
             journal.append(
@@ -543,14 +641,30 @@ def complete_step(
                     "artifact": artifact_key,
                     "step": row.step_key,
                 },
+                batch=entries,
             )
-    activated = _apply_events(case, events, person, at)
+    activated = _apply_events(case, events, person, at, entries)
     if note.strip():
         journal.append(
-            case, JournalKind.COMMENT, person, at, {"text": note.strip(), "step": row.step_key}
+            case,
+            JournalKind.COMMENT,
+            person,
+            at,
+            {"text": note.strip(), "step": row.step_key},
+            batch=entries,
         )
-    case.save(
-        update_fields=["state", "status", "end_key", "finished_at", "journal_seq", "journal_hash"]
+    journal.write(entries)
+    store.update(
+        Case,
+        case.pk,
+        {
+            "state": case.state,
+            "status": case.status,
+            "end_key": case.end_key,
+            "finished_at": case.finished_at,
+            "journal_seq": case.journal_seq,
+            "journal_hash": case.journal_hash,
+        },
     )
     if case.application_id is not None:
         # The catalogue follows its lifecycle cases (stage changes, proker, risks, ...);

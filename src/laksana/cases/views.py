@@ -41,7 +41,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
-from laksana.cases.queries import visible_cases
+from laksana.cases.queries import first_visible, visible_cases
 from laksana.catalog.queries import applications_of, visible_applications
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
 from laksana.org.models import ActorBinding, DispositionInstruction, Person, Unit
@@ -748,21 +748,43 @@ def _after(value: str) -> tuple[dt.datetime, int] | None:
     return at, int(ident)
 
 
-def filtered_cases(user: Any, params: Mapping[str, str]) -> QuerySet[Case]:
-    """The visible cases matching the list's filters, newest first."""
-    qs = visible_cases(user)
+def matching_cases(
+    params: Mapping[str, str], after: tuple[dt.datetime, int] | None = None
+) -> QuerySet[Case]:
+    """The cases matching the list's filters (all of them, before the visibility gate),
+    newest first, after the keyset cursor ``after`` if given."""
+    qs = Case.objects.all()
     status = params.get("status", "")
     if status in CaseStatus.values:
         qs = qs.filter(status=status)
     if params.get("procedure"):
-        qs = qs.filter(version__procedure_key=params["procedure"])
+        versions = ProcedureVersion.objects.filter(procedure_key=params["procedure"])
+        qs = qs.filter(version_id__in=sorted(versions.values_list("pk", flat=True)))
     if params.get("unit", "").isdigit():
         qs = qs.filter(requesting_unit_id=int(params["unit"]))
     if params.get("application", "").isdigit():
         qs = qs.filter(application_id=int(params["application"]))
     for word in params.get("q", "").lower().split():
         qs = qs.filter(search_text__contains=word)
+    if after is not None:
+        at, ident = after
+        qs = qs.filter(Q(opened_at__lt=at) | Q(opened_at=at, id__lt=ident), opened_at__lte=at)
     return qs.order_by("-opened_at", "-id")
+
+
+def filtered_cases(
+    user: Any,
+    params: Mapping[str, str],
+    after: tuple[dt.datetime, int] | None = None,
+    size: int = PAGE_SIZE + 1,
+) -> QuerySet[Case]:
+    """The visible cases matching the list's filters, newest first: a queryset whose first
+    ``size`` rows are the page (slice it; later rows may be missing).
+
+    The gate is chosen per page by :func:`laksana.cases.queries.first_visible`: the list's
+    index is walked with the visibility checked per row when the user sees many cases, and
+    the few cases they see are read first when they see few."""
+    return first_visible(user, matching_cases(params, after), size)
 
 
 @login_required
@@ -775,11 +797,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         k: request.GET.get(k, "").strip()
         for k in ("status", "procedure", "unit", "application", "q")
     }
-    qs = filtered_cases(request.user, params)
     cursor = _after(request.GET.get("after", ""))
-    if cursor is not None:
-        at, ident = cursor
-        qs = qs.filter(Q(opened_at__lt=at) | Q(opened_at=at, id__lt=ident))
+    qs = filtered_cases(request.user, params, cursor, PAGE_SIZE + 1)
     qs = (
         qs.select_related("version", "requesting_unit", "application")
         .defer("version__source", "description", "search_text", "state")

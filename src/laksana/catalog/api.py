@@ -16,8 +16,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from laksana.api import files
 from laksana.api.auth import caller
 from laksana.api.errors import ApiError, not_found, responses
+from laksana.api.types import Id, PathId
 from laksana.catalog import queries, record
 from laksana.catalog.models import (
     Application,
@@ -212,7 +214,7 @@ class ApplicationOut(ApplicationSummaryOut):
 class ApplicationFilters(Schema):
     q: str | None = Field(None, description="words in the name, function, units, addresses")
     stage: Stage | None = None
-    unit: int | None = Field(None, description="owner unit id")
+    unit: Id | None = Field(None, description="owner unit id")
     scope: Scope | None = None
     service_kind: ServiceKind | None = None
     platform: Platform | None = None
@@ -474,8 +476,8 @@ def export_applications(request: HttpRequest, filters: Query[ExportFilters]) -> 
     return export_response(user, qs, filters.format)
 
 
-@router.get("/applications/{application_id}", response={200: ApplicationOut, **responses(404)})
-def get_application(request: HttpRequest, application_id: int) -> ApplicationOut:
+@router.get("/applications/{application_id}", response={200: ApplicationOut, **responses(404, 422)})
+def get_application(request: HttpRequest, application_id: PathId) -> ApplicationOut:
     """One application with its lifecycle record: environments, contracts, documents, risks,
     stage changes, work programme, data deletions, the cases about it, one timeline."""
     return _application_out(request, _visible_app(request, application_id))
@@ -483,20 +485,15 @@ def get_application(request: HttpRequest, application_id: int) -> ApplicationOut
 
 @router.get(
     "/applications/{application_id}/documents/{document_id}",
-    response=responses(404),
+    response=responses(404, 422),
     url_name="application_document",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The document, as a download.",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
+    openapi_extra=files.download(
+        "The document, as a download, with the type judged from its content."
+    ),
 )
-def download_document(request: HttpRequest, application_id: int, document_id: int) -> FileResponse:
+def download_document(
+    request: HttpRequest, application_id: PathId, document_id: PathId
+) -> FileResponse:
     """Download a document of an application the caller may see."""
     app = _visible_app(request, application_id)
     doc = queries.visible_documents(caller(request).user, app).filter(pk=document_id).first()

@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from laksana.cases.models import Case
-from laksana.cases.queries import person_of, visible_cases
+from laksana.cases.queries import first_visible, person_of
 from laksana.catalog.models import (
     Application,
     Contract,
@@ -75,11 +75,13 @@ def visible_documents(user: User, application: Application) -> QuerySet[Document
     return documents
 
 
-def cases_about(user: User, application: Application) -> QuerySet[Case]:
-    """The cases about the application that ``user`` may see, newest first."""
+def cases_about(user: User, application: Application, size: int) -> QuerySet[Case]:
+    """The newest ``size`` cases about the application that ``user`` may see, newest first
+    (a queryset whose first ``size`` rows are those: slice it). The gate is chosen for that
+    one page (:func:`laksana.cases.queries.first_visible`), so an application with a great
+    many cases costs a walk of its index, not a read of all its cases."""
     return (
-        visible_cases(user)
-        .filter(application=application)
+        first_visible(user, Case.objects.filter(application=application), size)
         .select_related("version", "requesting_unit")
         .defer("version__source", "search_text")
         .order_by("-opened_at", "-id")

@@ -126,7 +126,7 @@ def build(user: User, app: Application) -> Record:
         key=lambda c: (c.starts_on or c.signed_on or dt.date.min, c.pk),
         reverse=True,
     )
-    cases = list(queries.cases_about(user, app)[: CASES_SHOWN + 1])
+    cases = list(queries.cases_about(user, app, CASES_SHOWN + 1)[: CASES_SHOWN + 1])
     more = len(cases) > CASES_SHOWN
     cases = cases[:CASES_SHOWN]
     record = Record(

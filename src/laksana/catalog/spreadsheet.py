@@ -31,6 +31,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from laksana.cases.uploads import UploadRejected, check_zip
 from laksana.catalog.artifacts import host_of
 from laksana.catalog.columns import (
     BY_KEY,
@@ -72,6 +74,7 @@ from laksana.org.models import Unit
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -115,6 +118,13 @@ def read_table(content: bytes, filename: str = "") -> Table:
 def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
     from openpyxl import load_workbook
 
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        # The workbook's ZIP container first (member count, sizes, ratios, paths): openpyxl
+        # would decompress a bomb into memory. A damaged one is left to openpyxl to report.
+        try:
+            check_zip(_("The file"), content, _XLSX)
+        except UploadRejected as exc:
+            raise TableError(str(exc)) from exc
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -1,25 +1,57 @@
 """Django settings for Laksana, read from ``LAKSANA_*`` environment variables.
 
-The defaults give the embedded mode: debug on, SQLite in ``./data`` (created on first use), no
-configuration needed to start. Production sets ``LAKSANA_DEBUG=off``, a secret key, the allowed
-hosts and ``LAKSANA_DATABASE_URL``. Every variable is parsed strictly: a value that cannot be
-read stops the start with an ImproperlyConfigured error naming the variable and what it allows,
-because a typo silently read as a default is how insecure deployments happen.
+The defaults give the embedded mode (``LAKSANA_MODE=development``): debug on, SQLite in
+``./data`` (created on first use), no configuration needed to start. Production sets
+``LAKSANA_MODE=production``, a secret key, the allowed hosts and ``LAKSANA_DATABASE_URL``, and
+refuses to start without them (or with debug on). Every variable is parsed strictly: a value
+that cannot be read stops the start with an ImproperlyConfigured error naming the variable and
+what it allows, because a typo silently read as a default is how insecure deployments happen.
+
+Secrets can be given as files instead (``..._FILE``, e.g. Docker or systemd credentials): the
+file's content, without the final line break, is the value. Giving both the variable and its
+file, or a file that cannot be read, is an error.
 
 | variable | meaning | default |
 |---|---|---|
-| ``LAKSANA_DEBUG`` | debug mode: on/off, true/false, yes/no, 1/0 | on |
-| ``LAKSANA_SECRET_KEY`` | Django's secret key; required when debug is off | a development key |
-| ``LAKSANA_ALLOWED_HOSTS`` | host names, separated by commas | localhost names in debug |
+| ``LAKSANA_MODE`` | ``development`` (the embedded demo) or ``production`` | development |
+| ``LAKSANA_DEBUG`` | debug mode: on/off, true/false, yes/no, 1/0; never on in production | (1) |
+| ``LAKSANA_SECRET_KEY`` | Django's secret key, 50+ characters; required in production | (2) |
+| ``LAKSANA_SECRET_KEY_FILE`` | a file holding the secret key | |
+| ``LAKSANA_ALLOWED_HOSTS`` | host names, separated by commas; required in production | (3) |
 | ``LAKSANA_DATA_DIR`` | folder for the SQLite database and other local data | ``./data`` |
 | ``LAKSANA_DATABASE_URL`` | PostgreSQL, ``postgres://user:password@host:port/name`` | SQLite |
+| ``LAKSANA_DATABASE_URL_FILE`` | a file holding the database URL | |
+| ``LAKSANA_TLS`` | reached over HTTPS: secure cookies, redirect to HTTPS, HSTS | (4) |
+| ``LAKSANA_HSTS_PRELOAD`` | add ``preload`` to the HSTS header (with TLS on) | on |
+| ``LAKSANA_BEHIND_PROXY`` | a reverse proxy terminates TLS (5) | off |
+| ``LAKSANA_SESSION_HOURS`` | how long a sign-in lasts, in hours (1 to 168) | 10 |
+| ``LAKSANA_LOGIN_FAILURE_LIMIT`` | wrong passwords that lock a user name on one address | 5 |
+| ``LAKSANA_LOGIN_COOLOFF`` | how long the lock lasts: ``30``, ``30 menit``, ``2 jam`` | 30 (min) |
+| ``LAKSANA_OIDC_ISSUER`` | OpenID Connect provider, its endpoints found by discovery | |
+| ``LAKSANA_OIDC_CLIENT_ID`` | this site's client id at the provider | |
+| ``LAKSANA_OIDC_CLIENT_SECRET`` | its client secret (or ``LAKSANA_OIDC_CLIENT_SECRET_FILE``) | |
+| ``LAKSANA_OIDC_AUTHORIZATION_ENDPOINT`` | the provider's endpoints, instead of discovery (6) | |
+| ``LAKSANA_OIDC_PROVIDER_NAME`` | the name on the sign-in button ("Sign in with ...") | SSO |
 | ``LAKSANA_NEAR_DUE_SHARE`` | share of its working time after which a step is almost due | 0.75 |
 | ``LAKSANA_ESCALATION_GRACE`` | time overdue before the superior is told ("4 jam") | 1 hari |
+
+(1) on in development, off in production. (2) a development key in development.
+(3) localhost names in debug. (4) on in production, off in development; off in production is
+for a closed network or a local benchmark, and ``laksana check --deploy`` then warns.
+(5) trust its ``X-Forwarded-Proto: https`` and take the client's address for the sign-in
+lockout from the last ``X-Forwarded-For`` entry (the one the proxy appended).
+(6) likewise ``LAKSANA_OIDC_TOKEN_ENDPOINT``, ``LAKSANA_OIDC_USERINFO_ENDPOINT`` and
+``LAKSANA_OIDC_JWKS_ENDPOINT``; without an issuer all four are needed.
+
+OpenID Connect sign-in is on only when a client id, a client secret and the issuer (or all four
+endpoints) are set; otherwise its routes answer 404 and its backend is not installed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,6 +66,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 _POSTGRES_SCHEMES = ("postgres", "postgresql")
+_MODES = ("development", "production")
 # Only ever used with debug on: a development server on a developer's machine.
 _DEVELOPMENT_SECRET_KEY = "django-insecure-laksana-development-only-never-use-in-production"
 
@@ -132,6 +165,90 @@ def env_time_standard(name: str, default: str) -> str:
     return value
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of a few words (lower case)."""
+    value = _env(name)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not allowed; use {' or '.join(choices)}.")
+    return value.lower()
+
+
+def env_secret(name: str) -> str | None:
+    """A secret given as the variable ``name`` or as a file named by ``name + "_FILE"``.
+
+    The file's content is the value, without the line break at its end; an unreadable or empty
+    file, or both the variable and the file, is an error (a secret must never silently fall
+    back to a default)."""
+    file_name = f"{name}_FILE"
+    value, path = _env(name), _env(file_name)
+    if path is None:
+        return value
+    if value is not None:
+        raise ImproperlyConfigured(f"Both {name} and {file_name} are set; set only one of them.")
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ImproperlyConfigured(f"{file_name}: cannot read {path!r}: {reason}.") from None
+    secret = text.rstrip("\r\n")
+    if not secret.strip():
+        raise ImproperlyConfigured(f"{file_name}: the file {path!r} is empty.")
+    return secret
+
+
+def env_int(name: str, default: int, *, low: int, high: int) -> int:
+    """A whole number between ``low`` and ``high``."""
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number from {low} to {high}.")
+    return number
+
+
+_MINUTES = re.compile(
+    r"^(?P<n>\d+)\s*(?P<unit>|m|min|mins|menit|minute|minutes|h|j|jam|hour|hours)$", re.I
+)
+
+
+def env_minutes(name: str, default: int, *, high: int) -> dt.timedelta:
+    """A duration in minutes (``30``, ``30 menit``, ``30m``) or hours (``2 jam``, ``2h``)."""
+    value = _env(name)
+    if value is None:
+        return dt.timedelta(minutes=default)
+    match = _MINUTES.match(value)
+    minutes = 0
+    if match:
+        hours = match["unit"].lower() in ("h", "j", "jam", "hour", "hours")
+        minutes = int(match["n"]) * (60 if hours else 1)
+    if not 1 <= minutes <= high:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a duration from 1 minute to {high // 60} hours; "
+            "write minutes (30, '30 menit') or hours ('2 jam')."
+        )
+    return dt.timedelta(minutes=minutes)
+
+
+def env_url(name: str) -> str | None:
+    """An http(s) URL (OpenID Connect provider addresses)."""
+    value = _env(name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a URL; write it in full, e.g. "
+            "https://sso.example.go.id/realms/pemda."
+        )
+    return value.rstrip("/") if name == "LAKSANA_OIDC_ISSUER" else value
+
+
 def sqlite_database(data_dir: Path) -> dict[str, Any]:
     """The embedded database: one SQLite file in the data folder, in WAL mode."""
     try:
@@ -161,34 +278,53 @@ def sqlite_database(data_dir: Path) -> dict[str, Any]:
 
 # --- core --------------------------------------------------------------------------------
 
-DEBUG = env_bool("LAKSANA_DEBUG", default=True)
+LAKSANA_MODE = env_choice("LAKSANA_MODE", _MODES, default="development")
+_PRODUCTION = LAKSANA_MODE == "production"
+DEBUG = env_bool("LAKSANA_DEBUG", default=not _PRODUCTION)
+if _PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "LAKSANA_DEBUG is on with LAKSANA_MODE=production: debug pages show settings and code "
+        "to anyone. Set LAKSANA_DEBUG=off (or leave it unset)."
+    )
+# Debug off outside production mode (a staging copy) is held to the same rules.
+_STRICT = _PRODUCTION or not DEBUG
+_WHY = "LAKSANA_MODE=production" if _PRODUCTION else "LAKSANA_DEBUG off"
+_NEW_KEY_HINT = (
+    "at least 50 random characters, e.g. from "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+)
 
-SECRET_KEY = _env("LAKSANA_SECRET_KEY") or ""
+SECRET_KEY = env_secret("LAKSANA_SECRET_KEY") or ""
 if not SECRET_KEY:
-    if not DEBUG:
+    if _STRICT:
         raise ImproperlyConfigured(
-            "LAKSANA_SECRET_KEY is not set. With LAKSANA_DEBUG off a secret key is required: "
-            "at least 50 random characters, e.g. from "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            f"LAKSANA_SECRET_KEY is not set. With {_WHY} a secret key is required "
+            f"(LAKSANA_SECRET_KEY or LAKSANA_SECRET_KEY_FILE): {_NEW_KEY_HINT}."
         )
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
-elif not DEBUG and len(SECRET_KEY) < 50:
+elif _STRICT and SECRET_KEY == _DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured(
-        "LAKSANA_SECRET_KEY is too short: with LAKSANA_DEBUG off use at least 50 characters."
+        f"LAKSANA_SECRET_KEY is the development key, which is public. With {_WHY} use a key "
+        f"of your own: {_NEW_KEY_HINT}."
+    )
+elif _STRICT and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        f"LAKSANA_SECRET_KEY is too short: with {_WHY} use at least 50 characters "
+        f"({_NEW_KEY_HINT})."
     )
 
 ALLOWED_HOSTS = env_hosts(
     "LAKSANA_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-if not DEBUG and not ALLOWED_HOSTS:
+if _STRICT and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
-        "LAKSANA_ALLOWED_HOSTS is not set. With LAKSANA_DEBUG off, name the host names this "
+        f"LAKSANA_ALLOWED_HOSTS is not set. With {_WHY}, name the host names this "
         "server answers to, separated by commas, e.g. 'sop.example.go.id'."
     )
 
 DATA_DIR = env_dir("LAKSANA_DATA_DIR", default=Path.cwd() / "data")
 
-_database_url = _env("LAKSANA_DATABASE_URL")
+_database_url = env_secret("LAKSANA_DATABASE_URL")
 DATABASES = {
     "default": (
         database_from_url("LAKSANA_DATABASE_URL", _database_url)
@@ -196,6 +332,11 @@ DATABASES = {
         else sqlite_database(DATA_DIR)
     )
 }
+# Keep each worker's database connection between requests (a new PostgreSQL connection costs
+# milliseconds, a new SQLite one its set-up pragmas); a connection that fails its check at the
+# start of a request is replaced. See docs/performance.md.
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -216,10 +357,19 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "laksana.reports",
+    "laksana.ops",
+    "laksana.benchmarks",
+    # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # django-csp's middleware, with the one exception of the official-document pages (see the
+    # class and CONTENT_SECURITY_POLICY below).
+    "laksana.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's LocaleMiddleware, except that Indonesian stays the default whatever language
     # the browser asks for; English is shown once the user chooses it (see the class).
@@ -231,6 +381,8 @@ MIDDLEWARE = [
     "laksana.web.middleware.AgencyTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "laksana.config.urls"
@@ -285,6 +437,114 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id for new and changed passwords; the older hashers stay so that existing PBKDF2
+# hashes still verify, and Django re-hashes them with Argon2 at the person's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-axes first: it refuses every sign-in of a locked-out user name and address before a
+# password is checked; then the user name and password of Django's own accounts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout: LAKSANA_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address lock
+# that pair (not the whole account, so nobody can lock a colleague out from elsewhere, and not
+# the whole address, which a whole office may share behind one NAT) for the cool-off time,
+# counted from the last failure before the lock. Trying again while locked does not extend it,
+# so the time the page names is true. A successful sign-in clears the count.
+AXES_FAILURE_LIMIT = env_int("LAKSANA_LOGIN_FAILURE_LIMIT", 5, low=1, high=100)
+AXES_COOLOFF_TIME = env_minutes("LAKSANA_LOGIN_COOLOFF", 30, high=24 * 60)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "laksana.web.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "laksana.accounts.throttle.client_ip"
+
+# Sessions: the cookie is for the server only (HttpOnly), sent on top-level navigation from
+# other sites but not on their embedded requests (Lax), and a sign-in lasts a working day.
+LAKSANA_SESSION_HOURS = env_int("LAKSANA_SESSION_HOURS", 10, low=1, high=7 * 24)
+SESSION_COOKIE_AGE = LAKSANA_SESSION_HOURS * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The pages carry the CSRF token themselves (forms and htmx's header), so no script needs to
+# read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- OpenID Connect (optional) ---------------------------------------------------------------
+
+# Single sign-on with the agency's identity provider (Keycloak and the like) through
+# mozilla-django-oidc; people are matched to their Person by e-mail (laksana.accounts.oidc).
+LAKSANA_OIDC_ISSUER = env_url("LAKSANA_OIDC_ISSUER")
+LAKSANA_OIDC_PROVIDER_NAME = _env("LAKSANA_OIDC_PROVIDER_NAME") or "SSO"
+_oidc_endpoints = {
+    setting: env_url(f"LAKSANA_OIDC_{name}_ENDPOINT")
+    for setting, name in (
+        ("OIDC_OP_AUTHORIZATION_ENDPOINT", "AUTHORIZATION"),
+        ("OIDC_OP_TOKEN_ENDPOINT", "TOKEN"),
+        ("OIDC_OP_USER_ENDPOINT", "USERINFO"),
+        ("OIDC_OP_JWKS_ENDPOINT", "JWKS"),
+    )
+}
+_oidc_client_id = _env("LAKSANA_OIDC_CLIENT_ID")
+_oidc_client_secret = env_secret("LAKSANA_OIDC_CLIENT_SECRET")
+_oidc_given = [
+    name
+    for name, value in (
+        ("LAKSANA_OIDC_ISSUER", LAKSANA_OIDC_ISSUER),
+        ("LAKSANA_OIDC_CLIENT_ID", _oidc_client_id),
+        ("LAKSANA_OIDC_CLIENT_SECRET", _oidc_client_secret),
+        *((k, v) for k, v in _oidc_endpoints.items()),
+    )
+    if value
+]
+if _oidc_given:
+    _oidc_missing = [
+        name
+        for name, value in (
+            ("LAKSANA_OIDC_CLIENT_ID", _oidc_client_id),
+            ("LAKSANA_OIDC_CLIENT_SECRET", _oidc_client_secret),
+        )
+        if not value
+    ]
+    if not LAKSANA_OIDC_ISSUER:
+        _oidc_missing += [
+            f"LAKSANA_OIDC_{name}_ENDPOINT"
+            for setting, name in (
+                ("OIDC_OP_AUTHORIZATION_ENDPOINT", "AUTHORIZATION"),
+                ("OIDC_OP_TOKEN_ENDPOINT", "TOKEN"),
+                ("OIDC_OP_USER_ENDPOINT", "USERINFO"),
+                ("OIDC_OP_JWKS_ENDPOINT", "JWKS"),
+            )
+            if not _oidc_endpoints[setting]
+        ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "OpenID Connect sign-in is half configured: "
+            f"{', '.join(sorted(set(_oidc_missing)))} "
+            "missing. Set the client id and secret and either LAKSANA_OIDC_ISSUER or all four "
+            "LAKSANA_OIDC_*_ENDPOINT variables, or unset them all."
+        )
+    OIDC_RP_CLIENT_ID = _oidc_client_id
+    OIDC_RP_CLIENT_SECRET = _oidc_client_secret
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email profile"
+    # Endpoints not given are read from the issuer's discovery document on first use.
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc_endpoints["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc_endpoints["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = _oidc_endpoints["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc_endpoints["OIDC_OP_JWKS_ENDPOINT"]
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    AUTHENTICATION_BACKENDS.append("laksana.accounts.oidc.PersonOIDCBackend")
+
 # --- language and time -------------------------------------------------------------------
 
 LANGUAGE_CODE = "id"
@@ -304,11 +564,54 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
-# --- security headers (safe in every mode) -------------------------------------------------
+# --- security headers and HTTPS ------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and frames from this site only;
+# images also as data: URLs; no plugins, no framing by anyone, forms post only here. No inline
+# script or style anywhere (htmx is configured not to need either, base.html); the one
+# exception, inline styles on the official SOP document pages, is in
+# laksana.web.middleware.ContentSecurityPolicyMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# HTTPS: on by default in production. LAKSANA_TLS=off is for a production build reached over
+# plain HTTP on a closed network or a local benchmark; `laksana check --deploy` then rightly
+# warns about HTTPS.
+LAKSANA_TLS = env_bool("LAKSANA_TLS", default=_PRODUCTION)
+LAKSANA_BEHIND_PROXY = env_bool("LAKSANA_BEHIND_PROXY", default=False)
+_hsts_preload = env_bool("LAKSANA_HSTS_PRELOAD", default=True)
+if LAKSANA_TLS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _hsts_preload
+if LAKSANA_BEHIND_PROXY:
+    # The proxy in front (nginx, HAProxy) terminates TLS and must set X-Forwarded-Proto
+    # itself, overwriting whatever the client sent; the sign-in lockout then reads the
+    # client's address from the last X-Forwarded-For entry, the one the proxy appended.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Leaving out the HSTS preload directive is a deliberate choice (LAKSANA_HSTS_PRELOAD=off),
+# not an oversight for `check --deploy` to report.
+SILENCED_SYSTEM_CHECKS = ["security.W021"] if LAKSANA_TLS and not _hsts_preload else []
 
 # --- uploads, mail ---------------------------------------------------------------------------
 
@@ -319,6 +622,13 @@ MEDIA_URL = "/files/"
 LAKSANA_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAKSANA_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# At most LAKSANA_MAX_UPLOAD_BYTES + 1 bytes of each uploaded file are kept while a request is
+# received (the rest is dropped, and the file then refused as too large).
+FILE_UPLOAD_HANDLERS = [
+    "laksana.cases.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # The console backend in the embedded mode: e-mails are printed where the server runs.
 EMAIL_BACKEND = os.environ.get(

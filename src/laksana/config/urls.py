@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from laksana.web.views import LoginView
+
 urlpatterns = [
     path("", include("laksana.web.urls")),
     path("prosedur/", include("laksana.procedures.urls")),
@@ -14,15 +16,12 @@ urlpatterns = [
     path("organisasi/", include("laksana.org.urls")),
     path("laporan/", include("laksana.reports.urls")),
     path("api/", include("laksana.api.urls")),
-    # Signing in and out: Django's views, the page in the site's look (web/login.html).
-    path(
-        "akun/masuk/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Signing in and out: Django's views, the page in the site's look (web/login.html);
+    # django-axes locks a user name out on one address after repeated wrong passwords.
+    path("akun/masuk/", LoginView.as_view(), name="login"),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on with the agency's OpenID Connect provider: 404 unless configured.
+    path("akun/", include("laksana.accounts.urls")),
     # Django's set_language view: POST language=id|en switches the interface language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from laksana.api.errors import not_found, responses
+from laksana.api.types import PathId
 from laksana.engine.spec import ProcedureSpec, Step
 from laksana.procedures.models import ProcedureVersion
 from laksana.procedures.services import latest_versions
@@ -160,9 +161,9 @@ def list_procedures(request: HttpRequest) -> list[ProcedureOut]:
 
 @router.get(
     "/procedures/{key}/versions/{number}",
-    response={200: ProcedureVersionOut, **responses(404)},
+    response={200: ProcedureVersionOut, **responses(404, 422)},
 )
-def get_version(request: HttpRequest, key: str, number: int) -> ProcedureVersionOut:
+def get_version(request: HttpRequest, key: str, number: PathId) -> ProcedureVersionOut:
     """One published version with its actors, artifacts, steps and ends."""
     version = ProcedureVersion.objects.filter(procedure_key=key, number=number).first()
     if version is None:

@@ -55,3 +55,22 @@ class ProcedureVersion(models.Model):
     def spec(self) -> ProcedureSpec:
         """The checked spec of this version."""
         return _spec_of(self.checksum, self.source, f"{self.procedure_key}@{self.number}")
+
+
+# Published versions never change (save() refuses): the case services and the API keep the
+# ones they have read, keyed by everything that identifies them, so a case's version costs no
+# query. (Keyed by more than the id: a test database may give an id to another version.)
+_KEPT: dict[tuple[int, str, int, str], ProcedureVersion] = {}
+
+
+def kept_version(pk: int, checksum: str, number: int, procedure_key: str) -> ProcedureVersion:
+    """The version with this id, read once per process (and per checksum)."""
+    key = (pk, checksum, number, procedure_key)
+    version = _KEPT.get(key)
+    if version is None:
+        version = ProcedureVersion.objects.get(pk=pk)
+        if len(_KEPT) > 1000:
+            _KEPT.clear()
+        _KEPT[key] = version
+    return version
+

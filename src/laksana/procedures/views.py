@@ -161,13 +161,20 @@ def publish_upload(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("source")
         if upload is None:
             errors.append(_("Choose a procedure file (.yaml)."))
-        elif upload.size is not None and upload.size > MAX_SOURCE_BYTES:
-            errors.append(_("The file is too large for a procedure file (at most 1 MB)."))
         else:
-            name = (upload.name or "procedure.yaml").rsplit("/", 1)[-1]
+            name = (upload.name or "procedure.yaml").replace("\\", "/").rsplit("/", 1)[-1]
+            # At most one byte more than the limit is read, whatever size was declared.
+            raw = upload.read(MAX_SOURCE_BYTES + 1)
             try:
-                text = upload.read().decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError:
+                text = ""
+            if len(raw) > MAX_SOURCE_BYTES or (upload.size or 0) > MAX_SOURCE_BYTES:
+                errors.append(
+                    _("%(name)s is too large for a procedure file; the limit is 1 MB.")
+                    % {"name": name[:100]}
+                )
+            elif not text and raw:
                 errors.append(_("The file is not UTF-8 text; save it as UTF-8 and try again."))
             else:
                 try:

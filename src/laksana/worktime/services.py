@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -136,6 +136,32 @@ def calendar_for(agency: Agency) -> Calendar:
     )
     version, stamp = found if found is not None else (0, None)
     return _cached(agency.pk, agency.time_zone, version, stamp)
+
+
+def calendar_from_row(
+    agency_id: int, time_zone: str, version: int | None, stamp: dt.datetime | str | None
+) -> Calendar:
+    """The calendar from its agency's time zone and its version columns as a raw query read
+    them (the case services read them with the case)."""
+    if isinstance(stamp, str):
+        # SQLite returns the text the ORM stored; read it as the ORM does.
+        field = WorkCalendar._meta.get_field("updated_at")
+        col = field.get_col(WorkCalendar._meta.db_table)
+        for conv in connection.ops.get_db_converters(col):
+            stamp = conv(stamp, col, connection)
+    return _cached(agency_id, time_zone, version or 0, stamp)  # type: ignore[arg-type]
+
+
+def calendar_of(agency_id: int) -> Calendar:
+    """:func:`calendar_for` by the agency's id, in one lean query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.time_zone, w.version, w.updated_at FROM org_agency a "
+            "LEFT JOIN worktime_workcalendar w ON w.agency_id = a.id WHERE a.id = %s",
+            [agency_id],
+        )
+        time_zone, version, stamp = cursor.fetchone()
+    return calendar_from_row(agency_id, time_zone, version, stamp)
 
 
 def calendars_for(agency_ids: Iterable[int]) -> dict[int, Calendar]:

@@ -1,0 +1,293 @@
+"""`laksana bench`: every benchmark in one run, on SQLite and (when configured) PostgreSQL.
+
+The command never touches the configured database. For each backend it makes a scratch
+database (SQLite: a file in a temporary folder; PostgreSQL: ``<name>_bench`` on the configured
+server, dropped first and afterwards), and runs the parts in child processes with production
+settings (debug off, a random secret key), so every figure is what a deployment would see:
+
+* ``engine``: SOP 004's main path in memory (once, no database);
+* ``service``: step completions through the case services, one process, then several;
+* ``peer``: the same path on SpiffWorkflow, same database, same run (and the ratio);
+* ``http``: gunicorn and 16 concurrent API clients; then the workers' peak memory;
+* ``scale``: the bulk generator and the screens over its cases (a second scratch database).
+
+Figures are printed as a table and written as JSON (``--json``). ``--quick`` keeps the run
+under a minute on the reference machine; the full run generates 1,000,000 cases per backend
+and takes much longer (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from laksana.benchmarks.common import Figure
+
+PARTS = ("engine", "service", "peer", "http", "scale")
+
+
+class Sizes:
+    """How much each part does, quick or full."""
+
+    def __init__(self, quick: bool, scale_cases: int | None, cases: int | None = None) -> None:
+        self.quick = quick
+        self.engine_seconds = 1.0 if quick else 5.0
+        self.service_cases = cases or (20 if quick else 200)
+        self.peer_cases = cases or (10 if quick else 100)
+        self.http_cases = cases or (32 if quick else 200)
+        self.scale_cases = scale_cases or (1_000 if quick else 1_000_000)
+        self.scale_rounds = 5 if quick else 50
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def _production_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("LAKSANA_") or k == "LAKSANA_BENCH"
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "laksana.config.settings",
+            "LAKSANA_MODE": "production",
+            "LAKSANA_DEBUG": "off",
+            "LAKSANA_SECRET_KEY": secrets.token_urlsafe(48),
+            "LAKSANA_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LAKSANA_TLS": "off",
+            "LAKSANA_DATA_DIR": str(data_dir),
+            # No mail server on a benchmark machine: messages are built, then dropped.
+            "LAKSANA_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        }
+    )
+    if database_url:
+        env["LAKSANA_DATABASE_URL"] = database_url
+    return env
+
+
+def _scratch_url(url: str, suffix: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "laksana"
+    return urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
+
+
+def _pg_admin(url: str, statements: list[str]) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for sql in statements:
+            conn.execute(sql)
+
+
+def _pg_recreate(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    _pg_admin(url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
+
+
+def _pg_drop(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    _pg_admin(url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+
+
+def _child(
+    parts: list[str], sizes: Sizes, env: dict[str, str], workdir: Path, log: Callable[[str], None]
+) -> list[Figure]:
+    """Run parts in a child process with the scratch database's settings."""
+    out = workdir / f"figures-{'-'.join(parts)}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "laksana.benchmarks.child",
+        "--parts",
+        ",".join(parts),
+        "--sizes",
+        json.dumps(sizes.as_dict()),
+        "--workdir",
+        str(workdir),
+        "--out",
+        str(out),
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    for line in process.stdout:
+        log(line.decode("utf-8", "replace").rstrip())
+    if process.wait() != 0:
+        raise SystemExit(f"the benchmark part(s) {', '.join(parts)} failed (see above)")
+    return [Figure(**{k: v for k, v in d.items() if k != "met"}) for d in json.loads(out.read_text())]
+
+
+def _backends(only: str | None) -> list[tuple[str, str | None]]:
+    url = os.environ.get("LAKSANA_DATABASE_URL", "").strip() or None
+    found: list[tuple[str, str | None]] = [("sqlite", None)]
+    if url:
+        found.append(("postgresql", url))
+    if only:
+        found = [b for b in found if b[0] == only]
+        if not found:
+            raise SystemExit(
+                f"--backend {only}: not available (PostgreSQL needs LAKSANA_DATABASE_URL)"
+            )
+    return found
+
+
+def run(
+    *,
+    quick: bool,
+    parts: list[str],
+    backend: str | None,
+    json_path: Path,
+    scale_cases: int | None,
+    keep: bool,
+    log: Callable[[str], None],
+    cases: int | None = None,
+) -> list[Figure]:
+    sizes = Sizes(quick, scale_cases, cases)
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    if "engine" in parts:
+        from laksana.benchmarks.service import engine_rate
+        from laksana.benchmarks.peer import sop_004
+
+        log("engine: SOP 004's main path in memory")
+        figures.append(engine_rate(sop_004(), sizes.engine_seconds))
+    for name, url in _backends(backend):
+        groups = [[p for p in ("service", "peer", "http") if p in parts]]
+        if "scale" in parts:
+            groups.append(["scale"])
+        for index, group in enumerate(g for g in groups if g):
+            workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-"))
+            scratch = _scratch_url(url, f"bench{index}") if url else None
+            log(f"{name}: {', '.join(group)} ({'database ' + urlsplit(scratch).path[1:] if scratch else 'SQLite in ' + str(workdir)})")
+            if scratch:
+                _pg_recreate(scratch)
+            try:
+                env = _production_env(workdir / "data", scratch)
+                figures.extend(_child(group, sizes, env, workdir, log))
+            finally:
+                if not keep:
+                    if scratch:
+                        _pg_drop(scratch)
+                    shutil.rmtree(workdir, ignore_errors=True)
+    _ratio(figures)
+    report = {
+        "laksana": _version(),
+        "quick": quick,
+        "sizes": sizes.as_dict(),
+        "machine": _machine(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "figures": [f.as_dict() for f in figures],
+    }
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return figures
+
+
+def _ratio(figures: list[Figure]) -> None:
+    """Laksana's service level against the peer, per backend, in the same run."""
+    for backend in {f.backend for f in figures if f.part == "peer"}:
+        peer = next(f for f in figures if f.part == "peer" and f.backend == backend)
+        ours = [f for f in figures if f.part == "service" and f.backend == backend]
+        if not ours:
+            continue
+        single = next((f for f in ours if f.extra.get("workers") == 1), ours[0])
+        figures.append(
+            Figure(
+                "peer",
+                "ratio: Laksana service level / SpiffWorkflow (one process each)",
+                single.value / peer.value,
+                "x",
+                backend=backend,
+                target=5.0,
+            )
+        )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("laksana")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def table(figures: list[Figure]) -> str:
+    """The figures as a plain table."""
+    rows = [("part", "backend", "figure", "value", "target", "met")]
+    for f in figures:
+        target = ""
+        if f.target is not None:
+            target = f"{'≥' if f.higher_is_better else '≤'} {f.target:g}"
+        met = {True: "yes", False: "NO", None: ""}[f.met]
+        value = f"{f.value:,.1f} {f.unit}" if f.value < 100 else f"{f.value:,.0f} {f.unit}"
+        rows.append((f.part, f.backend or "-", f.name, value, target, met))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="laksana bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: under a minute")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"comma-separated, of: {', '.join(PARTS)}"
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], help="only this one")
+    parser.add_argument(
+        "--cases", type=int, help="SOP 004 cases for the service, peer and HTTP parts"
+    )
+    parser.add_argument("--scale-cases", type=int, help="cases to generate for the scale part")
+    parser.add_argument(
+        "--json", type=Path, default=Path("bench-results.json"), help="where to write the JSON"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"--parts: unknown {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    figures = run(
+        quick=args.quick,
+        parts=parts,
+        backend=args.backend,
+        json_path=args.json,
+        scale_cases=args.scale_cases,
+        cases=args.cases,
+        keep=args.keep,
+        log=lambda line: print(line, flush=True),
+    )
+    print()
+    print(table(figures))
+    print(f"\nwritten: {args.json}")
+    return 0

@@ -1,0 +1,263 @@
+"""Lean reads and writes for the services' hot path (completing a step, the journal).
+
+The ORM builds and compiles its SQL anew for every query; on the hot path that costs several
+times the query itself (about 250 µs against 40 µs on the reference machine, see
+docs/performance.md). Here the SQL of each statement is written once per model and database
+vendor, and rows become model instances through :meth:`Model.from_db` after the ORM's own
+converters (the same ones a QuerySet applies), so callers get ordinary model objects. Values
+are written with each field's ``get_db_prep_save``, as ``save()`` writes them. Only the case
+services and the journal use this module, inside their transactions.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@functools.cache
+def _columns(model: type[Model], vendor: str) -> tuple[str, list[str], list[tuple[Any, list[Any]]]]:
+    """The select list of a model's concrete fields, their attribute names, and for each
+    field its column expression with the converters a QuerySet would apply."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    select = ", ".join(f"{quote(table)}.{quote(str(f.column))}" for f in fields)
+    converters = []
+    for f in fields:
+        col = f.get_col(table)
+        converters.append(
+            (col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
+        )
+    return select, [f.attname for f in fields], converters
+
+
+def _instance(model: type[M], row: Sequence[Any]) -> M:
+    db = connections[DEFAULT_DB_ALIAS]
+    _select, names, converters = _columns(model, _VENDOR)
+    values = list(row)
+    for i, (col, convs) in enumerate(converters):
+        if convs:
+            value = values[i]
+            for conv in convs:
+                value = conv(value, col, db)
+            values[i] = value
+    return model.from_db(DEFAULT_DB_ALIAS, names, values)
+
+
+# One database vendor per process: Laksana runs on one database (SQLite or PostgreSQL).
+_VENDOR = connections[DEFAULT_DB_ALIAS].vendor
+
+
+@functools.cache
+def _native(sql: str, vendor: str) -> str:
+    """The statement in the driver's own parameter style (SQLite's ``?``)."""
+    return sql.replace("%s", "?") if vendor == "sqlite" else sql
+
+
+def _cursor() -> Any:
+    """The driver's own cursor on Django's connection, inside the current transaction.
+
+    Django's cursor wrapper adds some 20 µs a statement (its thread check, its query
+    rewriting, its hooks); the statements here are fixed. One driver cursor is kept per
+    connection: every statement's rows are read before the next one is run."""
+    db = connections[DEFAULT_DB_ALIAS]
+    raw = db.connection
+    if raw is None:
+        db.ensure_connection()
+        raw = db.connection
+    kept = db.__dict__.get("_laksana_cursor")
+    if kept is None or kept[0] is not raw:
+        kept = (raw, raw.cursor())
+        db.__dict__["_laksana_cursor"] = kept
+    return kept[1]
+
+
+def _execute(sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
+    """Run a statement written with %s parameters; the cursor to read its rows from.
+
+    When Django logs queries (debug mode, or a test counting them), the statement goes
+    through Django's own cursor so it is logged and counted like any other."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.queries_logged:
+        cursor = db.cursor()
+        (cursor.executemany if many else cursor.execute)(sql, params)
+        return cursor
+    cursor = _cursor()
+    (cursor.executemany if many else cursor.execute)(_native(sql, _VENDOR), params)
+    return cursor
+
+
+def run(sql: str, params: Sequence[Any]) -> Any:
+    """Execute one statement (with %s parameters); the cursor to read its rows from."""
+    return _execute(sql, params)
+
+
+@functools.cache
+def _select_sql(
+    model: type[Model], where: str, extra: str, joins: str, for_update: bool, vendor: str
+) -> str:
+    select = _columns(model, vendor)[0]
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"SELECT {select}{', ' + extra if extra else ''} FROM {table} {joins} WHERE {where}"
+    if for_update and connection.features.has_select_for_update:
+        sql += f" FOR UPDATE OF {table}" if joins else " FOR UPDATE"
+    return sql
+
+
+def load_with(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    extra: str = "",
+    joins: str = "",
+    for_update: bool = False,
+) -> tuple[M, tuple[Any, ...]] | None:
+    """Like :func:`load`, with more columns (``extra``, from ``joins``) returned beside the
+    instance. ``where`` and ``extra`` name the model's table by its table name."""
+    sql = _select_sql(model, where, extra, joins, for_update, _VENDOR)
+    names = _columns(model, _VENDOR)[1]
+    row = _execute(sql, params).fetchone()
+    if row is None:
+        return None
+    return _instance(model, row[: len(names)]), tuple(row[len(names) :])
+
+
+def load_all(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    extra: str = "",
+    joins: str = "",
+    order: str = "",
+) -> list[tuple[M, tuple[Any, ...]]]:
+    """Every row of ``model`` matching ``where`` (in ``order``), as :func:`load_with` gives
+    one."""
+    sql = _select_sql(model, where, extra, joins, False, _VENDOR)
+    if order:
+        sql += f" ORDER BY {order}"
+    names = _columns(model, _VENDOR)[1]
+    cursor = _execute(sql, params)
+    return [
+        (_instance(model, row[: len(names)]), tuple(row[len(names) :])) for row in cursor.fetchall()
+    ]
+
+
+def partial(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
+    """An instance with only some fields read (the others load on first use, as with
+    ``QuerySet.only``): for the names shown beside a row."""
+    return model.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
+
+
+def load(
+    model: type[M], where: str, params: Sequence[Any], *, for_update: bool = False
+) -> M | None:
+    """The one row of ``model`` matching ``where`` (SQL with %s parameters), as an instance;
+    ``for_update`` locks it where the database has row locks (SQLite's write transaction
+    already excludes other writers)."""
+    found = load_with(model, where, params, for_update=for_update)
+    return None if found is None else found[0]
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of a plain query (ids, small values)."""
+    return list(run(sql, params).fetchall())
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run one statement; the number of rows it changed."""
+    return int(run(sql, params).rowcount)
+
+
+@functools.cache
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+_PLAIN = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+)
+
+
+def _preparer(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` is written: None where the value is written as it is (ids,
+    numbers, text: what ``get_db_prep_save`` returns unchanged for them), else the field's
+    own preparation (dates and times, JSON, ...)."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    if isinstance(target, _PLAIN) and not getattr(target, "choices_converter", None):
+        return None
+    if isinstance(field, models.DateTimeField):
+        ops = connection.ops
+
+        def prepare_datetime(value: Any) -> Any:
+            return ops.adapt_datetimefield_value(value)
+
+        return prepare_datetime
+
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+@functools.cache
+def _statement(
+    kind: str, model: type[Model], names: tuple[str, ...], vendor: str
+) -> tuple[str, list[Callable[[Any], Any] | None]]:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = [_field(model, n) for n in names]
+    columns = [quote(str(f.column)) for f in fields]
+    if kind == "insert":
+        marks = ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    else:
+        sets = ", ".join(f"{c} = %s" for c in columns)
+        pk = model._meta.pk
+        assert pk is not None
+        sql = f"UPDATE {table} SET {sets} WHERE {quote(str(pk.column))} = %s"
+    return sql, [_preparer(f) for f in fields]
+
+
+def _prepared(preparers: list[Callable[[Any], Any] | None], row: Sequence[Any]) -> list[Any]:
+    return [v if p is None or v is None else p(v) for p, v in zip(preparers, row, strict=True)]
+
+
+def prep(model: type[Model], name: str, value: Any) -> Any:
+    """``value`` as the field ``name`` of ``model`` is written to the database."""
+    return _field(model, name).get_db_prep_save(value, connection)
+
+
+def update(model: type[Model], pk: int, values: dict[str, Any]) -> int:
+    """``UPDATE`` of the named fields of one row, prepared as ``save()`` prepares them."""
+    sql, preparers = _statement("update", model, tuple(values), _VENDOR)
+    return execute(sql, [*_prepared(preparers, list(values.values())), pk])
+
+
+def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """``INSERT`` several rows (no ids returned: the hot path needs none)."""
+    sql, preparers = _statement("insert", model, tuple(names), _VENDOR)
+    prepared = [_prepared(preparers, row) for row in rows]
+    if not prepared:
+        return
+    if len(prepared) == 1:
+        run(sql, prepared[0])
+    else:
+        _execute(sql, prepared, many=True)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Operating Laksana: backup and restore."""
+
+    name = "laksana.ops"
+    label = "ops"
+    verbose_name = _("Operations")

@@ -1,0 +1,66 @@
+"""`laksana bench` end to end on small sizes: scratch databases, child processes with
+production settings, gunicorn and its clients, the figures table and the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from laksana.benchmarks.common import Figure, percentile
+from laksana.benchmarks.run import table
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
+    if backend == "postgresql" and not os.environ.get("LAKSANA_DATABASE_URL"):
+        pytest.skip("PostgreSQL is measured when LAKSANA_DATABASE_URL is set")
+    out = tmp_path / "figures.json"
+    env = {**os.environ, "LAKSANA_DATA_DIR": str(tmp_path / "untouched")}
+    done = subprocess.run(
+        [sys.executable, "-m", "laksana.cli", "bench", "--backend", backend,
+         "--parts", "engine,service,peer,http", "--cases", "3", "--json", str(out)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(out.read_text())
+    by_part: dict[str, list[dict]] = {}
+    for figure in report["figures"]:
+        by_part.setdefault(figure["part"], []).append(figure)
+    assert set(by_part) == {"engine", "service", "peer", "http", "memory"}
+    assert all(f["value"] > 0 for f in report["figures"])
+    # Service level once with one process, once with several; all 3 x 15 steps each time.
+    workers = sorted(f["extra"]["workers"] for f in by_part["service"])
+    assert workers[0] == 1 and workers[1] > 1
+    assert all(f["extra"]["steps"] == 45 and f["backend"] == backend for f in by_part["service"])
+    # The same path on the peer, and the ratio printed beside it.
+    assert any(f["unit"] == "x" for f in by_part["peer"])
+    http = next(f for f in by_part["http"] if f["unit"] == "steps/s")
+    assert http["extra"]["requests"] == 45 and http["extra"]["clients"] == 16
+    assert by_part["memory"][0]["unit"] == "MB"
+    # The configured database was never touched: the run used scratch databases.
+    assert not (tmp_path / "untouched" / "laksana.sqlite3").exists()
+    assert "API step completions" in done.stdout and "met" in done.stdout
+
+
+def test_the_table_marks_targets_met_and_missed():
+    figures = [
+        Figure("service", "fast", 3000, "steps/s", "sqlite", target=2400),
+        Figure("http", "p99", 120, "ms", "sqlite", target=100, higher_is_better=False),
+        Figure("engine", "free", 5.5, "x"),
+    ]
+    text = table(figures)
+    lines = text.splitlines()
+    assert lines[2].rstrip().endswith("yes") and lines[3].rstrip().endswith("NO")
+    assert "≥ 2400" in lines[2] and "≤ 100" in lines[3]
+    assert lines[4].rstrip().endswith("5.5 x")
+
+
+def test_percentiles_are_the_inclusive_ones():
+    samples = [float(i) for i in range(1, 101)]
+    assert percentile(samples, 0.5) == pytest.approx(50.5)
+    assert percentile(samples, 0.95) == pytest.approx(95.05)
+    assert percentile([7.0], 0.99) == 7.0

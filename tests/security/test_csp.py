@@ -1,0 +1,203 @@
+"""The Content-Security-Policy and the other security headers on every main screen, and pages
+that need nothing the policy forbids: no inline script or style, no event-handler attributes,
+no hx-on, no javascript: URLs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+import laksana
+from laksana.cases import services
+from laksana.cases.models import Case
+from laksana.demo.orgs import SOP_002, DemoOrg
+from laksana.procedures.models import ProcedureVersion
+
+from ..cases.helpers import active, png, work
+
+pytestmark = pytest.mark.django_db
+
+PACKAGE = Path(laksana.__file__).parent
+# The official SOP document is laid out by the engine with a scoped <style> and style
+# attributes; these two pages allow inline styles (never scripts).
+DOCUMENT_PAGES = {"procedures:detail", "procedures:version"}
+
+
+def policy(response) -> dict[str, list[str]]:
+    header = response.get("Content-Security-Policy", "")
+    assert header, f"{response.wsgi_request.path}: no Content-Security-Policy"
+    directives: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict policy would block in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag == "script":
+            kind = names.get("type") or "text/javascript"
+            if "src" not in names and kind not in ("application/json", "application/ld+json"):
+                self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style>")
+        for name, value in attrs:
+            if name == "style":
+                self.found.append(f'<{tag} style="{value}">')
+            elif name.startswith("on") or name.startswith(("hx-on", "data-hx-on")):
+                self.found.append(f"<{tag} {name}>")
+            elif (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f'<{tag} {name}="{value}">')
+            elif name == "hx-vals" and (value or "").strip().startswith("js:"):
+                self.found.append(f"<{tag} hx-vals=js:>")
+
+
+def inline_code(html: str) -> list[str]:
+    parser = InlineCode()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture
+def case(bali: DemoOrg, sop002: ProcedureVersion) -> Case:
+    """A Bali SOP 002 case at step 3 with an image, a comment and a disposition."""
+    requester = bali["dinkes_staf"]
+    case = services.open_case(
+        requester, sop002, "SIKESDA lambat", application=bali.applications["sikesda"]
+    )
+    case = work(requester, work(requester, case))
+    services.add_attachment(requester, case.pk, png("layar.png"))
+    services.add_comment(requester, case.pk, "Mohon dibantu.")
+    services.dispose(
+        bali["kadis"], case.pk, [bali["kabid"]], "Proses lebih lanjut", step_id=active(case).pk
+    )
+    return case
+
+
+Page = Callable[[Case, DemoOrg], str]
+# The signed-in walkthrough of the Kepala Dinas (made staff for the agency screens).
+WALKTHROUGH: dict[str, Page] = {
+    "cases:inbox": lambda c, b: reverse("cases:inbox"),
+    "cases:list": lambda c, b: reverse("cases:list"),
+    "cases:detail": lambda c, b: reverse("cases:detail", args=[c.reference]),
+    "cases:open": lambda c, b: reverse("cases:open"),
+    "cases:notifications": lambda c, b: reverse("cases:notifications"),
+    "catalog:list": lambda c, b: reverse("catalog:list"),
+    "catalog:detail": lambda c, b: reverse("catalog:detail", args=[b.applications["sikesda"].pk]),
+    "reports:compliance": lambda c, b: reverse("reports:compliance"),
+    "reports:overdue": lambda c, b: reverse("reports:overdue"),
+    "procedures:list": lambda c, b: reverse("procedures:list"),
+    "procedures:detail": lambda c, b: reverse("procedures:detail", args=[SOP_002]),
+    "procedures:version": lambda c, b: reverse(
+        "procedures:version", args=[SOP_002, c.version.number]
+    ),
+    "org:index": lambda c, b: reverse("org:index"),
+    "org:bindings": lambda c, b: reverse("org:bindings", args=[b.agency.slug, SOP_002]),
+    "org:calendar": lambda c, b: reverse("org:calendar", args=[b.agency.slug]),
+}
+
+
+@pytest.fixture
+def kadis(client: Client, bali: DemoOrg) -> Client:
+    user = bali["kadis"].user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", list(WALKTHROUGH))
+def test_every_main_screen_carries_the_policy(
+    name: str, kadis: Client, case: Case, bali: DemoOrg
+) -> None:
+    response = kadis.get(WALKTHROUGH[name](case, bali))
+    assert response.status_code == 200, name
+    csp = policy(response)
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["img-src"] == ["'self'", "data:"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["form-action"] == ["'self'"]
+    assert csp["base-uri"] == ["'self'"]
+    html = response.content.decode()
+    if name in DOCUMENT_PAGES:
+        assert csp["style-src"] == ["'self'", "'unsafe-inline'"]
+        assert not [f for f in inline_code(html) if "style" not in f], name
+    else:
+        assert csp["style-src"] == ["'self'"]
+        assert inline_code(html) == [], name
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_anonymous_pages_carry_the_policy_too(client: Client, versions) -> None:
+    for url in (reverse("login"), reverse("procedures:list")):
+        response = client.get(url)
+        assert (
+            policy(response)["script-src"] == ["'self'"]
+            and inline_code(response.content.decode()) == []
+        ), url
+
+
+def test_htmx_is_told_not_to_need_inline_style_or_eval(client: Client) -> None:
+    html = client.get(reverse("login")).content.decode()
+    match = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+    assert match, "no htmx-config meta element"
+    config = json.loads(match.group(1))
+    assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
+    assert config["allowScriptTags"] is False
+    assert "web/laksana.js" in html
+
+
+def test_the_step_form_scrolls_to_its_errors_without_inline_code(kadis: Client, case) -> None:
+    html = kadis.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    step = active(case)
+    assert f'data-scroll-errors="#step-{step.pk}-errors"' in html
+    assert f'id="step-{step.pk}-errors"' in html
+    script = (PACKAGE / "web" / "static" / "web" / "laksana.js").read_text()
+    assert "htmx:afterRequest" in script and "data-scroll-errors" in script
+
+
+def test_the_chain_depth_has_a_class_for_every_depth_shown() -> None:
+    # laksana.cases.display bounds the depth at 6; the stylesheet indents each depth.
+    css = (PACKAGE / "web" / "static" / "web" / "laksana.css").read_text()
+    for depth in range(1, 7):
+        assert re.search(rf"\.chain__node--depth-{depth} \{{\s*margin-left: {depth}rem;", css)
+    assert "var(--depth" not in css
+
+
+# Templates that are never served as a page: the compliance report's PDF is rendered by
+# WeasyPrint, which applies its <style> itself.
+NOT_SERVED = {"reports/compliance_pdf.html"}
+
+
+def test_no_template_has_inline_script_style_or_handlers() -> None:
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.glob("*/templates/**/*.html")):
+        relative = "/".join(path.parts[path.parts.index("templates") + 1 :])
+        if relative in NOT_SERVED:
+            continue
+        # Template tags and comments are not HTML: replace them with something inert first.
+        text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "x", path.read_text(), flags=re.S)
+        problems = inline_code(text)
+        if problems:
+            found[str(path.relative_to(PACKAGE))] = problems
+    assert not found, found
