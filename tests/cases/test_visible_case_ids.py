@@ -67,19 +67,21 @@ def test_the_per_row_filter_agrees_with_the_visibility_gate(cases, bali, djki, d
 
 
 @pytest.mark.parametrize(
-    ("few", "scan"),
+    ("few", "scan", "batch"),
     [
-        (1000, 3000),  # few visible cases: read whole
-        (0, 3000),  # many: the walk over the whole (short) list
-        (0, 2),  # many: the walk bounded by a cut-off, then the whole set when it falls short
-        (0, 1),
+        (1000, 4000, 50),  # few visible cases: read whole
+        (0, 4000, 50),  # many: the walk over the whole (short) list in one batch
+        (0, 4000, 1),  # many: the walk in batches of one, four, ...
+        (0, 2, 1),  # many: the walk stops after two rows, then the visible ones are read whole
+        (0, 1, 1),
     ],
 )
 def test_the_first_page_is_the_gates_first_page_whichever_way(
-    cases, bali, djki, django_user_model, monkeypatch, few, scan
+    cases, bali, djki, django_user_model, monkeypatch, few, scan, batch
 ):
     monkeypatch.setattr(queries, "FEW_VISIBLE", few)
     monkeypatch.setattr(queries, "WALK_SCAN", scan)
+    monkeypatch.setattr(queries, "WALK_BATCH", batch)
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
     users = [AnonymousUser(), admin] + [p.user for org in (bali, djki) for p in org.people.values()]
     lists = [Case.objects.all(), Case.objects.filter(status=CaseStatus.RUNNING)]
@@ -89,6 +91,6 @@ def test_the_first_page_is_the_gates_first_page_whichever_way(
                 visible_cases(user).filter(pk__in=listed.values("pk")).order_by("-opened_at", "-id")
             )
             every = list(order.values_list("pk", flat=True))
-            for size in (1, 2, 3, 10):
+            for size in (1, 2, 3, 10):  # a page of one asks for batches of two
                 page = list(first_visible(user, listed, size).values_list("pk", flat=True)[:size])
                 assert page == every[:size], (user, size, listed.query)

@@ -45,7 +45,9 @@ def test_it_lists_applications_a_keyset_page_at_a_time(api):
         if after is None:
             break
     assert len(seen) == 32 == len(set(seen)) and seen == sorted(seen)
-    assert len(counts) == 1 and max(counts) <= 8, counts  # the same on every page
+    # The same on every page: issuing the token (2), authenticating it (token, person,
+    # account: 3, and its first use noted: 1), then the page itself.
+    assert len(counts) == 1 and max(counts) <= 10, counts
 
 
 def test_it_searches_and_filters(api):

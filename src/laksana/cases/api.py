@@ -24,7 +24,7 @@ from ninja.files import UploadedFile
 from laksana.api import files
 from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, not_found, responses
-from laksana.api.types import MAX_ID, Id, PathId
+from laksana.api.types import MAX_ID, Id, Out, PathId
 from laksana.cases import services, store
 from laksana.cases.models import (
     Attachment,
@@ -51,23 +51,23 @@ MAX_JOURNAL_PAGE = 1000
 # Schemas -------------------------------------------------------------------------------------
 
 
-class PersonRef(Schema):
+class PersonRef(Out):
     id: int
     name: str
 
 
-class UnitRef(Schema):
+class UnitRef(Out):
     id: int
     name: str
     short_name: str
 
 
-class ApplicationRef(Schema):
+class ApplicationRef(Out):
     id: int
     name: str
 
 
-class CaseSummaryOut(Schema):
+class CaseSummaryOut(Out):
     """A case as lists show it."""
 
     reference: str
@@ -84,14 +84,14 @@ class CaseSummaryOut(Schema):
     active_steps: list[str] = Field(description="step keys of the active steps")
 
 
-class CasePage(Schema):
+class CasePage(Out):
     """One page of cases; pass ``next`` as ``after`` for the following page."""
 
     items: list[CaseSummaryOut]
     next: str | None
 
 
-class CaseStepOut(Schema):
+class CaseStepOut(Out):
     """One activation of a procedure step in the case."""
 
     id: int
@@ -110,7 +110,7 @@ class CaseStepOut(Schema):
     completed_at: dt.datetime | None
 
 
-class DispositionOut(Schema):
+class DispositionOut(Out):
     id: int
     step_id: int | None
     parent_id: int | None
@@ -126,7 +126,7 @@ class DispositionOut(Schema):
     closed_at: dt.datetime | None
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     name: str
     type: str = Field(description="content type, judged from the content")
@@ -192,7 +192,7 @@ class CommentIn(Schema):
     text: str
 
 
-class JournalEntryOut(Schema):
+class JournalEntryOut(Out):
     seq: int
     kind: JournalKind
     actor_name: str
@@ -207,7 +207,7 @@ class JournalFilters(Schema):
     limit: int = Field(200, ge=1, le=MAX_JOURNAL_PAGE)
 
 
-class JournalPage(Schema):
+class JournalPage(Out):
     """Journal entries in order; pass ``next`` as ``after`` for the following page."""
 
     items: list[JournalEntryOut]

@@ -72,6 +72,9 @@ class Case(models.Model):
             models.Index(
                 fields=["application", "-opened_at", "-id"], name="case_application_opened_idx"
             ),
+            models.Index(
+                fields=["requesting_unit", "-opened_at", "-id"], name="case_unit_opened_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from laksana.cases import store
 from laksana.cases.holders import bound_actor_filter
 from laksana.cases.models import Case, CaseStatus, CaseStep, Disposition, StepStatus
 from laksana.org.models import ActorBinding, Person
+from laksana.procedures.models import ProcedureVersion
 
 
 def person_of(user: AbstractBaseUser | AnonymousUser | None) -> Person | None:
@@ -52,33 +56,96 @@ def visible_cases(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Cas
     return Case.objects.filter(pk__in=Case.objects.filter(q).values("pk"))
 
 
+@dataclass
+class Viewer:
+    """What the rule needs to know of a member of staff, read once: the person, everyone
+    whose cases they see (themself and their subordinates, all levels), those people's
+    units and the actors bound to them (agency, procedure, actors)."""
+
+    person: Person
+    people: set[int] = field(default_factory=set)
+    units: set[int] = field(default_factory=set)
+    bound: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, person: Person) -> Viewer:
+        viewer = cls(person)
+        if person.vendor_id is not None:
+            return viewer
+        # The person and everyone below them, in one recursive query (the same people as
+        # Person.subordinates_tree).
+        table = Person._meta.db_table
+        rows = store.fetch(
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id = %s "
+            f"UNION SELECT p.id FROM {table} p JOIN tree t ON p.superior_id = t.id) "
+            f"SELECT p.id, p.unit_id FROM {table} p WHERE p.id IN (SELECT id FROM tree)",
+            [person.pk],
+        )
+        viewer.people = {pk for pk, _unit in rows}
+        viewer.units = {unit for _pk, unit in rows if unit is not None}
+        for agency_id, procedure_key, actor_key in (
+            ActorBinding.objects.filter(
+                Q(person__in=viewer.people)
+                | Q(position__holders__in=viewer.people)
+                | Q(unit__members__in=viewer.people)
+            )
+            .values_list("agency_id", "procedure_key", "actor_key")
+            .distinct()
+        ):
+            viewer.bound.setdefault((agency_id, procedure_key), set()).add(actor_key)
+        return viewer
+
+
+def viewer_of(user: AbstractBaseUser | AnonymousUser | None) -> Viewer | bool:
+    """The :class:`Viewer` of a member of staff or a vendor's employee; True for an
+    administrator (sees everything), False for anyone who sees nothing."""
+    if user is None or not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    person = person_of(user)
+    if person is None:
+        return False
+    return Viewer.of(person)
+
+
 def visible_case_ids(
-    user: AbstractBaseUser | AnonymousUser | None, *, running: bool = False
+    user: AbstractBaseUser | AnonymousUser | None,
+    *,
+    running: bool = False,
+    viewer: Viewer | bool | None = None,
+    within: QuerySet[Case] | None = None,
 ) -> QuerySet[Any] | None:
     """The ids of the cases ``user`` may see (only the running ones with ``running``), by
     the same rule as :func:`visible_cases`, written as a UNION ALL of index lookups (the
     requesting unit, the opener, steps claimed or completed, dispositions sent or received,
     active steps of bound actors). ``None`` for administrators: everything. Ids may repeat.
+    ``viewer`` is the user's :func:`viewer_of` when the caller has it already; ``within``
+    restricts every part to those cases (a list's filters), so that each part can use the
+    indexes of the filters too.
 
     The shape is for large tables: each part reads an index range, so a LIMIT stops early
     and ``case_id IN (...)`` is a hash built once, where :func:`visible_cases` (one OR over
     joins) is evaluated case by case. tests/cases/test_visible_case_ids.py keeps the two in
     agreement."""
-    if user is None or not user.is_authenticated:
-        return Case.objects.none().values_list("pk", flat=True)
-    if getattr(user, "is_superuser", False):
+    if viewer is None:
+        viewer = viewer_of(user)
+    if viewer is True:
         return None
-    person = person_of(user)
-    if person is None:
+    if viewer is False:
         return Case.objects.none().values_list("pk", flat=True)
+    assert isinstance(viewer, Viewer)
+    person = viewer.person
     cases = Case.objects.filter(status=CaseStatus.RUNNING) if running else Case.objects.all()
-    on_case = {"case__status": CaseStatus.RUNNING} if running else {}
+    on_case: dict[str, Any] = {"case__status": CaseStatus.RUNNING} if running else {}
+    if within is not None:
+        cases = within.filter(pk__in=cases.values("pk")) if running else within
+        on_case["case__in"] = cases.order_by().values("pk")
     if person.vendor_id is not None:
         return cases.filter(application__contracts__vendor_id=person.vendor_id).values_list(
             "pk", flat=True
         )
-    people = {person.pk} | person.subordinates_tree()
-    units = set(Person.objects.filter(pk__in=people).values_list("unit_id", flat=True))
+    people, units = viewer.people, viewer.units
     parts: list[QuerySet[Any]] = [
         cases.filter(requesting_unit_id__in=units).values_list("pk", flat=True),
         cases.filter(opened_by_id__in=people).values_list("pk", flat=True),
@@ -95,57 +162,61 @@ def visible_case_ids(
             "case_id", flat=True
         ),
     ]
-    bindings = (
-        ActorBinding.objects.filter(
-            Q(person__in=people) | Q(position__holders__in=people) | Q(unit__members__in=people)
-        )
-        .values_list("agency_id", "procedure_key", "actor_key")
-        .distinct()
-    )
-    for agency_id, procedure_key, actor_key in bindings:
+    for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
         parts.append(
             CaseStep.objects.filter(
                 status=StepStatus.ACTIVE,
-                actor_key=actor_key,
+                actor_key__in=sorted(actors),
                 case__agency_id=agency_id,
                 case__version__procedure_key=procedure_key,
+                **on_case,
             ).values_list("case_id", flat=True)
         )
     first, *rest = (part.order_by() for part in parts)
     return first.union(*rest, all=True)
 
 
-def visible_filter(user: AbstractBaseUser | AnonymousUser | None) -> Q | None:
+def _versions_of(keys: set[str]) -> dict[int, str]:
+    """{version id: procedure key} of the published versions of these procedures."""
+    if not keys:
+        return {}
+    return dict(
+        ProcedureVersion.objects.filter(procedure_key__in=keys)
+        .order_by()
+        .values_list("pk", "procedure_key")
+    )
+
+
+def visible_filter(
+    user: AbstractBaseUser | AnonymousUser | None, viewer: Viewer | bool | None = None
+) -> Q | None:
     """A filter on cases: those ``user`` may see, by the same rule as :func:`visible_cases`,
     written so that it is checked per case row (EXISTS lookups on the case's own steps and
     dispositions, no join that multiplies rows). ``None`` for administrators: everything.
 
-    It suits a walk of an index in list order that stops after a page, when the user sees a
-    good share of what is walked; :func:`visible_case_ids` suits the opposite (few visible
-    cases, read whole). tests/cases/test_visible_case_ids.py keeps the three in agreement."""
+    It suits a walk of an index in some order that stops after a page, when the user sees a
+    good share of what is walked. tests/cases/test_visible_case_ids.py keeps it in agreement
+    with the gate."""
     from laksana.catalog.models import Contract
-    from laksana.procedures.models import ProcedureVersion
 
-    nothing = Q(pk__in=[])
-    if user is None or not user.is_authenticated:
-        return nothing
-    if getattr(user, "is_superuser", False):
+    if viewer is None:
+        viewer = viewer_of(user)
+    if viewer is True:
         return None
-    person = person_of(user)
-    if person is None:
-        return nothing
-    if person.vendor_id is not None:
+    if viewer is False:
+        return Q(pk__in=[])
+    assert isinstance(viewer, Viewer)
+    if viewer.person.vendor_id is not None:
         return Q(
             Exists(
                 Contract.objects.filter(
-                    application_id=OuterRef("application_id"), vendor_id=person.vendor_id
+                    application_id=OuterRef("application_id"), vendor_id=viewer.person.vendor_id
                 )
             )
         )
-    people = {person.pk} | person.subordinates_tree()
-    units = set(Person.objects.filter(pk__in=people).values_list("unit_id", flat=True))
+    people = viewer.people
     q = (
-        Q(requesting_unit_id__in=units)
+        Q(requesting_unit_id__in=viewer.units)
         | Q(opened_by_id__in=people)
         | Q(
             Exists(
@@ -162,22 +233,11 @@ def visible_filter(user: AbstractBaseUser | AnonymousUser | None) -> Q | None:
             )
         )
     )
-    bound: dict[tuple[int, str], set[str]] = {}
-    for agency_id, procedure_key, actor_key in (
-        ActorBinding.objects.filter(
-            Q(person__in=people) | Q(position__holders__in=people) | Q(unit__members__in=people)
-        )
-        .values_list("agency_id", "procedure_key", "actor_key")
-        .distinct()
-    ):
-        bound.setdefault((agency_id, procedure_key), set()).add(actor_key)
     versions: dict[str, list[int]] = {}
-    for pk, key in ProcedureVersion.objects.filter(
-        procedure_key__in={key for _a, key in bound}
-    ).values_list("pk", "procedure_key"):
+    for pk, key in _versions_of({key for _a, key in viewer.bound}).items():
         versions.setdefault(key, []).append(pk)
-    for (agency_id, procedure_key), actors in sorted(bound.items()):
-        q |= Q(agency_id=agency_id, version_id__in=versions.get(procedure_key, [])) & Q(
+    for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
+        q |= Q(agency_id=agency_id, version_id__in=sorted(versions.get(procedure_key, []))) & Q(
             Exists(
                 CaseStep.objects.filter(
                     case_id=OuterRef("pk"), status=StepStatus.ACTIVE, actor_key__in=sorted(actors)
@@ -187,11 +247,82 @@ def visible_filter(user: AbstractBaseUser | AnonymousUser | None) -> Q | None:
     return q
 
 
-# The first page of a list: up to this many visible cases are read whole (then the page is
-# picked among them); past it, the list is walked in order with the per-row check, over at
-# most WALK_SCAN cases of the filtered list before the whole set of visible cases is read.
+# A row of a walked list: id, opened_at, requesting unit, opener, agency, version, application.
+_Row = tuple[int, Any, int, int, int, int, int | None]
+_ROW_FIELDS = (
+    "id",
+    "opened_at",
+    "requesting_unit_id",
+    "opened_by_id",
+    "agency_id",
+    "version_id",
+    "application_id",
+)
+
+
+def visible_among(viewer: Viewer, rows: Sequence[_Row]) -> set[int]:
+    """The ids of ``rows`` (cases, as :data:`_ROW_FIELDS`) that the viewer may see, by the
+    rule of :func:`visible_cases`: the parts a row answers itself first, then at most three
+    queries on the steps and dispositions of the rest (by case id, the case index)."""
+    from laksana.catalog.models import Contract
+
+    if not rows:
+        return set()
+    if viewer.person.vendor_id is not None:
+        apps = {r[6] for r in rows if r[6] is not None}
+        covered = set(
+            Contract.objects.filter(application_id__in=apps, vendor_id=viewer.person.vendor_id)
+            .order_by()
+            .values_list("application_id", flat=True)
+        )
+        return {r[0] for r in rows if r[6] in covered}
+    people = viewer.people
+    seen = {r[0] for r in rows if r[2] in viewer.units or r[3] in people}
+    rest = [r for r in rows if r[0] not in seen]
+    if not rest:
+        return seen
+    ids = [r[0] for r in rest]
+    seen.update(
+        CaseStep.objects.filter(case_id__in=ids)
+        .filter(Q(claimed_by_id__in=people) | Q(completed_by_id__in=people))
+        .order_by()
+        .values_list("case_id", flat=True)
+    )
+    seen.update(
+        Disposition.objects.filter(case_id__in=ids)
+        .filter(Q(recipient_id__in=people) | Q(sender_id__in=people))
+        .order_by()
+        .values_list("case_id", flat=True)
+    )
+    if viewer.bound:
+        keys = _versions_of({key for _a, key in viewer.bound})
+        wanted = {
+            r[0]: viewer.bound[(r[4], keys[r[5]])]
+            for r in rest
+            if r[0] not in seen and r[5] in keys and (r[4], keys[r[5]]) in viewer.bound
+        }
+        actors = set().union(*wanted.values()) if wanted else set()
+        for case_id, actor_key in (
+            CaseStep.objects.filter(
+                case_id__in=sorted(wanted), status=StepStatus.ACTIVE, actor_key__in=actors
+            )
+            .order_by()
+            .values_list("case_id", "actor_key")
+            if wanted
+            else []
+        ):
+            if actor_key in wanted[case_id]:
+                seen.add(case_id)
+    return seen
+
+
+# The first page of a list: up to FEW_VISIBLE visible cases are read whole (the page is then
+# picked among them); past that, the filtered list is walked in order, a batch of rows at a
+# time, each batch checked with :func:`visible_among`, over at most WALK_SCAN rows before
+# the visible cases among the filtered ones are read whole instead.
 FEW_VISIBLE = 1000
-WALK_SCAN = 3000
+WALK_SCAN = 4000
+WALK_BATCH = 50  # the first batch (at least twice the page), each next one four times larger
 
 
 def first_visible(
@@ -202,39 +333,49 @@ def first_visible(
     rows are those (it may hold fewer rows than the whole visible list; slice it).
 
     Which way is fast depends on how many cases the user sees, so the gate is chosen per
-    page with bounded reads:
+    page, with bounded reads:
 
     * administrators: no gate, the list's index is walked and the walk stops after a page;
     * at most :data:`FEW_VISIBLE` visible cases (read with :func:`visible_case_ids`, which
       stops after that many): the list is restricted to them;
-    * more: the filtered list is walked in order with :func:`visible_filter` checked per
-      row, over at most :data:`WALK_SCAN` cases of it (a cut-off found on the index first).
-      The page is complete when the walk fills it or reaches the end of the list;
-    * otherwise (the user sees many cases, but few of those the filters keep): the whole set
-      of visible cases restricts the list.
+    * more: the filtered list is walked in order on its index, in growing batches, each
+      checked with :func:`visible_among`, until the page is full, the list ends, or
+      :data:`WALK_SCAN` rows were read;
+    * then (the user sees many cases, but few of those the filters keep): the visible cases
+      among the filtered ones are read whole (:func:`visible_case_ids` ``within`` them).
     """
     cases = cases.order_by("-opened_at", "-id")
-    ids = visible_case_ids(user)
-    if ids is None:
+    viewer = viewer_of(user)
+    if viewer is True:
         return cases
+    if viewer is False:
+        return cases.none()
+    assert isinstance(viewer, Viewer)
+    ids = visible_case_ids(user, viewer=viewer)
+    assert ids is not None
     few = list(ids[: FEW_VISIBLE + 1])
     if len(few) <= FEW_VISIBLE:
         return cases.filter(pk__in=sorted(set(few)))
-    check = visible_filter(user)
-    assert check is not None
-    walk = cases.filter(check)
-    cutoff = list(cases.values_list("opened_at", "id")[WALK_SCAN - 1 : WALK_SCAN])
-    if not cutoff:  # the whole filtered list is shorter than the scan: walk it all
-        return walk
-    ((at, pk),) = cutoff
-    found = list(
-        walk.filter(
-            Q(opened_at__gt=at) | Q(opened_at=at, id__gte=pk), opened_at__gte=at
-        ).values_list("pk", flat=True)[:size]
-    )
-    if len(found) >= size:
-        return cases.filter(pk__in=found)
-    return cases.filter(pk__in=visible_case_ids(user))
+    found: list[int] = []
+    scanned = 0
+    batch = max(2 * size, WALK_BATCH)
+    after: tuple[Any, int] | None = None
+    while scanned < WALK_SCAN:
+        walk = cases
+        if after is not None:
+            at, pk = after
+            walk = walk.filter(Q(opened_at__lt=at) | Q(opened_at=at, id__lt=pk), opened_at__lte=at)
+        rows: list[_Row] = list(walk.values_list(*_ROW_FIELDS)[:batch])
+        scanned += len(rows)
+        visible = visible_among(viewer, rows)
+        found.extend(r[0] for r in rows if r[0] in visible)
+        if len(found) >= size or len(rows) < batch:
+            return cases.filter(pk__in=found[:size])
+        after = (rows[-1][1], rows[-1][0])
+        batch = min(4 * batch, max(WALK_SCAN - scanned, 1))
+    within = visible_case_ids(user, viewer=viewer, within=cases.order_by())
+    assert within is not None
+    return cases.filter(pk__in=within)
 
 
 def can_view(

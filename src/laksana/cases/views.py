@@ -805,9 +805,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "steps",
-                queryset=CaseStep.objects.filter(status=StepStatus.ACTIVE).only(
-                    "pk", "case_id", "step_key"
-                ),
+                # No ordering by case (the model's default), which would join the cases.
+                queryset=CaseStep.objects.filter(status=StepStatus.ACTIVE)
+                .only("pk", "case_id", "step_key")
+                .order_by("activated_at", "id"),
                 to_attr="active_steps",
             )
         )
