@@ -66,7 +66,7 @@ def _atomic(fn: Callable[P, R]) -> Callable[P, R]:
         written: list[tuple[Storage, str]] = []
         token = _WRITTEN.set(written)
         try:
-            with transaction.atomic():
+            with store.one_writer(), transaction.atomic():
                 return fn(*args, **kwargs)
         except BaseException:
             for storage, name in written:

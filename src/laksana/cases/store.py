@@ -11,8 +11,11 @@ services and the journal use this module, inside their transactions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -261,3 +264,37 @@ def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any
         run(sql, prepared[0])
     else:
         _execute(sql, prepared, many=True)
+
+
+# SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps in
+# growing steps (up to 100 ms) and so gives the slowest requests long, random waits. The
+# services' writers queue instead on a lock file beside the database (and, within a process,
+# on a thread lock), and are woken as soon as it is free.
+_WRITER_THREADS = threading.Lock()
+_LOCK_FILES: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def one_writer() -> Iterator[None]:
+    """Around a service's transaction: on SQLite, wait for the other writers of the
+    database; elsewhere (PostgreSQL's row locks queue fairly) or inside an outer
+    transaction (which already holds SQLite's lock), nothing."""
+    db = connections[DEFAULT_DB_ALIAS]
+    name = str(db.settings_dict["NAME"])
+    if db.vendor != "sqlite" or db.in_atomic_block or name.startswith((":memory:", "file:")):
+        yield
+        return
+    import fcntl
+
+    with _WRITER_THREADS:
+        path = f"{name}.writers"
+        fd = _LOCK_FILES.get(path)
+        if fd is None:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            _LOCK_FILES[path] = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+

@@ -613,7 +613,7 @@ def _sqlite_path() -> Path:
     return Path(connections["default"].settings_dict["NAME"])
 
 
-def _check_target_free(kind: str, target_has_data: dict[str, int], replace: bool) -> None:
+def _check_target_free(target_has_data: dict[str, int], replace: bool) -> None:
     media = _media_root()
     media_files = sum(1 for _ in _media_files(media))
     if (target_has_data or media_files) and not replace:
@@ -629,25 +629,25 @@ def _check_target_free(kind: str, target_has_data: dict[str, int], replace: bool
             + ". Restore into an empty installation, or give --replace to replace everything "
             "with the backup."
         )
+
+
+def _refuse_in_use(kind: str) -> None:
+    """Refuse while something else uses the database (a server that was not stopped)."""
     if kind == "sqlite":
-        path = _sqlite_path()
-        if path.exists():
-            # Leaving WAL mode needs the database to itself: it fails while any other
-            # connection has it open, even an idle one (a server that was not stopped). On
-            # success the log is checkpointed into the file; WAL mode is then set back.
-            _refuse_sqlite_in_use(path)
-    else:
-        # A client that has just disconnected can be listed for a moment: wait a little.
+        if _sqlite_path().exists():
+            _refuse_sqlite_in_use(_sqlite_path())
+        return
+    # A client that has just disconnected can be listed for a moment: wait a little.
+    others = _other_connections()
+    deadline = time.monotonic() + 10
+    while others and time.monotonic() < deadline:
+        time.sleep(0.2)
         others = _other_connections()
-        deadline = time.monotonic() + 10
-        while others and time.monotonic() < deadline:
-            time.sleep(0.2)
-            others = _other_connections()
-        if others:
-            raise Refused(
-                f"{others} other connection(s) to the database are open; stop the server "
-                "and the task worker, then restore"
-            )
+    if others:
+        raise Refused(
+            f"{others} other connection(s) to the database are open; stop the server "
+            "and the task worker, then restore"
+        )
 
 
 def _refuse_sqlite_in_use(path: Path) -> None:
@@ -688,7 +688,7 @@ def restore_backup(
     if not archive.is_file():
         raise Refused(f"{archive}: no such file")
     existing = data_rows(live_counts())
-    _check_target_free(kind, existing, replace)
+    _check_target_free(existing, replace)
     restore_tool = pg_tool("pg_restore") if kind == "postgresql" else ""
     media = _media_root()
     media.parent.mkdir(parents=True, exist_ok=True)
@@ -711,12 +711,11 @@ def restore_backup(
             )
         (stage / "files").mkdir(exist_ok=True)
         warnings = _migration_warnings(manifest)
+        _refuse_in_use(kind)
         # From here on the installation is changed.
         connections.close_all()
         if kind == "sqlite":
             say("replacing the database file ...")
-            if _sqlite_path().exists():
-                _refuse_sqlite_in_use(_sqlite_path())  # again: reading took a while
             _swap_sqlite(db_file, _sqlite_path())
         else:
             say("restoring the database with pg_restore (one transaction) ...")
