@@ -12,6 +12,7 @@ services and the journal use this module, inside their transactions.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 import threading
@@ -248,22 +249,78 @@ def prep(model: type[Model], name: str, value: Any) -> Any:
     return _field(model, name).get_db_prep_save(value, connection)
 
 
-def update(model: type[Model], pk: int, values: dict[str, Any]) -> int:
+# Writes made inside ``deferred()``: sent together when it ends (one round trip on
+# PostgreSQL), or dropped with it when it fails.
+_PENDING: contextvars.ContextVar[list[tuple[str, list[Any]]] | None] = contextvars.ContextVar(
+    "laksana_store_pending", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the writes of :func:`update`, :func:`insert` and :func:`write` made inside
+    and send them when the block ends: on PostgreSQL as one statement list in one round trip
+    (client-side parameters, as Django's psycopg cursor binds them), on SQLite one after
+    another (no round trips to save). Reads inside the block do not see these writes: use it
+    for the tail of an action, after its last read of the rows it writes."""
+    outer = _PENDING.get()
+    if outer is not None:
+        yield  # already collecting: the outer block sends them
+        return
+    pending: list[tuple[str, list[Any]]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
+    flush(pending)
+
+
+def flush(statements: list[tuple[str, list[Any]]]) -> None:
+    """Send collected statements (see :func:`deferred`)."""
+    if not statements:
+        return
+    if _VENDOR == "postgresql" and len(statements) > 1:
+        sql = ";\n".join(s for s, _p in statements)
+        params = [p for _s, ps in statements for p in ps]
+        _execute(sql, params)
+        return
+    for sql, params in statements:
+        _execute(sql, params)
+
+
+def write(sql: str, params: Sequence[Any]) -> None:
+    """A statement that changes rows and whose count is not needed: deferred inside
+    :func:`deferred`, run now otherwise."""
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.append((sql, list(params)))
+    else:
+        _execute(sql, params)
+
+
+def update(model: type[Model], pk: int, values: dict[str, Any]) -> None:
     """``UPDATE`` of the named fields of one row, prepared as ``save()`` prepares them."""
     sql, preparers = _statement("update", model, tuple(values), _VENDOR)
-    return execute(sql, [*_prepared(preparers, list(values.values())), pk])
+    write(sql, [*_prepared(preparers, list(values.values())), pk])
+
+
+@functools.cache
+def _rows_sql(sql: str, width: int, count: int) -> str:
+    marks = "(" + ", ".join(["%s"] * width) + ")"
+    head = sql[: sql.rindex("VALUES")]
+    return head + "VALUES " + ", ".join([marks] * count)
 
 
 def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """``INSERT`` several rows (no ids returned: the hot path needs none)."""
+    """``INSERT`` rows in one statement (no ids returned: the hot path needs none)."""
     sql, preparers = _statement("insert", model, tuple(names), _VENDOR)
     prepared = [_prepared(preparers, row) for row in rows]
     if not prepared:
         return
-    if len(prepared) == 1:
-        run(sql, prepared[0])
-    else:
-        _execute(sql, prepared, many=True)
+    if len(prepared) > 1:
+        sql = _rows_sql(sql, len(names), len(prepared))
+    write(sql, [value for row in prepared for value in row])
 
 
 # SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps in
@@ -297,4 +354,3 @@ def one_writer() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
-
