@@ -126,7 +126,8 @@ def _child(
         log(line.decode("utf-8", "replace").rstrip())
     if process.wait() != 0:
         raise SystemExit(f"the benchmark part(s) {', '.join(parts)} failed (see above)")
-    return [Figure(**{k: v for k, v in d.items() if k != "met"}) for d in json.loads(out.read_text())]
+    found = json.loads(out.read_text())
+    return [Figure(**{k: v for k, v in d.items() if k != "met"}) for d in found]
 
 
 def _backends(only: str | None) -> list[tuple[str, str | None]]:
@@ -158,19 +159,20 @@ def run(
     started = time.perf_counter()
     figures: list[Figure] = []
     if "engine" in parts:
-        from laksana.benchmarks.service import engine_rate
         from laksana.benchmarks.peer import sop_004
+        from laksana.benchmarks.service import engine_rate
 
         log("engine: SOP 004's main path in memory")
         figures.append(engine_rate(sop_004(), sizes.engine_seconds))
     for name, url in _backends(backend):
-        groups = [[p for p in ("service", "peer", "http") if p in parts]]
+        groups: list[list[str]] = [[p for p in ("service", "peer", "http") if p in parts]]
         if "scale" in parts:
             groups.append(["scale"])
         for index, group in enumerate(g for g in groups if g):
             workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-"))
             scratch = _scratch_url(url, f"bench{index}") if url else None
-            log(f"{name}: {', '.join(group)} ({'database ' + urlsplit(scratch).path[1:] if scratch else 'SQLite in ' + str(workdir)})")
+            where = f"database {urlsplit(scratch).path[1:]}" if scratch else f"SQLite in {workdir}"
+            log(f"{name}: {', '.join(group)} ({where})")
             if scratch:
                 _pg_recreate(scratch)
             try:

@@ -8,7 +8,6 @@ and the notifications). Nothing is kept between actions but the ids a client wou
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -161,9 +160,7 @@ def _worker(
     connections.close_all()
 
 
-def service_rate(
-    cases: int, *, log: Callable[[str], None], workers: int = 1
-) -> Figure:
+def service_rate(cases: int, *, log: Callable[[str], None], workers: int = 1) -> Figure:
     """Step completions per second through the services, one transaction each, by
     ``workers`` processes at once (each with its own connection, as web workers have)."""
     import multiprocessing

@@ -73,4 +73,3 @@ def kept_version(pk: int, checksum: str, number: int, procedure_key: str) -> Pro
             _KEPT.clear()
         _KEPT[key] = version
     return version
-
