@@ -20,6 +20,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -102,6 +103,40 @@ def validation_field(location: Sequence[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+def text_refused() -> str:
+    """The message for text no database column can store."""
+    return _(
+        "The request contains text that cannot be stored: NUL characters and unpaired "
+        "surrogates are not allowed in any value."
+    )
+
+
+def bad_text(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in a parsed JSON value a string holds a NUL character or an unpaired surrogate
+    (which no database column can store), or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = bad_text(key, (*path, str(key))) if isinstance(key, str) else None
+            if found is None:
+                found = bad_text(item, (*path, str(key)))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = bad_text(item, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
 def install(api: NinjaAPI) -> None:
     """Answer every error of ``api`` in the one format."""
 
@@ -161,6 +196,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return reply(request, 404, error_body("not_found", _("Not found.")))
+
+    @api.exception_handler(DataError)
+    def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value of the request (PostgreSQL stores no NUL character in
+        # text or JSON); the action's transaction was rolled back, nothing was written.
+        return reply(request, 422, error_body("invalid_text", text_refused()))
+
+    @api.exception_handler(UnicodeEncodeError)
+    def on_unencodable(request: HttpRequest, exc: UnicodeEncodeError) -> HttpResponse:
+        return reply(request, 422, error_body("invalid_text", text_refused()))
 
     @api.exception_handler(Exception)
     def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -4,6 +4,7 @@ the docs page (/api/docs) and its files, and JSON answers for unknown paths and 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +13,27 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 
 from laksana.api import docs
-from laksana.api.errors import error_body
+from laksana.api.errors import bad_text, error_body, text_refused
 from laksana.api.instance import api
+
+
+def _refuse_bad_text(request: HttpRequest) -> HttpResponse | None:
+    """A JSON body with a string no database column can store (a NUL character, an
+    unpaired surrogate) is refused before any operation sees it: 422 naming the field."""
+    if request.content_type != "application/json" or not request.body:
+        return None
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None  # ninja answers malformed JSON itself
+    where = bad_text(data)
+    if where is None:
+        return None
+    field = ".".join(str(p) for p in where) or None
+    message = text_refused()
+    return JsonResponse(
+        error_body("invalid", message, field, [f"{field or '-'}: {message}"]), status=422
+    )
 
 
 def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -21,6 +41,9 @@ def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        refused = _refuse_bad_text(request)
+        if refused is not None:
+            return refused
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
