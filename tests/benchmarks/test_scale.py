@@ -121,11 +121,15 @@ def test_measure_returns_every_figure(generated):
         "case list page, first page, administrator",
         "case list query, first page, Kepala Dinas",
         "case list page, first page, staff of a requesting unit",
+        "case list query, first page, Kepala Dinas (visibility gate), no filter",
+        "case list query, first page, staff of a requesting unit (visibility gate), no filter",
+        "case list query, first page, Kepala Dinas (visibility gate), another agency's",
         "case search, first page, common word",
         "case search, first page, rare word",
         "overdue dashboard, first page, administrator",
         "overdue dashboard, first page, Kepala Dinas",
-        "application record page",
+        "application record page (administrator)",
+        "application record page (Kepala Dinas",
         "journal verification",
     ):
         assert any(n.startswith(prefix) for n in names), prefix
@@ -134,5 +138,8 @@ def test_measure_returns_every_figure(generated):
         if f.unit == "ms":
             assert f.extra["p50"] > 0 and f.extra["p95"] >= f.extra["p50"]
             assert f.extra["rounds"] == 3
+            assert f.extra["cpu_p50"] >= 0
+        if " query, " in f.name or f.name.startswith(("case search", "overdue", "application")):
+            assert f.extra["queries"] >= 1, f.name  # the statements of one call, counted
     verification = next(f for f in figures if f.name.startswith("journal verification"))
     assert verification.extra["broken"] == 0

@@ -69,10 +69,10 @@ def test_the_per_row_filter_agrees_with_the_visibility_gate(cases, bali, djki, d
 @pytest.mark.parametrize(
     ("few", "scan", "batch"),
     [
-        (1000, 4000, 50),  # few visible cases: read whole
-        (0, 4000, 50),  # many: the walk over the whole (short) list in one batch
-        (0, 4000, 1),  # many: the walk in batches of one, four, ...
-        (0, 2, 1),  # many: the walk stops after two rows, then the visible ones are read whole
+        (1000, 4000, 50),  # the walk over the whole (short) list in one batch
+        (1000, 4000, 1),  # a first batch of a page, then few visible cases: read whole
+        (0, 4000, 1),  # many visible cases: the walk in batches sized by what it found
+        (0, 2, 1),  # the walk stops after two rows, then the visible ones are read whole
         (0, 1, 1),
     ],
 )
@@ -91,6 +91,6 @@ def test_the_first_page_is_the_gates_first_page_whichever_way(
                 visible_cases(user).filter(pk__in=listed.values("pk")).order_by("-opened_at", "-id")
             )
             every = list(order.values_list("pk", flat=True))
-            for size in (1, 2, 3, 10):  # a page of one asks for batches of two
+            for size in (1, 2, 3, 10):
                 page = list(first_visible(user, listed, size).values_list("pk", flat=True)[:size])
                 assert page == every[:size], (user, size, listed.query)

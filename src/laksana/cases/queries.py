@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 
 from laksana.cases import store
 from laksana.cases.holders import bound_actor_filter
@@ -96,14 +96,18 @@ class Viewer:
         return viewer
 
 
-def viewer_of(user: AbstractBaseUser | AnonymousUser | None) -> Viewer | bool:
+def viewer_of(
+    user: AbstractBaseUser | AnonymousUser | None, person: Person | None = None
+) -> Viewer | bool:
     """The :class:`Viewer` of a member of staff or a vendor's employee; True for an
-    administrator (sees everything), False for anyone who sees nothing."""
+    administrator (sees everything), False for anyone who sees nothing. ``person`` is the
+    user's Person when the caller has it already."""
     if user is None or not user.is_authenticated:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    person = person_of(user)
+    if person is None or person.user_id != user.pk:
+        person = person_of(user)
     if person is None:
         return False
     return Viewer.of(person)
@@ -145,10 +149,20 @@ def visible_case_ids(
         return cases.filter(application__contracts__vendor_id=person.vendor_id).values_list(
             "pk", flat=True
         )
-    people, units = viewer.people, viewer.units
     parts: list[QuerySet[Any]] = [
-        cases.filter(requesting_unit_id__in=units).values_list("pk", flat=True),
-        cases.filter(opened_by_id__in=people).values_list("pk", flat=True),
+        cases.filter(requesting_unit_id__in=viewer.units).values_list("pk", flat=True),
+        cases.filter(opened_by_id__in=viewer.people).values_list("pk", flat=True),
+        *_worked_on(viewer, on_case),
+    ]
+    first, *rest = (part.order_by() for part in parts)
+    return first.union(*rest, all=True)
+
+
+def _worked_on(viewer: Viewer, on_case: dict[str, Any]) -> list[QuerySet[Any]]:
+    """The parts of the rule that are not on the case row itself, as case ids: steps claimed
+    or completed, dispositions sent or received, active steps of bound actors."""
+    people = viewer.people
+    parts: list[QuerySet[Any]] = [
         CaseStep.objects.filter(claimed_by_id__in=people, **on_case).values_list(
             "case_id", flat=True
         ),
@@ -172,8 +186,7 @@ def visible_case_ids(
                 **on_case,
             ).values_list("case_id", flat=True)
         )
-    first, *rest = (part.order_by() for part in parts)
-    return first.union(*rest, all=True)
+    return [part.order_by() for part in parts]
 
 
 def _versions_of(keys: set[str]) -> dict[int, str]:
@@ -260,10 +273,14 @@ _ROW_FIELDS = (
 )
 
 
-def visible_among(viewer: Viewer, rows: Sequence[_Row]) -> set[int]:
+def visible_among(
+    viewer: Viewer, rows: Sequence[_Row], span: QuerySet[Case] | None = None
+) -> set[int]:
     """The ids of ``rows`` (cases, as :data:`_ROW_FIELDS`) that the viewer may see, by the
-    rule of :func:`visible_cases`: the parts a row answers itself first, then at most three
-    queries on the steps and dispositions of the rest (by case id, the case index)."""
+    rule of :func:`visible_cases`: the parts a row answers itself first, then one query on
+    the steps and dispositions of the rest (by case id, the case index). ``span`` is a
+    query of cases that holds all the rows (and maybe a few more): the rest are then named
+    by it rather than by a list of their ids, when they are many."""
     from laksana.catalog.models import Contract
 
     if not rows:
@@ -281,84 +298,94 @@ def visible_among(viewer: Viewer, rows: Sequence[_Row]) -> set[int]:
     rest = [r for r in rows if r[0] not in seen]
     if not rest:
         return seen
-    ids = [r[0] for r in rest]
-    seen.update(
+    # One query for the rest: (case id, "", "") for a step or disposition of the people,
+    # (case id, actor, procedure) for an active step of an actor bound in the case's agency.
+    ids: list[int] | QuerySet[Any] = [r[0] for r in rest]
+    agencies = {agency_id for agency_id, _key in viewer.bound}
+    bound_ids: list[int] | QuerySet[Any] = [r[0] for r in rest if r[4] in agencies]
+    if span is not None and len(rest) > SPAN_OVER:
+        ids = span.order_by().values("pk")
+        bound_ids = span.filter(agency_id__in=agencies).order_by().values("pk")
+    blank = Value("", output_field=CharField())
+    parts: list[QuerySet[Any]] = [
         CaseStep.objects.filter(case_id__in=ids)
         .filter(Q(claimed_by_id__in=people) | Q(completed_by_id__in=people))
-        .order_by()
-        .values_list("case_id", flat=True)
-    )
-    seen.update(
+        .annotate(actor=blank, procedure=blank)
+        .values_list("case_id", "actor", "procedure"),
         Disposition.objects.filter(case_id__in=ids)
         .filter(Q(recipient_id__in=people) | Q(sender_id__in=people))
-        .order_by()
-        .values_list("case_id", flat=True)
-    )
-    if viewer.bound:
-        keys = _versions_of({key for _a, key in viewer.bound})
-        wanted = {
-            r[0]: viewer.bound[(r[4], keys[r[5]])]
-            for r in rest
-            if r[0] not in seen and r[5] in keys and (r[4], keys[r[5]]) in viewer.bound
-        }
-        actors = set().union(*wanted.values()) if wanted else set()
-        for case_id, actor_key in (
+        .annotate(actor=blank, procedure=blank)
+        .values_list("case_id", "actor", "procedure"),
+    ]
+    if agencies:
+        parts.append(
             CaseStep.objects.filter(
-                case_id__in=sorted(wanted), status=StepStatus.ACTIVE, actor_key__in=actors
+                case_id__in=bound_ids,
+                status=StepStatus.ACTIVE,
+                actor_key__in=sorted(set().union(*viewer.bound.values())),
             )
-            .order_by()
-            .values_list("case_id", "actor_key")
-            if wanted
-            else []
-        ):
-            if actor_key in wanted[case_id]:
-                seen.add(case_id)
+            .annotate(actor=F("actor_key"), procedure=F("case__version__procedure_key"))
+            .values_list("case_id", "actor", "procedure")
+        )
+    first, *others = (part.order_by() for part in parts)
+    agency_of = {r[0]: r[4] for r in rest}
+    for case_id, actor, procedure in first.union(*others, all=True):
+        if case_id not in agency_of:
+            continue  # of the span, not of the rows
+        if not actor or actor in viewer.bound.get((agency_of[case_id], procedure), ()):
+            seen.add(case_id)
     return seen
 
 
-# The first page of a list: up to FEW_VISIBLE visible cases are read whole (the page is then
-# picked among them); past that, the filtered list is walked in order, a batch of rows at a
-# time, each batch checked with :func:`visible_among`, over at most WALK_SCAN rows before
-# the visible cases among the filtered ones are read whole instead.
+# The first page of a list is found by walking the filtered list in order, a batch of rows at
+# a time, each batch checked with :func:`visible_among`: a first batch of WALK_BATCH rows (at
+# least a page), the next ones sized by the share of visible rows seen so far (at most four
+# times larger each time), over at most WALK_SCAN rows in all. If the first batch finds too
+# few visible rows for that and the user sees at most FEW_VISIBLE cases, those are read whole
+# instead; if the walk runs out of its rows, the visible cases among the filtered ones are.
 FEW_VISIBLE = 1000
 WALK_SCAN = 4000
-WALK_BATCH = 50  # the first batch (at least twice the page), each next one four times larger
+WALK_BATCH = 120
+SPAN_OVER = 64  # more rows than this to check are named by a query, not by their ids
 
 
 def first_visible(
-    user: AbstractBaseUser | AnonymousUser | None, cases: QuerySet[Case], size: int
+    user: AbstractBaseUser | AnonymousUser | None,
+    cases: QuerySet[Case],
+    size: int,
+    person: Person | None = None,
 ) -> QuerySet[Case]:
     """The first ``size`` cases of ``cases`` (any filters, newest first: ``opened_at``,
     ``id`` descending) that ``user`` may see: a queryset in that order whose first ``size``
     rows are those (it may hold fewer rows than the whole visible list; slice it).
 
-    Which way is fast depends on how many cases the user sees, so the gate is chosen per
-    page, with bounded reads:
+    Which way is fast depends on how many of the listed cases the user sees, so the gate is
+    chosen per page, each way with bounded reads:
 
     * administrators: no gate, the list's index is walked and the walk stops after a page;
-    * at most :data:`FEW_VISIBLE` visible cases (read with :func:`visible_case_ids`, which
-      stops after that many): the list is restricted to them;
-    * more: the filtered list is walked in order on its index, in growing batches, each
-      checked with :func:`visible_among`, until the page is full, the list ends, or
-      :data:`WALK_SCAN` rows were read;
-    * then (the user sees many cases, but few of those the filters keep): the visible cases
-      among the filtered ones are read whole (:func:`visible_case_ids` ``within`` them).
+    * others: the list is walked on its index in batches, each checked with
+      :func:`visible_among`, until the page is full or the list ends: a few short reads when
+      the user sees a good share of the list (a Kepala Dinas, a unit's list for its staff);
+    * when the first batch falls short, so far short that the walk would not fill the page
+      at that share of visible rows, and the user sees at most :data:`FEW_VISIBLE` cases
+      (read with :func:`visible_case_ids`, which stops after that many): the list is
+      restricted to those;
+    * when the walk reads :data:`WALK_SCAN` rows without filling the page (the user sees
+      many cases, but few of those the filters keep): the visible cases among the filtered
+      ones are read whole (:func:`visible_case_ids` ``within`` them).
+
+    ``person`` is the user's Person when the caller has it already.
     """
     cases = cases.order_by("-opened_at", "-id")
-    viewer = viewer_of(user)
+    viewer = viewer_of(user, person)
     if viewer is True:
         return cases
     if viewer is False:
         return cases.none()
     assert isinstance(viewer, Viewer)
-    ids = visible_case_ids(user, viewer=viewer)
-    assert ids is not None
-    few = list(ids[: FEW_VISIBLE + 1])
-    if len(few) <= FEW_VISIBLE:
-        return cases.filter(pk__in=sorted(set(few)))
     found: list[int] = []
     scanned = 0
-    batch = max(2 * size, WALK_BATCH)
+    batch = max(size, WALK_BATCH)
     after: tuple[Any, int] | None = None
     while scanned < WALK_SCAN:
         walk = cases
@@ -367,12 +394,24 @@ def first_visible(
             walk = walk.filter(Q(opened_at__lt=at) | Q(opened_at=at, id__lt=pk), opened_at__lte=at)
         rows: list[_Row] = list(walk.values_list(*_ROW_FIELDS)[:batch])
         scanned += len(rows)
-        visible = visible_among(viewer, rows)
+        span = walk.filter(opened_at__gte=rows[-1][1]) if rows else None
+        visible = visible_among(viewer, rows, span)
         found.extend(r[0] for r in rows if r[0] in visible)
         if len(found) >= size or len(rows) < batch:
             return cases.filter(pk__in=found[:size])
+        if after is None and len(found) * WALK_SCAN < size * scanned:
+            # At the share seen so far the walk would not fill the page: perhaps the user
+            # sees few cases in all.
+            ids = visible_case_ids(user, viewer=viewer)
+            assert ids is not None
+            few = list(ids[: FEW_VISIBLE + 1])
+            if len(few) <= FEW_VISIBLE:
+                return cases.filter(pk__in=sorted(set(few)))
         after = (rows[-1][1], rows[-1][0])
-        batch = min(4 * batch, max(WALK_SCAN - scanned, 1))
+        # Enough rows for the rest of the page at the share seen so far, and half again
+        # (at most four times the last batch).
+        wanted = (size - len(found)) * scanned * 3 // (2 * max(len(found), 1))
+        batch = max(min(wanted, 4 * batch, WALK_SCAN - scanned), 1)
     within = visible_case_ids(user, viewer=viewer, within=cases.order_by())
     assert within is not None
     return cases.filter(pk__in=within)

@@ -759,7 +759,7 @@ def matching_cases(
         qs = qs.filter(status=status)
     if params.get("procedure"):
         versions = ProcedureVersion.objects.filter(procedure_key=params["procedure"])
-        qs = qs.filter(version_id__in=sorted(versions.values_list("pk", flat=True)))
+        qs = qs.filter(version_id__in=versions.order_by().values("pk"))
     if params.get("unit", "").isdigit():
         qs = qs.filter(requesting_unit_id=int(params["unit"]))
     if params.get("application", "").isdigit():
@@ -777,14 +777,16 @@ def filtered_cases(
     params: Mapping[str, str],
     after: tuple[dt.datetime, int] | None = None,
     size: int = PAGE_SIZE + 1,
+    person: Person | None = None,
 ) -> QuerySet[Case]:
     """The visible cases matching the list's filters, newest first: a queryset whose first
     ``size`` rows are the page (slice it; later rows may be missing).
 
     The gate is chosen per page by :func:`laksana.cases.queries.first_visible`: the list's
     index is walked with the visibility checked per row when the user sees many cases, and
-    the few cases they see are read first when they see few."""
-    return first_visible(user, matching_cases(params, after), size)
+    the few cases they see are read first when they see few. ``person`` is the user's
+    Person when the caller has it already."""
+    return first_visible(user, matching_cases(params, after), size, person)
 
 
 @login_required
@@ -798,7 +800,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         for k in ("status", "procedure", "unit", "application", "q")
     }
     cursor = _after(request.GET.get("after", ""))
-    qs = filtered_cases(request.user, params, cursor, PAGE_SIZE + 1)
+    qs = filtered_cases(request.user, params, cursor, PAGE_SIZE + 1, person)
     qs = (
         qs.select_related("version", "requesting_unit", "application")
         .defer("version__source", "description", "search_text", "state")

@@ -35,9 +35,11 @@ from laksana.catalog.models import (
 )
 from laksana.catalog.queries import User
 from laksana.catalog.templatetags.catalog_format import rupiah
+from laksana.procedures.models import kept_version
 
-CASES_SHOWN = 100
-"""The newest cases the record lists (the case list, filtered by the application, has all)."""
+CASES_SHOWN = 25
+"""The newest cases the record lists, one page as in the case list (which, filtered by the
+application, pages through all of them: the record links to it)."""
 
 # Artifact types whose files are the application's lifecycle documents (tests, minutes,
 # proposals, plans and reports); other case files (screenshots, letters) stay on the case.
@@ -129,6 +131,11 @@ def build(user: User, app: Application) -> Record:
     cases = list(queries.cases_about(user, app, CASES_SHOWN + 1)[: CASES_SHOWN + 1])
     more = len(cases) > CASES_SHOWN
     cases = cases[:CASES_SHOWN]
+    for c in cases:
+        # The version was read without its source: the kept one has it (and its parsed
+        # spec), so the cases' specs cost no query each.
+        v = c.version
+        c.version = kept_version(c.version_id, v.checksum, v.number, v.procedure_key)
     record = Record(
         application=app,
         environments=list(app.environments.all()),

@@ -18,7 +18,7 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.utils import timezone
 
 from laksana.cases.models import Case, CaseStatus, CaseStep, StepStatus
-from laksana.cases.queries import visible_case_ids, visible_filter
+from laksana.cases.queries import viewer_of, visible_case_ids, visible_filter
 from laksana.cases.sla import Calendars
 from laksana.procedures.models import ProcedureVersion
 from laksana.reports.compliance import Scope
@@ -74,9 +74,8 @@ def overdue_steps(scope: Scope, filters: OverdueFilters, now: dt.datetime) -> Qu
     qs = CaseStep.objects.filter(status=StepStatus.ACTIVE, due_at__lt=now).filter(
         Q(on_hold_since__isnull=True) | Q(on_hold_since__gte=F("due_at"))
     )
-    if scope.agency_ids is not None:
-        qs = qs.filter(case__agency_id__in=scope.agency_ids)
-    visible = None if scope.is_superuser else visible_case_ids(scope.user, running=True)
+    viewer = None if scope.is_superuser else viewer_of(scope.user)
+    visible = None if viewer is None else visible_case_ids(scope.user, running=True, viewer=viewer)
     filtered = _filtered_cases(scope, filters)
     few = None
     gated = scope.is_superuser
@@ -91,13 +90,18 @@ def overdue_steps(scope: Scope, filters: OverdueFilters, now: dt.datetime) -> Qu
         order = ("-due_order", "-pk")
     else:
         order = ("-due_at", "-pk")
-    if not gated:
+    check = None if gated else visible_filter(scope.user, viewer)
+    if check is not None:
         # The gate itself, checked per step on its case (EXISTS lookups on the case's own
         # rows): quick when the visible cases are common, where a hash of them all would
-        # first read them all.
-        check = visible_filter(scope.user)
-        if check is not None:
-            qs = qs.filter(Exists(Case.objects.filter(check, pk=OuterRef("case_id"))))
+        # first read them all. The agency is checked there too, first: as a condition of
+        # the joined case, SQLite would first read all the agency's cases (a Bloom filter).
+        gate = Case.objects.filter(pk=OuterRef("case_id"))
+        if scope.agency_ids is not None:
+            gate = gate.filter(agency_id__in=scope.agency_ids)
+        qs = qs.filter(Exists(gate.filter(check)))
+    elif scope.agency_ids is not None:
+        qs = qs.filter(case__agency_id__in=scope.agency_ids)
     if filters.unit_id is not None:
         qs = qs.filter(case__requesting_unit_id=filters.unit_id)
     if filters.procedure_key:
