@@ -764,7 +764,8 @@ def matching_cases(
         qs = qs.filter(requesting_unit_id=int(params["unit"]))
     if params.get("application", "").isdigit():
         qs = qs.filter(application_id=int(params["application"]))
-    for word in params.get("q", "").lower().split():
+    # A NUL character cannot be stored or searched for in PostgreSQL text: it separates words.
+    for word in params.get("q", "").replace("\x00", " ").lower().split():
         qs = qs.filter(search_text__contains=word)
     if after is not None:
         at, ident = after

@@ -111,7 +111,8 @@ FILTERS = ("q", "stage", "unit", "scope", "service_kind", "platform")
 
 def filtered(qs: QuerySet[Application], params: Mapping[str, str]) -> QuerySet[Application]:
     """Applications matching the list's filters (unknown values are ignored)."""
-    for word in params.get("q", "").lower().split():
+    # A NUL character cannot be stored or searched for in PostgreSQL text: it separates words.
+    for word in params.get("q", "").replace("\x00", " ").lower().split():
         qs = qs.filter(search_text__contains=word)
     stage = params.get("stage", "")
     if stage in Stage.values:
