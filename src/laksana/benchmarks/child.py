@@ -62,7 +62,8 @@ def main() -> None:
     if "scale" in parts:
         from laksana.benchmarks import scale
 
-        stats = scale.generate(sizes["scale_cases"], log=log)
+        count = sizes["scale_cases_sqlite" if connection.vendor == "sqlite" else "scale_cases"]
+        stats = scale.generate(count, log=log)
         figures.append(
             Figure(
                 "scale",

@@ -47,7 +47,9 @@ class Sizes:
         self.service_cases = cases or (20 if quick else 200)
         self.peer_cases = cases or (10 if quick else 100)
         self.http_cases = cases or (32 if quick else 200)
+        # A million cases on PostgreSQL; on SQLite a tenth (a million would be a 20 GB file).
         self.scale_cases = scale_cases or (1_000 if quick else 1_000_000)
+        self.scale_cases_sqlite = scale_cases or (1_000 if quick else 100_000)
         self.scale_rounds = 5 if quick else 50
 
     def as_dict(self) -> dict[str, Any]:
