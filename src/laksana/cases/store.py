@@ -100,11 +100,6 @@ def _execute(sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
     return cursor
 
 
-def run(sql: str, params: Sequence[Any]) -> Any:
-    """Execute one statement (with %s parameters); the cursor to read its rows from."""
-    return _execute(sql, params)
-
-
 @functools.cache
 def _select_sql(
     model: type[Model], where: str, extra: str, joins: str, for_update: bool, vendor: str
@@ -175,12 +170,7 @@ def load(
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Rows of a plain query (ids, small values)."""
-    return list(run(sql, params).fetchall())
-
-
-def execute(sql: str, params: Sequence[Any]) -> int:
-    """Run one statement; the number of rows it changed."""
-    return int(run(sql, params).rowcount)
+    return list(_execute(sql, params).fetchall())
 
 
 @functools.cache
@@ -273,10 +263,10 @@ def deferred() -> Iterator[None]:
         yield
     finally:
         _PENDING.reset(token)
-    flush(pending)
+    _flush(pending)
 
 
-def flush(statements: list[tuple[str, list[Any]]]) -> None:
+def _flush(statements: list[tuple[str, list[Any]]]) -> None:
     """Send collected statements (see :func:`deferred`)."""
     if not statements:
         return
