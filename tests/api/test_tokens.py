@@ -162,3 +162,14 @@ def test_the_secret_is_stored_hashed_so_the_hash_is_no_token(bali, client):
     response = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token.hash}")
     assert response.status_code == 401
     assert services.authenticate(secret) is not None
+
+
+def test_a_prefix_never_starts_with_a_dash(bali, monkeypatch):
+    # "laksana token revoke PREFIX": a prefix starting with "-" would be read as an option.
+    made = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda n: next(made))
+    token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
+    assert secret == "b" * 43 and token.prefix == "b" * services.PREFIX_LENGTH
+    out = StringIO()
+    call_command("token", "revoke", token.prefix, stdout=out)
+    assert "revoked" in out.getvalue()

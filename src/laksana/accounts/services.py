@@ -54,7 +54,10 @@ def issue_token(
     while True:
         secret = secrets.token_urlsafe(SECRET_BYTES)
         prefix = secret[:PREFIX_LENGTH]
-        # The prefix names the token on the command line, so it must be unambiguous.
+        # The prefix names the token on the command line, so it must be unambiguous, and it
+        # must not start with "-" (it would be read as an option there).
+        if prefix.startswith("-"):
+            continue
         if not ApiToken.objects.filter(prefix=prefix).exists():
             break
     token = ApiToken.objects.create(

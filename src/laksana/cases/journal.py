@@ -66,13 +66,15 @@ def append(
     """Append an entry to the case's chain. The caller holds the case row lock and saves the
     case afterwards (its journal head changes here). With ``batch``, the entry is added to
     that list instead, for :func:`write` to insert with the action's other entries."""
-    # Round-trip through JSON so the stored data is exactly what was hashed.
-    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    # Round-trip through JSON so the stored data is exactly what was hashed; the text is
+    # stored as it is (it is what the field would write for the data read back).
+    text = json.dumps(data, cls=DjangoJSONEncoder)
+    data = json.loads(text)
     seq = case.journal_seq + 1
     name = actor.name if actor else ""
     actor_id = actor.pk if actor else None
     digest = entry_hash(case.reference, seq, kind, actor_id, name, at, data, case.journal_hash)
-    row = (case.pk, seq, str(kind), actor_id, name, at, data, case.journal_hash, digest)
+    row = (case.pk, seq, str(kind), actor_id, name, at, store.Json(text), case.journal_hash, digest)
     if batch is None:
         write([row])
     else:

@@ -43,6 +43,7 @@ from laksana.cases.models import (
 from laksana.cases.uploads import UploadRejected, check_upload
 from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
+from laksana.engine.spec import Step as ProcStep
 from laksana.engine.worktime import Calendar
 from laksana.org.models import Agency, Person, Unit
 from laksana.procedures.models import ProcedureVersion, kept_version
@@ -66,7 +67,7 @@ def _atomic(fn: Callable[P, R]) -> Callable[P, R]:
         written: list[tuple[Storage, str]] = []
         token = _WRITTEN.set(written)
         try:
-            with store.one_writer(), transaction.atomic():
+            with store.transaction():
                 return fn(*args, **kwargs)
         except BaseException:
             for storage, name in written:
@@ -202,11 +203,11 @@ def _apply_events(
     actor: Person | None,
     at: dt.datetime,
     batch: list[tuple[Any, ...]] | None = None,
-) -> list[CaseStep]:
+) -> list[ProcStep]:
     """Write the engine's events: step rows and journal entries (into ``batch`` when given,
-    for the caller to write). Returns the activated steps."""
+    for the caller to write). Returns the activated steps (of the procedure)."""
     spec = case.version.spec
-    activated: list[CaseStep] = []
+    activated: list[ProcStep] = []
     for event in events:
         data: dict[str, Any] = {"event": event.to_dict()}
         if isinstance(event, engine.CaseOpened):
@@ -216,44 +217,12 @@ def _apply_events(
             # The step's clock starts now: its due time under the agency's calendar. It is
             # stored once; only a resume after a hold moves it.
             due_at = _calendar(case).due(at, step.time) if step.time else None
-            row = CaseStep(
-                case=case,
-                step_key=step.id,
-                visit=event.visit,
-                actor_key=step.actor,
-                activated_at=at,
-                due_at=due_at,
-            )
             store.insert(
                 CaseStep,
-                (
-                    "case",
-                    "step_key",
-                    "visit",
-                    "actor_key",
-                    "status",
-                    "activated_at",
-                    "due_at",
-                    "outcome",
-                    "hold_reason",
-                    "held_minutes",
-                ),
-                [
-                    (
-                        case.pk,
-                        row.step_key,
-                        row.visit,
-                        row.actor_key,
-                        row.status,
-                        at,
-                        due_at,
-                        row.outcome,
-                        row.hold_reason,
-                        row.held_minutes,
-                    )
-                ],
+                _NEW_STEP_COLUMNS,
+                [(case.pk, step.id, event.visit, step.actor, at, due_at, *_new_step_defaults())],
             )
-            activated.append(row)
+            activated.append(step)
             journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data, batch=batch)
         elif isinstance(event, engine.StepCompleted):
             journal.append(case, JournalKind.COMPLETED, actor, at, data, batch=batch)
@@ -265,15 +234,35 @@ def _apply_events(
     return activated
 
 
-def _announce(case: Case, steps: Sequence[CaseStep], at: dt.datetime) -> None:
-    spec = case.version.spec
-    for row in steps:
-        step = spec.step(row.step_key)
+# A new step row: these columns from the event, the rest (status, outcome, hold) at their
+# model defaults.
+_NEW_STEP_COLUMNS = (
+    "case",
+    "step_key",
+    "visit",
+    "actor_key",
+    "activated_at",
+    "due_at",
+    "status",
+    "outcome",
+    "hold_reason",
+    "held_minutes",
+)
+
+
+@functools.cache
+def _new_step_defaults() -> tuple[Any, ...]:
+    fields = {f.name: f for f in CaseStep._meta.concrete_fields}
+    return tuple(fields[n].get_default() for n in _NEW_STEP_COLUMNS[6:])
+
+
+def _announce(case: Case, steps: Sequence[ProcStep], at: dt.datetime) -> None:
+    for step in steps:
         message = _("Step %(no)s is waiting for you: %(activity)s") % {
             "no": step.number,
             "activity": step.activity[:120],
         }
-        _notify_on_commit(holder_contacts(case, row.actor_key), case, message, at)
+        _notify_on_commit(holder_contacts(case, step.actor), case, message, at)
 
 
 def _next_reference(case: Case, at: dt.datetime) -> str:

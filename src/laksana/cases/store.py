@@ -14,13 +14,19 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import Field, Model
+from django.db import transaction as django_transaction
+from django.db.models import Field, Model, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 M = TypeVar("M", bound=Model)
 
@@ -44,8 +50,9 @@ def _columns(model: type[Model], vendor: str) -> tuple[str, list[str], list[tupl
     return select, [f.attname for f in fields], converters
 
 
-def _instance(model: type[M], row: Sequence[Any]) -> M:
-    db = connections[DEFAULT_DB_ALIAS]
+def _instance(model: type[M], row: Sequence[Any], db: Any = None) -> M:
+    if db is None:
+        db = _db()[0]
     _select, names, converters = _columns(model, _VENDOR)
     values = list(row)
     for i, (col, convs) in enumerate(converters):
@@ -54,7 +61,39 @@ def _instance(model: type[M], row: Sequence[Any]) -> M:
             for conv in convs:
                 value = conv(value, col, db)
             values[i] = value
-    return model.from_db(DEFAULT_DB_ALIAS, names, values)
+    if not _plain_init(model):
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
+    # What Model.from_db gives for a full row, without Model.__init__'s per-field work: every
+    # concrete field's value under its attribute name, and the state of a row read from the
+    # database. Only for models whose construction nothing observes (see _plain_init).
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    obj.__dict__["_state"] = state
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+@functools.cache
+def _plain_init(model: type[Model]) -> bool:
+    """Whether an instance of ``model`` may be built from a full row by setting its fields'
+    values directly: no pre_init/post_init receivers (Django's own image dimensions, generic
+    relations), no ``from_db`` or ``__init__`` of the model's own, and every concrete field
+    stored as itself in the instance's ``__dict__`` (no descriptor that converts on set)."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return False
+    if model.from_db.__func__ is not Model.from_db.__func__:  # type: ignore[attr-defined]
+        return False
+    if model.__init__ is not Model.__init__:
+        return False
+    for f in model._meta.concrete_fields:
+        descriptor = model.__dict__.get(f.attname)
+        if descriptor is not None and not isinstance(
+            descriptor, DeferredAttribute | ForeignKeyDeferredAttribute | FileDescriptor
+        ):
+            return False
+    return True
 
 
 # One database vendor per process: Laksana runs on one database (SQLite or PostgreSQL).
@@ -67,13 +106,12 @@ def _native(sql: str, vendor: str) -> str:
     return sql.replace("%s", "?") if vendor == "sqlite" else sql
 
 
-def _cursor() -> Any:
+def _cursor(db: Any) -> Any:
     """The driver's own cursor on Django's connection, inside the current transaction.
 
     Django's cursor wrapper adds some 20 µs a statement (its thread check, its query
     rewriting, its hooks); the statements here are fixed. One driver cursor is kept per
     connection: every statement's rows are read before the next one is run."""
-    db = connections[DEFAULT_DB_ALIAS]
     raw = db.connection
     if raw is None:
         db.ensure_connection()
@@ -85,17 +123,46 @@ def _cursor() -> Any:
     return kept[1]
 
 
+# Inside a service's transaction (see :func:`transaction`): the connection it runs on and
+# whether Django logs its queries, looked up once instead of for every statement.
+_BOUND: contextvars.ContextVar[tuple[Any, bool] | None] = contextvars.ContextVar(
+    "laksana_store_bound", default=None
+)
+
+
+def _db() -> tuple[Any, bool]:
+    bound = _BOUND.get()
+    if bound is not None:
+        return bound
+    db = connections[DEFAULT_DB_ALIAS]
+    return db, db.queries_logged
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[None]:
+    """One service action's transaction: on SQLite after the other writers (see
+    :func:`one_writer`), then ``transaction.atomic()``; inside it the statements here use
+    the transaction's connection directly."""
+    with one_writer(), django_transaction.atomic():
+        db = connections[DEFAULT_DB_ALIAS]
+        token = _BOUND.set((db, db.queries_logged))
+        try:
+            yield
+        finally:
+            _BOUND.reset(token)
+
+
 def _execute(sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
     """Run a statement written with %s parameters; the cursor to read its rows from.
 
     When Django logs queries (debug mode, or a test counting them), the statement goes
     through Django's own cursor so it is logged and counted like any other."""
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.queries_logged:
+    db, logged = _db()
+    if logged:
         cursor = db.cursor()
         (cursor.executemany if many else cursor.execute)(sql, params)
         return cursor
-    cursor = _cursor()
+    cursor = _cursor(db)
     (cursor.executemany if many else cursor.execute)(_native(sql, _VENDOR), params)
     return cursor
 
@@ -198,15 +265,48 @@ def _preparer(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(target, _PLAIN) and not getattr(target, "choices_converter", None):
         return None
     if isinstance(field, models.DateTimeField):
-        ops = connection.ops
-
-        def prepare_datetime(value: Any) -> Any:
-            return ops.adapt_datetimefield_value(value)
-
-        return prepare_datetime
+        return _datetime_preparer()
+    if isinstance(field, models.JSONField):
+        return _json_preparer(field)
 
     def prepare(value: Any) -> Any:
         return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+@functools.cache
+def _datetime_preparer() -> Callable[[Any], Any]:
+    """How a date and time is written (``DateTimeField.get_db_prep_save`` for an aware
+    datetime), remembered: an action writes the same instant several times."""
+    return functools.lru_cache(maxsize=64)(connection.ops.adapt_datetimefield_value)
+
+
+class Json(str):
+    """A JSON value already written as text (exactly as ``json.dumps`` with the field's
+    encoder writes it), stored as it is instead of being serialized again."""
+
+
+def _json_preparer(field: models.JSONField[Any]) -> Callable[[Any], Any]:
+    encoder = field.encoder
+    if _VENDOR == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        def as_is(text: str) -> str:
+            return text
+
+        def prepare_pg(value: Any) -> Any:
+            if isinstance(value, Json):
+                return Jsonb(value, dumps=as_is)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_pg
+
+    def prepare(value: Any) -> Any:
+        # What JSONField.get_db_prep_save gives here, without its layers.
+        if isinstance(value, Json):
+            return str(value)
+        return json.dumps(value, cls=encoder)
 
     return prepare
 
@@ -236,7 +336,8 @@ def _prepared(preparers: list[Callable[[Any], Any] | None], row: Sequence[Any]) 
 
 def prep(model: type[Model], name: str, value: Any) -> Any:
     """``value`` as the field ``name`` of ``model`` is written to the database."""
-    return _field(model, name).get_db_prep_save(value, connection)
+    preparer = _preparer(_field(model, name))
+    return value if preparer is None or value is None else preparer(value)
 
 
 # Writes made inside ``deferred()``: sent together when it ends (one round trip on

@@ -51,9 +51,9 @@ class ProcedureVersion(models.Model):
             raise ValueError("a published procedure version is immutable; publish a new one")
         super().save(*args, **kwargs)
 
-    @property
+    @functools.cached_property
     def spec(self) -> ProcedureSpec:
-        """The checked spec of this version."""
+        """The checked spec of this version (a version never changes once published)."""
         return _spec_of(self.checksum, self.source, f"{self.procedure_key}@{self.number}")
 
 
