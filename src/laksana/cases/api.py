@@ -225,6 +225,11 @@ def _maybe_person(p: Person | None) -> PersonRef | None:
     return _person(p) if p is not None else None
 
 
+def _ref(pk: int | None, name: str | None) -> PersonRef | None:
+    """The person of a foreign key whose name was read with the row (None for no key)."""
+    return None if pk is None else PersonRef(id=pk, name=name or "")
+
+
 def _summary_fields(case: Case) -> dict[str, Any]:
     unit = case.requesting_unit
     app = case.application
@@ -244,13 +249,19 @@ def _summary_fields(case: Case) -> dict[str, Any]:
     }
 
 
-def _disposition_out(d: Disposition) -> DispositionOut:
+def _disposition_out(d: Disposition, names: tuple[str, str] | None = None) -> DispositionOut:
+    """A disposition; ``names`` are its sender's and recipient's, when read with it."""
+    sender, recipient = (
+        (_person(d.sender), _person(d.recipient))
+        if names is None
+        else (PersonRef(id=d.sender_id, name=names[0]), PersonRef(id=d.recipient_id, name=names[1]))
+    )
     return DispositionOut(
         id=d.pk,
         step_id=d.step_id,
         parent_id=d.parent_id,
-        sender=_person(d.sender),
-        recipient=_person(d.recipient),
+        sender=sender,
+        recipient=recipient,
         instruction=d.instruction,
         urgency=Urgency(d.urgency),
         deadline=d.deadline,
@@ -262,7 +273,8 @@ def _disposition_out(d: Disposition) -> DispositionOut:
     )
 
 
-def _attachment_out(case: Case, a: Attachment) -> AttachmentOut:
+def _attachment_out(case: Case, a: Attachment, uploader: str | None = None) -> AttachmentOut:
+    """A file of the case; ``uploader`` is its uploader's name, when read with it."""
     return AttachmentOut(
         id=a.pk,
         name=a.original_name,
@@ -271,14 +283,26 @@ def _attachment_out(case: Case, a: Attachment) -> AttachmentOut:
         sha256=a.sha256,
         artifact=a.artifact_key or None,
         step_id=a.step_id,
-        uploaded_by=_person(a.uploaded_by),
+        uploaded_by=(
+            _person(a.uploaded_by)
+            if uploader is None
+            else PersonRef(id=a.uploaded_by_id, name=uploader)
+        ),
         uploaded_at=a.uploaded_at,
         url=reverse("api:case_attachment", args=[case.reference, a.pk]),
     )
 
 
-def _step_out(case: Case, row: CaseStep) -> CaseStepOut:
+def _step_out(
+    case: Case, row: CaseStep, names: tuple[str | None, str | None] | None = None
+) -> CaseStepOut:
+    """A step row; ``names`` are its claimant's and completer's, when read with it."""
     spec = case.version.spec
+    if names is None:
+        claimed_by, completed_by = _maybe_person(row.claimed_by), _maybe_person(row.completed_by)
+    else:
+        claimed_by = _ref(row.claimed_by_id, names[0])
+        completed_by = _ref(row.completed_by_id, names[1])
     step = spec.step(row.step_key) if spec.has_step(row.step_key) else None
     return CaseStepOut(
         id=row.pk,
@@ -289,8 +313,8 @@ def _step_out(case: Case, row: CaseStep) -> CaseStepOut:
         status=StepStatus(row.status),
         actor=row.actor_key,
         actor_name=spec.actor(row.actor_key).name,
-        claimed_by=_maybe_person(row.claimed_by),
-        completed_by=_maybe_person(row.completed_by),
+        claimed_by=claimed_by,
+        completed_by=completed_by,
         outcome=row.outcome,
         activated_at=row.activated_at,
         claimed_at=row.claimed_at,
@@ -298,15 +322,10 @@ def _step_out(case: Case, row: CaseStep) -> CaseStepOut:
     )
 
 
-def _named(pk: int | None, name: str | None) -> Any:
-    """The person of a foreign key, with only the name read (None for an empty key)."""
-    return None if pk is None else store.partial(Person, ["id", "name"], [pk, name])
-
-
 def _case_out(case: Case) -> CaseOut:
     # Lean statements (laksana.cases.store): every action on a case answers with all of it.
-    steps = []
-    for row, (claimer, completer) in store.load_all(
+    # The people's names are read with the rows.
+    steps = store.load_all(
         CaseStep,
         "cases_casestep.case_id = %s",
         [case.pk],
@@ -314,12 +333,8 @@ def _case_out(case: Case) -> CaseOut:
         joins="LEFT JOIN org_person cp ON cp.id = cases_casestep.claimed_by_id "
         "LEFT JOIN org_person dp ON dp.id = cases_casestep.completed_by_id",
         order="cases_casestep.activated_at, cases_casestep.id",
-    ):
-        row.claimed_by = _named(row.claimed_by_id, claimer)
-        row.completed_by = _named(row.completed_by_id, completer)
-        steps.append(row)
-    dispositions = []
-    for d, (sender, recipient) in store.load_all(
+    )
+    dispositions = store.load_all(
         Disposition,
         "cases_disposition.case_id = %s",
         [case.pk],
@@ -327,29 +342,23 @@ def _case_out(case: Case) -> CaseOut:
         joins="JOIN org_person sp ON sp.id = cases_disposition.sender_id "
         "JOIN org_person rp ON rp.id = cases_disposition.recipient_id",
         order="cases_disposition.id",
-    ):
-        d.sender = _named(d.sender_id, sender)
-        d.recipient = _named(d.recipient_id, recipient)
-        dispositions.append(d)
-    attachments = []
-    for a, (uploader,) in store.load_all(
+    )
+    attachments = store.load_all(
         Attachment,
         "cases_attachment.case_id = %s",
         [case.pk],
         extra="up.name",
         joins="JOIN org_person up ON up.id = cases_attachment.uploaded_by_id",
         order="cases_attachment.id",
-    ):
-        a.uploaded_by = _named(a.uploaded_by_id, uploader)
-        attachments.append(a)
+    )
     return CaseOut(
         **_summary_fields(case),
         description=case.description,
         end=case.end_key,
-        steps=[_step_out(case, s) for s in steps],
-        active_step_ids=[s.pk for s in steps if s.status == StepStatus.ACTIVE],
-        dispositions=[_disposition_out(d) for d in dispositions],
-        attachments=[_attachment_out(case, a) for a in attachments],
+        steps=[_step_out(case, s, names) for s, names in steps],
+        active_step_ids=[s.pk for s, _names in steps if s.status == StepStatus.ACTIVE],
+        dispositions=[_disposition_out(d, names) for d, names in dispositions],
+        attachments=[_attachment_out(case, a, uploader) for a, (uploader,) in attachments],
         artifacts=sorted(case.state.get("artifacts", {})),
     )
 

@@ -34,19 +34,26 @@ Converter = Callable[[Any, Any, Any], Any]
 
 
 @functools.cache
-def _columns(model: type[Model], vendor: str) -> tuple[str, list[str], list[tuple[Any, list[Any]]]]:
+def _columns(
+    model: type[Model], vendor: str
+) -> tuple[str, list[str], list[tuple[int, Any, list[Any], bool]]]:
     """The select list of a model's concrete fields, their attribute names, and for each
-    field its column expression with the converters a QuerySet would apply."""
+    field with converters: its position, its column expression, the converters a QuerySet
+    would apply, and whether they leave a NULL as None."""
     table = model._meta.db_table
     quote = connection.ops.quote_name
     fields = list(model._meta.concrete_fields)
     select = ", ".join(f"{quote(table)}.{quote(str(f.column))}" for f in fields)
     converters = []
-    for f in fields:
+    for i, f in enumerate(fields):
         col = f.get_col(table)
-        converters.append(
-            (col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
-        )
+        convs = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+        if not convs:
+            continue
+        # A NULL is left as it is where the converters turn it into None anyway (dates,
+        # times, JSON, ...): most of a step row's time stamps are NULL.
+        keeps_null = all(conv(None, col, connection) is None for conv in convs)
+        converters.append((i, col, convs, keeps_null))
     return select, [f.attname for f in fields], converters
 
 
@@ -55,17 +62,25 @@ def _instance(model: type[M], row: Sequence[Any], db: Any = None) -> M:
         db = _db()[0]
     _select, names, converters = _columns(model, _VENDOR)
     values = list(row)
-    for i, (col, convs) in enumerate(converters):
-        if convs:
-            value = values[i]
-            for conv in convs:
-                value = conv(value, col, db)
-            values[i] = value
+    for i, col, convs, keeps_null in converters:
+        value = values[i]
+        if value is None and keeps_null:
+            continue
+        for conv in convs:
+            value = conv(value, col, db)
+        values[i] = value
+    return _built(model, names, values)
+
+
+def _built(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
+    """What ``Model.from_db`` gives for these fields (by attribute name), without
+    ``Model.__init__``'s work per field: their values in the instance's ``__dict__`` and the
+    state of a row read from the database; a field not named is absent from ``__dict__``,
+    which makes Django load it on first use, as a deferred field. Only for models whose
+    construction nothing observes (see :func:`_plain_init`); the others go through
+    ``from_db``."""
     if not _plain_init(model):
-        return model.from_db(DEFAULT_DB_ALIAS, names, values)
-    # What Model.from_db gives for a full row, without Model.__init__'s per-field work: every
-    # concrete field's value under its attribute name, and the state of a row read from the
-    # database. Only for models whose construction nothing observes (see _plain_init).
+        return model.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
     obj = model.__new__(model)
     state = ModelState()
     state.adding = False
@@ -214,15 +229,15 @@ def load_all(
         sql += f" ORDER BY {order}"
     names = _columns(model, _VENDOR)[1]
     cursor = _execute(sql, params)
-    return [
-        (_instance(model, row[: len(names)]), tuple(row[len(names) :])) for row in cursor.fetchall()
-    ]
+    db = _db()[0]
+    width = len(names)
+    return [(_instance(model, row[:width], db), tuple(row[width:])) for row in cursor.fetchall()]
 
 
 def partial(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
     """An instance with only some fields read (the others load on first use, as with
     ``QuerySet.only``): for the names shown beside a row."""
-    return model.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
+    return _built(model, names, values)
 
 
 def load(
