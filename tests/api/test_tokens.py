@@ -54,7 +54,7 @@ def test_it_records_use_at_most_once_a_minute(bali, django_assert_num_queries):
     services.authenticate(secret, now=t0)
     token.refresh_from_db()
     assert token.last_used_at == t0
-    with django_assert_num_queries(3) as captured:  # token, person, account: no write
+    with django_assert_num_queries(1) as captured:  # token, person and account together
         services.authenticate(secret, now=t0 + dt.timedelta(seconds=59))
     assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in captured.captured_queries)
     token.refresh_from_db()

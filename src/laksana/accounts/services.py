@@ -87,16 +87,24 @@ def authenticate(secret: str, *, now: dt.datetime | None = None) -> ApiToken | N
     """
     if not secret or len(secret) > 200:
         return None
-    # Lean statements (laksana.cases.store): every API request is authenticated here.
-    token = store.load(ApiToken, "hash = %s AND revoked_at IS NULL", [hash_secret(secret)])
-    if token is None:
-        return None
-    person = store.load(Person, "id = %s", [token.person_id])
-    if person is None or person.user_id is None:
-        return None
+    # One lean statement (laksana.cases.store): every API request is authenticated here. A
+    # person without an account has no row to join.
     user_model = get_user_model()
-    user = store.load(user_model, "id = %s", [person.user_id])
-    if user is None or not user.is_active:
+    found = store.load_joined(
+        ApiToken,
+        "accounts_apitoken.hash = %s AND accounts_apitoken.revoked_at IS NULL",
+        [hash_secret(secret)],
+        [
+            (Person, "p", "p.id = accounts_apitoken.person_id"),
+            (user_model, "u", "u.id = p.user_id"),
+        ],
+    )
+    if found is None:
+        return None
+    token, person, user = found
+    assert isinstance(token, ApiToken) and isinstance(person, Person)
+    assert isinstance(user, user_model)
+    if not user.is_active:
         return None
     person.user = user
     token.person = person

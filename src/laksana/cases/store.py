@@ -213,6 +213,45 @@ def load_with(
     return _instance(model, row[: len(names)]), tuple(row[len(names) :])
 
 
+@functools.cache
+def _joined_sql(
+    model: type[Model], where: str, joined: tuple[tuple[type[Model], str, str], ...], vendor: str
+) -> str:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    select = [_columns(model, vendor)[0]]
+    joins = []
+    for other, alias, on in joined:
+        select.append(
+            ", ".join(f"{alias}.{quote(str(f.column))}" for f in other._meta.concrete_fields)
+        )
+        joins.append(f"JOIN {quote(other._meta.db_table)} {alias} ON {on}")
+    return f"SELECT {', '.join(select)} FROM {table} {' '.join(joins)} WHERE {where}"
+
+
+def load_joined(
+    model: type[Model],
+    where: str,
+    params: Sequence[Any],
+    joined: Sequence[tuple[type[Model], str, str]],
+) -> list[Model] | None:
+    """The one row of ``model`` matching ``where`` and, for each ``(other model, alias, join
+    condition)``, the row of the other model joined to it: their instances, in that order,
+    from one statement; None when there is no such row."""
+    sql = _joined_sql(model, where, tuple(joined), _VENDOR)
+    row = _execute(sql, params).fetchone()
+    if row is None:
+        return None
+    db = _db()[0]
+    found = []
+    start = 0
+    for m in (model, *(other for other, _alias, _on in joined)):
+        width = len(_columns(m, _VENDOR)[1])
+        found.append(_instance(m, row[start : start + width], db))
+        start += width
+    return found
+
+
 def load_all(
     model: type[M],
     where: str,
