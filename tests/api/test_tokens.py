@@ -48,6 +48,14 @@ def test_it_refuses_a_token_of_a_deactivated_account(bali):
     assert services.authenticate(secret) is None
 
 
+def test_it_refuses_a_token_of_a_person_whose_account_was_removed(bali):
+    person = bali["dinkes_staf"]
+    _token, secret = services.issue_token(person, "helpdesk")
+    assert services.authenticate(secret) is not None
+    Person.objects.filter(pk=person.pk).update(user=None)
+    assert services.authenticate(secret) is None
+
+
 def test_it_records_use_at_most_once_a_minute(bali, django_assert_num_queries):
     token, secret = services.issue_token(bali["dinkes_staf"], "helpdesk")
     t0 = timezone.now()
