@@ -124,14 +124,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
-_LOCK_EXTRA = "v.checksum, v.number, v.procedure_key, a.time_zone, w.version, w.updated_at"
-_LOCK_JOINS = (
-    "JOIN procedures_procedureversion v ON v.id = cases_case.version_id "
-    "JOIN org_agency a ON a.id = cases_case.agency_id "
-    "LEFT JOIN worktime_workcalendar w ON w.agency_id = a.id"
-)
-
-
 def _lock(case_id: int | None = None, *, step_id: int | None = None) -> Case:
     """The case row (by its id, or by one of its steps), locked for this transaction, with
     its version and its agency's working calendar attached, in one statement."""
@@ -144,52 +136,21 @@ def _lock(case_id: int | None = None, *, step_id: int | None = None) -> Case:
         Case,
         where,
         [case_id if step_id is None else step_id],
-        extra=_LOCK_EXTRA,
-        joins=_LOCK_JOINS,
+        extra="v.checksum, v.number, v.procedure_key, a.time_zone, w.version, w.updated_at",
+        joins="JOIN procedures_procedureversion v ON v.id = cases_case.version_id "
+        "JOIN org_agency a ON a.id = cases_case.agency_id "
+        "LEFT JOIN worktime_workcalendar w ON w.agency_id = a.id",
         for_update=True,
     )
     if found is None:
         raise Case.DoesNotExist(f"no case {case_id}")
-    return _with_version(*found)
-
-
-def _with_version(case: Case, extra: Sequence[Any]) -> Case:
-    checksum, number, key, time_zone, cal_version, cal_stamp = extra[:6]
+    case, (checksum, number, key, time_zone, cal_version, cal_stamp) = found
     case.version = kept_version(case.version_id, checksum, number, key)
     # Kept on the instance for the due times of the steps this action activates.
     case._calendar = calendar_from_row(  # type: ignore[attr-defined]
         case.agency_id, time_zone, cal_version, cal_stamp
     )
     return case
-
-
-def _lock_with_step(step_id: int) -> tuple[Case, CaseStep] | None:
-    """The case of a step, locked as :func:`_lock` locks it, and the step row read after the
-    lock (so what another action did to it is seen); None for no such step.
-
-    On SQLite both come from one statement: its write transaction is taken before the
-    statement runs (``BEGIN IMMEDIATE``), so nothing can change either row in between. On
-    PostgreSQL the step is read after the case row is locked, in a second statement: a
-    statement that waits for a row lock re-reads only the rows it locks."""
-    if store.VENDOR != "sqlite":
-        try:
-            case = _lock(step_id=step_id)
-        except Case.DoesNotExist:
-            return None
-        row = store.load(CaseStep, "id = %s", [step_id])
-        assert row is not None  # steps are never deleted while their case exists
-        return case, row
-    found = store.load_with(
-        Case,
-        "s.id = %s",
-        [step_id],
-        extra=f"{_LOCK_EXTRA}, {store.select_list(CaseStep, 's')}",
-        joins=f"JOIN cases_casestep s ON s.case_id = cases_case.id {_LOCK_JOINS}",
-    )
-    if found is None:
-        return None
-    case, extra = found
-    return _with_version(case, extra), store.instance(CaseStep, extra[6:])
 
 
 def _calendar(case: Case) -> Calendar:
@@ -415,10 +376,13 @@ def may_work(person: Person, case: Case, row: CaseStep) -> bool:
 
 
 def _locked_step(person: Person, case_step_id: int) -> tuple[Case, CaseStep]:
-    found = _lock_with_step(case_step_id)
-    if found is None:
-        raise ServiceError("not_found", _("No such step."))
-    case, row = found
+    try:
+        case = _lock(step_id=case_step_id)
+    except Case.DoesNotExist:
+        raise ServiceError("not_found", _("No such step.")) from None
+    # Read after the case is locked: what another action did to the step is seen.
+    row = store.load(CaseStep, "id = %s", [case_step_id])
+    assert row is not None  # steps are never deleted while their case exists
     row.case = case
     if row.status == StepStatus.COMPLETED:
         who = row.completed_by.name if row.completed_by else "?"

@@ -113,19 +113,6 @@ def _plain_init(model: type[Model]) -> bool:
 
 # One database vendor per process: Laksana runs on one database (SQLite or PostgreSQL).
 _VENDOR = connections[DEFAULT_DB_ALIAS].vendor
-VENDOR = _VENDOR
-
-
-def select_list(model: type[Model], alias: str) -> str:
-    """The columns of ``model`` (as :func:`instance` takes them) from the table named
-    ``alias`` in a statement."""
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
-
-
-def instance(model: type[M], row: Sequence[Any]) -> M:
-    """An instance of ``model`` from the columns of :func:`select_list` in ``row``."""
-    return _instance(model, row[: len(_columns(model, _VENDOR)[1])])
 
 
 @functools.cache
@@ -235,7 +222,9 @@ def _joined_sql(
     select = [_columns(model, vendor)[0]]
     joins = []
     for other, alias, on in joined:
-        select.append(select_list(other, alias))
+        select.append(
+            ", ".join(f"{alias}.{quote(str(f.column))}" for f in other._meta.concrete_fields)
+        )
         joins.append(f"JOIN {quote(other._meta.db_table)} {alias} ON {on}")
     return f"SELECT {', '.join(select)} FROM {table} {' '.join(joins)} WHERE {where}"
 
