@@ -9,6 +9,7 @@ import pytest
 from laksana.cases import store
 from laksana.cases.models import Case, CaseStep, JournalEntry
 from laksana.org.models import Person
+from tests.reliability.support import on_postgres
 
 from .test_visible_case_ids import cases  # noqa: F401  (the shared scenario fixture)
 
@@ -54,3 +55,41 @@ def test_a_partial_instance_loads_the_rest_on_first_use(cases, django_assert_num
     assert part.get_deferred_fields() >= {"email", "agency_id"}
     with django_assert_num_queries(1):
         assert part.email == person.email
+
+
+def _prepared_statements() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.skipif(not on_postgres(), reason="prepared statements are a PostgreSQL matter")
+def test_on_postgresql_the_hot_path_statements_are_prepared_unless_turned_off(
+    cases,  # noqa: F811
+    settings,
+):
+    from django.db import connection
+
+    sql = "SELECT id FROM cases_casestep WHERE case_id = %s AND status = 'active'"
+    case = Case.objects.order_by("pk").first()
+    store.fetch(sql, [case.pk])
+    assert any("FROM cases_casestep WHERE case_id = $1" in s for s in _prepared_statements())
+    # Turned off (behind a pooler that drops prepared statements): a new connection's
+    # statements are sent unprepared.
+    settings.LAKSANA_PREPARED_STATEMENTS = False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    raw = connection.connection
+    kept_threshold = raw.prepare_threshold
+    connection.__dict__.pop("_laksana_cursor", None)
+    raw._prepared.clear()
+    raw.prepare_threshold = None  # as Django leaves a new connection
+    try:
+        store.fetch(sql, [case.pk])
+        store.fetch(sql, [case.pk])
+        assert _prepared_statements() == set()
+    finally:
+        connection.__dict__.pop("_laksana_cursor", None)
+        raw.prepare_threshold = kept_threshold

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db import transaction as django_transaction
 from django.db.models import Field, Model, signals
@@ -133,7 +134,18 @@ def _cursor(db: Any) -> Any:
         raw = db.connection
     kept = db.__dict__.get("_laksana_cursor")
     if kept is None or kept[0] is not raw:
-        kept = (raw, raw.cursor())
+        if _VENDOR == "postgresql":
+            # Server-side binding, so that the statements can be prepared (see _execute);
+            # Django's own cursors bind on the client and never prepare.
+            import psycopg
+
+            if raw.prepare_threshold is None and settings.LAKSANA_PREPARED_STATEMENTS:
+                # Django leaves automatic preparation off; only the statements run with
+                # prepare=True (this module's) are prepared.
+                raw.prepare_threshold = 2**31 - 1
+            kept = (raw, psycopg.Cursor(raw))
+        else:
+            kept = (raw, raw.cursor())
         db.__dict__["_laksana_cursor"] = kept
     return kept[1]
 
@@ -167,18 +179,24 @@ def transaction() -> Iterator[None]:
             _BOUND.reset(token)
 
 
-def _execute(sql: str, params: Sequence[Any], *, many: bool = False) -> Any:
+def _execute(sql: str, params: Sequence[Any]) -> Any:
     """Run a statement written with %s parameters; the cursor to read its rows from.
 
-    When Django logs queries (debug mode, or a test counting them), the statement goes
-    through Django's own cursor so it is logged and counted like any other."""
+    On PostgreSQL the statement is prepared on the connection (the statements here are few
+    and fixed): planning the lock and the holders' query cost several times their execution
+    on every action, measured on the reference machine (docs/performance.md). When Django
+    logs queries (debug mode, or a test counting them), the statement goes through Django's
+    own cursor so it is logged and counted like any other."""
     db, logged = _db()
     if logged:
         cursor = db.cursor()
-        (cursor.executemany if many else cursor.execute)(sql, params)
+        cursor.execute(sql, params)
         return cursor
     cursor = _cursor(db)
-    (cursor.executemany if many else cursor.execute)(_native(sql, _VENDOR), params)
+    if _VENDOR == "postgresql":
+        cursor.execute(sql, params, prepare=True)
+    else:
+        cursor.execute(_native(sql, _VENDOR), params)
     return cursor
 
 
@@ -426,9 +444,16 @@ def _flush(statements: list[tuple[str, list[Any]]]) -> None:
     if not statements:
         return
     if _VENDOR == "postgresql" and len(statements) > 1:
-        sql = ";\n".join(s for s, _p in statements)
-        params = [p for _s, ps in statements for p in ps]
-        _execute(sql, params)
+        db, logged = _db()
+        if logged:  # Django's cursor binds on the client: one string of statements
+            sql = ";\n".join(s for s, _p in statements)
+            db.cursor().execute(sql, [p for _s, ps in statements for p in ps])
+            return
+        # A pipeline: every statement sent, then the results read, in one round trip.
+        cursor = _cursor(db)
+        with db.connection.pipeline():
+            for sql, params in statements:
+                cursor.execute(sql, params, prepare=True)
         return
     for sql, params in statements:
         _execute(sql, params)

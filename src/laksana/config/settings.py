@@ -21,6 +21,7 @@ file, or a file that cannot be read, is an error.
 | ``LAKSANA_DATA_DIR`` | folder for the SQLite database and other local data | ``./data`` |
 | ``LAKSANA_DATABASE_URL`` | PostgreSQL, ``postgres://user:password@host:port/name`` | SQLite |
 | ``LAKSANA_DATABASE_URL_FILE`` | a file holding the database URL | |
+| ``LAKSANA_PREPARED_STATEMENTS`` | PostgreSQL: prepare the case services' statements (7) | on |
 | ``LAKSANA_TLS`` | reached over HTTPS: secure cookies, redirect to HTTPS, HSTS | (4) |
 | ``LAKSANA_HSTS_PRELOAD`` | add ``preload`` to the HSTS header (with TLS on) | on |
 | ``LAKSANA_BEHIND_PROXY`` | a reverse proxy terminates TLS (5) | off |
@@ -42,6 +43,9 @@ for a closed network or a local benchmark, and ``laksana check --deploy`` then w
 lockout from the last ``X-Forwarded-For`` entry (the one the proxy appended).
 (6) likewise ``LAKSANA_OIDC_TOKEN_ENDPOINT``, ``LAKSANA_OIDC_USERINFO_ENDPOINT`` and
 ``LAKSANA_OIDC_JWKS_ENDPOINT``; without an issuer all four are needed.
+(7) once per connection; turn it off behind a connection pooler in transaction mode that
+does not keep prepared statements (PgBouncer before 1.21, or without
+``max_prepared_statements``).
 
 OpenID Connect sign-in is on only when a client id, a client secret and the issuer (or all four
 endpoints) are set; otherwise its routes answer 404 and its backend is not installed.
@@ -336,6 +340,9 @@ DATABASES = {
 # milliseconds, a new SQLite one its set-up pragmas); a connection that fails its check at the
 # start of a request is replaced. See docs/performance.md.
 DATABASES["default"]["CONN_MAX_AGE"] = 600
+# The case services' hot path (laksana.cases.store) prepares its statements on PostgreSQL
+# (see the table above); Django's own queries are never prepared.
+LAKSANA_PREPARED_STATEMENTS = env_bool("LAKSANA_PREPARED_STATEMENTS", default=True)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
