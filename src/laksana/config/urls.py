@@ -9,13 +9,15 @@ from django.urls import include, path
 from laksana.web.views import LoginView
 
 urlpatterns = [
+    # The API first: its clients call it far more often than people open pages, and the URL
+    # resolver tries the patterns in order.
+    path("api/", include("laksana.api.urls")),
     path("", include("laksana.web.urls")),
     path("prosedur/", include("laksana.procedures.urls")),
     path("kasus/", include("laksana.cases.urls")),
     path("katalog/", include("laksana.catalog.urls")),
     path("organisasi/", include("laksana.org.urls")),
     path("laporan/", include("laksana.reports.urls")),
-    path("api/", include("laksana.api.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),
