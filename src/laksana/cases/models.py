@@ -90,7 +90,9 @@ class StepStatus(models.TextChoices):
 class CaseStep(models.Model):
     """One activation of a procedure step in a case (a step done twice in a loop has two)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    # Not indexed on its own: the unique (case, step_key, visit) index serves every lookup by
+    # case, and each index is written on every step activation (docs/performance.md).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", db_index=False)
     step_key = models.CharField(_("step"), max_length=100)
     visit = models.PositiveSmallIntegerField(default=1)
     actor_key = models.CharField(_("actor"), max_length=100)
@@ -285,7 +287,8 @@ class JournalEntry(models.Model):
     (``laksana journal verify``).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal")
+    # Looked up by case through the unique (case, seq) index.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=30, choices=JournalKind.choices)
     actor = models.ForeignKey(
@@ -312,7 +315,10 @@ class JournalEntry(models.Model):
 class Notification(models.Model):
     """An in-app notice that a step or disposition reached someone (the inbox badge)."""
 
-    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="notifications")
+    # Looked up by person through the (person, read_at) index.
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=300)
