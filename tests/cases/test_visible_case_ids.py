@@ -67,21 +67,21 @@ def test_the_per_row_filter_agrees_with_the_visibility_gate(cases, bali, djki, d
 
 
 @pytest.mark.parametrize(
-    ("few", "scan", "batch"),
+    ("few", "within", "scan"),
     [
-        (1000, 4000, 50),  # the walk over the whole (short) list in one batch
-        (1000, 4000, 1),  # a first batch of a page, then few visible cases: read whole
-        (0, 4000, 1),  # many visible cases: the walk in batches sized by what it found
-        (0, 2, 1),  # the walk stops after two rows, then the visible ones are read whole
-        (0, 1, 1),
+        (1000, 20000, 4000),  # the walk over the whole (short) list in one statement
+        (1000, 20000, 1),  # the walk over one row falls short: few visible cases, read whole
+        (0, 20000, 1),  # many: the visible ones among the listed ones read whole
+        (0, 0, 1),  # more: the walk goes on over the whole list
+        (0, 0, 0),
     ],
 )
 def test_the_first_page_is_the_gates_first_page_whichever_way(
-    cases, bali, djki, django_user_model, monkeypatch, few, scan, batch
+    cases, bali, djki, django_user_model, monkeypatch, few, within, scan
 ):
     monkeypatch.setattr(queries, "FEW_VISIBLE", few)
+    monkeypatch.setattr(queries, "WITHIN_VISIBLE", within)
     monkeypatch.setattr(queries, "WALK_SCAN", scan)
-    monkeypatch.setattr(queries, "WALK_BATCH", batch)
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
     users = [AnonymousUser(), admin] + [p.user for org in (bali, djki) for p in org.people.values()]
     lists = [Case.objects.all(), Case.objects.filter(status=CaseStatus.RUNNING)]

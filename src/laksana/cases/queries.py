@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from laksana.cases import store
 from laksana.cases.holders import bound_actor_filter
@@ -267,8 +269,7 @@ def visible_filter(
     return q
 
 
-# A row of a walked list: id, opened_at, requesting unit, opener, agency, version, application.
-_Row = tuple[int, Any, int, int, int, int, int | None]
+# A row of a walked list, as the database checks it: the case's own columns the rule reads.
 _ROW_FIELDS = (
     "id",
     "opened_at",
@@ -280,80 +281,126 @@ _ROW_FIELDS = (
 )
 
 
-def visible_among(
-    viewer: Viewer, rows: Sequence[_Row], span: QuerySet[Case] | None = None
-) -> set[int]:
-    """The ids of ``rows`` (cases, as :data:`_ROW_FIELDS`) that the viewer may see, by the
-    rule of :func:`visible_cases`: the parts a row answers itself first, then one query on
-    the steps and dispositions of the rest (by case id, the case index). ``span`` is a
-    query of cases that holds all the rows (and maybe a few more): the rest are then named
-    by it rather than by a list of their ids, when they are many."""
+def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
+    """The rule of :func:`visible_cases` as SQL on one case row named ``alias`` (a derived
+    table with the columns of :data:`_ROW_FIELDS`): the case's own columns, then lookups of its
+    own steps, dispositions or contracts by case id (the case index).
+
+    On PostgreSQL each lookup is fenced (``OFFSET 0``) so that the planner checks it per row,
+    as a walk that stops after a page wants, and never hashes all of the viewer's steps or
+    dispositions first (what it chooses for a long list when it does not see the LIMIT)."""
     from laksana.catalog.models import Contract
 
-    if not rows:
-        return set()
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     if viewer.person.vendor_id is not None:
-        apps = {r[6] for r in rows if r[6] is not None}
-        covered = set(
-            Contract.objects.filter(application_id__in=apps, vendor_id=viewer.person.vendor_id)
-            .order_by()
-            .values_list("application_id", flat=True)
+        return (
+            f"EXISTS (SELECT 1 FROM {Contract._meta.db_table} k WHERE k.application_id = "
+            f"{alias}.application_id AND k.vendor_id = %s{fence})",
+            [viewer.person.vendor_id],
         )
-        return {r[0] for r in rows if r[6] in covered}
-    people = viewer.people
-    seen = {r[0] for r in rows if r[2] in viewer.units or r[3] in people}
-    rest = [r for r in rows if r[0] not in seen]
-    if not rest:
-        return seen
-    # One query for the rest: (case id, "", "") for a step or disposition of the people,
-    # (case id, actor, procedure) for an active step of an actor bound in the case's agency.
-    ids: list[int] | QuerySet[Any] = [r[0] for r in rest]
-    agencies = {agency_id for agency_id, _key in viewer.bound}
-    bound_ids: list[int] | QuerySet[Any] = [r[0] for r in rest if r[4] in agencies]
-    if span is not None and len(rest) > SPAN_OVER:
-        ids = span.order_by().values("pk")
-        bound_ids = span.filter(agency_id__in=agencies).order_by().values("pk")
-    blank = Value("", output_field=CharField())
-    parts: list[QuerySet[Any]] = [
-        CaseStep.objects.filter(case_id__in=ids)
-        .filter(Q(claimed_by_id__in=people) | Q(completed_by_id__in=people))
-        .annotate(actor=blank, procedure=blank)
-        .values_list("case_id", "actor", "procedure"),
-        Disposition.objects.filter(case_id__in=ids)
-        .filter(Q(recipient_id__in=people) | Q(sender_id__in=people))
-        .annotate(actor=blank, procedure=blank)
-        .values_list("case_id", "actor", "procedure"),
-    ]
-    if agencies:
-        parts.append(
-            CaseStep.objects.filter(
-                case_id__in=bound_ids,
-                status=StepStatus.ACTIVE,
-                actor_key__in=sorted(set().union(*viewer.bound.values())),
-            )
-            .annotate(actor=F("actor_key"), procedure=F("case__version__procedure_key"))
-            .values_list("case_id", "actor", "procedure")
+    people = sorted(viewer.people)
+    steps, dispositions = CaseStep._meta.db_table, Disposition._meta.db_table
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, values: list[Any]) -> None:
+        parts.append(sql)
+        params.extend(values)
+
+    if viewer.units:
+        add(*_in(f"{alias}.requesting_unit_id", sorted(viewer.units)))
+    add(*_in(f"{alias}.opened_by_id", people))
+    claimed, claimed_params = _in("s.claimed_by_id", people)
+    completed, completed_params = _in("s.completed_by_id", people)
+    add(
+        f"EXISTS (SELECT 1 FROM {steps} s WHERE s.case_id = {alias}.id AND ({claimed} OR "
+        f"{completed}){fence})",
+        claimed_params + completed_params,
+    )
+    recipient, recipient_params = _in("d.recipient_id", people)
+    sender, sender_params = _in("d.sender_id", people)
+    add(
+        f"EXISTS (SELECT 1 FROM {dispositions} d WHERE d.case_id = {alias}.id AND ({recipient} "
+        f"OR {sender}){fence})",
+        recipient_params + sender_params,
+    )
+    versions = ProcedureVersion._meta.db_table
+    for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
+        actor_in, actor_params = _in("s.actor_key", sorted(actors))
+        add(
+            f"({alias}.agency_id = %s AND {alias}.version_id IN (SELECT v.id FROM {versions} v "
+            f"WHERE v.procedure_key = %s) AND EXISTS (SELECT 1 FROM {steps} s "
+            f"WHERE s.case_id = {alias}.id AND s.status = %s AND {actor_in}{fence}))",
+            [agency_id, procedure_key, StepStatus.ACTIVE.value, *actor_params],
         )
-    first, *others = (part.order_by() for part in parts)
-    agency_of = {r[0]: r[4] for r in rest}
-    for case_id, actor, procedure in first.union(*others, all=True):
-        if case_id not in agency_of:
-            continue  # of the span, not of the rows
-        if not actor or actor in viewer.bound.get((agency_of[case_id], procedure), ()):
-            seen.add(case_id)
-    return seen
+    return "(" + " OR ".join(parts) + ")", params
 
 
-# The first page of a list is found by walking the filtered list in order, a batch of rows at
-# a time, each batch checked with :func:`visible_among`: a first batch of WALK_BATCH rows (at
-# least a page), the next ones sized by the share of visible rows seen so far (at most four
-# times larger each time), over at most WALK_SCAN rows in all. If the first batch finds too
-# few visible rows for that and the user sees at most FEW_VISIBLE cases, those are read whole
-# instead; if the walk runs out of its rows, the visible cases among the filtered ones are.
+def _walk(viewer: Viewer, cases: QuerySet[Case], size: int, scan: int | None) -> list[int]:
+    """The ids of the first ``size`` cases of ``cases`` (in the list's order) that the viewer
+    may see, among the first ``scan`` of the list (all of it with None): the list's index
+    walked with the rule checked per row until the page is full.
+
+    PostgreSQL: one statement, the first ``scan`` rows as a derived table, checked in their
+    order. SQLite would check all of those rows and then sort them, so there the walk is
+    bounded by the list's row at that position, read first (no round trip on SQLite): by the
+    row at SQLITE_FIRST first, which is cheaper to find and is enough when the user sees a good
+    share of the list, then by the one at ``scan``."""
+    cases = cases.order_by("-opened_at", "-id")
+    if scan is None or connection.vendor == "postgresql":
+        return _walk_rows(viewer, cases, size, scan)
+    found: list[int] = []
+    for bound in sorted({min(SQLITE_FIRST, scan), scan}):
+        if bound <= 0:
+            return []
+        last = list(cases.values_list("opened_at", "id")[bound - 1 : bound])
+        if not last:  # the list is shorter: walk all of it
+            return _walk_rows(viewer, cases, size, None)
+        at, pk = last[0]
+        head = cases.filter(Q(opened_at__gt=at) | Q(opened_at=at, id__gte=pk), opened_at__gte=at)
+        found = _walk_rows(viewer, head, size, None)
+        if len(found) >= size:
+            break
+    return found
+
+
+SQLITE_FIRST = 300
+
+
+def _walk_rows(viewer: Viewer, cases: QuerySet[Case], size: int, scan: int | None) -> list[int]:
+    """:func:`_walk` as one statement: the first ``scan`` rows of the list (all with None)."""
+    # The whole list as a plain subquery (no order of its own), which the database folds into
+    # the statement and walks on the list's index for the outer ORDER BY ... LIMIT; the head of
+    # the list as an ordered, limited one, which it walks in that order.
+    head = cases.values(*_ROW_FIELDS)
+    head = head.order_by() if scan is None else head[:scan]
+    try:
+        inner, params = head.query.sql_with_params()
+    except EmptyResultSet:  # a filter that keeps nothing (no version of an unknown procedure)
+        return []
+    check, check_params = _row_check(viewer, "c")
+    sql = (
+        f"SELECT c.id FROM ({inner}) c WHERE {check} ORDER BY c.opened_at DESC, c.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *check_params, size])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# The first page of a list is found by walking the filtered list in its order with the rule
+# checked per row by the database (:func:`_walk`): first over at most WALK_SCAN rows. If that
+# does not fill the page, the user's visible cases are counted up to WITHIN_VISIBLE: at most
+# FEW_VISIBLE of them are read whole and the list restricted to them; at most WITHIN_VISIBLE,
+# the visible cases among the filtered ones are read whole (cheap: the user has few rows); more,
+# the walk goes on over the whole list (the user sees so many cases that reading them would
+# cost more than checking the filtered list row by row).
 FEW_VISIBLE = 1000
+WITHIN_VISIBLE = 20000
 WALK_SCAN = 4000
-WALK_BATCH = 120
-SPAN_OVER = 64  # more rows than this to check are named by a query, not by their ids
 
 
 def first_visible(
@@ -367,19 +414,19 @@ def first_visible(
     rows are those (it may hold fewer rows than the whole visible list; slice it).
 
     Which way is fast depends on how many of the listed cases the user sees, so the gate is
-    chosen per page, each way with bounded reads:
+    chosen per page:
 
     * administrators: no gate, the list's index is walked and the walk stops after a page;
-    * others: the list is walked on its index in batches, each checked with
-      :func:`visible_among`, until the page is full or the list ends: a few short reads when
-      the user sees a good share of the list (a Kepala Dinas, a unit's list for its staff);
-    * when the first batch falls short, so far short that the walk would not fill the page
-      at that share of visible rows, and the user sees at most :data:`FEW_VISIBLE` cases
-      (read with :func:`visible_case_ids`, which stops after that many): the list is
-      restricted to those;
-    * when the walk reads :data:`WALK_SCAN` rows without filling the page (the user sees
-      many cases, but few of those the filters keep): the visible cases among the filtered
-      ones are read whole (:func:`visible_case_ids` ``within`` them).
+    * others: one statement walks the list's index over at most :data:`WALK_SCAN` rows with
+      the rule checked per row (:func:`_row_check`: the case's own columns, then its own
+      steps and dispositions by case id) and stops when the page is full: a few hundred rows
+      at most when the user sees a good share of the list, whatever the agency of the rows;
+    * when those rows do not fill the page (and the list is longer): the user's visible cases
+      are read with :func:`visible_case_ids` up to :data:`WITHIN_VISIBLE`; at most
+      :data:`FEW_VISIBLE` of them, the list is restricted to those ids; at most
+      :data:`WITHIN_VISIBLE`, the visible cases among the filtered ones are read whole
+      (:func:`visible_case_ids` ``within`` them); more than that, the walk goes on over the
+      whole list.
 
     ``person`` is the user's Person when the caller has it already.
     """
@@ -390,38 +437,19 @@ def first_visible(
     if viewer is False:
         return cases.none()
     assert isinstance(viewer, Viewer)
-    found: list[int] = []
-    scanned = 0
-    batch = max(size, WALK_BATCH)
-    after: tuple[Any, int] | None = None
-    while scanned < WALK_SCAN:
-        walk = cases
-        if after is not None:
-            at, pk = after
-            walk = walk.filter(Q(opened_at__lt=at) | Q(opened_at=at, id__lt=pk), opened_at__lte=at)
-        rows: list[_Row] = list(walk.values_list(*_ROW_FIELDS)[:batch])
-        scanned += len(rows)
-        span = walk.filter(opened_at__gte=rows[-1][1]) if rows else None
-        visible = visible_among(viewer, rows, span)
-        found.extend(r[0] for r in rows if r[0] in visible)
-        if len(found) >= size or len(rows) < batch:
-            return cases.filter(pk__in=found[:size])
-        if after is None and len(found) * WALK_SCAN < size * scanned:
-            # At the share seen so far the walk would not fill the page: perhaps the user
-            # sees few cases in all.
-            ids = visible_case_ids(user, viewer=viewer)
-            assert ids is not None
-            few = list(ids[: FEW_VISIBLE + 1])
-            if len(few) <= FEW_VISIBLE:
-                return cases.filter(pk__in=sorted(set(few)))
-        after = (rows[-1][1], rows[-1][0])
-        # Enough rows for the rest of the page at the share seen so far, and half again
-        # (at most four times the last batch).
-        wanted = (size - len(found)) * scanned * 3 // (2 * max(len(found), 1))
-        batch = max(min(wanted, 4 * batch, WALK_SCAN - scanned), 1)
-    within = visible_case_ids(user, viewer=viewer, within=cases.order_by())
-    assert within is not None
-    return cases.filter(pk__in=within)
+    found = _walk(viewer, cases, size, WALK_SCAN)
+    if len(found) >= size or not cases.values_list("pk", flat=True)[WALK_SCAN : WALK_SCAN + 1]:
+        return cases.filter(pk__in=found)
+    ids = visible_case_ids(user, viewer=viewer)
+    assert ids is not None
+    seen = list(ids[: WITHIN_VISIBLE + 1])
+    if len(seen) <= FEW_VISIBLE:
+        return cases.filter(pk__in=sorted(set(seen)))
+    if len(seen) <= WITHIN_VISIBLE:
+        within = visible_case_ids(user, viewer=viewer, within=cases.order_by())
+        assert within is not None
+        return cases.filter(pk__in=within)
+    return cases.filter(pk__in=_walk(viewer, cases, size, None))
 
 
 def can_view(
