@@ -37,7 +37,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
-from laksana.cases.queries import visible_case, visible_cases
+from laksana.cases.queries import of_procedure, visible_case, visible_cases
 from laksana.catalog.models import Application
 from laksana.org.models import Person
 from laksana.procedures.models import ProcedureVersion
@@ -430,7 +430,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.procedure:
-        cases = cases.filter(version__procedure_key=filters.procedure)
+        cases = of_procedure(cases, filters.procedure)
     if filters.requesting_unit is not None:
         cases = cases.filter(requesting_unit_id=filters.requesting_unit)
     if filters.application is not None:

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -42,7 +41,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
-from laksana.cases.queries import first_visible, visible_cases
+from laksana.cases.queries import first_visible, of_procedure, visible_cases
 from laksana.catalog.queries import applications_of, visible_applications
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
 from laksana.org.models import ActorBinding, DispositionInstruction, Person, Unit
@@ -759,15 +758,7 @@ def matching_cases(
     if status in CaseStatus.values:
         qs = qs.filter(status=status)
     if params.get("procedure"):
-        versions = ProcedureVersion.objects.filter(procedure_key=params["procedure"]).order_by()
-        if connection.vendor == "postgresql":
-            # The version ids as values (one short read), not a subquery (a join, checked after
-            # everything else on the row): PostgreSQL then checks them on each row before the
-            # visibility gate's lookups. SQLite checks the subquery first anyway, and given
-            # values it would read the version's index and sort instead of walking the list's.
-            qs = qs.filter(version_id__in=sorted(versions.values_list("pk", flat=True)))
-        else:
-            qs = qs.filter(version_id__in=versions.values("pk"))
+        qs = of_procedure(qs, params["procedure"])
     if params.get("unit", "").isdigit():
         qs = qs.filter(requesting_unit_id=int(params["unit"]))
     if params.get("application", "").isdigit():
