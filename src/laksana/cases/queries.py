@@ -314,20 +314,18 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
     if viewer.units:
         add(*_in(f"{alias}.requesting_unit_id", sorted(viewer.units)))
     add(*_in(f"{alias}.opened_by_id", people))
-    claimed, claimed_params = _in("s.claimed_by_id", people)
-    completed, completed_params = _in("s.completed_by_id", people)
-    add(
-        f"EXISTS (SELECT 1 FROM {steps} s WHERE s.case_id = {alias}.id AND ({claimed} OR "
-        f"{completed}){fence})",
-        claimed_params + completed_params,
-    )
-    recipient, recipient_params = _in("d.recipient_id", people)
-    sender, sender_params = _in("d.sender_id", people)
-    add(
-        f"EXISTS (SELECT 1 FROM {dispositions} d WHERE d.case_id = {alias}.id AND ({recipient} "
-        f"OR {sender}){fence})",
-        recipient_params + sender_params,
-    )
+    # Its steps claimed or completed, its dispositions received or sent, by these people.
+    for table, a, (first, second) in (
+        (steps, "s", ("claimed_by_id", "completed_by_id")),
+        (dispositions, "d", ("recipient_id", "sender_id")),
+    ):
+        one, one_params = _in(f"{a}.{first}", people)
+        two, two_params = _in(f"{a}.{second}", people)
+        add(
+            f"EXISTS (SELECT 1 FROM {table} {a} WHERE {a}.case_id = {alias}.id AND ({one} OR "
+            f"{two}){fence})",
+            one_params + two_params,
+        )
     versions = ProcedureVersion._meta.db_table
     for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
         actor_in, actor_params = _in("s.actor_key", sorted(actors))

@@ -1,12 +1,13 @@
-"""Lean reads and writes for the services' hot path (completing a step, the journal).
+"""Lean reads and writes for the hot path (completing a step, the journal, authenticating an
+API token, the case an API call names and its answer).
 
 The ORM builds and compiles its SQL anew for every query; on the hot path that costs several
 times the query itself (about 250 µs against 40 µs on the reference machine, see
 docs/performance.md). Here the SQL of each statement is written once per model and database
-vendor, and rows become model instances through :meth:`Model.from_db` after the ORM's own
-converters (the same ones a QuerySet applies), so callers get ordinary model objects. Values
-are written with each field's ``get_db_prep_save``, as ``save()`` writes them. Only the case
-services and the journal use this module, inside their transactions.
+vendor (and prepared once per connection on PostgreSQL), and rows become model instances after
+the ORM's own converters (the same ones a QuerySet applies), as :meth:`Model.from_db` would
+build them, so callers get ordinary model objects. Values are written as each field's
+``get_db_prep_save`` writes them. Writes happen only inside a service's transaction.
 """
 
 from __future__ import annotations
@@ -422,10 +423,11 @@ _PENDING: contextvars.ContextVar[list[tuple[str, list[Any]]] | None] = contextva
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Collect the writes of :func:`update`, :func:`insert` and :func:`write` made inside
-    and send them when the block ends: on PostgreSQL as one statement list in one round trip
-    (client-side parameters, as Django's psycopg cursor binds them), on SQLite one after
-    another (no round trips to save). Reads inside the block do not see these writes: use it
-    for the tail of an action, after its last read of the rows it writes."""
+    and send them when the block ends: on PostgreSQL in one pipeline (one round trip; as one
+    string of statements when Django logs queries, its cursor binding on the client), on
+    SQLite one after another (no round trips to save). Reads inside the block do not see
+    these writes: use it for the tail of an action, after its last read of the rows it
+    writes."""
     outer = _PENDING.get()
     if outer is not None:
         yield  # already collecting: the outer block sends them

@@ -340,10 +340,10 @@ DATABASES = {
 # milliseconds, a new SQLite one its set-up pragmas); a connection that fails its check at the
 # start of a request is replaced. See docs/performance.md.
 DATABASES["default"]["CONN_MAX_AGE"] = 600
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The case services' hot path (laksana.cases.store) prepares its statements on PostgreSQL
 # (see the table above); Django's own queries are never prepared.
 LAKSANA_PREPARED_STATEMENTS = env_bool("LAKSANA_PREPARED_STATEMENTS", default=True)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
