@@ -646,18 +646,17 @@ def complete_step(
                 batch=entries,
             )
         journal.write(entries)
-        store.update(
-            Case,
-            case.pk,
-            {
-                "state": case.state,
-                "status": case.status,
-                "end_key": case.end_key,
-                "finished_at": case.finished_at,
-                "journal_seq": case.journal_seq,
-                "journal_hash": case.journal_hash,
-            },
-        )
+        changed: dict[str, Any] = {
+            "state": case.state,
+            "journal_seq": case.journal_seq,
+            "journal_hash": case.journal_hash,
+        }
+        if any(isinstance(event, engine.CaseEnded) for event in events):
+            # The case ended with this action. Only then are the status columns written:
+            # SQLite rewrites the entries of every index on a column the UPDATE names, even
+            # to the same value (three case-list indexes lead with the status).
+            changed.update(status=case.status, end_key=case.end_key, finished_at=case.finished_at)
+        store.update(Case, case.pk, changed)
         if case.application_id is None:
             _announce(case, activated, at)
     if case.application_id is not None:

@@ -1,0 +1,139 @@
+"""The partial indexes of steps and journal entries (migration cases/0008): the queries that
+read them still find them on both databases, and an action writes only what it changes.
+
+The plans are asked with sequential scans discouraged on PostgreSQL (the test tables are
+tiny, where a scan is always cheapest): an index whose condition the query does not imply
+cannot be chosen then, and the plan shows a scan of the table."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from laksana.cases import inbox, queries, services
+from laksana.cases.models import Case, CaseStatus, CaseStep, JournalEntry, StepStatus
+from laksana.reports import overdue
+from laksana.reports.compliance import report_scope
+
+from .helpers import active, work
+
+pytestmark = pytest.mark.django_db
+
+SOP_004_PEOPLE = {
+    "pengguna": "merek_staf",
+    "direktur": "direktur",
+    "kasubdit": "kasubdit",
+    "kasie_database": "kasie_db",
+    "kasie_jaringan": "kasie_net",
+    "kasie_aplikasi": "kasie_app",
+    "tim_ipas": "ipasdev",
+    "kasubag_tu": "kasubag_tu",
+    "jfu": "jfu",
+}
+
+
+def advance(djki, case: Case) -> Case:
+    """Complete the active step of a SOP 004 case along its main path."""
+    row = active(case)
+    outcome = "Ya" if case.version.spec.step(row.step_key).decision else None
+    return work(djki[SOP_004_PEOPLE[row.actor_key]], case, outcome)
+
+
+@contextlib.contextmanager
+def no_scans() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+
+def plan(qs) -> str:
+    with no_scans():
+        return qs.explain()
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+
+
+@pytest.fixture
+def running(djki, sop004):
+    """A SOP 004 case three steps in, its third step claimed."""
+    case = services.open_case(
+        djki["merek_staf"], sop004, "IPAS lambat", application=djki.applications["ipas"]
+    )
+    for _ in range(2):
+        case = advance(djki, case)
+    row = active(case)
+    services.claim_step(djki[SOP_004_PEOPLE[row.actor_key]], row.pk)
+    return case
+
+
+def test_the_inbox_reads_the_index_of_claimed_active_steps(djki, running):
+    person = djki[SOP_004_PEOPLE[active(running).actor_key]]
+    assert [r.pk for r in inbox.claimed_steps(person)] == [active(running).pk]
+    found = plan(inbox._steps().filter(status=StepStatus.ACTIVE, claimed_by=person))
+    # One of the indexes of active or of claimed steps (which, the planner judges by the
+    # sizes it knows), never a scan of every step.
+    assert any(
+        f"{index} " in found or f"{index}\n" in found
+        for index in ("case_step_inbox_idx", "case_step_claimed_by_idx", "case_step_actor_idx")
+    ), found
+    assert "SCAN cases_casestep" not in found and "Seq Scan on cases_casestep" not in found
+
+
+def test_the_visibility_gate_reads_the_indexes_of_people_and_of_active_actors(djki, running):
+    viewer = queries.Viewer.of(djki["direktur"])
+    claimed, completed, *_dispositions, bound = queries._worked_on(viewer, {})
+    assert "case_step_claimed_by_idx" in plan(claimed)
+    assert "case_step_completed_by_idx" in plan(completed)
+    assert "case_step_actor_idx" in plan(bound)
+    # And they find the rows: he completed the second step; his subordinate holds the third.
+    assert running.pk in set(completed)
+    assert set(queries.visible_cases(djki["direktur"].user)) == {running}
+
+
+def test_the_overdue_list_and_a_persons_journal_read_their_indexes(djki, running, superuser):
+    from django.utils import timezone
+
+    steps = overdue.overdue_steps(report_scope(superuser), overdue.OverdueFilters(), timezone.now())
+    assert "case_step_due_idx" in plan(steps[:26])
+    assert "journal_actor_idx" in plan(JournalEntry.objects.filter(actor=djki["direktur"]))
+    assert JournalEntry.objects.filter(actor=djki["direktur"]).count() == 1
+
+
+def test_a_completion_writes_the_case_status_only_when_the_case_ends(djki, sop004):
+    case = services.open_case(
+        djki["merek_staf"], sop004, "IPAS mati", application=djki.applications["ipas"]
+    )
+    updates: list[list[str]] = []
+    for _ in range(30):
+        if case.status == CaseStatus.FINISHED:
+            break
+        with CaptureQueriesContext(connection) as captured:
+            case = advance(djki, case)
+        # (On PostgreSQL an action's writes are sent together: one string when logged.)
+        statements = [sql for q in captured.captured_queries for sql in q["sql"].split(";\n")]
+        updates.append([sql for sql in statements if sql.startswith('UPDATE "cases_case"')])
+    assert case.status == CaseStatus.FINISHED
+    *middle, last = updates
+    # (A step whose output is a disposition has the disposition's own update before it.)
+    assert middle and all(u and '"status" = ' not in sql for u in middle for sql in u), middle
+    assert '"status" = ' in last[-1] and '"finished_at" = ' in last[-1], last
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.status, stored.end_key, stored.finished_at) == (
+        CaseStatus.FINISHED,
+        case.end_key,
+        case.finished_at,
+    )
+    assert not CaseStep.objects.filter(case=case, status=StepStatus.ACTIVE).exists()
