@@ -93,3 +93,38 @@ def test_on_postgresql_the_hot_path_statements_are_prepared_unless_turned_off(
     finally:
         connection.__dict__.pop("_laksana_cursor", None)
         raw.prepare_threshold = kept_threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-22 03:04:05.123456",
+        "2026-11-22 03:04:05",
+        "2026-11-22T03:04:05.5",
+        "2026-11-22 03:04:05+07:00",
+        "2026-11-22 03:04:05,25",  # Django's parser takes a comma; the fast one falls back
+        "2026-02-29 03:04:05",  # neither takes it: Django's own error
+    ],
+)
+def test_sqlite_time_stamps_are_read_as_django_reads_them(text):
+    from django.db import connection
+
+    field = CaseStep._meta.get_field("activated_at")
+    col = field.get_col(CaseStep._meta.db_table)
+    try:
+        expected = connection.ops.convert_datetimefield_value(text, col, connection)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=str(exc)):
+            store._sqlite_datetime(text, col, connection)
+        return
+    got = store._sqlite_datetime(text, col, connection)
+    assert (got, type(got), got.utcoffset() if got else None) == (
+        expected,
+        type(expected),
+        expected.utcoffset() if expected else None,
+    )
+    if connection.vendor == "sqlite":  # and it is the one the store reads steps with
+        used = [
+            c for _i, _col, convs, _null in store._columns(CaseStep, "sqlite")[2] for c in convs
+        ]
+        assert store._sqlite_datetime in used

@@ -201,3 +201,71 @@ def test_no_template_has_inline_script_style_or_handlers() -> None:
         if problems:
             found[str(path.relative_to(PACKAGE))] = problems
     assert not found, found
+
+
+# --- the header built once per process (laksana.web.middleware) ------------------------------
+
+
+def _library_header(path: str, report_only: bool = False) -> str:
+    """What django-csp's own middleware writes for a plain response."""
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    response = CSPMiddleware(lambda r: HttpResponse("x"))(request)
+    return response.get(
+        "Content-Security-Policy-Report-Only" if report_only else "Content-Security-Policy", ""
+    )
+
+
+def test_plain_responses_carry_the_header_django_csp_builds(client, settings):
+    assert client.get("/api/cases").headers["Content-Security-Policy"] == _library_header("/")
+    assert client.get(reverse("login")).headers["Content-Security-Policy"] == _library_header("/")
+    # A changed setting is seen at once (the built header is dropped with it), and a
+    # report-only policy is written beside the enforced one.
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"default-src": ["'self'"], "report-uri": "/csp-report"},
+        "EXCLUDE_URL_PREFIXES": ["/api/"],
+    }
+    page = client.get(reverse("login"))
+    assert page.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert page.headers["Content-Security-Policy-Report-Only"] == _library_header("/", True)
+    assert "report-uri /csp-report" in page.headers["Content-Security-Policy-Report-Only"]
+    api = client.get("/api/cases")
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in api.headers  # excluded prefix
+
+
+def test_a_nonce_or_a_views_own_policy_still_goes_through_django_csp(rf, settings):
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+
+    from laksana.web.middleware import ContentSecurityPolicyMiddleware
+
+    def run(view):
+        request = rf.get("/x/")
+        middleware = ContentSecurityPolicyMiddleware(view)
+        return request, middleware(request)
+
+    _request, updated = run(
+        csp_update({"img-src": ["https://peta.example"]})(lambda r: HttpResponse())
+    )
+    assert "https://peta.example" in updated.headers["Content-Security-Policy"]
+    _request, exempt = run(csp_exempt()(lambda r: HttpResponse()))
+    assert "Content-Security-Policy" not in exempt.headers
+
+    def with_nonce(request):
+        str(request.csp_nonce)  # a template asking for the nonce
+        return HttpResponse()
+
+    from csp.constants import NONCE, SELF
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+    request, response = run(with_nonce)
+    assert policy(response)["script-src"] == ["'self'", f"'nonce-{request._csp_nonce}'"]
+    # After the header is written a nonce can no longer be asked for (as django-csp does).
+    request, _response = run(lambda r: HttpResponse())
+    with pytest.raises(Exception, match="nonce"):
+        str(request.csp_nonce)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import functools
 import json
 import os
@@ -55,8 +56,39 @@ def _columns(
         # A NULL is left as it is where the converters turn it into None anyway (dates,
         # times, JSON, ...): most of a step row's time stamps are NULL.
         keeps_null = all(conv(None, col, connection) is None for conv in convs)
-        converters.append((i, col, convs, keeps_null))
+        converters.append((i, col, [_faster(conv) for conv in convs], keeps_null))
     return select, [f.attname for f in fields], converters
+
+
+def _faster(conv: Any) -> Any:
+    """A converter that gives the same values as ``conv`` in less time, or ``conv``.
+
+    SQLite's time stamps: Django parses the text with a regular expression and then asks the
+    settings and the time zone machinery whether to make it aware, for every value (a step
+    row has four); with the times stored in UTC (``USE_TZ``, no database ``TIME_ZONE``), the
+    standard library's ISO parser and UTC give the same value. Anything the parser refuses
+    goes to Django's converter."""
+    func = getattr(conv, "__func__", None)
+    if (
+        connection.vendor == "sqlite"
+        and func is not None
+        and func is getattr(type(connection.ops), "convert_datetimefield_value", None)
+        and settings.USE_TZ
+        and connection.timezone == dt.UTC
+    ):
+        return _sqlite_datetime
+    return conv
+
+
+def _sqlite_datetime(value: Any, expression: Any, db: Any) -> Any:
+    if value.__class__ is str:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    return db.ops.convert_datetimefield_value(value, expression, db)
 
 
 def _instance(model: type[M], row: Sequence[Any], db: Any = None) -> M:

@@ -3,12 +3,17 @@ the signed-in person's agency, and the Content-Security-Policy header."""
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
-from csp.constants import UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import timezone, translation
@@ -97,3 +102,68 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and match is not None and match.view_name in OFFICIAL_DOCUMENT_VIEWS:
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        """django-csp's, with the headers of a plain response (the site's policy as it is:
+        no nonce asked for, no decorator's changes, not an official-document page) built once
+        per process instead of on every response. Anything else goes through django-csp."""
+        match = getattr(request, "resolver_match", None)
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(getattr(response, name, None) is not None for name in _RESPONSE_CHANGES)
+            or (match is not None and match.view_name in OFFICIAL_DOCUMENT_VIEWS)
+        ):
+            return super().process_response(request, response)
+        for header, exempt, (value, excluded) in zip(
+            (HEADER, HEADER_REPORT_ONLY),
+            ("_csp_exempt", "_csp_exempt_ro"),
+            _plain_policies(),
+            strict=True,
+        ):
+            if (
+                value
+                and header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(excluded)
+            ):
+                response[header] = value
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+# What a view's decorators set on a response to change its policy (django-csp).
+_RESPONSE_CHANGES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+
+
+@functools.cache
+def _plain_policies() -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]:
+    """(header value, excluded path prefixes) of the policy and of the report-only policy
+    from the settings, as django-csp builds them for a response without changes."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for report_only, name in (
+        (False, "CONTENT_SECURITY_POLICY"),
+        (True, "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+    ):
+        config: dict[str, Any] = getattr(settings, name, None) or {}
+        value = build_policy(
+            config=None, update=None, replace=None, nonce=None, report_only=report_only
+        )
+        out.append((value, tuple(config.get("EXCLUDE_URL_PREFIXES") or ())))
+    return out[0], out[1]
+
+
+@receiver(setting_changed)
+def _policy_changed(setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _plain_policies.cache_clear()
