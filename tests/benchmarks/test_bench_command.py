@@ -40,10 +40,29 @@ def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
     assert any(f["unit"] == "x" for f in by_part["peer"])
     http = next(f for f in by_part["http"] if f["unit"] == "steps/s")
     assert http["extra"]["requests"] == 45 and http["extra"]["clients"] == 16
+    # One sync worker per core by default, each measured after the run.
+    assert http["extra"]["workers"] == (os.cpu_count() or 2) == report["sizes"]["http_workers"]
+    assert len(by_part["memory"][0]["extra"]["workers_mb"]) == http["extra"]["workers"]
     assert by_part["memory"][0]["unit"] == "MB"
     # The configured database was never touched: the run used scratch databases.
     assert not (tmp_path / "untouched" / "laksana.sqlite3").exists()
     assert "API step completions" in done.stdout and "met" in done.stdout
+
+
+@pytest.mark.parametrize("given", ["0", "-2"])
+def test_a_number_of_http_workers_below_one_is_refused_before_anything_runs(
+    given, tmp_path, capsys
+):
+    from laksana.benchmarks.run import main
+
+    out = tmp_path / "figures.json"
+    with pytest.raises(SystemExit) as exit_:
+        main(["--parts", "http", "--http-workers", given, "--json", str(out)])
+    assert exit_.value.code == 2
+    assert f"--http-workers: {given} is not a number of workers (1 or more)" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()
 
 
 def test_the_table_marks_targets_met_and_missed():

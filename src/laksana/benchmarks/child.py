@@ -56,7 +56,13 @@ def main() -> None:
         from laksana.benchmarks.http import http_rate
 
         env = dict(os.environ)
-        found = http_rate(sizes["http_cases"], env=env, workdir=args.workdir, log=log)
+        found = http_rate(
+            sizes["http_cases"],
+            env=env,
+            workdir=args.workdir,
+            log=log,
+            workers=sizes["http_workers"],
+        )
         figures.extend(found)
         log(f"http: {found[0].value:,.0f} steps/s, p99 {found[0].extra['p99_ms']} ms")
     if "scale" in parts:

@@ -1,8 +1,10 @@
 """HTTP: a production server and 16 concurrent clients completing steps over the API.
 
-The server is gunicorn with production settings (debug off) on the benchmark's database; the
-clients are threads of one separate process, each with its own keep-alive connection and the
-API tokens of the people who act, driving their own SOP 004 cases along the main path with
+The server is gunicorn with production settings (debug off) on the benchmark's database, one
+sync worker per core unless told otherwise; the clients are threads of one separate process,
+each with its own connection (sync workers close it after each answer, so a request opens
+one: cheap on loopback, and counted in its time) and the API tokens of the people who act,
+driving their own SOP 004 cases along the main path with
 ``POST /api/cases/{reference}/steps/{id}/complete``. Every request is timed from sending to
 the last byte of the answer; throughput is completions per second of wall time.
 """

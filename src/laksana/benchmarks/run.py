@@ -41,12 +41,23 @@ PARTS = ("engine", "service", "peer", "http", "scale")
 class Sizes:
     """How much each part does, quick or full."""
 
-    def __init__(self, quick: bool, scale_cases: int | None, cases: int | None = None) -> None:
+    def __init__(
+        self,
+        quick: bool,
+        scale_cases: int | None,
+        cases: int | None = None,
+        http_workers: int | None = None,
+    ) -> None:
         self.quick = quick
         self.engine_seconds = 1.0 if quick else 5.0
         self.service_cases = cases or (20 if quick else 200)
         self.peer_cases = cases or (10 if quick else 100)
         self.http_cases = cases or (32 if quick else 200)
+        # gunicorn's sync workers: one per core. A request is CPU work (the database is local
+        # or answers in well under a millisecond), so more workers only take turns on the
+        # same cores; on the 2-core reference machine 3 workers gave less throughput and a
+        # longer tail than 2 (docs/performance.md, "Third round").
+        self.http_workers = http_workers or os.cpu_count() or 2
         # A million cases on PostgreSQL; on SQLite a tenth (a million would be a 20 GB file).
         self.scale_cases = scale_cases or (1_000 if quick else 1_000_000)
         self.scale_cases_sqlite = scale_cases or (1_000 if quick else 100_000)
@@ -156,8 +167,9 @@ def run(
     keep: bool,
     log: Callable[[str], None],
     cases: int | None = None,
+    http_workers: int | None = None,
 ) -> list[Figure]:
-    sizes = Sizes(quick, scale_cases, cases)
+    sizes = Sizes(quick, scale_cases, cases, http_workers)
     started = time.perf_counter()
     figures: list[Figure] = []
     if "engine" in parts:
@@ -273,6 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--scale-cases", type=int, help="cases to generate for the scale part")
     parser.add_argument(
+        "--http-workers",
+        type=int,
+        help="gunicorn sync workers for the HTTP part (default: one per core)",
+    )
+    parser.add_argument(
         "--json", type=Path, default=Path("bench-results.json"), help="where to write the JSON"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
@@ -281,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [p for p in parts if p not in PARTS]
     if unknown:
         parser.error(f"--parts: unknown {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    if args.http_workers is not None and args.http_workers < 1:
+        parser.error(f"--http-workers: {args.http_workers} is not a number of workers (1 or more)")
     figures = run(
         quick=args.quick,
         parts=parts,
@@ -288,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         json_path=args.json,
         scale_cases=args.scale_cases,
         cases=args.cases,
+        http_workers=args.http_workers,
         keep=args.keep,
         log=lambda line: print(line, flush=True),
     )
