@@ -17,6 +17,8 @@ from PIL import Image
 from laksana.cases.journal import verify_case
 from laksana.cases.models import Case, CaseStatus, Disposition, StepStatus
 
+from ..cases.helpers import SOP_004_PEOPLE
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -139,19 +141,6 @@ def test_sop_002_from_report_to_completion_letter(sign_in, bali, sop002, upload_
     page.goto(f"/kasus/{case.reference}/")
     timeline = page.locator("main").inner_text()
     assert "Ni Luh Putu Ariani" in timeline and "Gede Pramana" in timeline
-
-
-SOP_004_PEOPLE = {
-    "pengguna": "merek_staf",
-    "direktur": "direktur",
-    "kasubdit": "kasubdit",
-    "kasie_database": "kasie_db",
-    "kasie_jaringan": "kasie_net",
-    "kasie_aplikasi": "kasie_app",
-    "tim_ipas": "ipasdev",
-    "kasubag_tu": "kasubag_tu",
-    "jfu": "jfu",
-}
 
 
 def run_sop_004(sign_in, djki, sop004, files, plan: dict[str, list[str]]) -> Case:

@@ -13,6 +13,19 @@ from laksana.cases.models import Case, CaseStep, StepStatus
 from laksana.engine import artifacts
 from laksana.org.models import Person
 
+# Who plays each actor of SOP 004 in the DJKI demo organisation (keys of ``DemoOrg``).
+SOP_004_PEOPLE = {
+    "pengguna": "merek_staf",
+    "direktur": "direktur",
+    "kasubdit": "kasubdit",
+    "kasie_database": "kasie_db",
+    "kasie_jaringan": "kasie_net",
+    "kasie_aplikasi": "kasie_app",
+    "tim_ipas": "ipasdev",
+    "kasubag_tu": "kasubag_tu",
+    "jfu": "jfu",
+}
+
 
 def png(name: str = "layar.png", color: str = "red") -> SimpleUploadedFile:
     out = io.BytesIO()

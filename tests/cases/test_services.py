@@ -21,7 +21,7 @@ from laksana.cases.models import (
 )
 from laksana.procedures.services import publish
 
-from .helpers import active, pdf, png, work
+from .helpers import SOP_004_PEOPLE, active, pdf, png, work
 
 pytestmark = pytest.mark.django_db
 
@@ -223,17 +223,7 @@ def test_sop_004_loops_back_when_the_recovery_test_fails(djki, sop004):
         djki["merek_staf"], sop004, "IPAS tidak bisa diakses", application=djki.applications["ipas"]
     )
     spec = sop004.spec
-    who = {
-        "pengguna": "merek_staf",
-        "direktur": "direktur",
-        "kasubdit": "kasubdit",
-        "kasie_database": "kasie_db",
-        "kasie_jaringan": "kasie_net",
-        "kasie_aplikasi": "kasie_app",
-        "tim_ipas": "ipasdev",
-        "kasubag_tu": "kasubag_tu",
-        "jfu": "jfu",
-    }
+    who = SOP_004_PEOPLE
     outcomes: dict[str, list[str]] = {}
     for s in spec.steps:
         if s.decision:

@@ -19,21 +19,9 @@ from laksana.cases.models import Case, CaseStatus, CaseStep, JournalEntry, StepS
 from laksana.reports import overdue
 from laksana.reports.compliance import report_scope
 
-from .helpers import active, work
+from .helpers import SOP_004_PEOPLE, active, work
 
 pytestmark = pytest.mark.django_db
-
-SOP_004_PEOPLE = {
-    "pengguna": "merek_staf",
-    "direktur": "direktur",
-    "kasubdit": "kasubdit",
-    "kasie_database": "kasie_db",
-    "kasie_jaringan": "kasie_net",
-    "kasie_aplikasi": "kasie_app",
-    "tim_ipas": "ipasdev",
-    "kasubag_tu": "kasubag_tu",
-    "jfu": "jfu",
-}
 
 
 def advance(djki, case: Case) -> Case:

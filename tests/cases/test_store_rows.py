@@ -4,6 +4,8 @@ deferred fields loading on first use."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from laksana.cases import store
@@ -57,6 +59,35 @@ def test_a_partial_instance_loads_the_rest_on_first_use(cases, django_assert_num
         assert part.email == person.email
 
 
+def test_rows_read_with_only_some_fields_equal_the_orms_and_load_the_rest_on_use(
+    cases,  # noqa: F811
+    django_assert_num_queries,
+):
+    from laksana.cases.api import _STEP_OUT_FIELDS, _step_out
+
+    orm = {o.pk: o for o in CaseStep.objects.all()}
+    rows = store.load_all(CaseStep, "1 = 1", [], only=_STEP_OUT_FIELDS)
+    assert {row.pk for row, _extra in rows} == orm.keys()
+    for row, _extra in rows:
+        assert row.get_deferred_fields() == {"case_id", "due_at", "on_hold_since", "hold_reason",
+                                             "held_minutes", "near_due_notified_at",
+                                             "overdue_notified_at", "escalated_at"}  # fmt: skip
+        expected = _fields(orm[row.pk])
+        for name in ("id", "step_key", "status", "claimed_by_id", "completed_by_id",
+                     "activated_at", "completed_at"):  # fmt: skip
+            assert getattr(row, name) == expected[name], name
+    # An API answer reads nothing more for a step than what was read with it...
+    row, _extra = rows[0]
+    case = orm[row.pk].case
+    assert case.version.spec  # the case's procedure, as the API has it
+    with django_assert_num_queries(0):
+        answer = _step_out(case, row, (None, None))
+    assert answer.id == row.pk and answer.activated_at == orm[row.pk].activated_at
+    # ...and a field that was not read loads on first use.
+    with django_assert_num_queries(1):
+        assert row.due_at == orm[row.pk].due_at
+
+
 def _prepared_statements() -> set[str]:
     from django.db import connection
 
@@ -96,8 +127,12 @@ def test_on_postgresql_the_hot_path_statements_are_prepared_unless_turned_off(
 
 
 @pytest.mark.parametrize(
-    "text",
+    "value",
     [
+        # What the driver gives for a datetime column (Django registers its parser)...
+        dt.datetime(2026, 11, 22, 3, 4, 5, 123456),
+        dt.datetime(2026, 11, 22, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        # ...and text, for a column read without its declared type.
         "2026-11-22 03:04:05.123456",
         "2026-11-22 03:04:05",
         "2026-11-22T03:04:05.5",
@@ -106,25 +141,24 @@ def test_on_postgresql_the_hot_path_statements_are_prepared_unless_turned_off(
         "2026-02-29 03:04:05",  # neither takes it: Django's own error
     ],
 )
-def test_sqlite_time_stamps_are_read_as_django_reads_them(text):
+@pytest.mark.skipif(on_postgres(), reason="SQLite's time stamps (PostgreSQL's need no converter)")
+def test_sqlite_time_stamps_are_read_as_django_reads_them(value):
     from django.db import connection
 
     field = CaseStep._meta.get_field("activated_at")
     col = field.get_col(CaseStep._meta.db_table)
     try:
-        expected = connection.ops.convert_datetimefield_value(text, col, connection)
+        expected = connection.ops.convert_datetimefield_value(value, col, connection)
     except ValueError as exc:
         with pytest.raises(ValueError, match=str(exc)):
-            store._sqlite_datetime(text, col, connection)
+            store._sqlite_datetime(value, col, connection)
         return
-    got = store._sqlite_datetime(text, col, connection)
+    got = store._sqlite_datetime(value, col, connection)
     assert (got, type(got), got.utcoffset() if got else None) == (
         expected,
         type(expected),
         expected.utcoffset() if expected else None,
     )
-    if connection.vendor == "sqlite":  # and it is the one the store reads steps with
-        used = [
-            c for _i, _col, convs, _null in store._columns(CaseStep, "sqlite")[2] for c in convs
-        ]
-        assert store._sqlite_datetime in used
+    # And it is the one the store reads steps with.
+    used = [c for _i, _col, convs, _null in store._columns(CaseStep, "sqlite")[2] for c in convs]
+    assert store._sqlite_datetime in used

@@ -26,7 +26,7 @@ from laksana.cases.models import (
 from laksana.engine.spec import FieldType
 from laksana.web.context_processors import unread_count
 
-from ..cases.helpers import active, pdf, png, work
+from ..cases.helpers import SOP_004_PEOPLE, active, pdf, png, work
 
 pytestmark = pytest.mark.django_db
 
@@ -414,17 +414,7 @@ def test_a_decision_step_shows_its_question_and_outcome_buttons(client, djki, so
     case = services.open_case(
         djki["merek_staf"], sop004, "IPAS tidak bisa diakses", application=djki.applications["ipas"]
     )
-    who = {
-        "pengguna": "merek_staf",
-        "direktur": "direktur",
-        "kasubdit": "kasubdit",
-        "kasie_database": "kasie_db",
-        "kasie_jaringan": "kasie_net",
-        "kasie_aplikasi": "kasie_app",
-        "tim_ipas": "ipasdev",
-        "kasubag_tu": "kasubag_tu",
-        "jfu": "jfu",
-    }
+    who = SOP_004_PEOPLE
     spec = sop004.spec
     while not spec.step(active(case).step_key).is_decision:
         case = work(djki[who[active(case).actor_key]], case)

@@ -322,6 +322,21 @@ def _step_out(
     )
 
 
+# The fields of a step row that its answer shows (_step_out); the rest are not read.
+_STEP_OUT_FIELDS = (
+    "step_key",
+    "visit",
+    "status",
+    "actor_key",
+    "claimed_by",
+    "completed_by",
+    "outcome",
+    "activated_at",
+    "claimed_at",
+    "completed_at",
+)
+
+
 def _case_out(case: Case) -> CaseOut:
     # Lean statements (laksana.cases.store): every action on a case answers with all of it.
     # The people's names are read with the rows.
@@ -333,6 +348,7 @@ def _case_out(case: Case) -> CaseOut:
         joins="LEFT JOIN org_person cp ON cp.id = cases_casestep.claimed_by_id "
         "LEFT JOIN org_person dp ON dp.id = cases_casestep.completed_by_id",
         order="cases_casestep.activated_at, cases_casestep.id",
+        only=_STEP_OUT_FIELDS,
     )
     dispositions = store.load_all(
         Disposition,

@@ -38,14 +38,19 @@ Converter = Callable[[Any, Any, Any], Any]
 
 @functools.cache
 def _columns(
-    model: type[Model], vendor: str
+    model: type[Model], vendor: str, only: tuple[str, ...] | None = None
 ) -> tuple[str, list[str], list[tuple[int, Any, list[Any], bool]]]:
-    """The select list of a model's concrete fields, their attribute names, and for each
-    field with converters: its position, its column expression, the converters a QuerySet
-    would apply, and whether they leave a NULL as None."""
+    """The select list of a model's concrete fields (those named in ``only``, by name or
+    attribute name, and the primary key, if given), their attribute names, and for each field
+    with converters: its position, its column expression, the converters a QuerySet would
+    apply, and whether they leave a NULL as None."""
     table = model._meta.db_table
     quote = connection.ops.quote_name
-    fields = list(model._meta.concrete_fields)
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if only is None or f.primary_key or f.name in only or f.attname in only
+    ]
     select = ", ".join(f"{quote(table)}.{quote(str(f.column))}" for f in fields)
     converters = []
     for i, f in enumerate(fields):
@@ -63,11 +68,12 @@ def _columns(
 def _faster(conv: Any) -> Any:
     """A converter that gives the same values as ``conv`` in less time, or ``conv``.
 
-    SQLite's time stamps: Django parses the text with a regular expression and then asks the
-    settings and the time zone machinery whether to make it aware, for every value (a step
-    row has four); with the times stored in UTC (``USE_TZ``, no database ``TIME_ZONE``), the
-    standard library's ISO parser and UTC give the same value. Anything the parser refuses
-    goes to Django's converter."""
+    SQLite's time stamps: the driver gives them as naive datetimes (Django registers a parser
+    for the column type), and Django's converter then asks the settings and the time zone
+    machinery whether to make each aware (a step row has four); with the times stored in UTC
+    (``USE_TZ``, no database ``TIME_ZONE``) that is UTC put on the value. Text (a column read
+    without its declared type) is parsed with the standard library's ISO parser; anything
+    else goes to Django's converter."""
     func = getattr(conv, "__func__", None)
     if (
         connection.vendor == "sqlite"
@@ -81,7 +87,10 @@ def _faster(conv: Any) -> Any:
 
 
 def _sqlite_datetime(value: Any, expression: Any, db: Any) -> Any:
-    if value.__class__ is str:
+    kind = value.__class__
+    if kind is dt.datetime:
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    if kind is str:
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
@@ -91,10 +100,12 @@ def _sqlite_datetime(value: Any, expression: Any, db: Any) -> Any:
     return db.ops.convert_datetimefield_value(value, expression, db)
 
 
-def _instance(model: type[M], row: Sequence[Any], db: Any = None) -> M:
+def _instance(
+    model: type[M], row: Sequence[Any], db: Any = None, only: tuple[str, ...] | None = None
+) -> M:
     if db is None:
         db = _db()[0]
-    _select, names, converters = _columns(model, _VENDOR)
+    _select, names, converters = _columns(model, _VENDOR, only)
     values = list(row)
     for i, col, convs, keeps_null in converters:
         value = values[i]
@@ -235,9 +246,15 @@ def _execute(sql: str, params: Sequence[Any]) -> Any:
 
 @functools.cache
 def _select_sql(
-    model: type[Model], where: str, extra: str, joins: str, for_update: bool, vendor: str
+    model: type[Model],
+    where: str,
+    extra: str,
+    joins: str,
+    for_update: bool,
+    vendor: str,
+    only: tuple[str, ...] | None = None,
 ) -> str:
-    select = _columns(model, vendor)[0]
+    select = _columns(model, vendor, only)[0]
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"SELECT {select}{', ' + extra if extra else ''} FROM {table} {joins} WHERE {where}"
     if for_update and connection.features.has_select_for_update:
@@ -311,17 +328,21 @@ def load_all(
     extra: str = "",
     joins: str = "",
     order: str = "",
+    only: tuple[str, ...] | None = None,
 ) -> list[tuple[M, tuple[Any, ...]]]:
     """Every row of ``model`` matching ``where`` (in ``order``), as :func:`load_with` gives
-    one."""
-    sql = _select_sql(model, where, extra, joins, False, _VENDOR)
+    one; with ``only``, just those fields (and the primary key) are read, the others load on
+    first use (as with ``QuerySet.only``)."""
+    sql = _select_sql(model, where, extra, joins, False, _VENDOR, only)
     if order:
         sql += f" ORDER BY {order}"
-    names = _columns(model, _VENDOR)[1]
+    names = _columns(model, _VENDOR, only)[1]
     cursor = _execute(sql, params)
     db = _db()[0]
     width = len(names)
-    return [(_instance(model, row[:width], db), tuple(row[width:])) for row in cursor.fetchall()]
+    return [
+        (_instance(model, row[:width], db, only), tuple(row[width:])) for row in cursor.fetchall()
+    ]
 
 
 def partial(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
