@@ -44,8 +44,22 @@ def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
     assert http["extra"]["workers"] == (os.cpu_count() or 2) == report["sizes"]["http_workers"]
     assert len(by_part["memory"][0]["extra"]["workers_mb"]) == http["extra"]["workers"]
     assert by_part["memory"][0]["unit"] == "MB"
-    # The configured database was never touched: the run used scratch databases.
+    # The configured database was never touched: the run used scratch databases (copies of
+    # one migrated database), all dropped afterwards.
     assert not (tmp_path / "untouched" / "laksana.sqlite3").exists()
+    assert "migrated the scratch" in done.stdout
+    if backend == "postgresql":
+        from urllib.parse import urlsplit, urlunsplit
+
+        import psycopg
+
+        url = urlsplit(os.environ["LAKSANA_DATABASE_URL"])
+        name = url.path.lstrip("/") or "laksana"
+        with psycopg.connect(urlunsplit(url._replace(path="/postgres"))) as conn:
+            left = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}_bench%"]
+            ).fetchall()
+        assert left == []
     assert "API step completions" in done.stdout and "met" in done.stdout
 
 

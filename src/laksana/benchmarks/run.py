@@ -1,9 +1,10 @@
 """`laksana bench`: every benchmark in one run, on SQLite and (when configured) PostgreSQL.
 
-The command never touches the configured database. For each backend it makes a scratch
-database (SQLite: a file in a temporary folder; PostgreSQL: ``<name>_bench`` on the configured
-server, dropped first and afterwards), and runs the parts in child processes with production
-settings (debug off, a random secret key), so every figure is what a deployment would see:
+The command never touches the configured database. For each backend it migrates one scratch
+database (SQLite: a file in a temporary folder; PostgreSQL: ``<name>_bench_template`` on the
+configured server), gives each group of parts a copy of it (``<name>_bench0``, ``_bench1``),
+drops them all afterwards, and runs the parts in child processes with production settings
+(debug off, a random secret key), so every figure is what a deployment would see:
 
 * ``engine``: SOP 004's main path in memory (once, no database);
 * ``service``: step completions through the case services, one process, then several;
@@ -49,19 +50,21 @@ class Sizes:
         http_workers: int | None = None,
     ) -> None:
         self.quick = quick
-        self.engine_seconds = 1.0 if quick else 5.0
-        self.service_cases = cases or (20 if quick else 200)
+        # Quick: every part on small sizes, the whole run within a minute with both databases
+        # on the reference machine (the figures are then only indicative).
+        self.engine_seconds = 0.5 if quick else 5.0
+        self.service_cases = cases or (10 if quick else 200)
         self.peer_cases = cases or (10 if quick else 100)
-        self.http_cases = cases or (32 if quick else 200)
+        self.http_cases = cases or (16 if quick else 200)
         # gunicorn's sync workers: one per core. A request is CPU work (the database is local
         # or answers in well under a millisecond), so more workers only take turns on the
         # same cores; on the 2-core reference machine 3 workers gave less throughput and a
         # longer tail than 2 (docs/performance.md, "Third round").
         self.http_workers = http_workers or os.cpu_count() or 2
         # A million cases on PostgreSQL; on SQLite a tenth (a million would be a 20 GB file).
-        self.scale_cases = scale_cases or (1_000 if quick else 1_000_000)
-        self.scale_cases_sqlite = scale_cases or (1_000 if quick else 100_000)
-        self.scale_rounds = 5 if quick else 50
+        self.scale_cases = scale_cases or (500 if quick else 1_000_000)
+        self.scale_cases_sqlite = scale_cases or (500 if quick else 100_000)
+        self.scale_rounds = 3 if quick else 50
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -105,9 +108,59 @@ def _pg_admin(url: str, statements: list[str]) -> None:
             conn.execute(sql)
 
 
-def _pg_recreate(url: str) -> None:
+def _pg_recreate(url: str, template: str | None = None) -> None:
+    """Drop and create the database of ``url`` (as a copy of ``template``'s database)."""
     name = urlsplit(url).path.lstrip("/")
-    _pg_admin(url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
+    copy = f' TEMPLATE "{urlsplit(template).path.lstrip("/")}"' if template else ""
+    _pg_admin(
+        url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"{copy}']
+    )
+
+
+# The SQLite database's file in LAKSANA_DATA_DIR (laksana.config.settings).
+SQLITE_FILE = "laksana.sqlite3"
+
+
+def _migrated_templates(
+    backends: list[tuple[str, str | None]], log: Callable[[str], None]
+) -> dict[str, str]:
+    """A migrated, empty database per backend, the migrations of all of them run at once:
+    {backend: the SQLite file's path, or the PostgreSQL database's URL}."""
+    started = time.perf_counter()
+    found: dict[str, str] = {}
+    running: list[tuple[str, subprocess.Popen[bytes]]] = []
+    for name, url in backends:
+        workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-template-"))
+        scratch = _scratch_url(url, "bench_template") if url else None
+        if scratch:
+            _pg_recreate(scratch)
+            found[name] = scratch
+        else:
+            found[name] = str(workdir / "data" / SQLITE_FILE)
+        env = _production_env(workdir / "data", scratch)
+        command = [sys.executable, "-m", "django", "migrate", "--verbosity", "0"]
+        running.append(
+            (
+                name,
+                subprocess.Popen(
+                    command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+                ),
+            )
+        )
+    failed = []
+    for name, process in running:
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            failed.append(f"{name}:\n{output.decode('utf-8', 'replace')[-3000:]}")
+    if failed:
+        for name, template in found.items():
+            if name == "postgresql":
+                _pg_drop(template)
+        raise SystemExit("migrating the scratch databases failed:\n" + "\n".join(failed))
+    if backends:
+        names = " and ".join(name for name, _url in backends)
+        log(f"migrated the scratch {names} databases in {time.perf_counter() - started:.1f} s")
+    return found
 
 
 def _pg_drop(url: str) -> None:
@@ -178,25 +231,50 @@ def run(
 
         log("engine: SOP 004's main path in memory")
         figures.append(engine_rate(sop_004(), sizes.engine_seconds))
-    for name, url in _backends(backend):
+    backends = _backends(backend)
+    plans: list[tuple[str, str | None, list[list[str]]]] = []
+    for name, url in backends:
         groups: list[list[str]] = [[p for p in ("service", "peer", "http") if p in parts]]
         if "scale" in parts:
             groups.append(["scale"])
-        for index, group in enumerate(g for g in groups if g):
-            workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-"))
-            scratch = _scratch_url(url, f"bench{index}") if url else None
-            where = f"database {urlsplit(scratch).path[1:]}" if scratch else f"SQLite in {workdir}"
-            log(f"{name}: {', '.join(group)} ({where})")
-            if scratch:
-                _pg_recreate(scratch)
-            try:
-                env = _production_env(workdir / "data", scratch)
-                figures.extend(_child(group, sizes, env, workdir, log))
-            finally:
-                if not keep:
+        plans.append((name, url, [g for g in groups if g]))
+    # Each scratch database starts as a copy of one migrated database per backend: the
+    # migrations (several seconds each) run once per backend, and those of the two backends
+    # at the same time (nothing is measured while they run).
+    templates = _migrated_templates([(n, u) for n, u, g in plans if g], log)
+    try:
+        for name, url, groups in plans:
+            template = templates[name]
+            for index, group in enumerate(groups):
+                workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-"))
+                scratch = _scratch_url(url, f"bench{index}") if url else None
+                where = (
+                    f"database {urlsplit(scratch).path[1:]}" if scratch else f"SQLite in {workdir}"
+                )
+                log(f"{name}: {', '.join(group)} ({where})")
+                try:
                     if scratch:
-                        _pg_drop(scratch)
-                    shutil.rmtree(workdir, ignore_errors=True)
+                        _pg_recreate(scratch, template=template)
+                    else:
+                        (workdir / "data").mkdir()
+                        for suffix in ("", "-wal"):  # the log too, if not checkpointed
+                            if Path(template + suffix).exists():
+                                shutil.copyfile(
+                                    template + suffix, workdir / "data" / (SQLITE_FILE + suffix)
+                                )
+                    env = _production_env(workdir / "data", scratch)
+                    figures.extend(_child(group, sizes, env, workdir, log))
+                finally:
+                    if not keep:
+                        if scratch:
+                            _pg_drop(scratch)
+                        shutil.rmtree(workdir, ignore_errors=True)
+    finally:
+        for name, template in templates.items():
+            if name == "postgresql":
+                _pg_drop(template)
+            else:
+                shutil.rmtree(Path(template).parent.parent, ignore_errors=True)
     _ratio(figures)
     report = {
         "laksana": _version(),

@@ -566,7 +566,7 @@ def _zipf(n: int, s: float = 1.0) -> list[float]:
     return [1.0 / (i + 1) ** s for i in range(n)]
 
 
-def _build_world(log: Log) -> list[Plan]:
+def _build_world(log: Log, walks: int = 300) -> list[Plan]:
     from django.contrib.auth import get_user_model
     from django.test.utils import override_settings
 
@@ -628,7 +628,7 @@ def _build_world(log: Log) -> list[Plan]:
         for p in staff:
             if p.superior_id is not None:
                 subordinates.setdefault(p.superior_id, []).append(_who(p))
-        templates = templates_for(spec, rng)
+        templates = templates_for(spec, rng, walks)
         plans.append(
             Plan(
                 agency_id=agency.pk,
@@ -1188,7 +1188,9 @@ def generate(cases: int, *, log: Callable[[str], None]) -> dict[str, Any]:
     t0 = time.perf_counter()
     now = timezone.now().replace(microsecond=0)
     log("building the agencies, the procedures and the catalogue ...")
-    plans = _build_world(log)
+    # Fewer random walks for a small run (the quick benchmark, tests): fewer templates, each
+    # still a real path through the engine.
+    plans = _build_world(log, walks=300 if cases >= 10_000 else 60)
     log(f"  done in {time.perf_counter() - t0:.1f} s")
     t1 = time.perf_counter()
     heads = _heads(plans, cases, now)
