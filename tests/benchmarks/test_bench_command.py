@@ -63,6 +63,17 @@ def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
     assert "API step completions" in done.stdout and "met" in done.stdout
 
 
+def test_the_engine_alone_needs_no_database(tmp_path, capsys):
+    from laksana.benchmarks.run import main
+
+    out = tmp_path / "figures.json"
+    assert main(["--parts", "engine", "--quick", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert [f["part"] for f in report["figures"]] == ["engine"]
+    assert report["figures"][0]["value"] > 0
+    assert "migrated" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("given", ["0", "-2"])
 def test_a_number_of_http_workers_below_one_is_refused_before_anything_runs(
     given, tmp_path, capsys

@@ -244,6 +244,8 @@ def run(
     templates = _migrated_templates([(n, u) for n, u, g in plans if g], log)
     try:
         for name, url, groups in plans:
+            if not groups:  # only the engine was asked for
+                continue
             template = templates[name]
             for index, group in enumerate(groups):
                 workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-"))
