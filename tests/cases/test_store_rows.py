@@ -132,12 +132,12 @@ def test_on_postgresql_the_hot_path_statements_are_prepared_unless_turned_off(
         # What the driver gives for a datetime column (Django registers its parser)...
         dt.datetime(2026, 11, 22, 3, 4, 5, 123456),
         dt.datetime(2026, 11, 22, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-        # ...and text, for a column read without its declared type.
+        # ...and text, which goes to Django's converter as it is.
         "2026-11-22 03:04:05.123456",
         "2026-11-22 03:04:05",
         "2026-11-22T03:04:05.5",
         "2026-11-22 03:04:05+07:00",
-        "2026-11-22 03:04:05,25",  # Django's parser takes a comma; the fast one falls back
+        "2026-11-22 03:04:05,25",  # Django's parser takes a comma
         "2026-02-29 03:04:05",  # neither takes it: Django's own error
     ],
 )

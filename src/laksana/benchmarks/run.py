@@ -153,14 +153,22 @@ def _migrated_templates(
         if process.returncode != 0:
             failed.append(f"{name}:\n{output.decode('utf-8', 'replace')[-3000:]}")
     if failed:
-        for name, template in found.items():
-            if name == "postgresql":
-                _pg_drop(template)
+        _drop_templates(found)
         raise SystemExit("migrating the scratch databases failed:\n" + "\n".join(failed))
     if backends:
         names = " and ".join(name for name, _url in backends)
         log(f"migrated the scratch {names} databases in {time.perf_counter() - started:.1f} s")
     return found
+
+
+def _drop_templates(templates: dict[str, str]) -> None:
+    """Remove the migrated databases of :func:`_migrated_templates` (the SQLite file's whole
+    temporary folder)."""
+    for name, template in templates.items():
+        if name == "postgresql":
+            _pg_drop(template)
+        else:
+            shutil.rmtree(Path(template).parent.parent, ignore_errors=True)
 
 
 def _pg_drop(url: str) -> None:
@@ -272,11 +280,7 @@ def run(
                             _pg_drop(scratch)
                         shutil.rmtree(workdir, ignore_errors=True)
     finally:
-        for name, template in templates.items():
-            if name == "postgresql":
-                _pg_drop(template)
-            else:
-                shutil.rmtree(Path(template).parent.parent, ignore_errors=True)
+        _drop_templates(templates)
     _ratio(figures)
     report = {
         "laksana": _version(),

@@ -651,8 +651,9 @@ def complete_step(
             "journal_seq": case.journal_seq,
             "journal_hash": case.journal_hash,
         }
-        if any(isinstance(event, engine.CaseEnded) for event in events):
-            # The case ended with this action. Only then are the status columns written:
+        if case.status == CaseStatus.FINISHED:
+            # The case ended with this action (a finished case takes no more): only then are
+            # the status columns written:
             # SQLite rewrites the entries of every index on a column the UPDATE names, even
             # to the same value (three case-list indexes lead with the status).
             changed.update(status=case.status, end_key=case.end_key, finished_at=case.finished_at)

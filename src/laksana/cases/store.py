@@ -71,9 +71,8 @@ def _faster(conv: Any) -> Any:
     SQLite's time stamps: the driver gives them as naive datetimes (Django registers a parser
     for the column type), and Django's converter then asks the settings and the time zone
     machinery whether to make each aware (a step row has four); with the times stored in UTC
-    (``USE_TZ``, no database ``TIME_ZONE``) that is UTC put on the value. Text (a column read
-    without its declared type) is parsed with the standard library's ISO parser; anything
-    else goes to Django's converter."""
+    (``USE_TZ``, no database ``TIME_ZONE``) that is UTC put on the value. Anything else goes
+    to Django's converter."""
     func = getattr(conv, "__func__", None)
     if (
         connection.vendor == "sqlite"
@@ -87,16 +86,8 @@ def _faster(conv: Any) -> Any:
 
 
 def _sqlite_datetime(value: Any, expression: Any, db: Any) -> Any:
-    kind = value.__class__
-    if kind is dt.datetime:
+    if value.__class__ is dt.datetime:
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    if kind is str:
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
     return db.ops.convert_datetimefield_value(value, expression, db)
 
 

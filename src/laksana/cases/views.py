@@ -789,17 +789,6 @@ def filtered_cases(
     return first_visible(user, matching_cases(params, after), size, person)
 
 
-def _newest_versions() -> list[ProcedureVersion]:
-    """The newest version of every published procedure, by key, with its key and title only
-    (the list's procedure filter): one statement, no YAML source."""
-    newest: dict[str, ProcedureVersion] = {}
-    for v in ProcedureVersion.objects.only("pk", "procedure_key", "number", "title").order_by(
-        "procedure_key", "number"
-    ):
-        newest[v.procedure_key] = v
-    return list(newest.values())
-
-
 @login_required
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -860,7 +849,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "statuses": CaseStatus.choices,
-            "procedures": _newest_versions(),
+            "procedures": latest_versions("title"),
             "units": list(Unit.objects.filter(**agency_filter).order_by("name")),
             "applications": list(visible_applications(request.user).filter(**agency_filter)),
         }

@@ -98,7 +98,7 @@ def read_filters(request: HttpRequest, scope: Scope) -> FilterForm:
     within = [agency_id] if agency_id is not None else [a.pk for a in agencies]
     units = list(Unit.objects.filter(agency_id__in=within).order_by("name"))
     applications = list(Application.objects.filter(agency_id__in=within).order_by("name"))
-    procedures = [(v.procedure_key, v.title) for v in latest_versions()]
+    procedures = [(v.procedure_key, v.title) for v in latest_versions("title")]
     zone = _zone(scope, agency_id, agencies)
     today = timezone.localdate(timezone=ZoneInfo(zone))
     errors: dict[str, str] = {}
@@ -212,7 +212,7 @@ def overdue_view(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("unit", "procedure")}
     agency_ids = [a.pk for a in scope.agencies()]
     units = list(Unit.objects.filter(agency_id__in=agency_ids).order_by("name"))
-    procedures = [(v.procedure_key, v.title) for v in latest_versions()]
+    procedures = [(v.procedure_key, v.title) for v in latest_versions("title")]
     after = _cursor(request.GET.get("after", ""))
     filters = OverdueFilters(
         unit_id=_choice(params, "unit", {u.pk for u in units}),
