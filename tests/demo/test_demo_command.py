@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from laksana.cases import participation
 from laksana.cases.holders import holders
 from laksana.cases.journal import verify_case
 from laksana.cases.models import (
@@ -27,6 +28,7 @@ from laksana.cases.models import (
     DispositionStatus,
     JournalEntry,
     JournalKind,
+    Participation,
     StepStatus,
 )
 from laksana.catalog.models import Application
@@ -300,3 +302,20 @@ def test_the_generated_pdf_is_readable():
     reader = PdfReader(io.BytesIO(pdf_bytes("Berita Acara UAT", ["Pada hari ini (Senin)"])))
     text = reader.pages[0].extract_text()
     assert "Berita Acara UAT" in text and "Pada hari ini (Senin)" in text
+
+
+def test_the_services_recorded_everyone_who_took_part_in_the_demos_cases(demo):
+    # The demo runs every case through the services: the summary the list gate reads holds
+    # every (person, procedure, requesting unit) its cases' openers, steps and dispositions
+    # imply, and nothing else.
+    written = set(
+        Participation.objects.values_list("person_id", "procedure_key", "requesting_unit_id")
+    )
+    assert len(written) > 10
+    assert participation.missing(connection) == []
+    Participation.objects.all().delete()
+    participation.fill(connection)
+    assert (
+        set(Participation.objects.values_list("person_id", "procedure_key", "requesting_unit_id"))
+        == written
+    )

@@ -57,6 +57,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from laksana.benchmarks.common import Figure, percentile
+from laksana.cases import participation
 from laksana.cases.journal import entry_hash
 from laksana.cases.models import (
     Attachment,
@@ -1231,6 +1232,10 @@ def generate(cases: int, *, log: Callable[[str], None]) -> dict[str, Any]:
             [Counter(agency_id=a, year=y, value=v) for (a, y), v in sorted(counters.items())]
         )
     t3 = time.perf_counter()
+    with transaction.atomic():
+        participation.fill(connection)
+    log(f"wrote who took part in which cases in {time.perf_counter() - t3:.1f} s")
+    t3 = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(f"analyzed in {time.perf_counter() - t3:.1f} s")
@@ -1524,6 +1529,21 @@ def measure(*, rounds: int, log: Callable[[str], None]) -> list[Figure]:
             {"status": "running", "procedure": "sop-004-pemulihan-gagal-fungsi-ipas"},
         ),
     ]
+    # A requesting unit of another agency (of its newest case), which the Kepala Dinas's
+    # people never worked for.
+    other_unit = (
+        Case.objects.exclude(agency_id=kadis.agency_id)
+        .values_list("requesting_unit_id", flat=True)
+        .first()
+    )
+    if other_unit is not None:
+        lists.append(
+            (
+                "Kepala Dinas (visibility gate), another agency's requesting unit",
+                kadis.user,
+                {"unit": str(other_unit)},
+            )
+        )
     for label, user, params in lists:
         full = {k: params.get(k, "") for k in ("status", "procedure", "unit", "application", "q")}
         matched = _matched(user, full)

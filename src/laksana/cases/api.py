@@ -435,7 +435,7 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 @router.get("/cases", response={200: CasePage, **responses(422)})
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
     """The cases the caller may see, newest first, a page at a time (no total count)."""
-    from laksana.cases.queries import first_visible  # the gate chosen for the one page
+    from laksana.cases.queries import ListScope, first_visible  # the gate for the one page
 
     cases = (
         Case.objects.all()
@@ -458,7 +458,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
         at, pk = _decode_cursor(filters.after)
         cases = cases.filter(Q(opened_at__lt=at) | Q(opened_at=at, pk__lt=pk), opened_at__lte=at)
     who = caller(request)
-    page = list(first_visible(who.user, cases, filters.limit + 1, who.person)[: filters.limit + 1])
+    scope = ListScope(filters.procedure or None, filters.requesting_unit)
+    found = first_visible(who.user, cases, filters.limit + 1, who.person, scope)
+    page = list(found[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
     return CasePage(

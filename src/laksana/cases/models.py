@@ -251,6 +251,38 @@ class Disposition(models.Model):
         return f"{self.case.reference}: {self.instruction}"
 
 
+class Participation(models.Model):
+    """That a person took part in at least one case of a procedure requested by a unit:
+    opened it, claimed or completed one of its steps, sent or received a disposition on it.
+    One row per (person, procedure, requesting unit), written by the services in the same
+    transaction as the action (``laksana.cases.participation``), never removed.
+
+    The visibility gate reads it to rule out, before reading any case, the parts of its rule
+    that cannot match a list filtered by procedure or requesting unit (a Kepala Dinas
+    filtering by a procedure none of his people ever worked on). Every case has its opener's
+    row, so the (procedure, requesting unit) pairs of all cases are here too."""
+
+    # The row is its key (no id, no sequence to draw from on every action). Both foreign
+    # keys are looked up through the key and the index below, which lead with them.
+    pk = models.CompositePrimaryKey("person_id", "procedure_key", "requesting_unit_id")
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    procedure_key = models.CharField(max_length=100)
+    requesting_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            # "Has this unit requested cases of this procedure": the requesting-unit part.
+            models.Index(fields=["requesting_unit", "procedure_key"], name="participation_unit_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.procedure_key} / {self.requesting_unit_id}"
+
+
 def _upload_to(instance: Attachment, filename: str) -> str:
     # A generated name: the original name is kept in a field, never used on disk.
     suffix = PurePath(filename).suffix.lower()[:10]

@@ -20,7 +20,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from laksana.cases import store
 from laksana.cases.holders import bound_actor_filter
-from laksana.cases.models import Case, CaseStatus, CaseStep, Disposition, StepStatus
+from laksana.cases.models import (
+    Case,
+    CaseStatus,
+    CaseStep,
+    Disposition,
+    Participation,
+    StepStatus,
+)
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
 
@@ -122,6 +129,83 @@ def viewer_of(
     return Viewer.of(person)
 
 
+@dataclass(frozen=True)
+class ListScope:
+    """What a list's filters say of every case they keep: its procedure, its requesting unit
+    (None: any). :func:`first_visible` uses it to leave out the parts of the rule that cannot
+    match such a case."""
+
+    procedure_key: str | None = None
+    requesting_unit_id: int | None = None
+
+
+def _in_scope(viewer: Viewer, scope: ListScope) -> Viewer | None:
+    """The viewer with only the parts of the rule that can match a case in ``scope``, or None
+    when no part can, judged on the participation rows (one short statement, no case read):
+
+    * what the viewer's people opened, claimed, completed, sent or received: only if one of
+      them took part in a case of that procedure and requesting unit;
+    * the cases of the viewer's units: only if one of those units (the scope's, when it names
+      one) requested a case of that procedure (every case's opener has a row);
+    * the active steps of the viewer's bound actors of (agency, procedure): only for that
+      procedure, and only if a case of it was requested by the scope's unit.
+
+    Rows are never removed and written with every action that makes someone part of a case,
+    so a part left out cannot match: the gate's answer is unchanged."""
+    key, unit = scope.procedure_key, scope.requesting_unit_id
+    if key is None and unit is None:
+        return viewer
+    table = Participation._meta.db_table
+
+    def among(column: str, values: Sequence[Any], *, person: bool) -> tuple[str, list[Any]]:
+        where, params = _in(column, values)
+        if key is not None:
+            where, params = f"{where} AND procedure_key = %s", [*params, key]
+        if unit is not None and person:
+            where, params = f"{where} AND requesting_unit_id = %s", [*params, unit]
+        return f"EXISTS (SELECT 1 FROM {table} WHERE {where})", params
+
+    checks: list[tuple[str, list[Any]]] = []
+    if viewer.people:
+        checks.append(among("person_id", sorted(viewer.people), person=True))
+    units = sorted(viewer.units if unit is None else viewer.units & {unit})
+    if units:
+        checks.append(among("requesting_unit_id", units, person=False))
+    bound = {
+        (agency, procedure): actors
+        for (agency, procedure), actors in viewer.bound.items()
+        if key is None or procedure == key
+    }
+    procedures = sorted({procedure for _agency, procedure in bound}) if unit is not None else []
+    for procedure in procedures:
+        checks.append(
+            (
+                f"EXISTS (SELECT 1 FROM {table} WHERE procedure_key = %s "
+                "AND requesting_unit_id = %s)",
+                [procedure, unit],
+            )
+        )
+    if not checks:
+        return None
+    row = store.fetch(
+        "SELECT " + ", ".join(sql for sql, _params in checks),
+        [value for _sql, params in checks for value in params],
+    )[0]
+    answers = iter([bool(value) for value in row])  # in the order of the checks
+    people: set[int] = set()
+    if bool(viewer.people) and next(answers):
+        people = viewer.people
+    kept_units: set[int] = set()
+    if bool(units) and next(answers):
+        kept_units = set(units)
+    if procedures:
+        requested = {procedure for procedure in procedures if next(answers)}
+        bound = {k: actors for k, actors in bound.items() if k[1] in requested}
+    if not (people or kept_units or bound):
+        return None
+    return Viewer(viewer.person, people, kept_units, bound)
+
+
 def visible_case_ids(
     user: AbstractBaseUser | AnonymousUser | None,
     *,
@@ -158,11 +242,14 @@ def visible_case_ids(
         return cases.filter(application__contracts__vendor_id=person.vendor_id).values_list(
             "pk", flat=True
         )
-    parts: list[QuerySet[Any]] = [
-        cases.filter(requesting_unit_id__in=viewer.units).values_list("pk", flat=True),
-        cases.filter(opened_by_id__in=viewer.people).values_list("pk", flat=True),
-        *_worked_on(viewer, on_case),
-    ]
+    parts: list[QuerySet[Any]] = []
+    if viewer.units:
+        parts.append(cases.filter(requesting_unit_id__in=viewer.units).values_list("pk", flat=True))
+    if viewer.people:
+        parts.append(cases.filter(opened_by_id__in=viewer.people).values_list("pk", flat=True))
+    parts.extend(_worked_on(viewer, on_case))
+    if not parts:
+        return Case.objects.none().values_list("pk", flat=True)
     first, *rest = (part.order_by() for part in parts)
     return first.union(*rest, all=True)
 
@@ -171,20 +258,22 @@ def _worked_on(viewer: Viewer, on_case: dict[str, Any]) -> list[QuerySet[Any]]:
     """The parts of the rule that are not on the case row itself, as case ids: steps claimed
     or completed, dispositions sent or received, active steps of bound actors."""
     people = viewer.people
-    parts: list[QuerySet[Any]] = [
-        CaseStep.objects.filter(claimed_by_id__in=people, **on_case).values_list(
-            "case_id", flat=True
-        ),
-        CaseStep.objects.filter(completed_by_id__in=people, **on_case).values_list(
-            "case_id", flat=True
-        ),
-        Disposition.objects.filter(recipient_id__in=people, **on_case).values_list(
-            "case_id", flat=True
-        ),
-        Disposition.objects.filter(sender_id__in=people, **on_case).values_list(
-            "case_id", flat=True
-        ),
-    ]
+    parts: list[QuerySet[Any]] = []
+    if people:
+        parts += [
+            CaseStep.objects.filter(claimed_by_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
+            CaseStep.objects.filter(completed_by_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
+            Disposition.objects.filter(recipient_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
+            Disposition.objects.filter(sender_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
+        ]
     for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
         parts.append(
             CaseStep.objects.filter(
@@ -313,12 +402,15 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
 
     if viewer.units:
         add(*_in(f"{alias}.requesting_unit_id", sorted(viewer.units)))
-    add(*_in(f"{alias}.opened_by_id", people))
+    if people:
+        add(*_in(f"{alias}.opened_by_id", people))
     # Its steps claimed or completed, its dispositions received or sent, by these people.
     for table, a, (first, second) in (
         (steps, "s", ("claimed_by_id", "completed_by_id")),
         (dispositions, "d", ("recipient_id", "sender_id")),
     ):
+        if not people:
+            break
         one, one_params = _in(f"{a}.{first}", people)
         two, two_params = _in(f"{a}.{second}", people)
         add(
@@ -335,7 +427,7 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
             f"WHERE s.case_id = {alias}.id AND s.status = %s AND {actor_in}{fence}))",
             [agency_id, procedure_key, StepStatus.ACTIVE.value, *actor_params],
         )
-    return "(" + " OR ".join(parts) + ")", params
+    return "(" + (" OR ".join(parts) or "1 = 0") + ")", params
 
 
 def _walk(viewer: Viewer, cases: QuerySet[Case], size: int, scan: int | None) -> list[int]:
@@ -406,10 +498,14 @@ def first_visible(
     cases: QuerySet[Case],
     size: int,
     person: Person | None = None,
+    scope: ListScope | None = None,
 ) -> QuerySet[Case]:
     """The first ``size`` cases of ``cases`` (any filters, newest first: ``opened_at``,
     ``id`` descending) that ``user`` may see: a queryset in that order whose first ``size``
     rows are those (it may hold fewer rows than the whole visible list; slice it).
+    ``scope`` says what the filters of ``cases`` keep (a procedure, a requesting unit): the
+    parts of the rule that cannot match those cases are left out first (:func:`_in_scope`),
+    and when none can, nothing is read.
 
     Which way is fast depends on how many of the listed cases the user sees, so the gate is
     chosen per page:
@@ -435,6 +531,11 @@ def first_visible(
     if viewer is False:
         return cases.none()
     assert isinstance(viewer, Viewer)
+    if scope is not None and viewer.person.vendor_id is None:
+        narrowed = _in_scope(viewer, scope)
+        if narrowed is None:
+            return cases.none()
+        viewer = narrowed
     found = _walk(viewer, cases, size, WALK_SCAN)
     if len(found) >= size or not cases.values_list("pk", flat=True)[WALK_SCAN : WALK_SCAN + 1]:
         return cases.filter(pk__in=found)

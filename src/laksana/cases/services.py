@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laksana.cases import journal, store
+from laksana.cases import journal, participation, store
 from laksana.cases.holders import holder_contacts, holds
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -346,6 +346,7 @@ def open_case(
     case.reference = _next_reference(case, at)
     case.search_text = _search_text(case)
     case.save()
+    participation.record(case, [person.pk])
     activated = _apply_events(case, transition.events, person, at)
     case.save(update_fields=["journal_seq", "journal_hash", "status", "end_key", "finished_at"])
     _announce(case, activated, at)
@@ -410,6 +411,7 @@ def claim_step(person: Person, case_step_id: int, *, now: dt.datetime | None = N
     row.claimed_by = person
     row.claimed_at = at
     row.save(update_fields=["claimed_by", "claimed_at"])
+    participation.record(case, [person.pk])
     journal.append(
         case, JournalKind.CLAIMED, person, at, {"step": row.step_key, "visit": row.visit}
     )
@@ -609,6 +611,7 @@ def complete_step(
                 "outcome": row.outcome,
             },
         )
+        participation.record(case, [person.pk])
         store.write(
             "UPDATE cases_disposition SET status = %s, closed_at = %s "
             "WHERE step_id = %s AND status IN (%s, %s)",
@@ -773,6 +776,7 @@ def dispose(
                 _("%(name)s is not one of your subordinates.") % {"name": r.name},
                 field="recipients",
             )
+    participation.record(case, [person.pk, *(r.pk for r in recipients)])
     created = []
     for r in recipients:
         d = Disposition.objects.create(

@@ -41,11 +41,12 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
-from laksana.cases.queries import first_visible, of_procedure, visible_cases
-from laksana.catalog.queries import applications_of, visible_applications
+from laksana.cases.queries import ListScope, first_visible, of_procedure, visible_cases
+from laksana.catalog.models import Application
+from laksana.catalog.queries import applications_of
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
 from laksana.org.models import ActorBinding, DispositionInstruction, Person, Unit
-from laksana.procedures.models import ProcedureVersion
+from laksana.procedures.models import ProcedureVersion, kept_version
 from laksana.procedures.services import latest_versions
 from laksana.web.middleware import current_person
 from laksana.worktime.services import calendar_for
@@ -786,7 +787,9 @@ def filtered_cases(
     index is walked with the visibility checked per row when the user sees many cases, and
     the few cases they see are read first when they see few. ``person`` is the user's
     Person when the caller has it already."""
-    return first_visible(user, matching_cases(params, after), size, person)
+    unit = params.get("unit", "")
+    scope = ListScope(params.get("procedure") or None, int(unit) if unit.isdigit() else None)
+    return first_visible(user, matching_cases(params, after), size, person, scope)
 
 
 @login_required
@@ -818,11 +821,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows = list(qs[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    specs = {
-        v.pk: v.spec for v in ProcedureVersion.objects.filter(pk__in={c.version_id for c in rows})
-    }
     for c in rows:
-        spec = specs[c.version_id]
+        # The version was read with the case (its source deferred); its spec is kept.
+        v = c.version
+        spec = kept_version(v.pk, v.checksum, v.number, v.procedure_key).spec
         c.current_steps = [spec.step(s.step_key) for s in c.active_steps]  # type: ignore[attr-defined]
     query = {k: v for k, v in params.items() if v}
     next_url = ""
@@ -846,12 +848,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         agency_filter = {"agency_id": person.agency_id}
     elif request.user.is_superuser:
         agency_filter = {}
+    # The applications the user may see (catalog.queries.visible_applications), from the
+    # person this request already read.
+    applications = Application.objects.none()
+    if request.user.is_superuser:
+        applications = Application.objects.all()
+    elif person is not None:
+        applications = applications_of(person)
     context.update(
         {
             "statuses": CaseStatus.choices,
             "procedures": latest_versions("title"),
             "units": list(Unit.objects.filter(**agency_filter).order_by("name")),
-            "applications": list(visible_applications(request.user).filter(**agency_filter)),
+            "applications": list(applications.filter(**agency_filter)),
         }
     )
     if params["unit"].isdigit():
