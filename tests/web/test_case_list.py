@@ -123,6 +123,32 @@ def test_filters_and_search_find_the_right_cases(admin_client, bali, several, qu
     assert references(response) == [several[k].reference for k in expected]
 
 
+def test_each_row_shows_its_current_step_or_that_it_is_finished(admin_client, bali, several):
+    sikesda = work(bali["dinkes_staf"], several["sikesda"])  # step 1 done: step 2 is current
+    spec = sikesda.version.spec
+    (row,) = sikesda.steps.filter(status="active")
+    step = spec.step(row.step_key)
+    page = admin_client.get("/kasus/").content.decode()
+    rows = {
+        ref: html
+        for ref, html in re.findall(r'href="/kasus/([^/]+)/">[^<]*</a></td>(.*?)</tr>', page, re.S)
+    }
+    assert (
+        f'<span class="step-chip">{step.number}</span> {step.activity[:59]}'
+        in rows[sikesda.reference]
+    )
+    assert "SIKESDA" in rows[sikesda.reference]  # the application
+    assert "Dinkes" in rows[sikesda.reference] or "Dinas Kesehatan" in rows[sikesda.reference]
+    assert "pill--case-finished" in rows[several["login"].reference]
+    assert "step-chip" not in rows[several["login"].reference]
+    simpeg = several["simpeg"]
+    first = spec.step(simpeg.steps.get(status="active").step_key)
+    chips = re.compile(r'<span class="step-chip">([^<]*)</span>')
+    # Only the current step: not the steps done before it.
+    assert chips.findall(rows[sikesda.reference]) == [step.number]
+    assert chips.findall(rows[simpeg.reference]) == [first.number]
+
+
 def test_the_per_unit_view_names_the_unit(admin_client, bali, several):
     response = admin_client.get(f"/kasus/?unit={bali.units['bkd'].pk}")
     assert "Badan Kepegawaian Daerah Provinsi Bali" in response.content.decode()
