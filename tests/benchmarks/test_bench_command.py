@@ -19,7 +19,9 @@ def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
     if backend == "postgresql" and not os.environ.get("LAKSANA_DATABASE_URL"):
         pytest.skip("PostgreSQL is measured when LAKSANA_DATABASE_URL is set")
     out = tmp_path / "figures.json"
-    env = {**os.environ, "LAKSANA_DATA_DIR": str(tmp_path / "untouched")}
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "LAKSANA_DATA_DIR": str(tmp_path / "untouched"), "TMPDIR": str(scratch)}
     done = subprocess.run(
         [sys.executable, "-m", "laksana.cli", "bench", "--backend", backend,
          "--parts", "engine,service,peer,http", "--cases", "3", "--json", str(out)],
@@ -48,6 +50,7 @@ def test_the_command_measures_on_scratch_databases(backend, tmp_path, settings):
     # one migrated database), all dropped afterwards.
     assert not (tmp_path / "untouched" / "laksana.sqlite3").exists()
     assert "migrated the scratch" in done.stdout
+    assert sorted(p.name for p in scratch.iterdir()) == []  # no scratch folder left behind
     if backend == "postgresql":
         from urllib.parse import urlsplit, urlunsplit
 

@@ -129,12 +129,14 @@ def _migrated_templates(
     started = time.perf_counter()
     found: dict[str, str] = {}
     running: list[tuple[str, subprocess.Popen[bytes]]] = []
+    scratch_folders: list[Path] = []
     for name, url in backends:
         workdir = Path(tempfile.mkdtemp(prefix=f"laksana-bench-{name}-template-"))
         scratch = _scratch_url(url, "bench_template") if url else None
         if scratch:
             _pg_recreate(scratch)
             found[name] = scratch
+            scratch_folders.append(workdir)
         else:
             found[name] = str(workdir / "data" / SQLITE_FILE)
         env = _production_env(workdir / "data", scratch)
@@ -152,6 +154,8 @@ def _migrated_templates(
         output, _ = process.communicate()
         if process.returncode != 0:
             failed.append(f"{name}:\n{output.decode('utf-8', 'replace')[-3000:]}")
+    for folder in scratch_folders:  # a database server's migration leaves nothing in them
+        shutil.rmtree(folder, ignore_errors=True)
     if failed:
         _drop_templates(found)
         raise SystemExit("migrating the scratch databases failed:\n" + "\n".join(failed))
