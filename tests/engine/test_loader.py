@@ -218,3 +218,10 @@ def test_any_mangled_file_is_loaded_or_refused_with_positioned_errors(data):
             assert e.position.file == "m.yaml"
             assert 1 <= e.position.line <= len(lines) + 1
             assert e.message
+
+
+def test_a_superscript_number_is_refused_as_a_whole_number_not_a_crash():
+    # "²" is a digit to str.isdigit but not a number to int(): the file is refused with the
+    # field's line and column, like any other text where a whole number belongs.
+    errors = errors_of(MINI.replace("  title: Contoh\n", "  title: Contoh\n  revision: ²\n", 1))
+    assert any("identity.revision must be a whole number, not '²'" in e for e in errors), errors

@@ -587,14 +587,14 @@ def dispose(request: HttpRequest, reference: str) -> HttpResponse:
     values = state.values
     step_id = parent_id = None
     kind, _sep, ident = str(values["target"]).partition(":")
-    if kind in ("step", "parent") and ident.isdigit():
+    if kind in ("step", "parent") and ident.isdecimal():
         if kind == "step":
             step_id = int(ident)
         else:
             parent_id = int(ident)
     elif kind != "case":
         state.add("target", _("Choose what the disposition is about."))
-    ids = [int(i) for i in values["recipients"] if str(i).isdigit()]
+    ids = [int(i) for i in values["recipients"] if str(i).isdecimal()]
     recipients = list(Person.objects.filter(pk__in=ids, agency_id=case.agency_id))
     if len(recipients) != len(set(ids)):
         state.add("recipients", _("Choose recipients from the list."))
@@ -738,7 +738,7 @@ def thumbnail(request: HttpRequest, reference: str, pk: int) -> FileResponse:
 def _after(value: str) -> tuple[dt.datetime, int] | None:
     """The keyset cursor ``<opened_at ISO>,<id>``; None when absent or unreadable."""
     moment, _sep, ident = value.rpartition(",")
-    if not moment or not ident.isdigit():
+    if not moment or not ident.isdecimal():
         return None
     try:
         at = dt.datetime.fromisoformat(moment)
@@ -760,9 +760,9 @@ def matching_cases(
         qs = qs.filter(status=status)
     if params.get("procedure"):
         qs = of_procedure(qs, params["procedure"])
-    if params.get("unit", "").isdigit():
+    if params.get("unit", "").isdecimal():
         qs = qs.filter(requesting_unit_id=int(params["unit"]))
-    if params.get("application", "").isdigit():
+    if params.get("application", "").isdecimal():
         qs = qs.filter(application_id=int(params["application"]))
     # A NUL character cannot be stored or searched for in PostgreSQL text: it separates words.
     for word in params.get("q", "").replace("\x00", " ").lower().split():
@@ -788,7 +788,7 @@ def filtered_cases(
     the few cases they see are read first when they see few. ``person`` is the user's
     Person when the caller has it already."""
     unit = params.get("unit", "")
-    scope = ListScope(params.get("procedure") or None, int(unit) if unit.isdigit() else None)
+    scope = ListScope(params.get("procedure") or None, int(unit) if unit.isdecimal() else None)
     return first_visible(user, matching_cases(params, after), size, person, scope)
 
 
@@ -882,7 +882,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "applications": list(applications.filter(**agency_filter)),
         }
     )
-    if params["unit"].isdigit():
+    if params["unit"].isdecimal():
         context["unit"] = next((u for u in context["units"] if u.pk == int(params["unit"])), None)
     if _is_htmx(request) and request.headers.get("HX-Target") == "case-results":
         return render(request, "cases/_list_results.html", context)

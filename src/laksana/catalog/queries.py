@@ -118,7 +118,7 @@ def filtered(qs: QuerySet[Application], params: Mapping[str, str]) -> QuerySet[A
     if stage in Stage.values:
         qs = qs.filter(stage=stage)
     unit = params.get("unit", "")
-    if unit.isdigit():
+    if unit.isdecimal():
         qs = qs.filter(owner_unit_id=int(unit))
     if params.get("scope", "") in Scope.values:
         qs = qs.filter(scope=params["scope"])
@@ -175,7 +175,7 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
     name, sep, ident = raw.rpartition("|")
-    if not sep or not ident.isdigit():
+    if not sep or not ident.isdecimal():
         return None
     return name, int(ident)
 

@@ -182,7 +182,7 @@ class _Reader:
         if node is None:
             return default
         raw = self.text(node, where)
-        if not raw.isdigit():
+        if not raw.isdecimal():
             self.error(node, f"{where} must be a whole number, not '{raw}'")
             return default
         return int(raw)

@@ -180,7 +180,7 @@ def _target(value: str) -> services.Target | None:
         "person": Person,
     }
     model = models.get(kind)
-    if model is None or not pk.isdigit():
+    if model is None or not pk.isdecimal():
         raise ValueError(value)
     # Looked up in every agency: the service refuses a target of another agency, by name.
     target = model.objects.filter(pk=int(pk)).first()

@@ -69,7 +69,7 @@ class FilterForm:
 
 def _choice(params: Mapping[str, str], name: str, allowed: set[int]) -> int | None:
     value = params.get(name, "")
-    if value.isdigit() and int(value) in allowed:
+    if value.isdecimal() and int(value) in allowed:
         return int(value)
     return None
 
@@ -193,7 +193,7 @@ def compliance_pdf(request: HttpRequest) -> HttpResponse:
 def _cursor(value: str) -> tuple[dt.datetime, int] | None:
     """The keyset cursor ``<due_at ISO>,<id>``; None when absent or unreadable."""
     moment, _sep, ident = value.rpartition(",")
-    if not moment or not ident.isdigit():
+    if not moment or not ident.isdecimal():
         return None
     try:
         at = dt.datetime.fromisoformat(moment)

@@ -61,7 +61,7 @@ def _date(text: str, field: str) -> dt.date:
 
 
 def _id(text: str) -> int:
-    if not text.strip().isdigit():
+    if not text.strip().isdecimal():
         raise services.CalendarError("general", _("Choose an entry from the list."))
     return int(text)
 
@@ -219,7 +219,7 @@ def _apply(agency: Agency, request: HttpRequest, action: str) -> str:
 
 def _year(request: HttpRequest, agency: Agency) -> int:
     text = request.GET.get("tahun", "")
-    if text.isdigit() and 1900 <= int(text) <= 2200:
+    if text.isdecimal() and 1900 <= int(text) <= 2200:
         return int(text)
     return timezone.localtime(timezone.now(), services.calendar_for(agency).tz).year
 
