@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from laksana.demo.orgs import SOP_002, SOP_004, build_bali, build_djki
@@ -39,3 +41,15 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
     # Demo people get passwords; a slow hash per person would dominate these tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the services' SQLite writer lock file beside the test database
+    (``laksana.cases.store.one_writer``): Django removes the test database, not the lock file
+    (one empty file in the temporary folder per test run)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if "sqlite" in database["ENGINE"] and name:
+        Path(f"{name}.writers").unlink(missing_ok=True)
