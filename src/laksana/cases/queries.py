@@ -157,20 +157,21 @@ def _in_scope(viewer: Viewer, scope: ListScope) -> Viewer | None:
         return viewer
     table = Participation._meta.db_table
 
-    def among(column: str, values: Sequence[Any], *, person: bool) -> tuple[str, list[Any]]:
+    def among(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """A row of these people or units, in scope."""
         where, params = _in(column, values)
         if key is not None:
             where, params = f"{where} AND procedure_key = %s", [*params, key]
-        if unit is not None and person:
+        if unit is not None:
             where, params = f"{where} AND requesting_unit_id = %s", [*params, unit]
         return f"EXISTS (SELECT 1 FROM {table} WHERE {where})", params
 
     checks: list[tuple[str, list[Any]]] = []
     if viewer.people:
-        checks.append(among("person_id", sorted(viewer.people), person=True))
+        checks.append(among("person_id", sorted(viewer.people)))
     units = sorted(viewer.units if unit is None else viewer.units & {unit})
     if units:
-        checks.append(among("requesting_unit_id", units, person=False))
+        checks.append(among("requesting_unit_id", units))
     bound = {
         (agency, procedure): actors
         for (agency, procedure), actors in viewer.bound.items()

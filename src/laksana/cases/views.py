@@ -42,8 +42,7 @@ from laksana.cases.models import (
     Urgency,
 )
 from laksana.cases.queries import ListScope, first_visible, of_procedure, visible_cases
-from laksana.catalog.models import Application
-from laksana.catalog.queries import applications_of
+from laksana.catalog.queries import applications_of, visible_applications
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
 from laksana.org.models import ActorBinding, DispositionInstruction, Person, Unit
 from laksana.procedures.models import ProcedureVersion, kept_version
@@ -749,6 +748,12 @@ def _after(value: str) -> tuple[dt.datetime, int] | None:
     return at, int(ident)
 
 
+def _unit_param(params: Mapping[str, str]) -> int | None:
+    """The list's requesting-unit filter: a unit id, or None (absent or not a number)."""
+    unit = params.get("unit", "")
+    return int(unit) if unit.isdecimal() else None
+
+
 def matching_cases(
     params: Mapping[str, str], after: tuple[dt.datetime, int] | None = None
 ) -> QuerySet[Case]:
@@ -760,8 +765,9 @@ def matching_cases(
         qs = qs.filter(status=status)
     if params.get("procedure"):
         qs = of_procedure(qs, params["procedure"])
-    if params.get("unit", "").isdecimal():
-        qs = qs.filter(requesting_unit_id=int(params["unit"]))
+    unit = _unit_param(params)
+    if unit is not None:
+        qs = qs.filter(requesting_unit_id=unit)
     if params.get("application", "").isdecimal():
         qs = qs.filter(application_id=int(params["application"]))
     # A NUL character cannot be stored or searched for in PostgreSQL text: it separates words.
@@ -787,8 +793,7 @@ def filtered_cases(
     index is walked with the visibility checked per row when the user sees many cases, and
     the few cases they see are read first when they see few. ``person`` is the user's
     Person when the caller has it already."""
-    unit = params.get("unit", "")
-    scope = ListScope(params.get("procedure") or None, int(unit) if unit.isdecimal() else None)
+    scope = ListScope(params.get("procedure") or None, _unit_param(params))
     return first_visible(user, matching_cases(params, after), size, person, scope)
 
 
@@ -867,23 +872,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         agency_filter = {"agency_id": person.agency_id}
     elif request.user.is_superuser:
         agency_filter = {}
-    # The applications the user may see (catalog.queries.visible_applications), from the
-    # person this request already read.
-    applications = Application.objects.none()
-    if request.user.is_superuser:
-        applications = Application.objects.all()
-    elif person is not None:
-        applications = applications_of(person)
     context.update(
         {
             "statuses": CaseStatus.choices,
             "procedures": latest_versions("title"),
             "units": list(Unit.objects.filter(**agency_filter).order_by("name")),
-            "applications": list(applications.filter(**agency_filter)),
+            "applications": list(
+                visible_applications(request.user, person).filter(**agency_filter)
+            ),
         }
     )
-    if params["unit"].isdecimal():
-        context["unit"] = next((u for u in context["units"] if u.pk == int(params["unit"])), None)
+    unit = _unit_param(params)
+    if unit is not None:
+        context["unit"] = next((u for u in context["units"] if u.pk == unit), None)
     if _is_htmx(request) and request.headers.get("HX-Target") == "case-results":
         return render(request, "cases/_list_results.html", context)
     return render(request, "cases/list.html", context)

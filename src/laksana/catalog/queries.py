@@ -36,13 +36,15 @@ from laksana.org.models import Person
 User = AbstractBaseUser | AnonymousUser | None
 
 
-def visible_applications(user: User) -> QuerySet[Application]:
-    """The applications ``user`` may see."""
+def visible_applications(user: User, person: Person | None = None) -> QuerySet[Application]:
+    """The applications ``user`` may see. ``person`` is the user's Person when the caller has
+    it already."""
     if user is None or not user.is_authenticated:
         return Application.objects.none()
     if getattr(user, "is_superuser", False):
         return Application.objects.all()
-    person = person_of(user)
+    if person is None or person.user_id != user.pk:
+        person = person_of(user)
     if person is None:
         return Application.objects.none()
     return applications_of(person)
