@@ -31,6 +31,8 @@ from django.db.models.fields.files import FileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
+from laksana.ops import checkpoints
+
 M = TypeVar("M", bound=Model)
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -212,6 +214,7 @@ def transaction() -> Iterator[None]:
             yield
         finally:
             _BOUND.reset(token)
+    checkpoints.nudge()
 
 
 def _execute(sql: str, params: Sequence[Any]) -> Any:
@@ -544,7 +547,7 @@ def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any
 # services' writers queue instead on a lock file beside the database (and, within a process,
 # on a thread lock), and are woken as soon as it is free.
 _WRITER_THREADS = threading.Lock()
-_LOCK_FILES: dict[str, int] = {}
+_LOCK_FILES: dict[tuple[int, str], int] = {}
 
 
 @contextlib.contextmanager
@@ -557,14 +560,25 @@ def one_writer() -> Iterator[None]:
     if db.vendor != "sqlite" or db.in_atomic_block or name.startswith((":memory:", "file:")):
         yield
         return
+    with writers_lock(name):
+        yield
+
+
+@contextlib.contextmanager
+def writers_lock(name: str) -> Iterator[None]:
+    """The lock the services' writers of the SQLite database ``name`` queue on (a thread lock
+    in this process, then the lock file beside the database)."""
     import fcntl
 
     with _WRITER_THREADS:
         path = f"{name}.writers"
-        fd = _LOCK_FILES.get(path)
+        pid = os.getpid()
+        fd = _LOCK_FILES.get((pid, path))
         if fd is None:
+            # Opened again in a forked child: a lock taken on the parent's descriptor would
+            # be shared with the parent (and every other child), not exclusive.
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            _LOCK_FILES[path] = fd
+            _LOCK_FILES[(pid, path)] = fd
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield

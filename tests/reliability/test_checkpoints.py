@@ -1,0 +1,192 @@
+"""SQLite's log checkpointed by a thread of the process (laksana.ops.checkpoints), and the
+services' writer lock in a forked process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from laksana.benchmarks.service import complete_one, prepare
+from laksana.cases import store
+from laksana.cases.models import Case, CaseStatus
+from laksana.ops import checkpoints
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+sqlite_only = pytest.mark.skipif(
+    connections["default"].vendor != "sqlite", reason="SQLite's write-ahead log"
+)
+
+
+@pytest.fixture
+def thread():
+    """The checkpoint thread of this process, stopped (and SQLite's own checkpoint given
+    back) after the test whatever happens."""
+    yield checkpoints
+    checkpoints.stop()
+
+
+def _wait_for(predicate, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+def _autocheckpoint() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return int(cursor.fetchone()[0])
+
+
+def _log_pages(path: str) -> int:
+    """Frames in the log, as a PASSIVE checkpoint of a separate connection reports them."""
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+
+
+@sqlite_only
+def test_the_thread_copies_the_log_into_the_database_file(thread, monkeypatch) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS", 1)
+    path = str(connection.settings_dict["NAME"])
+    ids, people, plan = prepare(2)
+    before = Path(path).stat().st_size
+    assert thread.start() is True
+    running = thread.running()
+    assert running is not None
+    # The writers' own checkpoint is moved out of the way (a safety net only).
+    assert _autocheckpoint() == checkpoints.SAFETY_PAGES
+    for action in plan:
+        complete_one(ids[0], people[action.actor], action)
+    # Well below SQLite's own 1,000 pages: without the thread nothing would be copied yet.
+    assert _wait_for(lambda: running.passes > 0)
+    assert _wait_for(lambda: Path(path).stat().st_size > before), "nothing was checkpointed"
+    assert Case.objects.get(pk=ids[0]).status == CaseStatus.FINISHED
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA integrity_check")
+        assert cursor.fetchall() == [("ok",)]
+
+
+@sqlite_only
+def test_a_long_log_is_started_again_from_its_beginning(thread, monkeypatch) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS", 1)
+    monkeypatch.setattr(checkpoints, "RESTART_PAGES", 40)
+    path = str(connection.settings_dict["NAME"])
+    ids, people, plan = prepare(6)
+    thread.start()
+    running = thread.running()
+    assert running is not None
+    for case_id in ids:
+        for action in plan:
+            complete_one(case_id, people[action.actor], action)
+    assert _wait_for(lambda: running.restarts > 0)
+    # Six cases' completions are hundreds of pages; the log holds only what came after the
+    # last restart.
+    assert _log_pages(path) < 40 + 60
+    assert running.failures == 0
+    assert Case.objects.filter(pk__in=ids, status=CaseStatus.FINISHED).count() == len(ids)
+
+
+@sqlite_only
+def test_stopping_gives_the_writers_their_own_checkpoint_back(thread) -> None:
+    connection.ensure_connection()
+    assert thread.start() is True
+    assert thread.start() is True  # once per process
+    running = thread.running()
+    assert running is not None and running.thread.is_alive()
+    thread.stop()
+    assert not running.thread.is_alive()
+    assert thread.running() is None
+    assert _autocheckpoint() == checkpoints.SQLITE_DEFAULT_PAGES
+    # A connection opened later is left alone too.
+    connection.close()
+    assert _autocheckpoint() == checkpoints.SQLITE_DEFAULT_PAGES
+
+
+@sqlite_only
+def test_a_forked_worker_starts_its_own_thread(thread) -> None:
+    thread.start()
+    parent = thread.running()
+    assert parent is not None
+    ctx = multiprocessing.get_context("fork")
+    found = ctx.Queue()
+
+    def child() -> None:
+        connections.close_all()
+        checkpoints.nudge()
+        mine = checkpoints.running()
+        found.put(
+            (mine is not None and mine.pid == os.getpid(), mine is not None and mine is not parent)
+        )
+        checkpoints.stop()
+        connections.close_all()
+
+    process = ctx.Process(target=child)
+    process.start()
+    result = found.get(timeout=30)
+    process.join(timeout=30)
+    assert result == (True, True)
+    assert thread.running() is parent
+
+
+@sqlite_only
+def test_a_forked_process_waits_for_the_writer_lock_of_its_parent() -> None:
+    """The lock file is opened again in a child: a lock on the parent's descriptor would be
+    the same lock for both, and the child would not wait."""
+    name = str(connection.settings_dict["NAME"])
+    ctx = multiprocessing.get_context("fork")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.writers_lock(name):
+            holding.set()
+            release.wait(30)
+
+    with store.writers_lock(name):
+        pass  # the parent has the lock file open before the fork
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    got = ctx.Queue()
+
+    def child() -> None:
+        # A fresh thread lock in the child; only the file lock can make it wait.
+        store._WRITER_THREADS = threading.Lock()
+        waiter = threading.Thread(target=lambda: _take(name, got))
+        waiter.daemon = True
+        waiter.start()
+        waiter.join(1.0)
+        got.put("waited" if waiter.is_alive() else "not waited")
+
+    try:
+        process = ctx.Process(target=child)
+        process.start()
+        answer = got.get(timeout=30)
+        process.join(timeout=30)
+    finally:
+        release.set()
+        holder.join()
+    assert answer == "waited"
+
+
+def _take(name: str, got) -> None:
+    with store.writers_lock(name):
+        got.put("taken")
+
+
+def test_nothing_runs_for_postgresql_or_memory(thread) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("PostgreSQL's own checkpoints")
+    assert thread.start() is False
+    assert thread.running() is None
+    checkpoints.nudge()  # nothing to wake: no error
