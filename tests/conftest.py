@@ -43,6 +43,27 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def sqlite_upkeep():
+    """For tests that start SQLite's upkeep thread (laksana.ops.upkeep), directly or through
+    the benchmarks: stopped after the test whatever happens (SQLite's own checkpoint given
+    back), and the statistics it gathered dropped (the other tests plan without them, as
+    tests/cases/test_step_indexes.py expects)."""
+    from laksana.ops import upkeep
+
+    yield upkeep
+    upkeep.stop()
+    drop_statistics()
+
+
+def drop_statistics() -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove the services' SQLite writer lock file beside the test database
     (``laksana.cases.store.one_writer``): Django removes the test database, not the lock file

@@ -27,7 +27,7 @@ def spec() -> ProcedureSpec:
     return peer.sop_004()
 
 
-def test_peer_completes_every_instance_along_the_main_path(transactional_db, spec):
+def test_peer_completes_every_instance_along_the_main_path(transactional_db, sqlite_upkeep, spec):
     lines: list[str] = []
     figure = peer.peer_rate(cases=2, log=lines.append)
 
@@ -50,7 +50,7 @@ def _stored() -> int:
         return int(cursor.fetchone()[0])
 
 
-def test_every_step_reads_and_writes_the_stored_instance(transactional_db, spec):
+def test_every_step_reads_and_writes_the_stored_instance(transactional_db, sqlite_upkeep, spec):
     steps = len(main_path(spec))
     with CaptureQueriesContext(connection) as queries:
         peer.peer_rate(cases=1, log=lambda _: None)
@@ -63,7 +63,7 @@ def test_every_step_reads_and_writes_the_stored_instance(transactional_db, spec)
     assert len(updates) == steps
 
 
-def test_a_different_path_is_refused(transactional_db, spec, monkeypatch):
+def test_a_different_path_is_refused(transactional_db, sqlite_upkeep, spec, monkeypatch):
     """Laksana's path and the peer's must be the same: an outcome that leads elsewhere fails."""
     plan = main_path(spec)
     wrong = [replace(a, outcome="Tidak") if a.step == "s7" else a for a in plan]

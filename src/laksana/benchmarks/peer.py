@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from laksana.benchmarks.common import Figure
 from laksana.benchmarks.service import SOP_004, PlannedAction, main_path
 from laksana.engine.spec import ProcedureSpec
-from laksana.ops import checkpoints
+from laksana.ops import upkeep
 
 TABLE = "bench_spiff_instance"
 PROCESS_ID = "laksana_peer"
@@ -258,7 +258,7 @@ def _complete(
         workflow.do_engine_steps()
         data = serializer.serialize_json(workflow)
         _save(instance_id, data)
-    checkpoints.nudge()  # the same database, run as Laksana's (see peer_rate)
+    upkeep.nudge()  # the same database, run as Laksana's (see peer_rate)
     return len(data.encode("utf-8"))
 
 
@@ -320,9 +320,9 @@ def peer_rate(cases: int, *, log: Callable[[str], None]) -> Figure:
     serializer = _serializer()
     _ensure_table()
 
-    # The database is run as Laksana's web workers run it (laksana.ops.checkpoints: the
+    # The database is run as Laksana's web workers run it (laksana.ops.upkeep: the
     # log's checkpoints in a thread), so the ratio compares the workflow layers.
-    started = checkpoints.start()
+    started = upkeep.start()
     t0 = time.perf_counter()
     ids = [_open(process, serializer) for _ in range(cases)]
     log(f"  {cases} SpiffWorkflow instances created in {time.perf_counter() - t0:.1f} s")
@@ -348,7 +348,7 @@ def peer_rate(cases: int, *, log: Callable[[str], None]) -> Figure:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(f"DELETE FROM {TABLE} WHERE id = %s", [[i] for i in ids])
         if started:
-            checkpoints.stop()
+            upkeep.stop()
 
     return Figure(
         "peer",

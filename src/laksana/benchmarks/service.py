@@ -148,10 +148,10 @@ def _worker(
     """One worker process: its own database connection, its share of the cases."""
     from django.db import connections
 
-    from laksana.ops import checkpoints
+    from laksana.ops import upkeep
 
     connections.close_all()  # never use a connection opened before the fork
-    checkpoints.start()  # as the web entry points do (laksana.config.wsgi)
+    upkeep.start()  # as the web entry points do (laksana.config.wsgi)
     start.wait()
     c0 = time.process_time()
     done = 0
@@ -160,7 +160,7 @@ def _worker(
             complete_one(case_id, actor_person[action.actor], action)
             done += 1
     results.put((done, time.process_time() - c0))
-    checkpoints.stop()
+    upkeep.stop()
     connections.close_all()
 
 

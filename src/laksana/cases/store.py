@@ -31,7 +31,7 @@ from django.db.models.fields.files import FileDescriptor
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
-from laksana.ops import checkpoints
+from laksana.ops import upkeep
 
 M = TypeVar("M", bound=Model)
 
@@ -214,7 +214,7 @@ def transaction() -> Iterator[None]:
             yield
         finally:
             _BOUND.reset(token)
-    checkpoints.nudge()
+    upkeep.nudge()
 
 
 def _execute(sql: str, params: Sequence[Any]) -> Any:

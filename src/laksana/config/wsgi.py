@@ -11,6 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laksana.config.settings")
 application = get_wsgi_application()
 
 # SQLite: the write-ahead log is checkpointed by a thread of each worker, not by requests.
-from laksana.ops import checkpoints  # noqa: E402 (needs the settings loaded)
+from laksana.ops import upkeep  # noqa: E402 (needs the settings loaded)
 
-checkpoints.start()
+upkeep.start()

@@ -1,5 +1,5 @@
-"""SQLite's log checkpointed by a thread of the process (laksana.ops.checkpoints), and the
-services' writer lock in a forked process."""
+"""SQLite's upkeep by a thread of the process (laksana.ops.upkeep): the log's checkpoints and
+the planner's statistics; and the services' writer lock in a forked process."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from django.db import connection, connections
 from laksana.benchmarks.service import complete_one, prepare
 from laksana.cases import store
 from laksana.cases.models import Case, CaseStatus
-from laksana.ops import checkpoints
+from laksana.ops import upkeep
+
+from ..conftest import drop_statistics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,11 +28,8 @@ sqlite_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def thread():
-    """The checkpoint thread of this process, stopped (and SQLite's own checkpoint given
-    back) after the test whatever happens."""
-    yield checkpoints
-    checkpoints.stop()
+def thread(sqlite_upkeep):
+    return sqlite_upkeep
 
 
 def _wait_for(predicate, seconds: float = 10.0) -> bool:
@@ -67,7 +66,7 @@ def _log_pages(path: str) -> int:
 
 @sqlite_only
 def test_the_thread_copies_the_log_into_the_database_file(thread, monkeypatch) -> None:
-    monkeypatch.setattr(checkpoints, "COMMITS", 1)
+    monkeypatch.setattr(upkeep, "COMMITS", 1)
     path = str(connection.settings_dict["NAME"])
     ids, people, plan = prepare(2)
     with sqlite3.connect(path) as conn:  # an empty log to start from
@@ -77,7 +76,7 @@ def test_the_thread_copies_the_log_into_the_database_file(thread, monkeypatch) -
     running = thread.running()
     assert running is not None
     # The writers' own checkpoint is moved out of the way (a safety net only).
-    assert _autocheckpoint() == checkpoints.SAFETY_PAGES
+    assert _autocheckpoint() == upkeep.SAFETY_PAGES
     for action in plan:
         complete_one(ids[0], people[action.actor], action)
     assert _wait_for(lambda: running.passes > 0)
@@ -99,8 +98,8 @@ def test_the_thread_copies_the_log_into_the_database_file(thread, monkeypatch) -
 
 @sqlite_only
 def test_a_long_log_is_started_again_from_its_beginning(thread, monkeypatch) -> None:
-    monkeypatch.setattr(checkpoints, "COMMITS", 1)
-    monkeypatch.setattr(checkpoints, "RESTART_PAGES", 40)
+    monkeypatch.setattr(upkeep, "COMMITS", 1)
+    monkeypatch.setattr(upkeep, "RESTART_PAGES", 40)
     path = str(connection.settings_dict["NAME"])
     ids, people, plan = prepare(6)
     thread.start()
@@ -130,10 +129,10 @@ def test_stopping_gives_the_writers_their_own_checkpoint_back(thread) -> None:
     thread.stop()
     assert not running.thread.is_alive()
     assert thread.running() is None
-    assert _autocheckpoint() == checkpoints.SQLITE_DEFAULT_PAGES
+    assert _autocheckpoint() == upkeep.SQLITE_DEFAULT_PAGES
     # A connection opened later is left alone too.
     connection.close()
-    assert _autocheckpoint() == checkpoints.SQLITE_DEFAULT_PAGES
+    assert _autocheckpoint() == upkeep.SQLITE_DEFAULT_PAGES
 
 
 @sqlite_only
@@ -146,19 +145,25 @@ def test_a_forked_worker_starts_its_own_thread(thread) -> None:
 
     def child() -> None:
         connections.close_all()
-        checkpoints.nudge()
-        mine = checkpoints.running()
+        upkeep.nudge()
+        mine = upkeep.running()
         found.put(
-            (mine is not None and mine.pid == os.getpid(), mine is not None and mine is not parent)
+            (
+                mine is not None and mine.pid == os.getpid(),
+                mine is not None and mine is not parent,
+                # Its statistics are gathered by the thread (not in the nudge, which may run
+                # inside an outer transaction holding the writers' lock).
+                mine is not None and _wait_for(lambda: mine.analyses > 0),
+            )
         )
-        checkpoints.stop()
+        upkeep.stop()
         connections.close_all()
 
     process = ctx.Process(target=child)
     process.start()
     result = found.get(timeout=30)
     process.join(timeout=30)
-    assert result == (True, True)
+    assert result == (True, True, True)
     assert thread.running() is parent
 
 
@@ -213,4 +218,51 @@ def test_nothing_runs_for_postgresql_or_memory(thread) -> None:
         pytest.skip("PostgreSQL's own checkpoints")
     assert thread.start() is False
     assert thread.running() is None
-    checkpoints.nudge()  # nothing to wake: no error
+    upkeep.nudge()  # nothing to wake: no error
+
+
+_CASE_ACTIVE_STEPS = "SELECT id FROM cases_casestep WHERE case_id = 1 AND status = 'active'"
+
+
+def _plan(path: str, sql: str) -> str:
+    """The plan of a new connection (existing ones load statistics when they reconnect)."""
+    conn = sqlite3.connect(path)
+    try:
+        return " ".join(str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    finally:
+        conn.close()
+
+
+@sqlite_only
+def test_a_database_without_statistics_gets_them_before_the_worker_serves(thread) -> None:
+    path = str(connection.settings_dict["NAME"])
+    ids, people, plan = prepare(30)
+    for case_id in ids[:2]:
+        for action in plan:
+            complete_one(case_id, people[action.actor], action)
+    drop_statistics()
+    assert not upkeep.has_statistics(path)
+    # Without statistics the partial index of all active steps looks as good as the case's
+    # own index for "this case's active steps", and is chosen.
+    assert "case_step_" in _plan(path, _CASE_ACTIVE_STEPS)
+    assert thread.start() is True
+    assert upkeep.has_statistics(path)
+    assert "sqlite_autoindex_cases_casestep_1 (case_id=?)" in _plan(path, _CASE_ACTIVE_STEPS)
+
+
+@sqlite_only
+def test_the_thread_gathers_the_statistics_again(thread, monkeypatch) -> None:
+    path = str(connection.settings_dict["NAME"])
+    prepare(3)
+    thread.start()
+    running = thread.running()
+    assert running is not None and running.analyses == 0  # start() did it
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1")
+    assert not upkeep.has_statistics(path)
+    monkeypatch.setattr(upkeep, "ANALYZE_EVERY", 0.0)
+    running.next_analysis = 0.0
+    running.wake.set()
+    assert _wait_for(lambda: running.analyses > 0)
+    assert upkeep.has_statistics(path)
+    assert running.failures == 0
