@@ -321,7 +321,7 @@ def peer_rate(cases: int, *, log: Callable[[str], None]) -> Figure:
     _ensure_table()
 
     # The database is run as Laksana's web workers run it (laksana.ops.upkeep: the
-    # log's checkpoints in a thread), so the ratio compares the workflow layers.
+    # log's checkpoints in a thread, statistics), so the ratio compares the workflow layers.
     started = upkeep.start()
     t0 = time.perf_counter()
     ids = [_open(process, serializer) for _ in range(cases)]

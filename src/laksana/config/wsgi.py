@@ -10,7 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laksana.config.settings")
 
 application = get_wsgi_application()
 
-# SQLite: the write-ahead log is checkpointed by a thread of each worker, not by requests.
+# SQLite: a thread of each worker checkpoints the write-ahead log (not the requests) and keeps
+# the planner's statistics (laksana.ops.upkeep); nothing on PostgreSQL.
 from laksana.ops import upkeep  # noqa: E402 (needs the settings loaded)
 
 upkeep.start()
