@@ -492,9 +492,10 @@ _PENDING: contextvars.ContextVar[list[tuple[str, list[Any]]] | None] = contextva
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Collect the writes of :func:`update`, :func:`insert` and :func:`write` made inside
-    and send them when the block ends: on PostgreSQL in one pipeline (one round trip; as one
-    string of statements when Django logs queries, its cursor binding on the client), on
-    SQLite one after another (no round trips to save). Reads inside the block do not see
+    and send them when the block ends: on PostgreSQL as one statement (:func:`_one_statement`)
+    or, where that cannot be, in one pipeline (one round trip either way; as one string of
+    statements when Django logs queries, its cursor binding on the client), on SQLite one
+    after another (no round trips to save). Reads inside the block do not see
     these writes: use it for the tail of an action, after its last read of the rows it
     writes."""
     outer = _PENDING.get()
@@ -520,14 +521,43 @@ def _flush(statements: list[tuple[str, list[Any]]]) -> None:
             sql = ";\n".join(s for s, _p in statements)
             db.cursor().execute(sql, [p for _s, ps in statements for p in ps])
             return
-        # A pipeline: every statement sent, then the results read, in one round trip.
         cursor = _cursor(db)
+        texts = tuple(sql for sql, _params in statements)
+        merged = _one_statement(texts)
+        params = [p for _sql, ps in statements for p in ps]
+        if merged is not None:
+            cursor.execute(merged, params, prepare=True)
+            return
+        # A pipeline: every statement sent, then the results read, in one round trip.
         with db.connection.pipeline():
             for sql, params in statements:
                 cursor.execute(sql, params, prepare=True)
         return
     for sql, params in statements:
         _execute(sql, params)
+
+
+@functools.cache
+def _one_statement(texts: tuple[str, ...]) -> str | None:
+    """PostgreSQL: the statements as one, the first ones as data-modifying ``WITH`` parts of
+    the last. The driver's work is then that of one statement instead of one per statement
+    (about 20 µs each, measured), and the server's too. The parts run on one snapshot and
+    cannot see each other's changes, which :func:`deferred` already requires; a row changed by
+    two of them would be changed once, so two changes (``UPDATE``, ``DELETE``) of one table
+    are sent as separate statements instead (None)."""
+    changed: set[str] = set()
+    for sql in texts:
+        words = sql.split(None, 3)
+        verb = words[0].upper()
+        if verb in ("UPDATE", "DELETE"):
+            table = (words[1] if verb == "UPDATE" else words[2]).strip('"').lower()
+            if table in changed:
+                return None
+            changed.add(table)
+        elif verb != "INSERT":
+            return None
+    *parts, last = texts
+    return "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts)) + " " + last
 
 
 def write(sql: str, params: Sequence[Any]) -> None:
