@@ -66,7 +66,7 @@ def drop_statistics() -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove the services' SQLite writer lock file beside the test database
-    (``laksana.cases.store.one_writer``): Django removes the test database, not the lock file
+    (``laksana.ops.upkeep.writers_lock``): Django removes the test database, not the lock file
     (one empty file in the temporary folder per test run)."""
     from django.conf import settings
 

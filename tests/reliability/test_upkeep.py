@@ -14,7 +14,6 @@ import pytest
 from django.db import connection, connections
 
 from laksana.benchmarks.service import complete_one, prepare
-from laksana.cases import store
 from laksana.cases.models import Case, CaseStatus
 from laksana.ops import upkeep
 
@@ -177,11 +176,11 @@ def test_a_forked_process_waits_for_the_writer_lock_of_its_parent() -> None:
     release = threading.Event()
 
     def hold() -> None:
-        with store.writers_lock(name):
+        with upkeep.writers_lock(name):
             holding.set()
             release.wait(30)
 
-    with store.writers_lock(name):
+    with upkeep.writers_lock(name):
         pass  # the parent has the lock file open before the fork
     holder = threading.Thread(target=hold)
     holder.start()
@@ -190,7 +189,7 @@ def test_a_forked_process_waits_for_the_writer_lock_of_its_parent() -> None:
 
     def child() -> None:
         # A fresh thread lock in the child; only the file lock can make it wait.
-        store._WRITER_THREADS = threading.Lock()
+        upkeep._WRITER_THREADS = threading.Lock()
         waiter = threading.Thread(target=lambda: _take(name, got))
         waiter.daemon = True
         waiter.start()
@@ -209,7 +208,7 @@ def test_a_forked_process_waits_for_the_writer_lock_of_its_parent() -> None:
 
 
 def _take(name: str, got) -> None:
-    with store.writers_lock(name):
+    with upkeep.writers_lock(name):
         got.put("taken")
 
 

@@ -17,8 +17,6 @@ import contextvars
 import datetime as dt
 import functools
 import json
-import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -522,11 +520,9 @@ def _flush(statements: list[tuple[str, list[Any]]]) -> None:
             db.cursor().execute(sql, [p for _s, ps in statements for p in ps])
             return
         cursor = _cursor(db)
-        texts = tuple(sql for sql, _params in statements)
-        merged = _one_statement(texts)
-        params = [p for _sql, ps in statements for p in ps]
+        merged = _one_statement(tuple(sql for sql, _params in statements))
         if merged is not None:
-            cursor.execute(merged, params, prepare=True)
+            cursor.execute(merged, [p for _sql, ps in statements for p in ps], prepare=True)
             return
         # A pipeline: every statement sent, then the results read, in one round trip.
         with db.connection.pipeline():
@@ -594,45 +590,16 @@ def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any
     write(sql, [value for row in prepared for value in row])
 
 
-# SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps in
-# growing steps (up to 100 ms) and so gives the slowest requests long, random waits. The
-# services' writers queue instead on a lock file beside the database (and, within a process,
-# on a thread lock), and are woken as soon as it is free.
-_WRITER_THREADS = threading.Lock()
-_LOCK_FILES: dict[tuple[int, str], int] = {}
-
-
 @contextlib.contextmanager
 def one_writer() -> Iterator[None]:
     """Around a service's transaction: on SQLite, wait for the other writers of the
-    database; elsewhere (PostgreSQL's row locks queue fairly) or inside an outer
-    transaction (which already holds SQLite's lock), nothing."""
+    database (:func:`laksana.ops.upkeep.writers_lock`); elsewhere (PostgreSQL's row locks
+    queue fairly) or inside an outer transaction (which already holds SQLite's lock),
+    nothing."""
     db = connections[DEFAULT_DB_ALIAS]
     name = str(db.settings_dict["NAME"])
     if db.vendor != "sqlite" or db.in_atomic_block or name.startswith((":memory:", "file:")):
         yield
         return
-    with writers_lock(name):
+    with upkeep.writers_lock(name):
         yield
-
-
-@contextlib.contextmanager
-def writers_lock(name: str) -> Iterator[None]:
-    """The lock the services' writers of the SQLite database ``name`` queue on (a thread lock
-    in this process, then the lock file beside the database)."""
-    import fcntl
-
-    with _WRITER_THREADS:
-        path = f"{name}.writers"
-        pid = os.getpid()
-        fd = _LOCK_FILES.get((pid, path))
-        if fd is None:
-            # Opened again in a forked child: a lock taken on the parent's descriptor would
-            # be shared with the parent (and every other child), not exclusive.
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            _LOCK_FILES[(pid, path)] = fd
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
-    """Operating Laksana: backup and restore."""
+    """Operating Laksana: backup and restore; SQLite's upkeep (laksana.ops.upkeep)."""
 
     name = "laksana.ops"
     label = "ops"

@@ -1,5 +1,6 @@
-"""SQLite upkeep in a background thread of each web worker: the write-ahead log's checkpoints,
-off the requests' path, and the query planner's statistics.
+"""SQLite's upkeep: the lock its writers queue on (:func:`writers_lock`) and, in a background
+thread of each web worker, the write-ahead log's checkpoints, off the requests' path, and the
+query planner's statistics.
 
 Checkpoints.
 
@@ -15,7 +16,7 @@ seconds, the thread runs a ``PASSIVE`` checkpoint, which waits for no writer and
 While commits keep coming, such a pass never copies the whole log (pages are appended during
 it) and the log only starts again from its beginning after one that does; so once the log is
 :data:`RESTART_PAGES` long the thread copies the rest with the services' writers waiting on
-their lock (:func:`laksana.cases.store.writers_lock`) — the few pages written since its last
+their lock (:func:`writers_lock`) — the few pages written since its last
 pass and the disk's two waits — and the next commit starts the log again. The writers' own
 automatic checkpoint stays on, at :data:`SAFETY_PAGES`, for a log no thread keeps short (a
 process that never started one, a thread that died).
@@ -38,11 +39,13 @@ milliseconds on any size of database, with the services' writers waiting.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -64,6 +67,37 @@ RETRY_ANALYSIS = 60.0
 ANALYSIS_LIMIT = 1_000
 # Tables whose statistics must exist (the busiest); without them start() analyses at once.
 _ANALYZED_TABLES = ("cases_casestep", "cases_case", "cases_journalentry")
+
+
+# SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps in
+# growing steps (up to 100 ms) and so gives the slowest requests long, random waits. The
+# services' writers (laksana.cases.store.one_writer) and this module's thread queue instead on
+# a lock file beside the database (and, within a process, on a thread lock), and are woken as
+# soon as it is free.
+_WRITER_THREADS = threading.Lock()
+_LOCK_FILES: dict[tuple[int, str], int] = {}
+
+
+@contextlib.contextmanager
+def writers_lock(name: str) -> Iterator[None]:
+    """The lock the services' writers of the SQLite database ``name`` queue on (a thread lock
+    in this process, then the lock file beside the database)."""
+    import fcntl
+
+    with _WRITER_THREADS:
+        path = f"{name}.writers"
+        pid = os.getpid()
+        fd = _LOCK_FILES.get((pid, path))
+        if fd is None:
+            # Opened again in a forked child: a lock taken on the parent's descriptor would
+            # be shared with the parent (and every other child), not exclusive.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            _LOCK_FILES[(pid, path)] = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class _Upkeep:
@@ -116,8 +150,6 @@ class _Upkeep:
         ((_busy, pages, _copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.passes += 1
         if pages >= RESTART_PAGES:
-            from laksana.cases.store import writers_lock
-
             with writers_lock(self.path):
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.restarts += 1
@@ -154,8 +186,6 @@ def _on_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
 def analyze(path: str, conn: sqlite3.Connection | None = None) -> None:
     """Gather the planner's statistics of the database at ``path`` (a bounded ``ANALYZE``),
     with the services' writers waiting."""
-    from laksana.cases.store import writers_lock
-
     own = conn is None
     conn = conn or sqlite3.connect(path, timeout=20, isolation_level=None)
     try:
