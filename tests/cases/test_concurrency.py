@@ -11,11 +11,11 @@ import threading
 
 import pytest
 from django.db import connections
-from django.utils import translation
+from django.utils import timezone, translation
 
 from laksana.cases import services
 from laksana.cases.journal import verify_case
-from laksana.cases.models import Case, JournalKind, StepStatus
+from laksana.cases.models import Case, JournalKind, Notification, StepStatus
 
 from .helpers import active, pdf, png
 
@@ -76,3 +76,91 @@ def test_exactly_one_of_two_simultaneous_completions_wins(bali, sop002):
         assert case.steps.filter(step_key="s2", status=StepStatus.ACTIVE).count() == 1
         assert case.attachments.count() == 2  # the loser's files were not kept
         assert verify_case(case) is None
+
+
+def _waiting_on_a_lock(timeout: float = 10.0) -> bool:
+    """Whether another connection is waiting for a row lock (PostgreSQL), polled until one
+    is or ``timeout`` seconds have passed."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # The activity view is read once per transaction unless its snapshot is dropped.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def test_a_sla_notice_and_a_completion_of_the_same_step_at_once_both_go_through(bali, sop002):
+    """The SLA sweep marks a step (locking its row), then writes its notice, whose reference
+    to the case is checked at commit; a completion of that step meanwhile holds the case's
+    lock and waits for the step's row. The case's lock must not stop the notice's check
+    (PostgreSQL: FOR NO KEY UPDATE), or the two wait for each other until the database
+    aborts the completion as a deadlock."""
+    from django.db import connection
+
+    from laksana.cases import sla
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks and deferred reference checks are PostgreSQL's")
+    case = services.open_case(bali["dinkes_staf"], sop002, "Gangguan saat pengingat")
+    step = active(case)
+    results: list[tuple[str, str]] = []
+    marked = threading.Event()
+
+    def send(row, now):
+        marked.set()  # the step's row is locked by this transaction now
+        _waiting_on_a_lock()  # the completion has taken the case and waits for the step
+        services.notify([bali["dinkes"]], row.case, "Langkah hampir jatuh tempo", now)
+        return 1
+
+    def sweep():
+        try:
+            told = sla._mark_and_send(step.pk, "near_due_notified_at", timezone.now(), send)
+            results.append(("swept", str(told)))
+        except Exception as exc:  # recorded, so the test fails naming it
+            results.append(("error", repr(exc)))
+        finally:
+            connections.close_all()
+
+    def complete():
+        try:
+            assert marked.wait(timeout=10)
+            services.complete_step(
+                bali["dinkes_staf"],
+                step.pk,
+                values={
+                    "surat_permohonan": {"ref": "surat-1"},
+                    "keterangan_proses": {"uraian": "Laporan"},
+                },
+                files=[
+                    services.FileInput("foto_masalah", [png()]),
+                    services.FileInput("dokumen_analisis", [pdf()]),
+                ],
+            )
+            results.append(("completed", ""))
+        except Exception as exc:  # recorded, so the test fails naming it
+            results.append(("error", repr(exc)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=complete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == [("completed", ""), ("swept", "1")], results
+    step.refresh_from_db()
+    assert step.status == StepStatus.COMPLETED
+    assert step.near_due_notified_at is not None  # the completion kept the sweep's mark
+    assert Notification.objects.filter(case=case, message="Langkah hampir jatuh tempo").exists()
+    assert verify_case(Case.objects.get(pk=case.pk)) is None

@@ -1,6 +1,7 @@
 """The only code that writes cases. Views, the API and commands call these functions.
 
-Every function is one transaction: it locks the case row (``select_for_update``), checks who
+Every function is one transaction: it locks the case row (on PostgreSQL ``FOR NO KEY UPDATE``:
+other actions wait, references to the case made by others do not; see ``store``), checks who
 is acting, asks the engine, writes the new state, the step rows and the journal entries, and
 sends notifications once the transaction has committed. Two people completing the same step
 at once queue on the lock; the second finds the step completed and is told by whom.

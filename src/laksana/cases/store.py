@@ -272,7 +272,15 @@ def _select_sql(
     table = connection.ops.quote_name(model._meta.db_table)
     sql = f"SELECT {select}{', ' + extra if extra else ''} FROM {table} {joins} WHERE {where}"
     if for_update and connection.features.has_select_for_update:
-        sql += f" FOR UPDATE OF {table}" if joins else " FOR UPDATE"
+        # The row is locked to change its columns, never its key: on PostgreSQL "FOR NO KEY
+        # UPDATE", which excludes every other action on the row as "FOR UPDATE" does, but not
+        # the check of a reference to it that another transaction makes (its "FOR KEY SHARE").
+        # With "FOR UPDATE", the SLA sweep (holding a step's row, then writing a notice that
+        # refers to the case) and an action on that case (holding the case, then changing the
+        # step) waited for each other until PostgreSQL aborted one as a deadlock
+        # (tests/cases/test_concurrency.py).
+        mode = "NO KEY UPDATE" if connection.features.has_select_for_no_key_update else "UPDATE"
+        sql += f" FOR {mode} OF {table}" if joins else f" FOR {mode}"
     return sql
 
 
