@@ -236,6 +236,12 @@ def run(
 ) -> list[Figure]:
     sizes = Sizes(quick, scale_cases, cases, http_workers)
     started = time.perf_counter()
+    measured = reference()
+    log(
+        f"machine: sum(range(1000)) {measured['python_sum_range_1000_us']:.1f} µs, "
+        f"fdatasync p50 {measured['fdatasync_p50_us']:.0f} µs "
+        f"(p90 {measured['fdatasync_p90_us']:.0f}): compare runs of other machines by these"
+    )
     figures: list[Figure] = []
     if "engine" in parts:
         from laksana.benchmarks.peer import sop_004
@@ -290,7 +296,7 @@ def run(
         "laksana": _version(),
         "quick": quick,
         "sizes": sizes.as_dict(),
-        "machine": _machine(),
+        "machine": _machine(measured),
         "seconds": round(time.perf_counter() - started, 1),
         "figures": [f.as_dict() for f in figures],
     }
@@ -327,7 +333,38 @@ def _version() -> str:
         return "unknown"
 
 
-def _machine() -> dict[str, Any]:
+def reference() -> dict[str, float]:
+    """How fast this machine is at what the figures depend on, measured now: pure Python (the
+    best of 7 timings of ``sum(range(1000))``, the figure docs/performance.md compares machines
+    by) and the disk's flush (p50 and p90 of 200 ``fdatasync`` calls after a 4 KiB write, in the
+    temporary folder that holds the SQLite scratch databases). Machines of one kind differ by
+    several times in both, so figures of two runs compare only with their references."""
+    import statistics
+    import timeit
+
+    loops = 2000
+    python_us = min(timeit.repeat("sum(range(1000))", number=loops, repeat=7)) / loops * 1e6
+    flushes: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="laksana-bench-disk-") as folder:
+        fd = os.open(Path(folder) / "probe", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            block = b"\0" * 4096
+            for _ in range(200):
+                os.pwrite(fd, block, 0)
+                t0 = time.perf_counter()
+                os.fdatasync(fd)
+                flushes.append((time.perf_counter() - t0) * 1e6)
+        finally:
+            os.close(fd)
+    deciles = statistics.quantiles(flushes, n=10)
+    return {
+        "python_sum_range_1000_us": round(python_us, 2),
+        "fdatasync_p50_us": round(statistics.median(flushes), 1),
+        "fdatasync_p90_us": round(deciles[8], 1),
+    }
+
+
+def _machine(measured: dict[str, float]) -> dict[str, Any]:
     cpu = ""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -342,6 +379,7 @@ def _machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "system": platform.platform(),
         "load_average": os.getloadavg(),
+        "reference": measured,
     }
 
 
