@@ -1,7 +1,7 @@
 """Two people completing the same step at once: exactly one wins, the other is told by whom.
 
 Runs with real threads and real transactions (one database connection per thread). On
-PostgreSQL the case row lock (SELECT ... FOR UPDATE) serialises them; on SQLite the immediate
+PostgreSQL the case row lock (SELECT ... FOR NO KEY UPDATE) serialises them; on SQLite the immediate
 write transaction does.
 """
 
