@@ -8,8 +8,9 @@ has each entry exactly once with contiguous sequence numbers and a verifying has
 The procedure is one decision step that loops on itself ("Ulangi"), so every round is a new
 visit of the same step: rounds are spread over a few cases, whose rows are the locks. Real
 threads, real transactions, one database connection per thread (closed at the end). On
-PostgreSQL the case row lock (SELECT ... FOR NO KEY UPDATE) serialises them: 16 threads x 200 rounds.
-SQLite serialises writers with IMMEDIATE transactions: 8 threads x 30 rounds, on both backends.
+PostgreSQL the case row lock (SELECT ... FOR NO KEY UPDATE) serialises them: 16 threads x 200
+rounds. SQLite serialises writers with IMMEDIATE transactions: 8 threads x 30 rounds, on both
+backends.
 """
 
 from __future__ import annotations
