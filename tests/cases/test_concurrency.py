@@ -119,7 +119,8 @@ def test_a_sla_notice_and_a_completion_of_the_same_step_at_once_both_go_through(
 
     def send(row, now):
         marked.set()  # the step's row is locked by this transaction now
-        _waiting_on_a_lock()  # the completion has taken the case and waits for the step
+        if not _waiting_on_a_lock():  # the completion has taken the case, waits for the step
+            raise AssertionError("the completion never waited for the step's row")
         services.notify([bali["dinkes"]], row.case, "Langkah hampir jatuh tempo", now)
         return 1
 
