@@ -8,12 +8,13 @@ write transaction does.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone, translation
 
-from laksana.cases import services
+from laksana.cases import services, sla
 from laksana.cases.journal import verify_case
 from laksana.cases.models import Case, JournalKind, Notification, StepStatus
 
@@ -81,10 +82,6 @@ def test_exactly_one_of_two_simultaneous_completions_wins(bali, sop002):
 def _waiting_on_a_lock(timeout: float = 10.0) -> bool:
     """Whether another connection is waiting for a row lock (PostgreSQL), polled until one
     is or ``timeout`` seconds have passed."""
-    import time
-
-    from django.db import connection
-
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
@@ -106,9 +103,6 @@ def test_a_sla_notice_and_a_completion_of_the_same_step_at_once_both_go_through(
     lock and waits for the step's row. The case's lock must not stop the notice's check
     (PostgreSQL: FOR NO KEY UPDATE), or the two wait for each other until the database
     aborts the completion as a deadlock."""
-    from django.db import connection
-
-    from laksana.cases import sla
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks and deferred reference checks are PostgreSQL's")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from laksana.benchmarks.common import Figure
+from laksana.benchmarks.common import Figure, percentile
 
 PARTS = ("engine", "service", "peer", "http", "scale")
 
@@ -339,7 +339,6 @@ def reference() -> dict[str, float]:
     by) and the disk's flush (p50 and p90 of 200 ``fdatasync`` calls after a 4 KiB write, in the
     temporary folder that holds the SQLite scratch databases). Machines of one kind differ by
     several times in both, so figures of two runs compare only with their references."""
-    import statistics
     import timeit
 
     loops = 2000
@@ -356,11 +355,10 @@ def reference() -> dict[str, float]:
                 flushes.append((time.perf_counter() - t0) * 1e6)
         finally:
             os.close(fd)
-    deciles = statistics.quantiles(flushes, n=10)
     return {
         "python_sum_range_1000_us": round(python_us, 2),
-        "fdatasync_p50_us": round(statistics.median(flushes), 1),
-        "fdatasync_p90_us": round(deciles[8], 1),
+        "fdatasync_p50_us": round(percentile(flushes, 0.5), 1),
+        "fdatasync_p90_us": round(percentile(flushes, 0.9), 1),
     }
 
 
