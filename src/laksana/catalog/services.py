@@ -667,6 +667,10 @@ def update_risk(
     return risk
 
 
+#: The years a work programme can be for (its pages answer 404 for any other).
+PROGRAMME_YEARS = range(2000, 2101)
+
+
 # --- the work programme (proker) -------------------------------------------------------------
 
 
@@ -681,7 +685,7 @@ def write_programme_entry(
     """Put a locked application into a year's work programme (or update its entry there);
     no permission check."""
     p = Problems()
-    if not 2000 <= data.year <= 2100:
+    if data.year not in PROGRAMME_YEARS:
         p.add("year", _("Choose a year between 2000 and 2100."))
     if data.budget is not None and (not data.budget.is_finite() or data.budget < 0):
         p.add("budget", _("The budget must be an amount in rupiah, zero or more."))

@@ -30,6 +30,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +42,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from laksana import tabular
 from laksana.cases.uploads import UploadRejected, check_zip
 from laksana.catalog.artifacts import host_of
 from laksana.catalog.columns import (
@@ -74,6 +76,12 @@ from laksana.org.models import Unit
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
+# Cells right of this column are not read: a sheet's declared size (its dimension, up to
+# 1,048,576 rows x 16,384 columns) is never trusted to size what is read.
+MAX_COLUMNS = 256
+# The rows read at most: the header search, the data rows and one more to tell "too many".
+_READ_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS + 1
+_DELIMITERS = (";", ",", "\t")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -117,6 +125,7 @@ def read_table(content: bytes, filename: str = "") -> Table:
 
 def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
     from openpyxl import load_workbook
+    from openpyxl import xml as openpyxl_xml
 
     if zipfile.is_zipfile(io.BytesIO(content)):
         # The workbook's ZIP container first (member count, sizes, ratios, paths): openpyxl
@@ -125,22 +134,48 @@ def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
             check_zip(_("The file"), content, _XLSX)
         except UploadRejected as exc:
             raise TableError(str(exc)) from exc
+    if not openpyxl_xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        # Without defusedxml openpyxl would expand the XML entities a workbook declares.
+        raise TableError(_("XLSX files cannot be read safely here; save the file as CSV."))
+    book = None
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(_("The file cannot be read as an XLSX workbook.")) from exc
-    try:
         names = {normalize(n): n for n in book.sheetnames}
         name = names.get("aplikasi") or names.get("applications") or book.sheetnames[0]
         sheet = book[name]
+        # Bounded whatever the sheet's dimension says: at most MAX_COLUMNS cells of at most
+        # _READ_ROWS rows, trailing empty cells dropped.
         grid = []
-        for row in sheet.iter_rows(values_only=True):
-            grid.append(list(row))
-            if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                break
-        return grid, name
+        for row in sheet.iter_rows(max_row=_READ_ROWS, max_col=MAX_COLUMNS, values_only=True):
+            cells = list(row)
+            while cells and cells[-1] is None:
+                cells.pop()
+            grid.append(cells)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        if _declares_entities(exc):
+            raise TableError(
+                _(
+                    "The file declares XML entities (a document type definition), which a "
+                    "spreadsheet program never writes; it is refused. Save the workbook again "
+                    "from the spreadsheet program."
+                )
+            ) from exc
+        raise TableError(_("The file cannot be read as an XLSX workbook.")) from exc
     finally:
-        book.close()
+        if book is not None:
+            book.close()
+    return grid, name
+
+
+def _declares_entities(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused an XML part of the workbook (somewhere in the chain)."""
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _read_csv(content: bytes) -> list[list[Any]]:
@@ -154,14 +189,36 @@ def _read_csv(content: bytes) -> list[list[Any]]:
         raise TableError(_("The file is neither UTF-8 nor Windows text."))
     if "\x00" in text:
         raise TableError(_("The file is neither a CSV nor an XLSX file."))
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    if "\t" in first and first.count("\t") > first.count(delimiter):
-        delimiter = "\t"
+    delimiter = _delimiter(text)
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        # Cells as Laksana's export wrote them: its apostrophe before a formula character
+        # (laksana.tabular) is removed, so an export imports again unchanged.
+        unescape = tabular.unescape_csv_text
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [
+            [unescape(c) for c in r[:MAX_COLUMNS]] for r in itertools.islice(reader, _READ_ROWS)
+        ]
     except csv.Error as exc:
         raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def _delimiter(text: str) -> str:
+    """The separator of a CSV file: the one with which its top rows hold a header row (a
+    spreadsheet program in an Indonesian locale writes ``;``, and a title row may stand above
+    the header); failing that, the one that splits the top rows into the most cells."""
+    head = text[: 64 * 1024]
+    best, best_score = ",", (-1, -1)
+    for candidate in _DELIMITERS:
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(head), delimiter=candidate), 20))
+        except csv.Error:
+            continue
+        known = max((sum(1 for c in r[:MAX_COLUMNS] if header_key(c)) for r in rows), default=0)
+        widest = max((len(r) for r in rows), default=0)
+        score = (known if known >= 2 else 0, widest)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def _is_blank(value: Any) -> bool:
@@ -851,23 +908,25 @@ def _cell_text(value: Any) -> str:
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark (so spreadsheet programs read it as UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_cell_text(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """CSV in UTF-8 with a byte-order mark (so spreadsheet programs read it as UTF-8). Text
+    that a spreadsheet program would take for a formula is written with a leading
+    apostrophe (:mod:`laksana.tabular`); reading the file back removes it."""
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Decimal):  # a number stays a number, never escaped
+            return Decimal(_cell_text(value))
+        return value if isinstance(value, int | float) else _cell_text(value)
+
+    return tabular.csv_bytes([list(headers), *([cell(v) for v in row] for row in rows)])
 
 
 def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "") -> bytes:
     """An XLSX workbook: the sheet "Aplikasi" with the rows (dates as dates, money as
     numbers), and a sheet "Petunjuk" listing the allowed values of the choice columns."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    book = tabular.new_workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Aplikasi"
@@ -907,6 +966,4 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str
     notes.append(["Unit", "nama atau nama singkat unit; beberapa unit dipisah dengan ;"])
     notes.column_dimensions["A"].width = 30
     notes.column_dimensions["B"].width = 90
-    out_bytes = io.BytesIO()
-    book.save(out_bytes)
-    return out_bytes.getvalue()
+    return tabular.workbook_bytes(book)  # text that looks like a formula stays text

@@ -443,6 +443,8 @@ def programme(request: HttpRequest, year: int) -> HttpResponse:
     """A year's work programme (proker): its entries with their budgets, and the totals."""
     if not queries.sees_work_programmes(request.user):
         raise PermissionDenied(_("Work programmes are the agency's internal planning."))
+    if year not in services.PROGRAMME_YEARS:
+        raise Http404
     entries = list(
         queries.visible_programme_entries(request.user)
         .filter(programme__year=year)
@@ -471,8 +473,8 @@ def programme(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "entries": entries,
             "years": years,
-            "previous": year - 1,
-            "next": year + 1,
+            "previous": year - 1 if year - 1 in services.PROGRAMME_YEARS else None,
+            "next": year + 1 if year + 1 in services.PROGRAMME_YEARS else None,
             "total": total,
             "count": len(entries),
             "without_budget": len(entries) - len(budgeted),
