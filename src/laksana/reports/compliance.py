@@ -7,6 +7,9 @@ within its standard when it was completed by its due time (stored when it starte
 by its holds), as the case page says; a step from before due times were stored is measured
 against what its standard allows from the moment it started (minutes and hours exactly, N
 days up to the same clock time N working days later).
+A step whose time standard changed between versions has a row per standard, each with the
+runs of the versions that had it and named with their numbers: a run is never shown
+against a newer version's standard.
 Working-time arithmetic cannot be done in SQL, so the statistics are computed here, over
 the filtered completed steps, reading only the columns needed, a chunk at a time.
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -26,6 +30,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import ngettext
 
 from laksana.cases.models import CaseStep, StepStatus
 from laksana.cases.queries import person_of, visible_cases
@@ -198,6 +203,21 @@ class StepStats:
     allowed: list[float] = field(default_factory=list)
     within: int = 0
     slowest: list[Activation] = field(default_factory=list)
+    #: The numbers of the procedure's versions whose runs these are (all with this standard).
+    versions: list[int] = field(default_factory=list)
+    #: Whether the step has other rows, of versions with another standard.
+    split: bool = False
+
+    @property
+    def version_text(self) -> str:
+        """The versions of this row when the step's standard changed between versions (the
+        runs of each version are measured and shown with their own standard), else ""."""
+        if not self.split:
+            return ""
+        numbers = ", ".join(str(n) for n in self.versions)
+        return ngettext("version %(numbers)s", "versions %(numbers)s", len(self.versions)) % {
+            "numbers": numbers
+        }
 
     @property
     def count(self) -> int:
@@ -301,10 +321,14 @@ def compliance(scope: Scope, filters: Filters) -> Report:
     )
     calendars = Calendars()
     specs: dict[int, tuple[str, int, ProcedureSpec]] = {}
-    # procedure key -> step key -> stats; and the newest version seen, for titles and order
-    stats: dict[str, dict[str, StepStats]] = {}
+    # procedure key -> (step key, time standard) -> stats: the runs of versions with different
+    # standards for a step are counted apart, each against its own standard. And the newest
+    # version seen, for titles and order.
+    stats: dict[str, dict[tuple[str, TimeStandard | None], StepStats]] = {}
     newest: dict[str, tuple[int, ProcedureSpec]] = {}
-    slow_steps: dict[tuple[str, str], list[tuple[float, int, Activation]]] = {}
+    slow_steps: dict[
+        tuple[str, tuple[str, TimeStandard | None]], list[tuple[float, int, Activation]]
+    ] = {}
     slow_cases: dict[str, list[tuple[float, int, Activation]]] = {}
     for (
         pk,
@@ -330,10 +354,15 @@ def compliance(scope: Scope, filters: Filters) -> Report:
         allowed, within = _against_standard(
             calendar, step.time, activated_at, completed_at, due_at, held
         )
-        entry = stats.setdefault(procedure_key, {}).get(step_key)
+        group = (step_key, step.time)
+        entry = stats.setdefault(procedure_key, {}).get(group)
         if entry is None:
             entry = StepStats(step_key, step.number, step.activity, step.time)
-            stats[procedure_key][step_key] = entry
+            stats[procedure_key][group] = entry
+        if number not in entry.versions:
+            if not entry.versions or number > max(entry.versions):
+                entry.number, entry.activity = step.number, step.activity
+            entry.versions.append(number)
         activation = Activation(pk, reference, title, step.number, actual, allowed, within)
         entry.actual.append(actual)
         if allowed is not None:
@@ -341,7 +370,7 @@ def compliance(scope: Scope, filters: Filters) -> Report:
             if within:
                 entry.within += 1
         _keep_largest(
-            slow_steps.setdefault((procedure_key, step_key), []),
+            slow_steps.setdefault((procedure_key, group), []),
             actual,
             activation,
             SLOWEST_PER_STEP,
@@ -356,15 +385,18 @@ def compliance(scope: Scope, filters: Filters) -> Report:
         _number, spec = newest[procedure_key]
         order = {step.id: index for index, step in enumerate(spec.steps)}
         steps = sorted(
-            by_step.values(), key=lambda s: (order.get(s.step_key, len(order)), s.step_key)
+            by_step.values(),
+            key=lambda s: (order.get(s.step_key, len(order)), s.step_key, -max(s.versions)),
         )
+        rows_per_step = Counter(s.step_key for s in steps)
         for s in steps:
-            latest = spec.steps[order[s.step_key]] if s.step_key in order else None
-            if latest is not None:
-                s.number, s.activity, s.standard = latest.number, latest.activity, latest.time
+            # A step keeps the number and wording of the newest version it ran on, and the
+            # standard of its own versions (never a newer version's).
+            s.versions.sort()
+            s.split = rows_per_step[s.step_key] > 1
             s.actual.sort()
             s.allowed.sort()
-            s.slowest = _largest(slow_steps[(procedure_key, s.step_key)])
+            s.slowest = _largest(slow_steps[(procedure_key, (s.step_key, s.standard))])
         procedures.append(
             ProcedureStats(
                 procedure_key,

@@ -57,7 +57,9 @@ def xlsx(report: Report, description: str) -> bytes:
                     procedure.title,
                     step.number,
                     step.activity,
-                    step.standard_text,
+                    f"{step.standard_text} ({step.version_text})"
+                    if step.version_text
+                    else step.standard_text,
                     _minutes(step.standard_minutes),
                     step.count,
                     _minutes(step.median),
