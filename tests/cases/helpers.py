@@ -45,7 +45,8 @@ def active(case: Case) -> CaseStep:
 def work(
     person: Person, case: Case, outcome: str | None = None, *, now: dt.datetime | None = None
 ) -> Case:
-    """Complete the active step with valid example values (files as uploaded PDFs/images),
+    """Complete the active step with valid example values (files and signed documents as
+    uploaded PDFs/images, form fields, the disposition sent on the step),
     at ``now`` (default: the real clock)."""
     row = active(case)
     spec = case.version.spec
@@ -57,6 +58,9 @@ def work(
         if art.type == "file":
             upload = png(f"{key}.png") if "image" in art.accept else pdf(f"{key}.pdf")
             files.append(services.FileInput(key, [upload]))
+        elif art.type not in ("form", "disposition"):
+            # A letter, minutes, a report: the signed document, uploaded.
+            files.append(services.FileInput(key, [pdf(f"{key}.pdf")]))
         elif art.type == "disposition":
             # Filled from the disposition the person sent on the step: send one if needed.
             if not row.dispositions.filter(sender=person).exists():

@@ -34,8 +34,8 @@ def step(
     outcome: str | None = None,
     values: Mapping[str, Any] | None = None,
 ) -> Case:
-    """Complete the active step: the given values, files for file artifacts, references for
-    every other named type."""
+    """Complete the active step: the given values, and uploaded PDFs for file artifacts and
+    every other named type (the signed document)."""
     row = active(case)
     spec = case.version.spec
     st = spec.step(row.step_key)
@@ -46,10 +46,8 @@ def step(
         if key in given:
             continue
         art = spec.artifact(key)
-        if art.type == "file":
-            files.append(case_services.FileInput(key, [pdf(f"{key}.pdf")]))
-        elif art.type == "form":
+        if art.type == "form":
             raise AssertionError(f"give the form {key}")
-        else:
-            given[key] = {"ref": f"{art.type}:{key}"}
+        # A file, or the signed document of a named type, uploaded.
+        files.append(case_services.FileInput(key, [pdf(f"{key}.pdf")]))
     return case_services.complete_step(person, row.pk, values=given, files=files, outcome=outcome)

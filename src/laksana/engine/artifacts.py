@@ -213,24 +213,32 @@ for _name, _label, _module in (
     register(_name, _label, _module)
 
 
-def example_value(spec: ArtifactSpec, tag: str = "1") -> object:
-    """A valid value of ``spec``: for tests, benchmarks and demo data, never for real cases."""
+def example_value(
+    spec: ArtifactSpec, tag: str = "1", file: Mapping[str, object] | None = None
+) -> object:
+    """A value of ``spec`` of the right shape, for the engine in memory (tests, benchmarks).
+
+    Forms get their fields filled. A file, and a named type (a letter, minutes, a report),
+    gets a file value: ``file`` when given (an attachment's reference, as the host stores
+    it), else a placeholder the engine accepts and the host refuses, since it names no
+    attachment of a case (:mod:`laksana.cases.artifacts`). Never a record reference: a
+    reference is only ever to a record that exists."""
     if spec.type == "form":
         return {f.id: _example_field(f) for f in spec.fields}
-    if spec.type == "file":
-        kinds = [k for k in spec.accept if k != "any"]
-        ctype = FILE_KINDS[kinds[0]][0] if kinds else "application/pdf"
-        return {
-            "files": [
-                {
-                    "id": f"{spec.id}-{tag}",
-                    "name": f"{spec.id}-{tag}",
-                    "content_type": ctype,
-                    "size": 1024,
-                }
-            ]
-        }
-    return {"ref": f"{spec.type}:{spec.id}-{tag}"}
+    if file is not None:
+        return {"files": [dict(file)]}
+    kinds = [k for k in spec.accept if k != "any"]
+    ctype = FILE_KINDS[kinds[0]][0] if kinds else "application/pdf"
+    return {
+        "files": [
+            {
+                "id": f"{spec.id}-{tag}",
+                "name": f"{spec.id}-{tag}",
+                "content_type": ctype,
+                "size": 1024,
+            }
+        ]
+    }
 
 
 def _example_field(field: FormField) -> object:

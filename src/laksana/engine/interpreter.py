@@ -214,6 +214,7 @@ class RefusalCode(StrEnum):
     MISSING_OUTPUTS = "missing_outputs"
     INVALID_ARTIFACT = "invalid_artifact"
     UNEXPECTED_ARTIFACT = "unexpected_artifact"
+    ARTIFACT_ON_CASE = "artifact_on_case"
     OUTCOME_REQUIRED = "outcome_required"
     OUTCOME_NOT_ALLOWED = "outcome_not_allowed"
     OUTCOME_NOT_EXPECTED = "outcome_not_expected"
@@ -374,6 +375,14 @@ def _check_artifacts(
             step=step.id,
             items=tuple(unexpected),
         )
+    kept = [spec.artifact(a).name for a in supplied if not _may_replace(state, step, a)]
+    if kept:
+        return Refusal(
+            RefusalCode.ARTIFACT_ON_CASE,
+            f"step {step.number} cannot replace what the case already holds: {'; '.join(kept)}",
+            step=step.id,
+            items=tuple(kept),
+        )
     missing = [
         spec.artifact(a).name
         for a in step.requires
@@ -403,6 +412,15 @@ def _check_artifacts(
             RefusalCode.INVALID_ARTIFACT, "; ".join(problems), step=step.id, items=tuple(problems)
         )
     return None
+
+
+def _may_replace(state: CaseState, step: Step, key: str) -> bool:
+    """Whether ``step`` may supply ``key`` now: the case does not hold it yet, the step declares
+    that it revises it, or the step is done again in a loop and makes it again (its own output
+    of the earlier round). The earlier value stays in the earlier step's event."""
+    if key not in state.artifacts or key in step.revises:
+        return True
+    return key in step.produces and state.completions.get(step.id, 0) > 0
 
 
 def _target(step: Step, outcome: str | None) -> tuple[str, Refusal | None]:

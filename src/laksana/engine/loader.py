@@ -253,6 +253,7 @@ _STEP_KEYS = (
     "time",
     "produces",
     "output_text",
+    "revises",
     "note",
     "next",
     "decision",
@@ -577,6 +578,7 @@ class _Builder:
             if next_id is not None and decision is None:
                 self.target_refs.append((next_id, m["next"][1], f"{where} next"))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
+            produces = self.artifact_ids(m, "produces", where)
             out.append(
                 (
                     Step(
@@ -585,7 +587,7 @@ class _Builder:
                         activity=activity,
                         actor=r.text(m["actor"][1] if "actor" in m else None, f"{where} actor"),
                         requires=self.artifact_ids(m, "requires", where),
-                        produces=self.artifact_ids(m, "produces", where),
+                        produces=produces,
                         time=self.time(m["time"][1] if "time" in m else None, where),
                         note=r.text(m["note"][1], f"{where} note", required=False)
                         if "note" in m
@@ -602,6 +604,7 @@ class _Builder:
                         )
                         if "output_text" in m
                         else "",
+                        revises=self.revises(m, where, produces),
                     ),
                     m,
                 )
@@ -616,6 +619,23 @@ class _Builder:
         refs = self.r.ids(m[key][1], f"{where} {key}")
         self.artifact_refs.extend((ref, node, f"{where} {key}") for ref, node in refs)
         return tuple(ref for ref, _ in refs)
+
+    def revises(
+        self, m: dict[str, tuple[yaml.Node, yaml.Node]], where: str, made: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The outputs a step may replace on the case: each must be one of its ``produces``."""
+        if "revises" not in m:
+            return ()
+        out = []
+        for ref, node in self.r.ids(m["revises"][1], f"{where} revises"):
+            if ref not in made:
+                self.r.error(
+                    node,
+                    f"{where} revises '{ref}', which it does not produce; a step can only revise "
+                    f"its own outputs ({_choices(made) if made else 'it produces none'})",
+                )
+            out.append(ref)
+        return tuple(out)
 
     def ends(self, node: yaml.Node | None) -> list[End]:
         if node is None:

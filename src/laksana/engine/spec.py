@@ -166,6 +166,9 @@ class Step:
     decision: Decision | None = None
     requirements_text: str = ""  # Kelengkapan as printed, when it differs from the artifact names
     output_text: str = ""  # Output as printed, when it differs from the artifact names
+    # Outputs this step may replace when the case already holds them (a new report, the next
+    # cycle's documentation); any other artifact on the case is never replaced by this step.
+    revises: tuple[str, ...] = ()
 
     @property
     def is_decision(self) -> bool:
@@ -227,6 +230,9 @@ class ProcedureSpec:
 
     def artifact(self, artifact_id: str) -> ArtifactSpec:
         return self._artifacts[artifact_id]
+
+    def has_artifact(self, artifact_id: str) -> bool:
+        return artifact_id in self._artifacts
 
     def end(self, end_id: str) -> End:
         return self._ends[end_id]

@@ -1,0 +1,333 @@
+"""Artifact types against the database: what makes a value real evidence of a case.
+
+The engine checks the *shape* of an artifact value (:mod:`laksana.engine.artifacts`); this
+module checks that it names something real, for every door (the step form of the web, the
+API, commands), inside :func:`laksana.cases.services.complete_step`'s transaction:
+
+* a file value (``{"files": [{"id": <attachment id>}, ...]}``) must name attachments stored
+  on this case through the upload path (:func:`laksana.cases.services.add_attachment`, the
+  API's ``POST /api/cases/{reference}/attachments``) that are not yet the evidence of another
+  artifact; what the engine then sees is the stored attachment (its real name, sniffed type
+  and size), never what the caller wrote. Files uploaded with the completion itself are
+  stored by the service and need no id;
+* a reference (``{"ref": ...}``) is resolved by the resolver its type registered here: the
+  record must exist, belong to the same case and be of that type. A type without a resolver
+  takes no reference: Laksana keeps no records of it, so its evidence is the signed document
+  uploaded as a file (or, for the catalogue's structured types, the fields of its form);
+* a mapping of fields (the catalogue's structured types, ``form`` artifacts) is checked by the
+  engine's validators; the effect it has when the step completes is the owning module's.
+
+Domain modules register their types in their ``AppConfig.ready()``: a resolver for
+references, and a :class:`FormPart`, the fields the step's page shows to produce a structured
+value (web and API accept the same shapes). ``cases`` registers ``disposition`` itself. This
+module imports no domain module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from laksana.cases.models import Attachment, Case, CaseStep, Disposition, DispositionStatus
+from laksana.engine.spec import ArtifactSpec
+
+if TYPE_CHECKING:
+    from laksana.org.models import Person
+
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+
+
+class Unresolved(ValueError):
+    """A reference that names no record this step may use; the message says why."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a value is resolved: the case, the step being completed, who completes it and
+    the artifact (``produced``: an output of the step rather than a requirement)."""
+
+    case: Case
+    row: CaseStep
+    person: Person
+    spec: ArtifactSpec
+    produced: bool
+
+
+Resolver = Callable[[Context, object], dict[str, Any]]
+"""Turns the ``ref`` of a value into the value kept on the case, or raises Unresolved."""
+
+
+# --- form fragments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartField:
+    """One input of a form fragment. ``kind``: text, long_text, lines (a list of texts, one
+    per line), date, money, number or choice."""
+
+    id: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class PartRows:
+    """A list of mappings entered as rows of a table (risks, cost items, deleted data)."""
+
+    id: str
+    label: str
+    columns: tuple[PartField, ...]
+    rows: int = 5
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """The fields the step's page shows to produce a structured value of a type."""
+
+    fields: tuple[PartField, ...] = ()
+    tables: tuple[PartRows, ...] = ()
+
+
+@dataclass
+class _Entry:
+    resolver: Resolver | None = None
+    form: FormPart | None = None
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register(
+    type_name: str, *, resolver: Resolver | None = None, form: FormPart | None = None
+) -> None:
+    """Declare how references of ``type_name`` are resolved and/or the form fragment that
+    produces its structured value. Called by the owning app's ``AppConfig.ready()``."""
+    entry = _REGISTRY.setdefault(type_name, _Entry())
+    if resolver is not None:
+        entry.resolver = resolver
+    if form is not None:
+        entry.form = form
+
+
+def resolver_of(type_name: str) -> Resolver | None:
+    entry = _REGISTRY.get(type_name)
+    return entry.resolver if entry else None
+
+
+def form_of(type_name: str) -> FormPart | None:
+    entry = _REGISTRY.get(type_name)
+    return entry.form if entry else None
+
+
+# --- the check --------------------------------------------------------------------------------
+
+
+def _refuse(art: ArtifactSpec, key: str, problem: str) -> Exception:
+    from laksana.cases.services import ServiceError
+
+    item = f"{art.name}: {problem}"
+    return ServiceError(
+        "invalid_artifact",
+        _("Please correct: %(items)s") % {"items": item},
+        field=key,
+        items=[item],
+    )
+
+
+def resolve(
+    case: Case,
+    row: CaseStep,
+    person: Person,
+    values: Mapping[str, Any],
+    uploaded: Collection[str] = (),
+) -> dict[str, Any]:
+    """``values`` with every file and reference replaced by what the database holds, or a
+    ServiceError naming the artifact and why. ``uploaded``: the artifacts given as files
+    uploaded with the completion. Keys the step does not take are left for the engine."""
+    spec = case.version.spec
+    step = spec.step(row.step_key)
+    out = dict(values)
+    taken: set[int] = set()
+    for key, value in values.items():
+        if key not in (*step.requires, *step.produces):
+            continue
+        art = spec.artifact(key)
+        if key in uploaded:
+            raise _refuse(art, key, _("give either uploaded files or a value, not both"))
+        if art.type == "form" or not isinstance(value, Mapping):
+            continue  # fields: the engine's validators judge them
+        if "files" in value:
+            out[key] = {"files": _attachments(case, art, key, value["files"], taken)}
+        elif "ref" in value and art.type != "file":
+            ctx = Context(case, row, person, art, key in step.produces)
+            out[key] = _reference(ctx, key, value)
+    return out
+
+
+def _attachments(
+    case: Case, art: ArtifactSpec, key: str, given: object, taken: set[int]
+) -> list[dict[str, object]]:
+    """The stored attachments a file value names, as the engine's file references."""
+    if not isinstance(given, list) or not given:
+        return []  # the engine names the expected shape
+    ids: list[int] = []
+    for item in given:
+        raw = item.get("id") if isinstance(item, Mapping) else None
+        pk = _int(raw)
+        if pk is None:
+            raise _refuse(
+                art,
+                key,
+                _(
+                    "name each file by the id of an attachment of this case "
+                    '({"files": [{"id": ...}]}): upload it to the case first'
+                ),
+            )
+        if pk in ids or pk in taken:
+            raise _refuse(art, key, _("attachment %(id)s is named twice") % {"id": pk})
+        ids.append(pk)
+    found = {a.pk: a for a in Attachment.objects.filter(case=case, pk__in=ids)}
+    for pk in ids:
+        a = found.get(pk)
+        if a is None:
+            raise _refuse(
+                art,
+                key,
+                _("attachment %(id)s is not a file of this case: upload it to the case first")
+                % {"id": pk},
+            )
+        if a.artifact_key:
+            raise _refuse(
+                art,
+                key,
+                _("the file %(name)s is already the evidence of %(other)s")
+                % {"name": a.original_name, "other": _artifact_name(case, a.artifact_key)},
+            )
+    taken.update(ids)
+    return [found[pk].as_artifact_file() for pk in ids]
+
+
+def _artifact_name(case: Case, key: str) -> str:
+    spec = case.version.spec
+    return next((a.name for a in spec.artifacts if a.id == key), key)
+
+
+def _reference(ctx: Context, key: str, value: Mapping[str, Any]) -> dict[str, Any]:
+    art = ctx.spec
+    resolver = resolver_of(art.type)
+    if resolver is None:
+        accepted = (
+            _("fill in its fields or upload the signed document as a file")
+            if form_of(art.type) is not None
+            else _("upload the signed document as a file")
+        )
+        raise _refuse(
+            art,
+            key,
+            _("a reference is not accepted: Laksana keeps no records of this kind; %(accepted)s")
+            % {"accepted": accepted},
+        )
+    try:
+        return resolver(ctx, value.get("ref"))
+    except Unresolved as exc:
+        raise _refuse(art, key, str(exc)) from None
+
+
+def _int(raw: object) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        n = raw
+    elif isinstance(raw, str) and re.fullmatch(r"\d{1,19}", raw.strip()):
+        n = int(raw)
+    else:
+        return None
+    return n if 0 < n <= MAX_ID else None
+
+
+def bind(case: Case, row: CaseStep, values: Mapping[str, Any]) -> None:
+    """After the engine accepted the completion: the attachments named by id become the
+    evidence of their artifacts (of this step), so none serves twice."""
+    spec = case.version.spec
+    for key, value in values.items():
+        if not spec.has_artifact(key) or spec.artifact(key).type == "form":
+            continue
+        files = value.get("files") if isinstance(value, Mapping) else None
+        if isinstance(files, list) and files:
+            Attachment.objects.filter(
+                case=case, artifact_key="", pk__in=[int(str(f["id"])) for f in files]
+            ).update(artifact_key=key, step=row)
+
+
+# --- what a case really holds -----------------------------------------------------------------
+
+
+def held(
+    case: Case,
+    keys: Sequence[str],
+    attachments: Sequence[Attachment],
+    dispositions: Sequence[Disposition],
+) -> dict[str, list[Attachment]]:
+    """Of ``keys``, the artifacts the case holds as real evidence, with their files: a file
+    value whose attachments are on the case, a disposition that was sent and not withdrawn,
+    a mapping of fields. A value that names nothing (written before these checks) is not
+    evidence, so the page does not show it as provided."""
+    on_case: Mapping[str, Any] = case.state.get("artifacts", {})
+    spec = case.version.spec
+    stored = {str(a.pk): a for a in attachments}
+    sent = {f"disposition:{d.pk}" for d in dispositions if d.status != DispositionStatus.WITHDRAWN}
+    out: dict[str, list[Attachment]] = {}
+    for key in keys:
+        value = on_case.get(key)
+        if not isinstance(value, Mapping) or not spec.has_artifact(key):
+            continue
+        if "files" in value:
+            files = value["files"] if isinstance(value["files"], list) else []
+            ids = [str(f.get("id")) for f in files if isinstance(f, Mapping)]
+            if ids and all(i in stored for i in ids):
+                out[key] = [stored[i] for i in ids]
+        elif "ref" in value:
+            if spec.artifact(key).type == "disposition" and str(value["ref"]) in sent:
+                out[key] = []
+        elif value:
+            out[key] = []
+    return out
+
+
+# --- the types cases owns ---------------------------------------------------------------------
+
+
+def resolve_disposition(ctx: Context, ref: object) -> dict[str, Any]:
+    """A disposition of this case, not withdrawn; as a step's output, the one the person
+    completing it sent on that step."""
+    text = str(ref).strip() if isinstance(ref, str | int) and not isinstance(ref, bool) else ""
+    pk = _int(text.removeprefix("disposition:"))
+    if pk is None:
+        raise Unresolved(
+            _('"%(ref)s" names no disposition; give {"ref": "disposition:<id>"}')
+            % {"ref": text[:40]}
+        )
+    d = Disposition.objects.filter(pk=pk, case=ctx.case).first()
+    if d is None:
+        raise Unresolved(_("this case has no disposition %(id)s") % {"id": pk})
+    if d.status == DispositionStatus.WITHDRAWN:
+        raise Unresolved(_("disposition %(id)s was withdrawn") % {"id": pk})
+    if ctx.produced and (d.step_id != ctx.row.pk or d.sender_id != ctx.person.pk):
+        raise Unresolved(
+            _("the output of this step is the disposition you send on it, not disposition %(id)s")
+            % {"id": pk}
+        )
+    return {"ref": f"disposition:{d.pk}"}
+
+
+def register_own() -> None:
+    """The types ``cases`` owns (called from its AppConfig.ready())."""
+    register("disposition", resolver=resolve_disposition)
