@@ -5,13 +5,17 @@ environments, contracts past and current, documents, risks, stage changes, work 
 entries, data deletions, the cases about it and the documents those cases produced (tests,
 minutes, proposals, reports). Every part is read through the visibility gate
 (:mod:`laksana.catalog.queries`, :func:`laksana.cases.queries.visible_cases`): a vendor sees
-only its own contracts, nobody sees a case they may not see.
+only its own contracts, nobody sees a case they may not see. The parts of the record a case
+produced (a stage change, a risk, a work-programme entry, a data deletion) stay, but to
+someone who may not open that case without it: no reference or link, and a stage change
+without the step, the reason quoting the case and the names of the staff who worked it
+(:func:`hide_unseen_cases`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases.models import Attachment, Case, CaseStatus
+from laksana.cases.queries import visible_cases
 from laksana.catalog import queries
 from laksana.catalog.artifacts import is_structured, money
 from laksana.catalog.models import (
@@ -121,6 +126,29 @@ def _stage_label(value: str) -> str:
     return str(dict(Stage.choices).get(value, value)) if value else ""
 
 
+def hide_unseen_cases(
+    user: User, rows: Iterable[StageChange | Risk | WorkProgrammeEntry | DataDeletion]
+) -> None:
+    """Detach, in memory only, the cases ``user`` may not open from ``rows`` (read for
+    showing, never saved): the row loses its case, and a stage change also its step, the
+    name of who made it and its reason (which quotes the case), replaced by a neutral one.
+    One query, through the visibility gate (:func:`laksana.cases.queries.visible_cases`)."""
+    rows = list(rows)
+    linked = {r.case_id for r in rows if r.case_id is not None}
+    if not linked:
+        return
+    seen = set(visible_cases(user).filter(pk__in=linked).values_list("pk", flat=True))
+    for r in rows:
+        if r.case_id is None or r.case_id in seen:
+            continue
+        r.case = None
+        if isinstance(r, StageChange):
+            r.step_key = ""
+            r.by = None
+            r.by_name = ""
+            r.reason = _("Through a case you cannot open.")
+
+
 def build(user: User, app: Application) -> Record:
     """The record of an application ``user`` may see (the caller has checked that)."""
     contracts = sorted(
@@ -153,6 +181,9 @@ def build(user: User, app: Application) -> Record:
             .order_by("-programme__year")
         ),
         deletions=list(app.data_deletions.select_related("case")),
+    )
+    hide_unseen_cases(
+        user, [*record.stage_changes, *record.risks, *record.programme_entries, *record.deletions]
     )
     record.proposals = _proposals(cases)
     record.timeline = _timeline(record)

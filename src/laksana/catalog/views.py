@@ -451,6 +451,7 @@ def programme(request: HttpRequest, year: int) -> HttpResponse:
         .select_related("application", "application__owner_unit", "case", "programme__agency")
         .order_by("programme__agency__name", "application__name")
     )
+    record.hide_unseen_cases(request.user, entries)
     visible_programmes = WorkProgramme.objects.filter(
         entries__in=queries.visible_programme_entries(request.user)
     )
