@@ -14,10 +14,7 @@ from .conftest import open_case
 
 pytestmark = pytest.mark.django_db
 
-STEP_1_VALUES = {
-    "surat_permohonan": {"ref": "surat-001/DINKES/2026"},
-    "keterangan_proses": {"uraian": "Login gagal setelah ganti sandi"},
-}
+STEP_1_VALUES = {"keterangan_proses": {"uraian": "Login gagal setelah ganti sandi"}}
 
 
 def test_a_requester_drives_step_1_with_photos_and_form_values(api_as, bali, sop002):
@@ -31,6 +28,7 @@ def test_a_requester_drives_step_1_with_photos_and_form_values(api_as, bali, sop
             "data": json.dumps({"values": STEP_1_VALUES, "note": "Terjadi sejak pagi"}),
             "foto_masalah": [photo, png("layar 2.png", "blue")],
             "dokumen_analisis": pdf("analisis.pdf"),
+            "surat_permohonan": pdf("surat.pdf"),
         },
     )
     assert response.status_code == 200, response.content
@@ -54,7 +52,7 @@ def test_a_requester_drives_step_1_with_photos_and_form_values(api_as, bali, sop
     photo.seek(0)
     assert b"".join(download.streaming_content) == photo.read()
     kinds = [e["kind"] for e in api.get(f"/cases/{case['reference']}/journal").json()["items"]]
-    assert kinds.count(JournalKind.FILE_ADDED) == 3
+    assert kinds.count(JournalKind.FILE_ADDED) == 4
     assert JournalKind.COMMENT in kinds
 
 
@@ -64,7 +62,11 @@ def test_a_refused_completion_names_the_missing_requirement(api_as, bali, sop002
     step_id = case["active_step_ids"][0]
     response = api.post_form(
         f"/cases/{case['reference']}/steps/{step_id}/complete",
-        {"data": json.dumps({"values": STEP_1_VALUES}), "dokumen_analisis": pdf()},
+        {
+            "data": json.dumps({"values": STEP_1_VALUES}),
+            "dokumen_analisis": pdf(),
+            "surat_permohonan": pdf("surat.pdf"),
+        },
     )
     assert response.status_code == 400
     error = response.json()

@@ -33,12 +33,12 @@ def _complete(person, step_id, results, barrier):
             person,
             step_id,
             values={
-                "surat_permohonan": {"ref": "surat-1"},
                 "keterangan_proses": {"uraian": f"Laporan dari {person.name}"},
             },
             files=[
                 services.FileInput("foto_masalah", [png()]),
                 services.FileInput("dokumen_analisis", [pdf()]),
+                services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
             ],
         )
         results.append(("ok", person.name))
@@ -75,7 +75,7 @@ def test_exactly_one_of_two_simultaneous_completions_wins(bali, sop002):
         completed = case.journal.filter(kind=JournalKind.COMPLETED)
         assert completed.count() == 1
         assert case.steps.filter(step_key="s2", status=StepStatus.ACTIVE).count() == 1
-        assert case.attachments.count() == 2  # the loser's files were not kept
+        assert case.attachments.count() == 3  # the loser's files were not kept
         assert verify_case(case) is None
 
 
@@ -134,12 +134,12 @@ def test_a_sla_notice_and_a_completion_of_the_same_step_at_once_both_go_through(
                 bali["dinkes_staf"],
                 step.pk,
                 values={
-                    "surat_permohonan": {"ref": "surat-1"},
-                    "keterangan_proses": {"uraian": "Laporan"},
+                        "keterangan_proses": {"uraian": "Laporan"},
                 },
                 files=[
                     services.FileInput("foto_masalah", [png()]),
                     services.FileInput("dokumen_analisis", [pdf()]),
+                services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
                 ],
             )
             results.append(("completed", ""))

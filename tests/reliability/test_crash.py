@@ -222,11 +222,8 @@ def request(
             return exc.code, body.decode(errors="replace")
 
 
-S1_VALUES = {
-    "surat_permohonan": {"ref": "letter:surat_permohonan-1"},
-    "keterangan_proses": {"uraian": "Aplikasi gagal menyimpan data"},
-}
-S2_VALUES = {"permohonan_kantor_virtual": {"ref": "letter:permohonan_kantor_virtual-1"}}
+S1_VALUES = {"keterangan_proses": {"uraian": "Aplikasi gagal menyimpan data"}}
+S2_VALUES: dict[str, Any] = {}
 
 
 @dataclass
@@ -273,12 +270,16 @@ def _client(base: str, token: str, number: int, acks: Acks, stop: threading.Even
                     {
                         "foto_masalah": ("layar.png", PNG, "image/png"),
                         "dokumen_analisis": ("analisis.pdf", PDF, "application/pdf"),
+                        "surat_permohonan": ("surat.pdf", PDF, "application/pdf"),
                     },
                 ),
                 (
                     "s2",
                     S2_VALUES,
-                    {"proses_bisnis_masalah": ("proses.pdf", PDF, "application/pdf")},
+                    {
+                        "proses_bisnis_masalah": ("proses.pdf", PDF, "application/pdf"),
+                        "permohonan_kantor_virtual": ("kv.pdf", PDF, "application/pdf"),
+                    },
                 ),
             ):
                 status, body = request(
@@ -409,6 +410,7 @@ def _crash_and_check(data_dir: Path, url: str | None, tmp_path: Path) -> None:
             files={
                 "foto_masalah": ("layar.png", PNG, "image/png"),
                 "dokumen_analisis": ("analisis.pdf", PDF, "application/pdf"),
+                "surat_permohonan": ("surat.pdf", PDF, "application/pdf"),
             },
         )
         assert status == 200, body

@@ -147,16 +147,17 @@ def case(bali: Any, sop002: Any) -> Any:
     return services.open_case(bali["dinkes_staf"], sop002, "SIKESDA tidak bisa login")
 
 
-STEP_VALUES = {
-    "surat_permohonan": {"ref": "surat-1"},
-    "keterangan_proses": {"uraian": "Login gagal"},
-}
+STEP_VALUES = {"keterangan_proses": {"uraian": "Login gagal"}}
 
 
 def complete_with(bali: Any, case: Any, artifact: str, file: SimpleUploadedFile) -> Any:
     """Complete SOP 002's first step with ``file`` under ``artifact`` (the other file
     requirement filled with a good file)."""
-    files = {"foto_masalah": png("layar.png"), "dokumen_analisis": pdf("analisis.pdf")}
+    files = {
+        "foto_masalah": png("layar.png"),
+        "dokumen_analisis": pdf("analisis.pdf"),
+        "surat_permohonan": pdf("surat.pdf"),
+    }
     files[artifact] = file
     return services.complete_step(
         bali["dinkes_staf"],
@@ -466,10 +467,10 @@ def test_the_api_refuses_a_bomb_and_an_oversized_file_and_stores_nothing(
     response = api.post_form(
         f"/cases/{case.reference}/steps/{step.pk}/complete",
         {
-            "data": '{"values": {"surat_permohonan": {"ref": "s-1"}, '
-            '"keterangan_proses": {"uraian": "Login gagal"}}}',
+            "data": '{"values": {"keterangan_proses": {"uraian": "Login gagal"}}}',
             "foto_masalah": upload("layar.png", png_claiming(100_000, 100_000)),
             "dokumen_analisis": pdf("analisis.pdf"),
+            "surat_permohonan": pdf("surat.pdf"),
         },
     )
     assert response.status_code == 400
