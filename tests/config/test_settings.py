@@ -26,8 +26,10 @@ VARIABLES = (
     "LAKSANA_DATABASE_URL_FILE",
     "LAKSANA_TLS",
     "LAKSANA_BEHIND_PROXY",
+    "LAKSANA_PROXY_ADDRESSES",
+    "LAKSANA_SITE_URL",
 )
-GOOD_KEY = "k" * 25 + "Q" * 25
+GOOD_KEY = "Vq3xN8rT2mKp7LwZ5sYh9JdF4gBc6AeU1oRi0tWn-QzXy_PvMu8HkGj2LbSa"
 SETTINGS_FILE = Path(settings_module.__file__)
 
 
@@ -82,7 +84,11 @@ def test_it_rejects_a_debug_value_it_cannot_read(load_settings: Any, value: str)
 def test_it_reads_debug_words(load_settings: Any, value: str, expected: bool) -> None:
     env = {"LAKSANA_DEBUG": value}
     if not expected:
-        env |= {"LAKSANA_SECRET_KEY": GOOD_KEY, "LAKSANA_ALLOWED_HOSTS": "sop.example.go.id"}
+        env |= {
+            "LAKSANA_SECRET_KEY": GOOD_KEY,
+            "LAKSANA_ALLOWED_HOSTS": "sop.example.go.id",
+            "LAKSANA_SITE_URL": "https://sop.example.go.id",
+        }
     assert load_settings(**env)["DEBUG"] is expected
 
 
@@ -101,6 +107,26 @@ def test_it_refuses_production_with_a_short_secret_key(load_settings: Any) -> No
 def test_it_refuses_production_without_allowed_hosts(load_settings: Any) -> None:
     with pytest.raises(ImproperlyConfigured, match="LAKSANA_ALLOWED_HOSTS is not set"):
         load_settings(LAKSANA_DEBUG="off", LAKSANA_SECRET_KEY=GOOD_KEY)
+
+
+def test_it_refuses_a_low_variety_key_with_debug_off(load_settings: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_SECRET_KEY has too little variety"):
+        load_settings(
+            LAKSANA_DEBUG="off",
+            LAKSANA_SECRET_KEY="k" * 25 + "Q" * 25,
+            LAKSANA_ALLOWED_HOSTS="a.go.id",
+            LAKSANA_SITE_URL="https://a.go.id",
+        )
+
+
+def test_it_refuses_any_host_with_debug_off(load_settings: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_ALLOWED_HOSTS: '\\*'"):
+        load_settings(
+            LAKSANA_DEBUG="off",
+            LAKSANA_SECRET_KEY=GOOD_KEY,
+            LAKSANA_ALLOWED_HOSTS="*",
+            LAKSANA_SITE_URL="https://a.go.id",
+        )
 
 
 def test_it_reads_allowed_hosts(load_settings: Any) -> None:

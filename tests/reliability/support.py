@@ -89,7 +89,9 @@ def production_env(data_dir: Path, database_url: str | None = None) -> dict[str,
         database_url,
         LAKSANA_DEBUG="off",
         LAKSANA_SECRET_KEY=secrets.token_urlsafe(45)[:60],
+        LAKSANA_JOURNAL_KEY=secrets.token_urlsafe(45)[:60],
         LAKSANA_ALLOWED_HOSTS="127.0.0.1,localhost",
+        LAKSANA_SITE_URL="http://127.0.0.1",
     )
     settings_source = (Path(settings.PACKAGE_DIR) / "config" / "settings.py").read_text()
     if "LAKSANA_MODE" in settings_source:

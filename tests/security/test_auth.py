@@ -150,6 +150,7 @@ def test_the_limit_and_cool_off_are_the_settings(client: Client, bali, settings)
 
 def test_behind_a_proxy_the_last_forwarded_address_counts(bali, settings) -> None:
     settings.LAKSANA_BEHIND_PROXY = True
+    settings.LAKSANA_PROXY_ADDRESSES = ("10.0.0.1/32",)
     client = Client(REMOTE_ADDR="10.0.0.1")  # the proxy
     for n in range(5):
         # A client inventing a new first address for every guess does not escape the lock.

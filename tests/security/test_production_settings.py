@@ -26,11 +26,15 @@ from laksana.config import settings as settings_module
 # 60 characters, many different ones, without Django's "django-insecure-" prefix.
 KEY = "Vq3xN8rT2mKp7LwZ5sYh9JdF4gBc6AeU1oRi0tWn-QzXy_PvMu8HkGj2LbSa"
 assert len(KEY) == 60
+# Production also needs the journal's seal key (laksana.cases.journal).
+JOURNAL_KEY = "pW7dXk2Lq9Rz4Nf8Tb3Vh6Jm1Yc5Gs0Ae-Uo_Iw2Er7Ty4Qp9Zx3Cv8Bn6Mk1Lj"
 SETTINGS_FILE = settings_module.__file__
 PRODUCTION = {
     "LAKSANA_MODE": "production",
     "LAKSANA_SECRET_KEY": KEY,
     "LAKSANA_ALLOWED_HOSTS": "sop.example.go.id",
+    "LAKSANA_SITE_URL": "https://sop.example.go.id",
+    "LAKSANA_JOURNAL_KEY": JOURNAL_KEY,
 }
 # Exactly what the HTTP benchmark starts gunicorn with.
 BENCHMARK = {
@@ -39,6 +43,8 @@ BENCHMARK = {
     "LAKSANA_SECRET_KEY": KEY,
     "LAKSANA_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "LAKSANA_TLS": "off",
+    "LAKSANA_SITE_URL": "http://127.0.0.1:8000",
+    "LAKSANA_JOURNAL_KEY": JOURNAL_KEY,
 }
 
 
@@ -111,6 +117,55 @@ def test_production_refuses_no_allowed_hosts(load) -> None:
         load(**env)
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a" * 60,  # one letter repeated
+        "abcdefghij" * 6,  # a short run repeated
+        "kQ" * 40,
+        "0123456789" * 5,
+    ],
+)
+def test_production_refuses_a_secret_key_of_low_variety(load, key: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_SECRET_KEY has too little variety"):
+        load(**{**PRODUCTION, "LAKSANA_SECRET_KEY": key})
+
+
+def test_production_accepts_generated_keys(load) -> None:
+    import secrets
+
+    for key in (secrets.token_urlsafe(50), secrets.token_hex(25), KEY):
+        assert load(**{**PRODUCTION, "LAKSANA_SECRET_KEY": key})["SECRET_KEY"] == key
+
+
+@pytest.mark.parametrize("hosts", ["*", "sop.example.go.id,*", "*.example.go.id"])
+def test_production_refuses_any_host(load, hosts: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_ALLOWED_HOSTS: '\\*"):
+        load(**{**PRODUCTION, "LAKSANA_ALLOWED_HOSTS": hosts})
+
+
+def test_production_needs_the_site_url(load) -> None:
+    env = {**PRODUCTION}
+    del env["LAKSANA_SITE_URL"]
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_SITE_URL is not set"):
+        load(**env)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sop.example.go.id", "ftp://sop.example.go.id", "https://sop.example.go.id/sop?x=1", "https://"],
+)
+def test_the_site_url_is_read_strictly(load, url: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="^LAKSANA_SITE_URL="):
+        load(**{**PRODUCTION, "LAKSANA_SITE_URL": url})
+
+
+def test_the_site_url_loses_its_final_slash(load) -> None:
+    s = load(**{**PRODUCTION, "LAKSANA_SITE_URL": "https://pemda.go.id/sop/"})
+    assert s["LAKSANA_SITE_URL"] == "https://pemda.go.id/sop"
+    assert load()["LAKSANA_SITE_URL"] == "http://127.0.0.1:8000"
+
+
 def test_an_unknown_mode_is_an_error(load) -> None:
     with pytest.raises(
         ImproperlyConfigured, match=r"LAKSANA_MODE='prod'.*development or production"
@@ -181,6 +236,25 @@ def test_behind_a_proxy_its_forwarded_protocol_is_trusted(load) -> None:
     s = load(**PRODUCTION, LAKSANA_BEHIND_PROXY="on")
     assert s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert s["LAKSANA_BEHIND_PROXY"] is True
+    # Only from the proxy's own address: by default the same machine.
+    assert s["LAKSANA_PROXY_ADDRESSES"] == ("127.0.0.0/8", "::1/128")
+
+
+def test_the_proxy_addresses_are_addresses_or_networks(load) -> None:
+    s = load(
+        **PRODUCTION,
+        LAKSANA_BEHIND_PROXY="on",
+        LAKSANA_PROXY_ADDRESSES=" 10.0.0.5, 172.16.0.0/12 ,fd00::/8",
+    )
+    assert s["LAKSANA_PROXY_ADDRESSES"] == ("10.0.0.5/32", "172.16.0.0/12", "fd00::/8")
+    for value in ("nginx", "10.0.0.0/33", "0.0.0.0/0", "::/0"):
+        with pytest.raises(ImproperlyConfigured, match="^LAKSANA_PROXY_ADDRESSES"):
+            load(**PRODUCTION, LAKSANA_BEHIND_PROXY="on", LAKSANA_PROXY_ADDRESSES=value)
+
+
+def test_proxy_addresses_without_a_proxy_are_an_error(load) -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAKSANA_PROXY_ADDRESSES is set but"):
+        load(**PRODUCTION, LAKSANA_PROXY_ADDRESSES="10.0.0.5")
 
 
 def test_production_without_tls_starts_without_secure_cookies(load) -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from laksana.web.proxies import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address of the person signing in.
+    """The address of the person signing in (:func:`laksana.web.proxies.client_address`).
 
-    Directly on the Internet it is the connection's address. Behind a reverse proxy
-    (``LAKSANA_BEHIND_PROXY``) every connection comes from the proxy, so the address is the
-    last entry of ``X-Forwarded-For``: the one the proxy appended itself. Earlier entries are
-    whatever the client claimed and are never trusted, or anyone could escape the lockout by
-    sending a new address with each guess.
+    Directly on the network it is the connection's address. Behind a reverse proxy
+    (``LAKSANA_BEHIND_PROXY``) it is read from ``X-Forwarded-For``, but only on connections
+    from the configured proxies (``LAKSANA_PROXY_ADDRESSES``) and only the entries they
+    appended: earlier entries are whatever the client claimed and are never trusted, or anyone
+    could escape the lockout by sending a new address with each guess.
     """
-    if getattr(settings, "LAKSANA_BEHIND_PROXY", False):
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last
-    address = request.META.get("REMOTE_ADDR")
-    return str(address) if address else None
+    return client_address(request)

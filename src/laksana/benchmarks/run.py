@@ -80,7 +80,9 @@ def _production_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
             "LAKSANA_MODE": "production",
             "LAKSANA_DEBUG": "off",
             "LAKSANA_SECRET_KEY": secrets.token_urlsafe(48),
+            "LAKSANA_JOURNAL_KEY": secrets.token_urlsafe(48),
             "LAKSANA_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LAKSANA_SITE_URL": "http://127.0.0.1",
             "LAKSANA_TLS": "off",
             "LAKSANA_DATA_DIR": str(data_dir),
             # No mail server on a benchmark machine: messages are built, then dropped.
