@@ -7,11 +7,13 @@ message is about (the missing requirements of a refused step, for instance).
 | cause | status |
 |---|---|
 | a service refusal (:class:`~laksana.cases.services.ServiceError`) | 400 |
+| a body not read: ``bad_request``, ``too_many_files``, ``too_many_fields``, ``too_large`` | 400 |
 | ``not_allowed`` (:class:`~laksana.cases.services.NotAllowed`), ``csrf_failed`` | 403 |
 | ``already_completed``, ``already_claimed``, ``already_read`` | 409 |
-| invalid input (ninja's validation), ``invalid`` | 422 |
+| invalid input (ninja's validation), ``invalid``; JSON nested too deeply, ``invalid_json`` | 422 |
 | no token, a wrong or revoked token: ``unauthorized`` | 401 |
 | an unknown or invisible object, an unknown path: ``not_found`` | 404 |
+| a stored file gone from the file store: ``file_missing`` | 404 |
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from laksana.cases.services import NotAllowed, ServiceError
+from laksana.web.errors import request_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,8 @@ CONFLICT_CODES = frozenset({"already_completed", "already_claimed", "already_rea
 _SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 # The names the operations give their schema parameters; not part of a field's name.
 _PARAMETER_NAMES = frozenset({"payload", "filters"})
+# How deeply a JSON body may nest arrays and objects (the API's own bodies nest four levels).
+MAX_JSON_DEPTH = 32
 
 
 class ErrorOut(Schema):
@@ -101,6 +108,40 @@ def validation_field(location: Sequence[Any]) -> str | None:
     if len(parts) > 1 and parts[0] in _PARAMETER_NAMES:
         parts = parts[1:]
     return ".".join(parts) or None
+
+
+def file_missing() -> ApiError:
+    """The answer for a stored file that is no longer in the file store (logged for the
+    operators: the store and the database disagree)."""
+    return ApiError(
+        404,
+        "file_missing",
+        _("The file is missing from the file store; ask an administrator to restore it."),
+    )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests arrays and objects (a scalar: 0), without
+    recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:
+                stack.extend((child, depth) for child in item)
+    return deepest
+
+
+def nesting_refused() -> str:
+    """The message for a JSON body nested too deeply."""
+    return _("The JSON body is nested too deeply; at most %(count)s levels are read.") % {
+        "count": MAX_JSON_DEPTH
+    }
 
 
 def text_refused() -> str:
@@ -197,6 +238,20 @@ def install(api: NinjaAPI) -> None:
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return reply(request, 404, error_body("not_found", _("Not found.")))
 
+    @api.exception_handler(MultiPartParserError)
+    def on_unreadable_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return reply(request, 400, error_body(*request_refusal(exc)))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many files or fields, form data over its size limit, ... (Django's limits).
+        logger.warning("API request refused on %s %s: %r", request.method, request.path, exc)
+        return reply(request, 400, error_body(*request_refusal(exc)))
+
+    @api.exception_handler(BadRequest)
+    def on_bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+        return reply(request, 400, error_body(*request_refusal(exc)))
+
     @api.exception_handler(DataError)
     def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
         # The database refused a value of the request (PostgreSQL stores no NUL character in
@@ -210,7 +265,13 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Logged with its traceback for the operators; the caller learns nothing of the inside.
-        logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+        logger.exception(
+            "API error on %s %s",
+            request.method,
+            request.path,
+            exc_info=exc,
+            extra={"event": "api_error", "method": request.method, "path": request.path},
+        )
         return reply(
             request, 500, error_body("server_error", _("Something went wrong on the server."))
         )

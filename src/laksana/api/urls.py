@@ -8,24 +8,44 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 
 from laksana.api import docs
-from laksana.api.errors import bad_text, error_body, text_refused
+from laksana.api.errors import (
+    MAX_JSON_DEPTH,
+    bad_text,
+    error_body,
+    json_depth,
+    nesting_refused,
+    text_refused,
+)
 from laksana.api.instance import api
+from laksana.web.errors import request_refusal
 
 
 def _refuse_bad_text(request: HttpRequest) -> HttpResponse | None:
-    """A JSON body with a string no database column can store (a NUL character, an
-    unpaired surrogate) is refused before any operation sees it: 422 naming the field."""
-    if request.content_type != "application/json" or not request.body:
+    """A JSON body nested deeper than :data:`MAX_JSON_DEPTH` levels, or with a string no
+    database column can store (a NUL character, an unpaired surrogate), is refused before any
+    operation sees it: 422, the latter naming the field."""
+    if request.content_type != "application/json":
         return None
     try:
-        data = json.loads(request.body)
+        body = request.body
+    except RequestDataTooBig as exc:
+        return JsonResponse(error_body(*request_refusal(exc)), status=400)
+    if not body:
+        return None
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        return JsonResponse(error_body("invalid_json", nesting_refused()), status=422)
     except ValueError:
         return None  # ninja answers malformed JSON itself
+    if json_depth(data) > MAX_JSON_DEPTH:
+        return JsonResponse(error_body("invalid_json", nesting_refused()), status=422)
     where = bad_text(data)
     if where is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 from typing import Any
 
 import pydantic
@@ -23,7 +24,7 @@ from ninja.files import UploadedFile
 
 from laksana.api import files
 from laksana.api.auth import acting_person, caller
-from laksana.api.errors import ApiError, not_found, responses
+from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import MAX_ID, Id, Out, PathId
 from laksana.cases import services, store
 from laksana.cases.models import (
@@ -42,6 +43,7 @@ from laksana.catalog.models import Application
 from laksana.org.models import Person
 from laksana.procedures.models import ProcedureVersion
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["cases"])
 
 MAX_PAGE = 100
@@ -703,7 +705,7 @@ def download_attachment(
     if attachment is None:
         raise not_found()
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
@@ -737,3 +739,8 @@ def case_journal(
         items=[_journal_out(e) for e in entries],
         next=entries[-1].seq if more else None,
     )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("The file of attachment %s is missing from the file store", attachment.pk)
+        raise file_missing() from None

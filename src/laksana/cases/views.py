@@ -48,6 +48,7 @@ from laksana.org.models import ActorBinding, DispositionInstruction, Person, Uni
 from laksana.procedures.models import ProcedureVersion, kept_version
 from laksana.procedures.services import latest_versions
 from laksana.web.middleware import current_person
+from laksana.web.params import record_id
 from laksana.worktime.services import calendar_for
 
 PAGE_SIZE = 25
@@ -586,14 +587,14 @@ def dispose(request: HttpRequest, reference: str) -> HttpResponse:
     values = state.values
     step_id = parent_id = None
     kind, _sep, ident = str(values["target"]).partition(":")
-    if kind in ("step", "parent") and ident.isdecimal():
+    if kind in ("step", "parent") and record_id(ident) is not None:
         if kind == "step":
-            step_id = int(ident)
+            step_id = record_id(ident)
         else:
-            parent_id = int(ident)
+            parent_id = record_id(ident)
     elif kind != "case":
         state.add("target", _("Choose what the disposition is about."))
-    ids = [int(i) for i in values["recipients"] if str(i).isdecimal()]
+    ids = [i for i in map(record_id, values["recipients"]) if i is not None]
     recipients = list(Person.objects.filter(pk__in=ids, agency_id=case.agency_id))
     if len(recipients) != len(set(ids)):
         state.add("recipients", _("Choose recipients from the list."))
@@ -737,7 +738,8 @@ def thumbnail(request: HttpRequest, reference: str, pk: int) -> FileResponse:
 def _after(value: str) -> tuple[dt.datetime, int] | None:
     """The keyset cursor ``<opened_at ISO>,<id>``; None when absent or unreadable."""
     moment, _sep, ident = value.rpartition(",")
-    if not moment or not ident.isdecimal():
+    pk = record_id(ident)
+    if not moment or pk is None:
         return None
     try:
         at = dt.datetime.fromisoformat(moment)
@@ -745,13 +747,12 @@ def _after(value: str) -> tuple[dt.datetime, int] | None:
         return None
     if timezone.is_naive(at):
         at = timezone.make_aware(at, dt.UTC)
-    return at, int(ident)
+    return at, pk
 
 
 def _unit_param(params: Mapping[str, str]) -> int | None:
     """The list's requesting-unit filter: a unit id, or None (absent or not a number)."""
-    unit = params.get("unit", "")
-    return int(unit) if unit.isdecimal() else None
+    return record_id(params.get("unit", ""))
 
 
 def matching_cases(
@@ -768,8 +769,9 @@ def matching_cases(
     unit = _unit_param(params)
     if unit is not None:
         qs = qs.filter(requesting_unit_id=unit)
-    if params.get("application", "").isdecimal():
-        qs = qs.filter(application_id=int(params["application"]))
+    application = record_id(params.get("application", ""))
+    if application is not None:
+        qs = qs.filter(application_id=application)
     # A NUL character cannot be stored or searched for in PostgreSQL text: it separates words.
     for word in params.get("q", "").replace("\x00", " ").lower().split():
         qs = qs.filter(search_text__contains=word)

@@ -9,6 +9,7 @@ in a record are those :func:`laksana.cases.queries.visible_cases` lets the calle
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 
 from laksana.api import files
 from laksana.api.auth import caller
-from laksana.api.errors import ApiError, not_found, responses
+from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import Id, PathId
 from laksana.catalog import queries, record
 from laksana.catalog.models import (
@@ -34,6 +35,7 @@ from laksana.catalog.models import (
 from laksana.catalog.views import export_response
 from laksana.org.models import Unit
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["catalogue"])
 
 MAX_PAGE = 100
@@ -499,8 +501,13 @@ def download_document(
     doc = queries.visible_documents(caller(request).user, app).filter(pk=document_id).first()
     if doc is None:
         raise not_found()
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError:
+        logger.error("The file of document %s is missing from the file store", doc.pk)
+        raise file_missing() from None
     response = FileResponse(
-        doc.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=doc.original_name,
         content_type=doc.content_type,

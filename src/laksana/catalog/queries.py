@@ -35,6 +35,7 @@ from laksana.org.models import Person
 
 User = AbstractBaseUser | AnonymousUser | None
 
+from laksana.web.params import record_id
 
 def visible_applications(user: User, person: Person | None = None) -> QuerySet[Application]:
     """The applications ``user`` may see. ``person`` is the user's Person when the caller has
@@ -120,8 +121,8 @@ def filtered(qs: QuerySet[Application], params: Mapping[str, str]) -> QuerySet[A
     if stage in Stage.values:
         qs = qs.filter(stage=stage)
     unit = params.get("unit", "")
-    if unit.isdecimal():
-        qs = qs.filter(owner_unit_id=int(unit))
+    if record_id(unit) is not None:
+        qs = qs.filter(owner_unit_id=record_id(unit))
     if params.get("scope", "") in Scope.values:
         qs = qs.filter(scope=params["scope"])
     if params.get("service_kind", "") in ServiceKind.values:
@@ -177,9 +178,10 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
     name, sep, ident = raw.rpartition("|")
-    if not sep or not ident.isdecimal():
+    pk = record_id(ident)
+    if not sep or pk is None:
         return None
-    return name, int(ident)
+    return name, pk
 
 
 def page(qs: QuerySet[Application], after: str, size: int) -> tuple[list[Application], str | None]:

@@ -28,3 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# A request whose body cannot be read (multipart without a boundary, too many files, form
+# data over its size): the message page naming what was wrong.
+handler400 = "laksana.web.errors.bad_request"

@@ -667,10 +667,18 @@ class _Builder:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# How deeply a procedure file may nest lists and mappings (the format itself needs six levels),
+# and how much larger than the file its aliases may make it, in characters of its values.
+MAX_YAML_DEPTH = 32
+MAX_YAML_EXPANSION = 100_000
+
+
 def _compose(text: str, filename: str) -> yaml.Node | LoadError:
     try:
         node = yaml.compose(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
+    except yaml.YAMLError as fast_error:
+        if "maximum nesting depth" in str(fast_error):
+            return _too_deep(filename, getattr(fast_error, "problem_mark", None))
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
@@ -680,9 +688,71 @@ def _compose(text: str, filename: str) -> yaml.Node | LoadError:
             return LoadError(Position(filename, line, col), f"YAML syntax error: {problem}")
         except yaml.YAMLError as exc:
             return LoadError(Position(filename, 1, 1), f"YAML error: {exc}")
+        except RecursionError:
+            return _too_deep(filename, None)
     if node is None:
         return LoadError(Position(filename, 1, 1), "the file is empty")
-    return node
+    return _bounded(node, len(text), filename)
+
+
+def _too_deep(filename: str, mark: yaml.Mark | None) -> LoadError:
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return LoadError(
+        Position(filename, line, col),
+        f"lists and mappings are nested too deeply; at most {MAX_YAML_DEPTH} levels",
+    )
+
+
+def _bounded(root: yaml.Node, size: int, filename: str) -> yaml.Node | LoadError:
+    """The composed file if its structure is bounded: nested at most MAX_YAML_DEPTH levels,
+    no alias inside the node it names, and its aliases, expanded, adding at most
+    MAX_YAML_EXPANSION characters to the file (a "billion laughs" of anchors is refused
+    before anything walks it). Each node is visited once, without recursion."""
+    weight: dict[int, int] = {}  # a finished node: characters of its values, expanded
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    limit = 2 * size + MAX_YAML_EXPANSION
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            weight[key], depth[key] = len(node.value) + 1, 0
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = list(node.value)
+        if children_done:
+            open_nodes.discard(key)
+            weight[key] = 1 + sum(weight[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            mark = node.start_mark
+            if depth[key] > MAX_YAML_DEPTH:
+                return _too_deep(filename, mark)
+            if weight[key] > limit:
+                return LoadError(
+                    Position(filename, mark.line + 1, mark.column + 1),
+                    f"aliases expand the file to more than {limit} characters; repeat less "
+                    "through anchors and aliases",
+                )
+            continue
+        if key in weight:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                mark = child.start_mark
+                return LoadError(
+                    Position(filename, mark.line + 1, mark.column + 1),
+                    "an alias refers to the list or mapping it is inside of (it contains itself)",
+                )
+            if id(child) not in weight:
+                stack.append((child, False))
+        if len(open_nodes) > MAX_YAML_DEPTH:
+            return _too_deep(filename, node.start_mark)
+    return root
 
 
 def load_procedure(path: str | Path) -> ProcedureSpec:

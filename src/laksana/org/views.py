@@ -26,6 +26,7 @@ from laksana.engine.spec import Actor, ActorKind
 from laksana.org import services
 from laksana.org.models import ActorBinding, Agency, Person, Position, Unit
 from laksana.procedures.models import ProcedureVersion
+from laksana.web.params import record_id
 
 KIND_LABELS = {
     ActorKind.POSITION: gettext_lazy("Position"),
@@ -180,10 +181,10 @@ def _target(value: str) -> services.Target | None:
         "person": Person,
     }
     model = models.get(kind)
-    if model is None or not pk.isdecimal():
+    if model is None or record_id(pk) is None:
         raise ValueError(value)
     # Looked up in every agency: the service refuses a target of another agency, by name.
-    target = model.objects.filter(pk=int(pk)).first()
+    target = model.objects.filter(pk=record_id(pk)).first()
     if target is None:
         raise ValueError(value)
     return target

@@ -26,8 +26,13 @@ from laksana.reports import charts, exports
 from laksana.reports.compliance import Filters, Report, Scope, compliance, report_scope
 from laksana.reports.overdue import OverdueFilters, overdue_page
 from laksana.web.middleware import current_person
+from laksana.web.params import record_id
 
 DEFAULT_DAYS = 90
+# The dates a report period may start and end on: a period outside them has no cases, and
+# its ends could not be moved by a day or put in a time zone (year 1, year 9999).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,6 +79,13 @@ def _choice(params: Mapping[str, str], name: str, allowed: set[int]) -> int | No
     return None
 
 
+def _date_range_message() -> str:
+    return _("Choose a date from %(first)s to %(last)s.") % {
+        "first": FIRST_DATE.isoformat(),
+        "last": LAST_DATE.isoformat(),
+    }
+
+
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
@@ -115,10 +127,16 @@ def read_filters(request: HttpRequest, scope: Scope) -> FilterForm:
         start, end = end, start
     procedure = params["procedure"] if params["procedure"] in dict(procedures) else ""
     filters = Filters(
+    elif not FIRST_DATE <= end <= LAST_DATE:
+        errors["to"] = _date_range_message()
+        end = today
         start=start,
         end=end,
         zone=zone,
         agency_id=agency_id,
+    elif not FIRST_DATE <= start <= LAST_DATE:
+        errors["from"] = _date_range_message()
+        start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
         unit_id=_choice(params, "unit", {u.pk for u in units}),
         application_id=_choice(params, "application", {a.pk for a in applications}),
         procedure_key=procedure,
@@ -193,7 +211,8 @@ def compliance_pdf(request: HttpRequest) -> HttpResponse:
 def _cursor(value: str) -> tuple[dt.datetime, int] | None:
     """The keyset cursor ``<due_at ISO>,<id>``; None when absent or unreadable."""
     moment, _sep, ident = value.rpartition(",")
-    if not moment or not ident.isdecimal():
+    pk = record_id(ident)
+    if not moment or pk is None:
         return None
     try:
         at = dt.datetime.fromisoformat(moment)
@@ -201,7 +220,7 @@ def _cursor(value: str) -> tuple[dt.datetime, int] | None:
         return None
     if timezone.is_naive(at):
         at = timezone.make_aware(at, dt.UTC)
-    return at, int(ident)
+    return at, pk
 
 
 @login_required

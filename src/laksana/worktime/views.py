@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from laksana.engine.worktime import DEFAULT_SCHEDULE, RAMADAN_SCHEDULE, WeeklySchedule
 from laksana.org.models import Agency, TimeZone
 from laksana.org.views import managed_agencies, staff_required
+from laksana.web.params import record_id
 from laksana.worktime import services
 from laksana.worktime.models import (
     CalendarAction,
@@ -61,9 +62,10 @@ def _date(text: str, field: str) -> dt.date:
 
 
 def _id(text: str) -> int:
-    if not text.strip().isdecimal():
+    pk = record_id(text)
+    if pk is None:
         raise services.CalendarError("general", _("Choose an entry from the list."))
-    return int(text)
+    return pk
 
 
 # --- describing changes -------------------------------------------------------------------
