@@ -15,7 +15,11 @@ Personas (healthchecks style):
 * ``other_unit``: BKD staff of the same agency (Bali), with no part in the case;
 * ``requester``: the Dinkes staff member who opened the Bali SOP 002 case;
 * ``step_holder``: the Kepala Dinas, who holds the active step 3 of that case;
-* ``vendor``: IPAS vendor staff at DJKI, who may see only cases on IPAS.
+* ``vendor``: IPAS vendor staff at DJKI, who may see only cases on IPAS;
+* ``vendor_after``: staff of IPAS's former vendor, whose contract ended yesterday: it sees
+  only the IPAS case it worked on (a comment while its contract ran), read-only, and nothing
+  of the catalogue (laksana.cases.vendors). Unless a row says otherwise, it gets what
+  ``vendor`` gets: neither the Bali case nor Bali's catalogue is theirs.
 
 The scenario is built afresh in every test with the services: the Bali case driven to step 3
 with an image attachment, a comment, an unread disposition from the Kepala Dinas to the Kabid
@@ -42,6 +46,7 @@ what it changed, and every ``ok`` read changes nothing but the reader's own unre
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import json
 import re
@@ -62,7 +67,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from ninja.operation import PathView
 
 from laksana.accounts.services import issue_token
-from laksana.cases import services
+from laksana.cases import services, vendors
 from laksana.cases.models import (
     Attachment,
     Case,
@@ -84,6 +89,7 @@ from laksana.catalog.models import (
     Environment,
     Risk,
     StageChange,
+    Vendor,
     WorkProgramme,
     WorkProgrammeEntry,
 )
@@ -104,12 +110,24 @@ OTHER_UNIT = "other_unit"
 REQUESTER = "requester"
 STEP_HOLDER = "step_holder"
 VENDOR = "vendor"
-PERSONAS = (ANONYMOUS, OTHER_UNIT, REQUESTER, STEP_HOLDER, VENDOR)
+VENDOR_AFTER = "vendor_after"
+PERSONAS = (ANONYMOUS, OTHER_UNIT, REQUESTER, STEP_HOLDER, VENDOR, VENDOR_AFTER)
 
 
-def row(anonymous: str, other_unit: str, requester: str, step_holder: str, vendor: str) -> dict:
-    """One line of the matrix, in the order of :data:`PERSONAS`."""
-    return dict(zip(PERSONAS, (anonymous, other_unit, requester, step_holder, vendor), strict=True))
+def row(
+    anonymous: str,
+    other_unit: str,
+    requester: str,
+    step_holder: str,
+    vendor: str,
+    *,
+    vendor_after: str | None = None,
+) -> dict:
+    """One line of the matrix, in the order of :data:`PERSONAS`; the vendor after its
+    contract gets what the vendor gets unless ``vendor_after`` says otherwise."""
+    after = vendor if vendor_after is None else vendor_after
+    outcomes = (anonymous, other_unit, requester, step_holder, vendor, after)
+    return dict(zip(PERSONAS, outcomes, strict=True))
 
 
 EVERYONE = row("ok", "ok", "ok", "ok", "ok")
@@ -175,6 +193,7 @@ class Scenario:
             REQUESTER: self.bali["dinkes_staf"],
             STEP_HOLDER: self.bali["kadis"],
             VENDOR: self.djki["ipasdev"],
+            VENDOR_AFTER: self.djki[FORMER_VENDOR_LOGIN],
         }[persona]
 
     def sees(self, persona: str) -> set[str]:
@@ -183,6 +202,7 @@ class Scenario:
             REQUESTER: {self.case.reference},
             STEP_HOLDER: {self.case.reference},
             VENDOR: {self.ipas_case.reference},
+            VENDOR_AFTER: {self.ipas_case.reference},
         }.get(persona, set())
 
 
@@ -215,6 +235,11 @@ def build_cases(bali: DemoOrg, djki: DemoOrg, versions: dict[str, ProcedureVersi
         application=djki.applications["ipas"],
     )
     ipas_attachment = services.add_attachment(djki["merek_staf"], ipas_case.pk, pdf("surat.pdf"))
+    # IPAS's former vendor commented on the case while its contract was in force.
+    former = Contract.objects.get(number=FORMER_CONTRACT)
+    Contract.objects.filter(pk=former.pk).update(ends_on=None)
+    services.add_comment(djki[FORMER_VENDOR_LOGIN], ipas_case.pk, "Modul ini kami bangun.")
+    Contract.objects.filter(pk=former.pk).update(ends_on=former.ends_on)
     (ipas_disposition,) = services.dispose(
         djki["direktur"], ipas_case.pk, [djki["kasubdit"]], "Segera ditangani"
     )
@@ -241,6 +266,35 @@ def build_cases(bali: DemoOrg, djki: DemoOrg, versions: dict[str, ProcedureVersi
     )
 
 
+FORMER_VENDOR_LOGIN = "ipaslama"
+FORMER_CONTRACT = "KTR-IPAS/2025/004"
+
+
+def add_former_vendor(djki: DemoOrg) -> None:
+    """IPAS's former vendor: a contract that ended yesterday (in the agency's time zone) and
+    an employee in the IPAS team's unit (bound to SOP 004's "Team IPAS Development")."""
+    vendor = Vendor.objects.create(agency=djki.agency, name="PT Arsip Paten Nusantara")
+    on = vendors.today(djki.agency.pk)
+    Contract.objects.create(
+        application=djki.applications["ipas"],
+        vendor=vendor,
+        number=FORMER_CONTRACT,
+        starts_on=on - dt.timedelta(days=400),
+        ends_on=on - dt.timedelta(days=1),
+    )
+    user = get_user_model().objects.create(
+        username=FORMER_VENDOR_LOGIN, email="ipaslama@example.org"
+    )
+    djki.people[FORMER_VENDOR_LOGIN] = Person.objects.create(
+        user=user,
+        agency=djki.agency,
+        name="Yusuf Hidayat",
+        email=user.email,
+        unit=djki.units["ipas_dev"],
+        vendor=vendor,
+    )
+
+
 # Autouse, so it is set up before the first test's own transaction (a savepoint of its).
 @pytest.fixture(scope="module", autouse=True)
 def demo(
@@ -257,7 +311,9 @@ def demo(
         transaction.atomic(),
     ):
         versions = {v.procedure_key: v for v in publish_shipped()}
-        yield build_bali(), build_djki(), versions
+        djki = build_djki()
+        add_former_vendor(djki)
+        yield build_bali(), djki, versions
         transaction.set_rollback(True)
 
 
@@ -444,6 +500,12 @@ def ipas_commented(c: Cell) -> None:
     assert entry.kind == JournalKind.COMMENT and entry.actor_id == c.person.pk
 
 
+def ipas_uploaded(c: Cell) -> None:
+    only_changed(c, "cases", "attachments", "journal")
+    (new,) = c.new("attachments")
+    assert new[1:] == (c.s.ipas_case.pk, c.person.pk)
+
+
 def uploaded(c: Cell) -> None:
     only_changed(c, "cases", "attachments", "journal")
     (new,) = c.new("attachments")
@@ -527,7 +589,8 @@ def lists_the_catalogue_of_ones_own(c: Cell) -> None:
     else:
         text = c.response.content.decode()
     shown = {name for name in (SIKESDA, IPAS) if name in text}
-    assert shown == ({IPAS} if c.persona == VENDOR else {SIKESDA}), f"{c.persona}: {shown}"
+    expected = {VENDOR: {IPAS}, VENDOR_AFTER: set()}.get(c.persona, {SIKESDA})
+    assert shown == expected, f"{c.persona}: {shown}"
 
 
 def shows_only_visible_cases_of_the_application(c: Cell) -> None:
@@ -1071,6 +1134,14 @@ MATRIX: dict[str, Entry] = {
 # The DJKI case on IPAS: the vendor sees it (and the Bali people do not).
 IPAS_CASE_READ = row("login", "404", "404", "404", "ok")
 API_IPAS_CASE_READ = row("401", "404", "404", "404", "ok")
+# The vendor after its contract reads the IPAS case it worked on and adds nothing to it (the
+# web shows the comment form again with the refusal, or sends the upload back with it; the API
+# answers 403); IPAS is no longer in its catalogue.
+IPAS_CASE_WRITE = row("login", "404", "404", "404", "ok", vendor_after="422")
+IPAS_CASE_UPLOAD = row("login", "404", "404", "404", "ok", vendor_after="refused")
+API_IPAS_CASE_WRITE = row("401", "404", "404", "404", "ok", vendor_after="403")
+IPAS_CATALOG_READ = row("login", "404", "404", "404", "ok", vendor_after="404")
+API_IPAS_CATALOG_READ = row("401", "404", "404", "404", "ok", vendor_after="404")
 
 IPAS_MATRIX: dict[str, Entry] = {
     "cases:detail": Entry(
@@ -1084,26 +1155,49 @@ IPAS_MATRIX: dict[str, Entry] = {
     ),
     "cases:comment": Entry(
         lambda s: reverse("cases:comment", args=[s.ipas_case.reference]),
-        IPAS_CASE_READ,
+        IPAS_CASE_WRITE,
         method="POST",
         data=lambda s: {"text": "Sedang kami periksa."},
         effect=ipas_commented,
+    ),
+    "cases:upload": Entry(
+        lambda s: reverse("cases:upload", args=[s.ipas_case.reference]),
+        IPAS_CASE_UPLOAD,
+        method="POST",
+        data=lambda s: {"file": pdf("log-ipas.pdf")},
+        effect=ipas_uploaded,
+    ),
+    "POST /api/cases/{reference}/comments": Entry(
+        lambda s: f"/api/cases/{s.ipas_case.reference}/comments",
+        API_IPAS_CASE_WRITE,
+        method="POST",
+        data=lambda s: {"text": "Sedang kami periksa."},
+        json=True,
+        effect=ipas_commented,
+    ),
+    "POST /api/cases/{reference}/attachments": Entry(
+        lambda s: f"/api/cases/{s.ipas_case.reference}/attachments",
+        API_IPAS_CASE_WRITE,
+        method="POST",
+        data=lambda s: {"file": pdf("log-ipas.pdf")},
+        effect=ipas_uploaded,
     ),
     "GET /api/cases/{reference}": Entry(
         lambda s: f"/api/cases/{s.ipas_case.reference}", API_IPAS_CASE_READ
     ),
     "catalog:detail": Entry(
         lambda s: reverse("catalog:detail", args=[s.djki.applications["ipas"].pk]),
-        IPAS_CASE_READ,
+        IPAS_CATALOG_READ,
     ),
     "catalog:document": Entry(
         lambda s: reverse(
             "catalog:document", args=[s.ipas_document.application_id, s.ipas_document.pk]
         ),
-        IPAS_CASE_READ,
+        IPAS_CATALOG_READ,
     ),
     "GET /api/applications/{application_id}": Entry(
-        lambda s: f"/api/applications/{s.djki.applications['ipas'].pk}", API_IPAS_CASE_READ
+        lambda s: f"/api/applications/{s.djki.applications['ipas'].pk}",
+        API_IPAS_CATALOG_READ,
     ),
     "GET /api/cases/{reference}/journal": Entry(
         lambda s: f"/api/cases/{s.ipas_case.reference}/journal", API_IPAS_CASE_READ

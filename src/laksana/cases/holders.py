@@ -1,14 +1,16 @@
 """Who plays an actor in a case: the people a step is offered to.
 
 Bound actors (positions, people, teams) come from the agency's ActorBindings; the requesting
-unit and the vendor are resolved from the case itself.
+unit and the vendor are resolved from the case itself. A vendor's employee holds nothing on a
+case unless a contract of the vendor for the case's application is in its period today
+(:mod:`laksana.cases.vendors`), whichever way the actor reaches them.
 """
 
 from __future__ import annotations
 
 from django.db.models import ManyToManyField, Q, QuerySet
 
-from laksana.cases import store
+from laksana.cases import store, vendors
 from laksana.cases.models import Case
 from laksana.engine.spec import ActorKind
 from laksana.org.models import ActorBinding, Person
@@ -20,7 +22,8 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
     if actor.kind is ActorKind.REQUESTING_UNIT:
         return Person.objects.filter(unit_id=case.requesting_unit_id)
     if actor.kind is ActorKind.VENDOR:
-        vendor = case.application.current_vendor() if case.application else None
+        on = vendors.today(case.agency_id)
+        vendor = case.application.current_vendor(on) if case.application else None
         if vendor is None:
             return Person.objects.none()
         return Person.objects.filter(vendor=vendor)
@@ -31,12 +34,13 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
     ).first()
     if binding is None:
         return Person.objects.none()
+    acting = vendors.acting_people(case, vendors.today(case.agency_id))
     if binding.person_id:
-        return Person.objects.filter(pk=binding.person_id)
+        return Person.objects.filter(acting, pk=binding.person_id)
     if binding.position_id:
-        return Person.objects.filter(positions=binding.position_id)
+        return Person.objects.filter(acting, positions=binding.position_id)
     assert binding.unit_id is not None  # the check constraint: exactly one target
-    return Person.objects.filter(unit_id=binding.unit_id)
+    return Person.objects.filter(acting, unit_id=binding.unit_id)
 
 
 def _positions_table() -> tuple[str, str, str]:
@@ -54,6 +58,8 @@ def holds(person: Person, case: Case, actor_key: str) -> bool:
         return person.unit_id == case.requesting_unit_id
     if actor.kind is ActorKind.VENDOR:
         return holders(case, actor_key).filter(pk=person.pk).exists()
+    if person.vendor_id is not None and not vendors.may_act(person, case):
+        return False
     table, person_col, position_col = _positions_table()
     rows = store.fetch(
         "SELECT b.person_id, b.unit_id, b.position_id, "
@@ -79,8 +85,9 @@ def holder_contacts(case: Case, actor_key: str) -> list[tuple[int, str]]:
     if actor.kind is ActorKind.REQUESTING_UNIT or actor.kind is ActorKind.VENDOR:
         return list(holders(case, actor_key).order_by("pk").values_list("pk", "email"))
     table, person_col, position_col = _positions_table()
-    binding = "b.agency_id = %s AND b.procedure_key = %s AND b.actor_key = %s"
-    key = [case.agency_id, case.version.procedure_key, actor_key]
+    acting, acting_params = vendors.acting_people_sql("p", case, vendors.today(case.agency_id))
+    binding = f"b.agency_id = %s AND b.procedure_key = %s AND b.actor_key = %s AND {acting}"
+    key = [case.agency_id, case.version.procedure_key, actor_key, *acting_params]
     rows = store.fetch(
         "SELECT p.id, p.email FROM org_person p JOIN org_actorbinding b ON b.person_id = p.id "
         f"WHERE {binding} "

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from laksana.cases import vendors
 from laksana.cases.display import StepClock, step_clock
 from laksana.cases.holders import holders
 from laksana.cases.models import (
@@ -102,7 +103,10 @@ def offered_steps(
     out = []
     for row in rows:
         kind = row.case.version.spec.actor(row.actor_key).kind
-        # The vendor holds a step only while its contract is current: the exact rule.
+        # A vendor's employee holds nothing outside its contracts' periods, whichever way the
+        # actor reaches them; the vendor actor only while its contract is the current one.
+        if person.vendor_id is not None and not vendors.may_act(person, row.case):
+            continue
         if (
             kind is ActorKind.VENDOR
             and not holders(row.case, row.actor_key).filter(pk=person.pk).exists()

@@ -1,7 +1,9 @@
 """The one visibility gate: every list, page, file and API call asks it what a user may see.
 
 * administrators (superusers) see everything;
-* a vendor's employee sees only cases on applications under the vendor's contracts;
+* a vendor's employee sees the cases on applications under a contract of the vendor that is
+  in its period today, and after that only those the vendor's people worked on
+  (:mod:`laksana.cases.vendors`);
 * everyone else sees the cases of their own unit (as requester), the cases they opened,
   claimed, completed, sent or received a disposition on, the cases whose active step is of an
   actor bound to them, and everything their subordinates see by those same rules.
@@ -18,7 +20,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from laksana.cases import store
+from laksana.cases import store, vendors
 from laksana.cases.holders import bound_actor_filter
 from laksana.cases.models import (
     Case,
@@ -49,10 +51,16 @@ def visible_cases(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Cas
     if person is None:
         return Case.objects.none()
     if person.vendor_id is not None:
-        ids = Case.objects.filter(application__contracts__vendor_id=person.vendor_id)
+        ids = Case.objects.filter(_vendor_rule(person))
         return Case.objects.filter(pk__in=ids.values("pk"))
     q = _rule(person)
     return Case.objects.filter(pk__in=Case.objects.filter(q).values("pk"))
+
+
+def _vendor_rule(person: Person) -> Q:
+    """The rule for a vendor's employee, today in the agency's time zone."""
+    assert person.vendor_id is not None
+    return vendors.case_filter(person.vendor_id, vendors.today(person.agency_id))
 
 
 def _rule(person: Person) -> Q:
@@ -240,9 +248,7 @@ def visible_case_ids(
         cases = within.filter(pk__in=cases.values("pk")) if running else within
         on_case["case__in"] = cases.order_by().values("pk")
     if person.vendor_id is not None:
-        return cases.filter(application__contracts__vendor_id=person.vendor_id).values_list(
-            "pk", flat=True
-        )
+        return cases.filter(_vendor_rule(person)).values_list("pk", flat=True)
     parts: list[QuerySet[Any]] = []
     if viewer.units:
         parts.append(cases.filter(requesting_unit_id__in=viewer.units).values_list("pk", flat=True))
@@ -309,8 +315,6 @@ def visible_filter(
     It suits a walk of an index in some order that stops after a page, when the user sees a
     good share of what is walked. tests/cases/test_visible_case_ids.py keeps it in agreement
     with the gate."""
-    from laksana.catalog.models import Contract
-
     if viewer is None:
         viewer = viewer_of(user)
     if viewer is True:
@@ -319,12 +323,8 @@ def visible_filter(
         return Q(pk__in=[])
     assert isinstance(viewer, Viewer)
     if viewer.person.vendor_id is not None:
-        return Q(
-            Exists(
-                Contract.objects.filter(
-                    application_id=OuterRef("application_id"), vendor_id=viewer.person.vendor_id
-                )
-            )
+        return vendors.case_row_filter(
+            viewer.person.vendor_id, vendors.today(viewer.person.agency_id)
         )
     people = viewer.people
     q = (
@@ -378,20 +378,16 @@ def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
 def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
     """The rule of :func:`visible_cases` as SQL on one case row named ``alias`` (a derived
     table with the columns of :data:`_ROW_FIELDS`): the case's own columns, then lookups of its
-    own steps, dispositions or contracts by case id (the case index).
+    own steps and dispositions by case id (the case index); for a vendor's employee, the
+    application's contracts and the case's journal (:func:`vendors.case_row_sql`).
 
     On PostgreSQL each lookup is fenced (``OFFSET 0``) so that the planner checks it per row,
     as a walk that stops after a page wants, and never hashes all of the viewer's steps or
     dispositions first (what it chooses for a long list when it does not see the LIMIT)."""
-    from laksana.catalog.models import Contract
-
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     if viewer.person.vendor_id is not None:
-        return (
-            f"EXISTS (SELECT 1 FROM {Contract._meta.db_table} k WHERE k.application_id = "
-            f"{alias}.application_id AND k.vendor_id = %s{fence})",
-            [viewer.person.vendor_id],
-        )
+        on = vendors.today(viewer.person.agency_id)
+        return vendors.case_row_sql(alias, viewer.person.vendor_id, on, fence)
     people = sorted(viewer.people)
     steps, dispositions = CaseStep._meta.db_table, Disposition._meta.db_table
     parts: list[str] = []
@@ -571,9 +567,7 @@ def can_view(
     if person is None:
         return False
     if person.vendor_id is not None:
-        return Case.objects.filter(
-            pk=case.pk, application__contracts__vendor_id=person.vendor_id
-        ).exists()
+        return Case.objects.filter(_vendor_rule(person), pk=case.pk).exists()
     if case.requesting_unit_id == person.unit_id or case.opened_by_id == person.pk:
         return True
     if _holds_active_step(person, case):

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laksana.cases import journal, participation, store
+from laksana.cases import journal, participation, store, vendors
 from laksana.cases.holders import holder_contacts, holds
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -325,10 +325,11 @@ def open_case(
             "invalid", _("That application is not in your agency's catalogue."), field="application"
         )
     if person.vendor_id is not None and (
-        application is None or not application.contracts.filter(vendor_id=person.vendor_id).exists()
+        application is None
+        or not vendors.covers(person.vendor_id, application.pk, vendors.today(person.agency_id, at))
     ):
-        # The visibility gate shows a vendor only cases on its contracted applications: a case
-        # opened on anything else would be written by someone who may not read it.
+        # A vendor works only on applications under one of its contracts that is in its period
+        # (laksana.cases.vendors): a case opened on anything else would be work outside them.
         raise NotAllowed(
             _("Vendor staff can only open cases on an application under their contract.")
         )
@@ -363,7 +364,13 @@ def may_work(person: Person, case: Case, row: CaseStep) -> bool:
 
     Where the step's output *is* a disposition (SOP 002 steps 3 and 4: "the head dispositions
     to the division"), the disposition sent on it is the step's product, not a delegation of
-    the step, so its recipient does not gain the step."""
+    the step, so its recipient does not gain the step.
+
+    A vendor's employee may work nothing once no contract of the vendor for the case's
+    application is in its period (:func:`laksana.cases.vendors.may_act`), not even a step
+    they claimed before."""
+    if not vendors.may_act(person, case):
+        return False
     if row.claimed_by_id == person.pk:
         return True
     spec = case.version.spec
@@ -733,6 +740,7 @@ def dispose(
     Recipients must be the sender's subordinates (directly or further down)."""
     at = _now(now)
     case = _lock(case_id)
+    _vendor_may_act_or_refuse(person, case)
     instruction = instruction.strip()
     if not instruction:
         raise ServiceError("required", _("Choose or write an instruction."), field="instruction")
@@ -875,6 +883,19 @@ def _visible_or_refuse(person: Person, case: Case) -> None:
 
     if person.user is None or not can_view(person.user, case):
         raise NotAllowed(_("You cannot see this case."))
+    _vendor_may_act_or_refuse(person, case)
+
+
+def _vendor_may_act_or_refuse(person: Person, case: Case) -> None:
+    """A vendor's employee outside its contracts' periods reads the cases it worked on, and
+    adds nothing to them."""
+    if not vendors.may_act(person, case):
+        raise NotAllowed(
+            _(
+                "No contract of yours for this application is in force today: you can read "
+                "this case but not add to it."
+            )
+        )
 
 
 @_atomic

@@ -27,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from laksana.cases import display, inbox, services, stepform
+from laksana.cases import display, inbox, services, stepform, vendors
 from laksana.cases.holders import holders
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -253,6 +253,8 @@ def _case_page(
     running = case.status == CaseStatus.RUNNING
     calendar = calendar_for(case.agency)
     now = timezone.now()
+    # A vendor's employee outside its contracts' periods reads the case and works nothing.
+    read_only = person is not None and not vendors.may_act(person, case)
 
     panels: list[StepPanel] = []
     holder_names: dict[int, list[str]] = {}
@@ -272,7 +274,7 @@ def _case_page(
             clock=display.step_clock(calendar, row, step, now),
         )
         panel.hold_reason, panel.hold_error = (hold_states or {}).get(row.pk, ("", ""))
-        if person is not None and running:
+        if person is not None and running and not read_only:
             is_holder = any(pk == person.pk for pk, _name in people)
             received = any(
                 d.step_id == row.pk and d.recipient_id == person.pk and d.status in OPEN_DISPOSITION
@@ -325,8 +327,9 @@ def _case_page(
         "comment_state": comment_state or FormState(),
         "urgencies": Urgency.choices,
         "end_label": spec.end(case.end_key).label if spec.is_end(case.end_key) else "",
+        "read_only": read_only,
     }
-    if person is not None:
+    if person is not None and not read_only:
         context.update(_dispose_context(request, case, person, panels, dispositions, dispose_state))
         context["received"] = [
             d for d in dispositions if d.recipient_id == person.pk and d.status in OPEN_DISPOSITION

@@ -259,11 +259,11 @@ class Application(models.Model):
         return None
 
     def current_vendor(self, on: dt.date | None = None) -> Vendor | None:
-        """The vendor whose contract covers the date (today by default), if any."""
+        """The vendor whose contract period (:meth:`Contract.in_period`) covers the date
+        (today by default), if any: the one whose contract started last."""
         on = on or dt.date.today()
         contract = (
-            self.contracts.filter(Q(starts_on__lte=on) | Q(starts_on__isnull=True))
-            .filter(Q(ends_on__gte=on) | Q(ends_on__isnull=True))
+            self.contracts.filter(Contract.in_period(on))
             .select_related("vendor")
             .order_by("-starts_on")
             .first()
@@ -297,9 +297,23 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @staticmethod
+    def in_period(on: dt.date, prefix: str = "") -> Q:
+        """A filter on contracts (``prefix``: the path to them, such as ``"contracts__"``):
+        those whose period covers the date. The period runs from ``starts_on`` (none: from
+        always) through the later of ``ends_on`` and ``support_ends_on`` (neither: open-ended),
+        both days included: the rule of :meth:`is_current`."""
+        started = Q(**{f"{prefix}starts_on__isnull": True}) | Q(**{f"{prefix}starts_on__lte": on})
+        running = (
+            Q(**{f"{prefix}ends_on__isnull": True, f"{prefix}support_ends_on__isnull": True})
+            | Q(**{f"{prefix}ends_on__gte": on})
+            | Q(**{f"{prefix}support_ends_on__gte": on})
+        )
+        return started & running
+
     def is_current(self, on: dt.date | None = None) -> bool:
         """Whether the contract period, or the warranty or maintenance after it, covers the
-        date (today by default)."""
+        date (today by default): the rule of :meth:`in_period`."""
         on = on or dt.date.today()
         if self.starts_on and on < self.starts_on:
             return False

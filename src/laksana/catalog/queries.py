@@ -2,8 +2,10 @@
 and API, next to the cases' gate (:func:`laksana.cases.queries.visible_cases`).
 
 * administrators (superusers) see every application;
-* a vendor's employee sees only the applications under the vendor's contracts, and on them
-  only the vendor's own contracts and the documents not tied to another vendor's contract;
+* a vendor's employee sees only the applications under a contract of the vendor that is in
+  its period today (:mod:`laksana.cases.vendors`: before it starts and after it ends, the
+  application is not shown at all), and on them only the vendor's own contracts and the
+  documents not tied to another vendor's contract;
 * everyone else sees the catalogue of their own agency (requesting units included: it is the
   inventory of the applications they use and propose);
 * the cases listed on an application's page are those :func:`visible_cases` lets them see.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from laksana.cases import vendors
 from laksana.cases.models import Case
 from laksana.cases.queries import first_visible, person_of
 from laksana.catalog.models import (
@@ -32,10 +35,10 @@ from laksana.catalog.models import (
     WorkProgrammeEntry,
 )
 from laksana.org.models import Person
+from laksana.web.params import record_id
 
 User = AbstractBaseUser | AnonymousUser | None
 
-from laksana.web.params import record_id
 
 def visible_applications(user: User, person: Person | None = None) -> QuerySet[Application]:
     """The applications ``user`` may see. ``person`` is the user's Person when the caller has
@@ -54,7 +57,8 @@ def visible_applications(user: User, person: Person | None = None) -> QuerySet[A
 def applications_of(person: Person) -> QuerySet[Application]:
     """The applications a person (not an administrator) may see."""
     if person.vendor_id is not None:
-        covered = Contract.objects.filter(vendor_id=person.vendor_id).values("application_id")
+        on = vendors.today(person.agency_id)
+        covered = vendors.current_contracts(person.vendor_id, on).values("application_id")
         return Application.objects.filter(pk__in=covered)
     return Application.objects.filter(agency_id=person.agency_id)
 
