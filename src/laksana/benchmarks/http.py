@@ -112,6 +112,7 @@ def _client(
     port: int,
     job: Job,
     plan: list[dict[str, Any]],
+    values: dict[str, list[Any]],
     tokens: dict[str, str],
     latencies: list[float],
     errors: list[str],
@@ -120,8 +121,8 @@ def _client(
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     start.wait()
     for reference, step_id in job.cases:
-        for action in plan:
-            body = json.dumps({"values": action["values"], "outcome": action["outcome"]}).encode()
+        for action, given in zip(plan, values[reference], strict=True):
+            body = json.dumps({"values": given, "outcome": action["outcome"]}).encode()
             headers = {
                 "Authorization": f"Bearer {tokens[action['actor']]}",
                 "Content-Type": "application/json",
@@ -152,14 +153,21 @@ def _client(
 
 
 def drive(
-    port: int, jobs: list[Job], plan: list[dict[str, Any]], tokens: dict[str, str]
+    port: int,
+    jobs: list[Job],
+    plan: list[dict[str, Any]],
+    values: dict[str, list[Any]],
+    tokens: dict[str, str],
 ) -> dict[str, Any]:
-    """Run the clients (threads of this process) and return the timings."""
+    """Run the clients (threads of this process) and return the timings. ``values``: per case
+    reference, the values of each action (naming the attachments uploaded to that case)."""
     latencies: list[float] = []
     errors: list[str] = []
     barrier = threading.Barrier(len(jobs) + 1)
     threads = [
-        threading.Thread(target=_client, args=(port, job, plan, tokens, latencies, errors, barrier))
+        threading.Thread(
+            target=_client, args=(port, job, plan, values, tokens, latencies, errors, barrier)
+        )
         for job in jobs
     ]
     for t in threads:
@@ -176,7 +184,7 @@ def client_main(spec_file: str) -> None:
     """Entry point of the client process: read the jobs, drive, print the timings as JSON."""
     spec = json.loads(Path(spec_file).read_text())
     jobs = [Job([(r, s) for r, s in j]) for j in spec["jobs"]]
-    result = drive(spec["port"], jobs, spec["plan"], spec["tokens"])
+    result = drive(spec["port"], jobs, spec["plan"], spec["values"], spec["tokens"])
     print(json.dumps(result))
 
 
@@ -194,11 +202,12 @@ def http_rate(
     from django.db import connection
 
     from laksana.accounts.services import issue_token
-    from laksana.benchmarks.service import prepare
+    from laksana.benchmarks.service import attach_evidence, prepare
     from laksana.cases.models import Case, CaseStep, StepStatus
     from laksana.org.models import Person
 
     ids, actor_person, plan = prepare(cases)
+    evidence = attach_evidence(ids, plan)
     tokens = {
         actor: issue_token(Person.objects.get(pk=pk), f"bench {actor}")[1]
         for actor, pk in actor_person.items()
@@ -221,9 +230,8 @@ def http_rate(
                 {
                     "port": server.port,
                     "jobs": [j.cases for j in jobs],
-                    "plan": [
-                        {"actor": p.actor, "values": p.values, "outcome": p.outcome} for p in plan
-                    ],
+                    "plan": [{"actor": p.actor, "outcome": p.outcome} for p in plan],
+                    "values": {starts[case_id][0]: evidence[case_id] for case_id in ids},
                     "tokens": tokens,
                 }
             )

@@ -1,12 +1,15 @@
 """The form of an active step, built from the procedure spec, and reading it back.
 
 For each requirement not yet on the case and each output of the step the form has an input:
-a file input for ``file`` artifacts, the declared fields for ``form`` artifacts, a file input
-for named types (a scanned, signed letter or minutes is accepted by the engine as a file
-value), and nothing for ``disposition`` outputs: those are filled by the disposition the
-person sends on the step. What the person entered is read back into the arguments of
-:func:`laksana.cases.services.complete_step`; the engine judges it, and its refusal is mapped
-back onto the inputs concerned so the form can be shown again with every value kept.
+a file input for ``file`` artifacts, the declared fields for ``form`` artifacts, the form
+fragment a named type registered (:mod:`laksana.cases.artifacts`: the catalogue's proposals,
+risk register, work programme entry, deployment, data deletion minutes; the same values the
+API accepts) with the signed document as the alternative, a file input for other named types
+(a scanned, signed letter or minutes), and nothing for ``disposition`` outputs: those are
+filled by the disposition the person sends on the step. What the person entered is read
+back into the arguments of :func:`laksana.cases.services.complete_step`; the engine judges
+it, and its refusal is mapped back onto the inputs concerned so the form can be shown again
+with every value kept.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
+from laksana.cases import artifacts as case_artifacts
+from laksana.cases.artifacts import FormPart, PartField, PartRows
 from laksana.cases.services import FileInput, ServiceError
 from laksana.engine import artifacts as artifact_types
+from laksana.engine.messages import Msg, translated
 from laksana.engine.spec import ArtifactSpec, FieldType, FormField, ProcedureSpec, Step
 
 # The accept attribute of a file input, per file kind of the spec (a hint to the browser's
@@ -45,6 +51,7 @@ class InputKind(StrEnum):
     FILE = "file"
     FORM = "form"
     DISPOSITION = "disposition"
+    STRUCTURED = "structured"  # a named type's registered fields, or its signed document
 
 
 def input_kind(art: ArtifactSpec) -> InputKind:
@@ -52,6 +59,8 @@ def input_kind(art: ArtifactSpec) -> InputKind:
         return InputKind.FORM
     if art.type == "disposition":
         return InputKind.DISPOSITION
+    if case_artifacts.form_of(art.type) is not None:
+        return InputKind.STRUCTURED
     return InputKind.FILE
 
 
@@ -71,6 +80,14 @@ def field_input_name(key: str, field_id: str) -> str:
     return f"art-{key}-{field_id}"
 
 
+def cell_input_name(key: str, table_id: str, row: int, column_id: str) -> str:
+    return f"art-{key}-{table_id}-{row}-{column_id}"
+
+
+MAX_ROWS = 200
+"""The most rows of one table of a form fragment that are read."""
+
+
 @dataclass
 class FieldInput:
     """One declared field of a form artifact, with what was entered."""
@@ -82,6 +99,17 @@ class FieldInput:
     help: str = ""
     choices: Sequence[tuple[str, str]] = ()
     value: str = ""
+    enforce: bool = True  # the browser requires it (not when a file may be given instead)
+
+
+@dataclass
+class TableInput:
+    """A list of entries of a form fragment, entered as rows of a table."""
+
+    label: str
+    columns: list[tuple[str, bool]]  # (label, required)
+    rows: list[list[FieldInput]]
+    required: bool = False
 
 
 @dataclass
@@ -99,6 +127,7 @@ class ArtifactInput:
     multiple: bool = False
     is_document: bool = False  # a named type (letter, minutes, ...) given as a scanned file
     fields: list[FieldInput] = field(default_factory=list)
+    tables: list[TableInput] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -159,8 +188,51 @@ def build_inputs(
             item.is_document = art.type != "file"
         elif kind is InputKind.FORM:
             item.fields = [_field_input(key, f, people, entered) for f in art.fields]
+        elif kind is InputKind.STRUCTURED:
+            part = case_artifacts.form_of(art.type)
+            assert part is not None
+            item.fields = [
+                _part_input(field_input_name(key, f.id), f, entered) for f in part.fields
+            ]
+            item.tables = [_table_input(key, t, entered) for t in part.tables]
+            item.input_name = file_input_name(key)
+            item.accept = accept_attribute(art.accept or _DOCUMENT_KINDS)
+            item.multiple = art.multiple
+            item.is_document = True
         out.append(item)
     return out
+
+
+def _part_input(name: str, f: PartField, entered: Mapping[str, str]) -> FieldInput:
+    return FieldInput(
+        name=name,
+        label=f.label,
+        type="long_text" if f.kind == "lines" else f.kind,
+        required=f.required,
+        help=f.help,
+        choices=f.choices,
+        value=entered.get(name, ""),
+        enforce=False,
+    )
+
+
+def _table_input(key: str, t: PartRows, entered: Mapping[str, str]) -> TableInput:
+    used = [
+        i
+        for i in range(MAX_ROWS)
+        if any(entered.get(cell_input_name(key, t.id, i, c.id)) for c in t.columns)
+    ]
+    count = max(t.rows, used[-1] + 2 if used else 0)
+    rows = [
+        [_part_input(cell_input_name(key, t.id, i, c.id), c, entered) for c in t.columns]
+        for i in range(min(count, MAX_ROWS))
+    ]
+    return TableInput(
+        label=t.label,
+        columns=[(c.label, c.required) for c in t.columns],
+        rows=rows,
+        required=t.required,
+    )
 
 
 def _field_input(
@@ -217,10 +289,61 @@ def read_submission(
                     given[f.id] = convert(f.type, raw)
             if given or all(not f.required for f in art.fields):
                 values[key] = given
+        elif kind is InputKind.STRUCTURED:
+            part = case_artifacts.form_of(art.type)
+            assert part is not None
+            value = read_part(key, part, post, entered)
+            if value:
+                values[key] = value
+            chosen = [u for u in uploads.getlist(file_input_name(key)) if u is not None]
+            if chosen:
+                files.append(FileInput(key, chosen))
     outcome = str(post.get("outcome", "")).strip() or None
     note = _text(post.get("note", ""), multiline=True)
     entered["note"] = note
     return Submission(values=values, files=files, outcome=outcome, note=note, entered=entered)
+
+
+def read_part(
+    key: str, part: FormPart, post: Mapping[str, Any], entered: dict[str, str]
+) -> dict[str, Any]:
+    """A form fragment's inputs read into the type's structured value (empty inputs and
+    empty rows left out, so the type's checks name what is missing); the raw text is kept in
+    ``entered`` to show again."""
+    value: dict[str, Any] = {}
+    for f in part.fields:
+        name = field_input_name(key, f.id)
+        raw = _text(post.get(name, ""), multiline=f.kind in ("long_text", "lines"))
+        entered[name] = raw
+        if raw:
+            value[f.id] = _part_value(f.kind, raw)
+    for t in part.tables:
+        rows: list[dict[str, Any]] = []
+        for i in range(MAX_ROWS):
+            names = {c.id: cell_input_name(key, t.id, i, c.id) for c in t.columns}
+            if i >= t.rows and not any(n in post for n in names.values()):
+                break
+            row: dict[str, Any] = {}
+            for c in t.columns:
+                raw = _text(post.get(names[c.id], ""), multiline=False)
+                entered[names[c.id]] = raw
+                if raw:
+                    row[c.id] = _part_value(c.kind, raw)
+            if row:
+                rows.append(row)
+        if rows:
+            value[t.id] = rows
+    return value
+
+
+def _part_value(kind: str, raw: str) -> Any:
+    if kind == "lines":
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+    if kind == "money":
+        return convert(FieldType.MONEY, raw)
+    if kind == "number":
+        return convert(FieldType.NUMBER, raw)
+    return raw
 
 
 def _text(value: object, *, multiline: bool) -> str:
@@ -273,6 +396,8 @@ def map_errors(
     elif error.code == "invalid_artifact":
         for item in error.items:
             name, _sep, problem = item.partition(": ")
+            if isinstance(item, Msg):  # "artifact: problem" from the engine, in English
+                problem = translated(item.params.get("problem", problem), _)
             key = by_name.get(name)
             if key is not None:
                 per_key.setdefault(key, []).append(problem)

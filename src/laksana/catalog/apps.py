@@ -12,6 +12,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # The catalogue's artifact types take structured values from here on (proposals,
         # work programme entries, deployments, data deletion minutes).
-        from laksana.catalog import artifacts
+        from laksana.catalog import artifacts, stepforms
 
         artifacts.register()
+        # The forms a step's page shows to produce those values.
+        stepforms.register_forms()
