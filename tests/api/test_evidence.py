@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from laksana.cases import services
+from laksana.cases import coverage, services
 from laksana.cases.models import Attachment, Case, CaseStep, JournalKind, StepStatus
 from tests.cases.helpers import active, pdf, png, work
 
@@ -89,8 +89,13 @@ def test_files_uploaded_to_the_case_first_are_named_by_id(api_as, bali, sop002):
         "files": [Attachment.objects.get(pk=photo).as_artifact_file()]
     }
     assert stored["foto_masalah"]["files"][0]["name"] == "layar.png"
-    bound = Attachment.objects.get(pk=letter)
-    assert (bound.artifact_key, bound.step_id) == ("surat_permohonan", step_id)
+    assert stored["surat_permohonan"]["files"][0]["id"] == str(letter)
+    # The rows still match the journal (the attachments are as uploaded).
+    assert coverage.check_case(Case.objects.get(reference=reference)) == []
+    completed = Case.objects.get(reference=reference).journal.get(kind=JournalKind.COMPLETED)
+    assert completed.data["event"]["artifacts"]["dokumen_analisis"]["files"][0]["id"] == str(
+        analysis
+    )
     # An attachment is the evidence of one artifact: it cannot serve again.
     step2 = active(Case.objects.get(reference=reference))
     response = _complete(

@@ -195,6 +195,7 @@ def _attachments(
             raise _refuse(art, key, _("attachment %(id)s is named twice") % {"id": pk})
         ids.append(pk)
     found = {a.pk: a for a in Attachment.objects.filter(case=case, pk__in=ids)}
+    in_use = _named_files(case)
     for pk in ids:
         a = found.get(pk)
         if a is None:
@@ -204,15 +205,28 @@ def _attachments(
                 _("attachment %(id)s is not a file of this case: upload it to the case first")
                 % {"id": pk},
             )
-        if a.artifact_key:
+        other = a.artifact_key or in_use.get(pk)
+        if other:
             raise _refuse(
                 art,
                 key,
                 _("the file %(name)s is already the evidence of %(other)s")
-                % {"name": a.original_name, "other": _artifact_name(case, a.artifact_key)},
+                % {"name": a.original_name, "other": _artifact_name(case, other)},
             )
     taken.update(ids)
     return [found[pk].as_artifact_file() for pk in ids]
+
+
+def _named_files(case: Case) -> dict[int, str]:
+    """The attachments the case's artifacts name now, with the artifact naming each."""
+    out: dict[int, str] = {}
+    for key, value in case.state.get("artifacts", {}).items():
+        files = value.get("files") if isinstance(value, Mapping) else None
+        for f in files if isinstance(files, list) else []:
+            pk = _int(f.get("id")) if isinstance(f, Mapping) else None
+            if pk is not None:
+                out[pk] = key
+    return out
 
 
 def _artifact_name(case: Case, key: str) -> str:
@@ -251,20 +265,6 @@ def _int(raw: object) -> int | None:
     else:
         return None
     return n if 0 < n <= MAX_ID else None
-
-
-def bind(case: Case, row: CaseStep, values: Mapping[str, Any]) -> None:
-    """After the engine accepted the completion: the attachments named by id become the
-    evidence of their artifacts (of this step), so none serves twice."""
-    spec = case.version.spec
-    for key, value in values.items():
-        if not spec.has_artifact(key) or spec.artifact(key).type == "form":
-            continue
-        files = value.get("files") if isinstance(value, Mapping) else None
-        if isinstance(files, list) and files:
-            Attachment.objects.filter(
-                case=case, artifact_key="", pk__in=[int(str(f["id"])) for f in files]
-            ).update(artifact_key=key, step=row)
 
 
 # --- what a case really holds -----------------------------------------------------------------
