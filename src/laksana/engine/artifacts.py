@@ -12,6 +12,10 @@ Values are plain JSON data, so a case state serializes as is:
 * form: ``{"<field id>": <value>, ...}``
 * named type: ``{"ref": "<record id>"}`` pointing at the owning module's record, or a file
   value (a scanned, signed document), or a mapping the owning module's validator accepts.
+
+The engine checks shapes only. That a file names an attachment stored on the case and a
+reference a record of the same case and type is the host's check
+(:mod:`laksana.cases.artifacts`), made before the engine is asked.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from laksana.engine.messages import Msg
 from laksana.engine.spec import ArtifactSpec, FieldType, FormField
 
 Validator = Callable[[ArtifactSpec, object], list[str]]
@@ -60,23 +65,29 @@ class ArtifactType:
 
 def _problems_file(spec: ArtifactSpec, value: object) -> list[str]:
     if not isinstance(value, Mapping) or not isinstance(value.get("files"), list):
-        return ["expected a file value {'files': [...]}"]
+        return [Msg("expected a file value {'files': [...]}")]
     files = value["files"]
     if not files:
-        return ["at least one file is needed"]
+        return [Msg("at least one file is needed")]
     if len(files) > 1 and not spec.multiple:
-        return [f"only one file is allowed, got {len(files)}"]
+        return [Msg("only one file is allowed, got %(count)s", count=len(files))]
     problems: list[str] = []
     allowed = _allowed_types(spec.accept)
     for i, f in enumerate(files, start=1):
         if not isinstance(f, Mapping) or not f.get("id") or not f.get("name"):
-            problems.append(f"file {i}: needs an id and a name")
+            problems.append(Msg("file %(number)s: needs an id and a name", number=i))
             continue
         ctype = str(f.get("content_type", ""))
         if allowed and ctype not in allowed:
             problems.append(
-                f"file {i} ({f['name']}): type {ctype or 'unknown'} is not accepted; "
-                f"accepted: {', '.join(spec.accept)}"
+                Msg(
+                    "file %(number)s (%(name)s): type %(type)s is not accepted; "
+                    "accepted: %(accepted)s",
+                    number=i,
+                    name=f["name"],
+                    type=ctype or Msg("unknown"),
+                    accepted=", ".join(spec.accept),
+                )
             )
     return problems
 
@@ -90,58 +101,64 @@ def _allowed_types(kinds: tuple[str, ...]) -> set[str]:
 _NIP_OR_ID = re.compile(r"^\S+$")
 
 
-def _field_problem(field: FormField, value: object) -> str | None:
+def _field_problem(field: FormField, value: object) -> Msg | None:
     """Why ``value`` is not a valid value of ``field``, or None."""
     t = field.type
     if t in (FieldType.TEXT, FieldType.LONG_TEXT):
         if not isinstance(value, str) or not value.strip():
-            return "must be non-empty text"
+            return Msg("must be non-empty text")
         if t is FieldType.TEXT and "\n" in value:
-            return "must be a single line"
+            return Msg("must be a single line")
     elif t is FieldType.DATE:
         if not isinstance(value, str):
-            return "must be a date YYYY-MM-DD"
+            return Msg("must be a date YYYY-MM-DD")
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            return "must be a date YYYY-MM-DD"
+            return Msg("must be a date YYYY-MM-DD")
     elif t is FieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return "must be a number"
+            return Msg("must be a number")
     elif t is FieldType.MONEY:
         try:
             amount = Decimal(str(value))
         except InvalidOperation:
-            return "must be an amount of money in rupiah"
+            return Msg("must be an amount of money in rupiah")
         if isinstance(value, bool) or amount < 0 or not amount.is_finite():
-            return "must be an amount of money in rupiah, zero or more"
+            return Msg("must be an amount of money in rupiah, zero or more")
     elif t is FieldType.CHOICE:
         if value not in field.choices:
-            return "must be one of: " + ", ".join(field.choices)
+            return Msg("must be one of: %(choices)s", choices=", ".join(field.choices))
     elif t is FieldType.YES_NO:
         if not isinstance(value, bool):
-            return "must be yes or no (true/false)"
+            return Msg("must be yes or no (true/false)")
     elif t is FieldType.PERSON and (not isinstance(value, str) or not _NIP_OR_ID.match(value)):
-        return "must name a person (their id or NIP)"
+        return Msg("must name a person (their id or NIP)")
     return None
 
 
 def _problems_form(spec: ArtifactSpec, value: object) -> list[str]:
     if not isinstance(value, Mapping):
-        return ["expected the form's fields as a mapping"]
+        return [Msg("expected the form's fields as a mapping")]
     problems: list[str] = []
     known = {f.id for f in spec.fields}
     for f in spec.fields:
         v = value.get(f.id)
         if v is None or v == "":
             if f.required:
-                problems.append(f"field '{f.label}' is required")
+                problems.append(Msg("field '%(label)s' is required", label=f.label))
             continue
         why = _field_problem(f, v)
         if why:
-            problems.append(f"field '{f.label}' {why}")
+            problems.append(Msg("field '%(label)s' %(problem)s", label=f.label, problem=why))
     for extra in sorted(set(value) - known):
-        problems.append(f"unknown field '{extra}'; fields: {', '.join(sorted(known))}")
+        problems.append(
+            Msg(
+                "unknown field '%(field)s'; fields: %(fields)s",
+                field=extra,
+                fields=", ".join(sorted(known)),
+            )
+        )
     return problems
 
 
@@ -153,7 +170,9 @@ def _problems_named(spec: ArtifactSpec, value: object) -> list[str]:
         ref = value.get("ref")
         if isinstance(ref, str | int) and str(ref).strip():
             return []
-    return [f"expected a reference to a {spec.type} record ({{'ref': ...}}) or a file"]
+    return [
+        Msg("expected a reference to a %(type)s record ({'ref': ...}) or a file", type=spec.type)
+    ]
 
 
 _REGISTRY: dict[str, ArtifactType] = {}
