@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
-from laksana.cases import participation
+from laksana.cases import integrity, participation
 from laksana.cases.holders import holders
 from laksana.cases.journal import verify_case
 from laksana.cases.models import (
@@ -281,6 +281,10 @@ def test_the_cases_are_in_their_intended_states(demo):
     cases = list(Case.objects.all())
     for c in cases:
         assert verify_case(c) is None, c
+    # ... and so does the whole check: the rows the entries cover and the case numbers (the
+    # files are read below: this module's files folder is not the test's).
+    report = integrity.verify(files=False)
+    assert report.ok, report.problems
     times = list(JournalEntry.objects.values_list("at", flat=True))
     assert max(times) < now
     opened = sorted(c.opened_at for c in cases)

@@ -33,6 +33,7 @@ from laksana.ops.backup import (
     BackupError,
     live_counts,
     pg_tool,
+    sign_manifest,
 )
 from tests.cases.helpers import work
 
@@ -202,6 +203,7 @@ def _round_trip(archive, env, counts, media, target) -> None:
     members = _members(archive)
     manifest = json.loads(members[MANIFEST])
     manifest["counts"]["cases.JournalEntry"] += 1
+    manifest["signature"] = sign_manifest(manifest)  # as only the key's holder can
     members[MANIFEST] = json.dumps(manifest).encode()
     wrong = archive.with_name("wrong-counts.tar.gz")
     _write_archive(wrong, members)
@@ -316,11 +318,39 @@ def test_an_archive_of_the_other_backend_is_refused(archive, tmp_path):
     members = _members(archive)
     manifest = json.loads(members[MANIFEST])
     manifest["backend"] = "sqlite" if on_postgres() else "postgresql"
+    manifest["signature"] = sign_manifest(manifest)  # as only the key's holder can
     members[MANIFEST] = json.dumps(manifest).encode()
     other = tmp_path / "other.tar.gz"
     _write_archive(other, members)
     error = _restore_in_process(str(other), "--replace")
     assert error.returncode == 2 and f"holds a {manifest['backend']} database" in str(error)
+    _unchanged(counts, media)
+
+
+def test_a_member_changed_together_with_its_manifest_is_refused(archive, tmp_path):
+    """A file swapped in the archive with its manifest entry (size and SHA-256) rewritten to
+    match: the manifest's keyed signature no longer matches, and without the journal key it
+    cannot be made again; a manifest without its signature is refused as well."""
+    counts, media = live_counts(), _files(Path(settings.MEDIA_ROOT))
+    members = _members(archive)
+    manifest = json.loads(members[MANIFEST])
+    name = next(n for n in members if n.startswith("files/") and n.endswith(".pdf"))
+    body = b"%PDF-1.4\n% another letter\n%%EOF\n"
+    manifest["files"]["bytes"] += len(body) - len(members[name])
+    members[name] = body
+    manifest["members"][name] = {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+    members[MANIFEST] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.tar.gz"
+    _write_archive(forged, members)
+    for args in (("--check",), ("--replace",)):
+        error = _restore_in_process(str(forged), *args)
+        assert error.returncode == 2, args
+        assert "manifest.json does not match its signature" in str(error)
+    del manifest["signature"]
+    members[MANIFEST] = json.dumps(manifest).encode()
+    _write_archive(forged, members)
+    error = _restore_in_process(str(forged), "--check")
+    assert error.returncode == 2 and "manifest.json is not signed" in str(error)
     _unchanged(counts, media)
 
 

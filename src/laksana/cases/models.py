@@ -422,3 +422,33 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.year}: {self.value}"
+
+
+class JournalSeal(models.Model):
+    """The daily seal of an agency's journal: a keyed digest (HMAC-SHA-256, with the key kept
+    outside the database) over the hashes of every entry of the agency's cases dated on that
+    day (in the agency's time zone), chained to the seal of the day before. Written once, by
+    ``laksana journal seal`` or the worker's daily task, never changed (laksana.cases.seals)."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField()
+    first_entry_id = models.BigIntegerField(null=True, blank=True)
+    last_entry_id = models.BigIntegerField(null=True, blank=True)
+    digest = models.CharField(max_length=64)
+    prev_digest = models.CharField(max_length=64, blank=True)
+    # Which key made it (a digest of the key, not the key): a seal made with another key is
+    # named as such instead of as a changed day.
+    key_id = models.CharField(max_length=16)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("journal seal")
+        verbose_name_plural = _("journal seals")
+        ordering = ["agency", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="journal_seal_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.digest[:16]}"

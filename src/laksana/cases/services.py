@@ -224,6 +224,8 @@ def _apply_events(
                 [(case.pk, step.id, event.visit, step.actor, at, due_at, *_new_step_defaults())],
             )
             activated.append(step)
+            # The due time is in the entry: the journal covers the step row's deadline.
+            data["due_at"] = due_at.isoformat() if due_at else None
             journal.append(case, JournalKind.STEP_ACTIVATED, None, at, data, batch=batch)
         elif isinstance(event, engine.StepCompleted):
             journal.append(case, JournalKind.COMPLETED, actor, at, data, batch=batch)
@@ -582,9 +584,11 @@ def complete_step(
         raise ServiceError(result.code.value, _refusal_message(result, case), items=result.items)
     # Accepted: store the files (their ids become the attachment ids), then the state.
     attachments: dict[str, list[dict[str, Any]]] = {}
+    checksums: dict[str, str] = {}  # attachment id -> SHA-256, for the journal
     for artifact_key, checked in stored:
         attachment = _store(case, row, artifact_key, person, checked, at)
         attachments.setdefault(artifact_key, []).append(attachment.as_artifact_file())
+        checksums[str(attachment.pk)] = attachment.sha256
     if attachments:
         # The engine accepted the same files; record their attachment ids in the state.
         state = result.state.to_dict()
@@ -643,6 +647,8 @@ def complete_step(
                         "name": ref["name"],
                         "artifact": artifact_key,
                         "step": row.step_key,
+                        "size": ref["size"],
+                        "sha256": checksums[str(ref["id"])],
                     },
                     batch=entries,
                 )
@@ -947,7 +953,12 @@ def add_attachment(
         JournalKind.FILE_ADDED,
         person,
         at,
-        {"attachment": attachment.pk, "name": attachment.original_name},
+        {
+            "attachment": attachment.pk,
+            "name": attachment.original_name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
     )
     case.save(update_fields=["journal_seq", "journal_hash"])
     return attachment

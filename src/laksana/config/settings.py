@@ -35,6 +35,8 @@ file, or a file that cannot be read, is an error.
 | ``LAKSANA_OIDC_PROVIDER_NAME`` | the name on the sign-in button ("Sign in with ...") | SSO |
 | ``LAKSANA_NEAR_DUE_SHARE`` | share of its working time after which a step is almost due | 0.75 |
 | ``LAKSANA_ESCALATION_GRACE`` | time overdue before the superior is told ("4 jam") | 1 hari |
+| ``LAKSANA_JOURNAL_KEY`` | key of the journal's daily seals and the backup manifest (8) | (8) |
+| ``LAKSANA_JOURNAL_KEY_FILE`` | a file holding the journal key | |
 
 (1) on in development, off in production. (2) a development key in development.
 (3) localhost names in debug. (4) on in production, off in development; off in production is
@@ -46,6 +48,8 @@ lockout from the last ``X-Forwarded-For`` entry (the one the proxy appended).
 (7) once per connection; turn it off behind a connection pooler in transaction mode that
 does not keep prepared statements (PgBouncer before 1.21, or without
 ``max_prepared_statements``).
+(8) 32+ characters, kept outside the database (and out of its backups); required in
+production; in development derived from the secret key. See docs/operations.md.
 
 OpenID Connect sign-in is on only when a client id, a client secret and the issuer (or all four
 endpoints) are set; otherwise its routes answer 404 and its backend is not installed.
@@ -54,6 +58,7 @@ endpoints) are set; otherwise its routes answer 404 and its backend is not insta
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -315,6 +320,31 @@ elif _STRICT and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         f"LAKSANA_SECRET_KEY is too short: with {_WHY} use at least 50 characters "
         f"({_NEW_KEY_HINT})."
+    )
+
+# The key of the journal's daily seals and of the backup manifest (laksana.cases.seals): an
+# HMAC key that must never be stored in the database it protects.
+LAKSANA_JOURNAL_KEY = env_secret("LAKSANA_JOURNAL_KEY") or ""
+if not LAKSANA_JOURNAL_KEY:
+    if _PRODUCTION:
+        raise ImproperlyConfigured(
+            "LAKSANA_JOURNAL_KEY is not set. With LAKSANA_MODE=production the journal's daily "
+            "seals need a key kept outside the database (LAKSANA_JOURNAL_KEY or "
+            f"LAKSANA_JOURNAL_KEY_FILE): {_NEW_KEY_HINT}."
+        )
+    # Development: derived from the secret key, so it is stable for one installation.
+    LAKSANA_JOURNAL_KEY = (
+        "derived:" + hashlib.sha256(f"laksana journal key\n{SECRET_KEY}".encode()).hexdigest()
+    )
+elif len(LAKSANA_JOURNAL_KEY) < 32 or len(set(LAKSANA_JOURNAL_KEY)) < 8:
+    raise ImproperlyConfigured(
+        "LAKSANA_JOURNAL_KEY is too weak: use at least 32 characters of many different ones "
+        f"({_NEW_KEY_HINT})."
+    )
+elif LAKSANA_JOURNAL_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "LAKSANA_JOURNAL_KEY is the secret key: give the journal a key of its own, so that "
+        "rotating one does not invalidate the other."
     )
 
 ALLOWED_HOSTS = env_hosts(

@@ -5,7 +5,8 @@ A backup is ONE ``.tar.gz`` archive::
     database/laksana.sqlite3   (SQLite)  or  database/laksana.pgdump  (PostgreSQL, custom format)
     files/<path>               every file under MEDIA_ROOT, by its path there
     manifest.json              format, versions, time, backend, row counts, file totals and
-                               the size and SHA-256 of every other member (written last)
+                               the size and SHA-256 of every other member (written last),
+                               signed: HMAC-SHA-256 with a key derived from the journal key
 
 Consistency. The database is copied as one consistent snapshot while the server keeps
 working: SQLite through its online backup API (``sqlite3.Connection.backup``, one step, so
@@ -18,17 +19,20 @@ snapshot refers to already exists, complete, when the snapshot is taken, and cop
 failed) may come along too; they are harmless extras. The backup checks this: a file the
 snapshot refers to but the files folder lacks is reported (and listed in the manifest).
 
-Restoring checks the manifest and every member's size and checksum *before* anything is
-changed, unpacking into staging places next to the targets; then replaces the database in one
-step (SQLite: an atomic rename of a synced file; PostgreSQL: ``pg_restore`` in a single
-transaction) and swaps the files folder by renames. Afterwards it compares the row counts with
-the manifest and verifies every case's journal.
+Restoring checks the manifest's signature (a member changed together with its manifest entry is
+refused: re-signing needs the journal key), then every member's size and checksum *before*
+anything is changed, unpacking into staging places next to the targets; then replaces the
+database in one step (SQLite: an atomic rename of a synced file; PostgreSQL: ``pg_restore`` in a
+single transaction) and swaps the files folder by renames. Afterwards it compares the row counts
+with the manifest and verifies the journal (``laksana journal verify``: chains, covered rows,
+files and seals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -429,6 +433,7 @@ def create_backup(output: Path | None = None) -> BackupResult:
                         "files": {"count": count, "bytes": total, "missing": missing},
                         "members": members,
                     }
+                    manifest["signature"] = sign_manifest(manifest)
                     body = json.dumps(manifest, indent=2, sort_keys=False).encode("utf-8")
                     info = tarfile.TarInfo(MANIFEST)
                     info.size = len(body)
@@ -555,6 +560,43 @@ def read_archive(
     return Checked(manifest, database, files_to)
 
 
+def sign_manifest(manifest: dict[str, Any]) -> dict[str, str]:
+    """The manifest's keyed signature: HMAC-SHA-256 over its canonical JSON (every key but
+    ``signature``), with a key derived from the journal key, and which key made it. Without
+    the key, a member and its manifest entry cannot be changed together unnoticed."""
+    from laksana.cases import seals
+
+    body = json.dumps(
+        {k: v for k, v in manifest.items() if k != "signature"},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    mac = hmac.new(seals.derived_key("backup manifest"), body, hashlib.sha256).hexdigest()
+    return {"hmac_sha256": mac, "key": seals.key_id()}
+
+
+def _check_signature(archive: Path, manifest: dict[str, Any]) -> None:
+    signature = manifest.get("signature")
+    if not isinstance(signature, dict) or not isinstance(signature.get("hmac_sha256"), str):
+        raise Refused(
+            f"{archive}: {MANIFEST} is not signed; a backup's manifest carries a keyed "
+            "signature, so this archive was not made by laksana backup or was altered"
+        )
+    want = sign_manifest(manifest)
+    if signature.get("key") != want["key"]:
+        raise Refused(
+            f"{archive}: {MANIFEST} was signed with the journal key {signature.get('key')!r}, "
+            f"but the configured key is {want['key']!r}: restore with the key of the "
+            "installation that made the backup (LAKSANA_JOURNAL_KEY)"
+        )
+    if not hmac.compare_digest(signature["hmac_sha256"], want["hmac_sha256"]):
+        raise Refused(
+            f"{archive}: {MANIFEST} does not match its signature: the manifest was changed "
+            "after the backup was made (with or without its members)"
+        )
+
+
 def _parse_manifest(archive: Path, body: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(body)
@@ -570,6 +612,7 @@ def _parse_manifest(archive: Path, body: bytes) -> dict[str, Any]:
             raise Refused(f"{archive}: {MANIFEST} lacks {key!r}")
     if manifest["database"] not in (DB_SQLITE, DB_POSTGRES):
         raise Refused(f"{archive}: {MANIFEST} names an unknown database member")
+    _check_signature(archive, manifest)
     return manifest
 
 
@@ -784,7 +827,7 @@ def _migration_warnings(manifest: dict[str, Any]) -> list[str]:
 
 
 def _after_restore(manifest: dict[str, Any], warnings: list[str]) -> RestoreReport:
-    from laksana.cases.journal import verify_all
+    from laksana.cases import integrity
 
     counts = live_counts()
     mismatches = [
@@ -800,12 +843,8 @@ def _after_restore(manifest: dict[str, Any], warnings: list[str]) -> RestoreRepo
         if have == want_files
         else f"{have[0]} files ({have[1]} bytes), the backup has {want_files[0]} ({want_files[1]})"
     )
-    breaks: list[str] = []
-    verified = 0
-    for _case, broken in verify_all():
-        verified += 1
-        if broken is not None:
-            breaks.append(str(broken))
+    # The whole journal check: chains, the rows the entries cover, the files, the seals.
+    journal = integrity.verify()
     return RestoreReport(
-        manifest, counts, mismatches, have, file_mismatch, breaks, verified, warnings
+        manifest, counts, mismatches, have, file_mismatch, journal.problems, journal.cases, warnings
     )

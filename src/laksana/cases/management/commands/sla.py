@@ -4,7 +4,8 @@
   each notice. Run it from cron, or by hand.
 - ``enqueue-every SECONDS`` queues the ``sweep_due_steps`` task every SECONDS seconds, for
   deployments without cron; the database worker (``laksana db_worker``) runs it. It runs
-  until it is stopped (Ctrl-C or SIGTERM).
+  until it is stopped (Ctrl-C or SIGTERM). Each time it also queues ``seal_journal``, the
+  journal's daily seal (``laksana journal seal``), which seals each day once it is over.
 
 The sweep is idempotent: running it again, or in two places at once, sends nothing twice.
 """
@@ -69,7 +70,7 @@ class Command(BaseCommand):
         )
 
     def enqueue_every(self, seconds: float, times: int, verbosity: int) -> None:
-        from laksana.cases.tasks import sweep_due_steps
+        from laksana.cases.tasks import seal_journal, sweep_due_steps
 
         if not seconds > 0:
             raise _bad("SECONDS must be more than 0")
@@ -84,6 +85,9 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 result = sweep_due_steps.enqueue()
+                # The journal's daily seal rides along: it seals a day once it is over, and
+                # costs a few reads when there is nothing to seal.
+                seal_journal.enqueue()
                 count += 1
                 if verbosity > 1:
                     self.stdout.write(f"queued the SLA sweep ({result.id})")

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         problems = list(report.count_mismatches)
         if report.file_mismatch:
             problems.append(f"files: {report.file_mismatch}")
-        problems += [f"journal broken: {b}" for b in report.journal_breaks]
+        problems += [f"journal: {b}" for b in report.journal_breaks]
         if problems:
             raise CommandError(
                 "restored, but it does not match the backup:\n  " + "\n  ".join(problems),
