@@ -22,7 +22,7 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
     if actor.kind is ActorKind.REQUESTING_UNIT:
         return Person.objects.filter(unit_id=case.requesting_unit_id)
     if actor.kind is ActorKind.VENDOR:
-        on = vendors.today(case.agency_id)
+        on = vendors.case_day(case)
         vendor = case.application.current_vendor(on) if case.application else None
         if vendor is None:
             return Person.objects.none()
@@ -34,7 +34,7 @@ def holders(case: Case, actor_key: str) -> QuerySet[Person]:
     ).first()
     if binding is None:
         return Person.objects.none()
-    acting = vendors.acting_people(case, vendors.today(case.agency_id))
+    acting = vendors.acting_people(case)
     if binding.person_id:
         return Person.objects.filter(acting, pk=binding.person_id)
     if binding.position_id:
@@ -85,7 +85,7 @@ def holder_contacts(case: Case, actor_key: str) -> list[tuple[int, str]]:
     if actor.kind is ActorKind.REQUESTING_UNIT or actor.kind is ActorKind.VENDOR:
         return list(holders(case, actor_key).order_by("pk").values_list("pk", "email"))
     table, person_col, position_col = _positions_table()
-    acting, acting_params = vendors.acting_people_sql("p", case, vendors.today(case.agency_id))
+    acting, acting_params = vendors.acting_people_sql("p", case)
     binding = f"b.agency_id = %s AND b.procedure_key = %s AND b.actor_key = %s AND {acting}"
     key = [case.agency_id, case.version.procedure_key, actor_key, *acting_params]
     rows = store.fetch(

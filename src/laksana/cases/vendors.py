@@ -49,13 +49,24 @@ def covers(vendor_id: int, application_id: int | None, on: dt.date) -> bool:
     return current_contracts(vendor_id, on).filter(application_id=application_id).exists()
 
 
+def case_day(case: Case, now: dt.datetime | None = None) -> dt.date:
+    """:func:`today` for the case's agency (its time zone read from the case's agency when
+    that is loaded already)."""
+    if Case.agency.is_cached(case):
+        zone = case.agency.time_zone
+        return timezone.localtime(now or timezone.now(), ZoneInfo(zone)).date()
+    return today(case.agency_id, now)
+
+
 def may_act(person: Person, case: Case, now: dt.datetime | None = None) -> bool:
     """Whether ``person`` may do anything on ``case`` beyond reading it, as far as contracts
     go: always for the agency's own people; for a vendor's employee only while a contract of
     the vendor for the case's application is in its period (at ``now``)."""
     if person.vendor_id is None:
         return True
-    return covers(person.vendor_id, case.application_id, today(case.agency_id, now))
+    if case.application_id is None:
+        return False
+    return covers(person.vendor_id, case.application_id, case_day(case, now))
 
 
 def case_filter(vendor_id: int, on: dt.date) -> Q:
@@ -112,23 +123,23 @@ def case_row_sql(alias: str, vendor_id: int, on: dt.date, fence: str = "") -> tu
     return sql, [vendor_id, *params, vendor_id, vendor_id]
 
 
-def acting_people(case: Case, on: dt.date) -> Q:
-    """A filter on people: those who may act on the case as far as contracts go (the
+def acting_people(case: Case) -> Q:
+    """A filter on people: those who may act on the case today as far as contracts go (the
     agency's own, and the employees of a vendor with a contract for the case's application in
-    its period on the date)."""
+    its period)."""
     if case.application_id is None:
         return Q(vendor__isnull=True)
     vendors = Contract.objects.filter(
-        Contract.in_period(on), application_id=case.application_id
+        Contract.in_period(case_day(case)), application_id=case.application_id
     ).values("vendor_id")
     return Q(vendor__isnull=True) | Q(vendor_id__in=vendors)
 
 
-def acting_people_sql(alias: str, case: Case, on: dt.date) -> tuple[str, list[Any]]:
+def acting_people_sql(alias: str, case: Case) -> tuple[str, list[Any]]:
     """:func:`acting_people` as SQL on the person row named ``alias``."""
     if case.application_id is None:
         return f"{alias}.vendor_id IS NULL", []
-    period, params = period_sql("k", on)
+    period, params = period_sql("k", case_day(case))
     return (
         f"({alias}.vendor_id IS NULL OR {alias}.vendor_id IN (SELECT k.vendor_id FROM "
         f"{Contract._meta.db_table} k WHERE k.application_id = %s AND {period}))",
