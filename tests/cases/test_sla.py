@@ -122,6 +122,7 @@ class TestNearDue:
             "near_due": 0,
             "overdue": 0,
             "escalated": 0,
+            "dispositions_overdue": 0,
             "notifications": 0,
         }
 
@@ -173,7 +174,13 @@ class TestIdempotence:
         assert (first.near_due, first.overdue, first.escalated) == (1, 1, 1)
         count = Notification.objects.count()
         again = sla.sweep(at(2, 9, 45))
-        assert again.as_dict() == {"near_due": 0, "overdue": 0, "escalated": 0, "notifications": 0}
+        assert again.as_dict() == {
+            "near_due": 0,
+            "overdue": 0,
+            "escalated": 0,
+            "dispositions_overdue": 0,
+            "notifications": 0,
+        }
         later = sla.sweep(at(2, 10, 30))  # the first step is overdue now: that is new
         assert (later.near_due, later.overdue, later.escalated) == (0, 1, 0)
         assert Notification.objects.count() == count + 1
@@ -194,7 +201,8 @@ class TestIdempotence:
         s2_case(bali, sop002, activated=at(2, 8), claimed_by=bali["dinkes_staf"])
         call_command("sla", "sweep", "--now", at(2, 10, 30).isoformat())
         assert capsys.readouterr().out.strip() == (
-            "almost due: 0, overdue: 1, escalated: 0, notifications: 1"
+            "almost due: 0, overdue: 1, escalated: 0, dispositions past their deadline: 0, "
+            "notifications: 1"
         )
 
 
@@ -268,3 +276,78 @@ def test_an_unreadable_grace_is_refused(monkeypatch):
     monkeypatch.setenv("LAKSANA_ESCALATION_GRACE", "sebentar")
     with pytest.raises(ImproperlyConfigured, match="LAKSANA_ESCALATION_GRACE"):
         settings_module.env_time_standard("LAKSANA_ESCALATION_GRACE", "1 hari")
+
+
+@pytest.mark.django_db
+class TestDispositionDeadlines:
+    """Open dispositions past their deadline: the recipient and the sender are told once."""
+
+    def _at_step3(self, bali, sop002):
+        case = services.open_case(bali["dinkes_staf"], sop002, "SIKESDA tidak bisa login")
+        case = work(bali["dinkes_staf"], work(bali["dinkes_staf"], case))
+        Notification.objects.all().delete()
+        return case, active(case)
+
+    def test_the_recipient_and_the_sender_are_told_once_when_the_deadline_passes(
+        self, bali, sop002
+    ):
+        case, step3 = self._at_step3(bali, sop002)
+        (d,) = services.dispose(
+            bali["kadis"],
+            case.pk,
+            [bali["kabid"]],
+            "Proses lebih lanjut",
+            step_id=step3.pk,
+            deadline=at(2, 10),
+            now=at(0, 8),
+        )
+        Notification.objects.all().delete()
+        assert sla.sweep(at(2, 9, 59)).dispositions_overdue == 0
+        assert told() == []
+        result = sla.sweep(at(2, 10, 1))
+        assert (result.dispositions_overdue, result.notifications) == (1, 2)
+        message = (
+            "The disposition from Gede Pramana to Ni Luh Putu Ariani is past its deadline "
+            "(10-06-2026 10:00 WITA): Proses lebih lanjut"
+        )
+        assert told() == [("kabid", message), ("kadis", message)]
+        d.refresh_from_db()
+        assert d.overdue_notified_at == at(2, 10, 1)
+        # Once only.
+        assert sla.sweep(at(3, 9)).dispositions_overdue == 0
+        assert len(told()) == 2
+
+    def test_a_disposition_finished_before_its_deadline_is_not_told_about(self, bali, sop002):
+        case, step3 = self._at_step3(bali, sop002)
+        services.dispose(
+            bali["kadis"],
+            case.pk,
+            [bali["kabid"]],
+            "Proses lebih lanjut",
+            step_id=step3.pk,
+            deadline=at(2, 10),
+            now=at(0, 8),
+        )
+        (whole,) = services.dispose(
+            bali["kadis"], case.pk, [bali["kabid"]], "Untuk diketahui", deadline=at(2, 10),
+            now=at(0, 8),
+        )  # fmt: skip
+        services.withdraw(bali["kadis"], whole.pk, now=at(0, 9))
+        work(bali["kadis"], case)  # step 3 done: its disposition is done
+        Notification.objects.all().delete()
+        assert sla.sweep(at(3, 9)).dispositions_overdue == 0
+        assert told() == []
+
+    def test_the_command_counts_them(self, bali, sop002, capsys):
+        case, step3 = self._at_step3(bali, sop002)
+        services.dispose(
+            bali["kadis"],
+            case.pk,
+            [bali["kabid"]],
+            "Proses lebih lanjut",
+            step_id=step3.pk,
+            deadline=at(2, 10),
+            now=at(0, 8),
+        )
+        call_command("sla", "sweep", "--now", at(2, 10, 30).isoformat())
+        assert "dispositions past their deadline: 1, notifications: 2" in capsys.readouterr().out

@@ -194,6 +194,8 @@ class Scenario:
             STEP_HOLDER: self.bali["kadis"],
             VENDOR: self.djki["ipasdev"],
             VENDOR_AFTER: self.djki[FORMER_VENDOR_LOGIN],
+            CLAIMANT: self.bali["kabid"],
+            HOLDER_NOT_CLAIMANT: self.bali["ketuatim"],
         }[persona]
 
     def sees(self, persona: str) -> set[str]:
@@ -632,6 +634,24 @@ def is_the_pdf(c: Cell) -> None:
     assert c.response.content.startswith(b"%PDF")
 
 
+def says_who_may_work_step_3(c: Cell) -> None:
+    """The API's ``actions`` answer: the step's worker may complete it, nobody else."""
+    if c.response.status_code == 200:
+        answer = c.json()
+        assert answer["complete"]["allowed"] == (c.persona in (STEP_HOLDER, CLAIMANT))
+        assert answer["claim"]["allowed"] == (c.persona == STEP_HOLDER and not c.s.step.claimed_by)
+
+
+def says_the_claimant_alone_may_work(c: Cell) -> None:
+    """The API's ``actions`` answer on a claimed step (CLAIMED_MATRIX)."""
+    answer = c.json()
+    assert answer["complete"]["allowed"] == (c.persona == CLAIMANT), answer
+    assert answer["release"]["allowed"] == (c.persona == CLAIMANT), answer
+    assert answer["take_over"]["allowed"] == (c.persona == STEP_HOLDER), answer
+    if c.persona == HOLDER_NOT_CLAIMANT:
+        assert answer["complete"]["code"] == "claimed"
+
+
 # --- the matrix -------------------------------------------------------------------------------
 
 Url = Callable[[Scenario], str]
@@ -856,6 +876,16 @@ MATRIX: dict[str, Entry] = {
         prepare=hold_step,
         effect=resumed,
     ),
+    "cases:release": Entry(
+        case_url("cases:release", step_id),
+        row("login", "404", "refused", "refused", "404"),
+        method="POST",
+    ),
+    "cases:take_over": Entry(
+        case_url("cases:take_over", step_id),
+        row("login", "404", "refused", "refused", "404"),
+        method="POST",
+    ),
     "cases:dispose": Entry(
         case_url("cases:dispose"),
         row("login", "404", "422", "ok", "404"),
@@ -1078,6 +1108,22 @@ MATRIX: dict[str, Entry] = {
         method="POST",
         effect=claimed,
     ),
+    # Step 3 is not claimed here: there is no claim to release or take over (CLAIMED_MATRIX).
+    "POST /api/cases/{reference}/steps/{step_id}/release": Entry(
+        lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/release",
+        row("401", "404", "400", "400", "404"),
+        method="POST",
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/take-over": Entry(
+        lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/take-over",
+        row("401", "404", "400", "400", "404"),
+        method="POST",
+    ),
+    "GET /api/cases/{reference}/steps/{step_id}/actions": Entry(
+        lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/actions",
+        API_CASE_READ,
+        check=says_who_may_work_step_3,
+    ),
     "POST /api/cases/{reference}/steps/{step_id}/complete": Entry(
         lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/complete",
         row("401", "404", "403", "ok", "404"),
@@ -1262,6 +1308,140 @@ MISMATCHED_MATRIX: dict[str, Entry] = {
 }
 
 
+# A claimed step, and "a holder who did not claim": the Kabid and the Ketua Tim also hold the
+# Kepala Dinas's position (acting heads), and the Kabid has claimed step 3 and sent its
+# disposition. The Kepala Dinas holds the step but did not claim it, and is the Kabid's
+# superior (he may take it over); the Ketua Tim holds it, did not claim it and is below the
+# Kabid (he may not).
+CLAIMANT = "claimant"
+HOLDER_NOT_CLAIMANT = "holder_not_claimant"
+CLAIMED_PERSONAS = (REQUESTER, STEP_HOLDER, HOLDER_NOT_CLAIMANT, CLAIMANT)
+
+
+def claimed_row(requester: str, step_holder: str, holder_not_claimant: str, claimant: str) -> dict:
+    """One line of :data:`CLAIMED_MATRIX`, in the order of :data:`CLAIMED_PERSONAS`."""
+    outcomes = (requester, step_holder, holder_not_claimant, claimant)
+    return dict(zip(CLAIMED_PERSONAS, outcomes, strict=True))
+
+
+def kabid_claims_step_3(s: Scenario) -> None:
+    position = s.bali["kadis"].positions.get()
+    for acting in (s.bali["kabid"], s.bali["ketuatim"]):
+        acting.positions.add(position)
+    services.claim_step(s.bali["kabid"], s.step.pk)
+    services.dispose(s.bali["kabid"], s.case.pk, [s.bali["ketuatim"]], "Proses", step_id=s.step.pk)
+    s.step.refresh_from_db()
+
+
+def kabid_claims_and_holds_step_3(s: Scenario) -> None:
+    kabid_claims_step_3(s)
+    services.hold_step(s.bali["kabid"], s.step.pk, "Menunggu dokumen dari pemohon")
+
+
+def released(c: Cell) -> None:
+    only_changed(c, "cases", "steps", "journal", "notifications")
+    assert CaseStep.objects.get(pk=c.s.step.pk).claimed_by_id is None
+    entry = c.s.case.journal.order_by("-seq").first()
+    assert entry.kind == JournalKind.RELEASED and entry.actor_id == c.person.pk
+
+
+def taken_over(c: Cell) -> None:
+    only_changed(c, "cases", "steps", "journal", "notifications")
+    assert CaseStep.objects.get(pk=c.s.step.pk).claimed_by_id == c.person.pk
+    entry = c.s.case.journal.order_by("-seq").first()
+    assert entry.kind == JournalKind.TAKEN_OVER and entry.actor_id == c.person.pk
+    assert entry.data["from"] == c.s.bali["kabid"].pk
+
+
+def claimed_step_url(name: str) -> Url:
+    return case_url(name, step_id)
+
+
+def claimed_api_url(action: str) -> Url:
+    return lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/{action}"
+
+
+CLAIMED_MATRIX: dict[str, Entry] = {
+    "cases:claim": Entry(
+        claimed_step_url("cases:claim"),
+        claimed_row("refused", "refused", "refused", "refused"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+    ),
+    "cases:complete": Entry(
+        claimed_step_url("cases:complete"),
+        claimed_row("422", "422", "422", "ok"),
+        method="POST",
+        data=lambda s: {"note": "Didisposisikan ke Ketua Tim"},
+        prepare=kabid_claims_step_3,
+        effect=completed,
+    ),
+    "cases:hold": Entry(
+        claimed_step_url("cases:hold"),
+        claimed_row("refused", "refused", "refused", "ok"),
+        method="POST",
+        data=lambda s: {"reason": "Menunggu dokumen dari pemohon"},
+        prepare=kabid_claims_step_3,
+        effect=held,
+    ),
+    "cases:resume": Entry(
+        claimed_step_url("cases:resume"),
+        claimed_row("refused", "refused", "refused", "ok"),
+        method="POST",
+        prepare=kabid_claims_and_holds_step_3,
+        effect=resumed,
+    ),
+    "cases:release": Entry(
+        claimed_step_url("cases:release"),
+        claimed_row("refused", "refused", "refused", "ok"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+        effect=released,
+    ),
+    "cases:take_over": Entry(
+        claimed_step_url("cases:take_over"),
+        claimed_row("refused", "ok", "refused", "refused"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+        effect=taken_over,
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/claim": Entry(
+        claimed_api_url("claim"),
+        claimed_row("409", "409", "409", "409"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/complete": Entry(
+        claimed_api_url("complete"),
+        claimed_row("403", "403", "403", "ok"),
+        method="POST",
+        data=lambda s: {"data": json.dumps({"note": "Didisposisikan ke Ketua Tim"})},
+        prepare=kabid_claims_step_3,
+        effect=completed,
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/release": Entry(
+        claimed_api_url("release"),
+        claimed_row("403", "403", "403", "ok"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+        effect=released,
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/take-over": Entry(
+        claimed_api_url("take-over"),
+        claimed_row("403", "ok", "403", "409"),
+        method="POST",
+        prepare=kabid_claims_step_3,
+        effect=taken_over,
+    ),
+    "GET /api/cases/{reference}/steps/{step_id}/actions": Entry(
+        claimed_api_url("actions"),
+        claimed_row("ok", "ok", "ok", "ok"),
+        prepare=kabid_claims_step_3,
+        check=says_the_claimant_alone_may_work,
+    ),
+}
+
+
 # --- running a cell ---------------------------------------------------------------------------
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -1370,6 +1550,20 @@ def test_ids_of_another_case_are_not_found(
     key: str, persona: str, request: pytest.FixtureRequest, client: Client
 ) -> None:
     run_cell(key, MISMATCHED_MATRIX[key], persona, request, client)
+
+
+# A step claimed by one of its holders, for those who see the case.
+@pytest.mark.parametrize(("key", "persona"), cells(CLAIMED_MATRIX, CLAIMED_PERSONAS))
+def test_a_claim_is_a_claim(
+    key: str, persona: str, request: pytest.FixtureRequest, client: Client
+) -> None:
+    run_cell(key, CLAIMED_MATRIX[key], persona, request, client)
+
+
+def test_every_claimed_matrix_entry_names_a_route() -> None:
+    assert not covered(CLAIMED_MATRIX) - discovered_routes()
+    for key, entry in CLAIMED_MATRIX.items():
+        assert set(entry.expect) == set(CLAIMED_PERSONAS), key
 
 
 # --- the admin --------------------------------------------------------------------------------

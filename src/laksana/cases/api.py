@@ -26,7 +26,7 @@ from laksana.api import files
 from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import MAX_ID, Id, Out, PathId
-from laksana.cases import services, store
+from laksana.cases import authority, services, store
 from laksana.cases.models import (
     Attachment,
     Case,
@@ -514,6 +514,79 @@ def claim_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseSte
     services.claim_step(person, step_id)
     row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
     return _step_out(case, row)
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/release",
+    response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
+)
+def release_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
+    """The claimant gives the step back: it is offered to its holders again."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    services.release_step(person, step_id)
+    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
+    return _step_out(case, row)
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/take-over",
+    response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
+)
+def take_over_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
+    """A superior of the claimant (directly or further up) takes the claimed step over; the
+    case's journal records it and the former claimant is told."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    services.take_over_step(person, step_id)
+    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
+    return _step_out(case, row)
+
+
+class VerdictOut(Out):
+    """Whether the caller may do one thing to the step, and why (``code``); ``message`` says
+    why not."""
+
+    allowed: bool
+    code: str
+    message: str
+
+
+class StepActionsOut(Out):
+    """What the caller may do to the step now: the rule the services enforce and the case
+    page follows (laksana.cases.authority)."""
+
+    step_id: int
+    complete: VerdictOut = Field(description="complete, put on hold, resume, disposition it")
+    claim: VerdictOut
+    release: VerdictOut
+    take_over: VerdictOut
+
+
+def _verdict(decision: authority.Decision) -> VerdictOut:
+    return VerdictOut(allowed=decision.allowed, code=decision.code, message=decision.message)
+
+
+@router.get(
+    "/cases/{reference}/steps/{step_id}/actions",
+    response={200: StepActionsOut, **responses(403, 404, 422)},
+)
+def step_actions(request: HttpRequest, reference: str, step_id: PathId) -> StepActionsOut:
+    """What the caller may do to the step now (claim, complete, release, take over)."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    row = CaseStep.objects.select_related("claimed_by").get(pk=step_id)
+    actions = authority.step_actions(person, case, row)
+    return StepActionsOut(
+        step_id=row.pk,
+        complete=_verdict(actions.work),
+        claim=_verdict(actions.claim),
+        release=_verdict(actions.release),
+        take_over=_verdict(actions.take_over),
+    )
 
 
 _COMPLETE_BODY = {

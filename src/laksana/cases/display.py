@@ -349,6 +349,17 @@ def _item(
             )
         if data.get("due_after"):
             item.details.append((_("New due time"), _local(data.get("due_after"))))
+    elif kind == JournalKind.RELEASED:
+        item.text = _("%(who)s released step %(no)s: it is offered to its holders again.") % {
+            "who": who,
+            "no": _step_label(spec, data.get("step")),
+        }
+    elif kind == JournalKind.TAKEN_OVER:
+        item.text = _("%(who)s took step %(no)s over from %(from)s.") % {
+            "who": who,
+            "no": _step_label(spec, data.get("step")),
+            "from": data.get("from_name", "?"),
+        }
     elif kind == JournalKind.CLOSED:
         end = str(event.get("end", ""))
         label = spec.end(end).label if spec.is_end(end) else end

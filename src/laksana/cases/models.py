@@ -237,6 +237,9 @@ class Disposition(models.Model):
     created_at = models.DateTimeField(_("sent at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the SLA sweep, once, when the deadline of the open disposition has passed and its
+    # recipient and sender were told.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("disposition")
@@ -245,6 +248,16 @@ class Disposition(models.Model):
         indexes = [
             # The inbox: open dispositions to a person, and the unread badge.
             models.Index(fields=["recipient", "status"], name="disposition_inbox_idx"),
+            # The sweep: open dispositions with a deadline not yet told, by deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(
+                    deadline__isnull=False,
+                    overdue_notified_at__isnull=True,
+                    status__in=["unread", "read"],
+                ),
+                name="disposition_deadline_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -342,6 +355,8 @@ class JournalKind(models.TextChoices):
     REMARK = "remark", _("Journal remark")
     HELD = "held", pgettext_lazy("journal event", "Put on hold")
     RESUMED = "resumed", _("Resumed")
+    RELEASED = "released", _("Released")
+    TAKEN_OVER = "taken_over", _("Taken over")
 
 
 class JournalEntry(models.Model):

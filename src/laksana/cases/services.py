@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laksana.cases import journal, participation, store, vendors
-from laksana.cases.holders import holder_contacts, holds
+from laksana.cases import authority, journal, participation, store, vendors
+from laksana.cases.holders import holder_contacts
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Attachment,
@@ -361,29 +361,11 @@ def open_case(
 
 
 def may_work(person: Person, case: Case, row: CaseStep) -> bool:
-    """Whether ``person`` may claim or complete the step: a holder of its actor, the person
-    who claimed it, or the recipient of an open disposition of it.
-
-    Where the step's output *is* a disposition (SOP 002 steps 3 and 4: "the head dispositions
-    to the division"), the disposition sent on it is the step's product, not a delegation of
-    the step, so its recipient does not gain the step.
-
-    A vendor's employee may work nothing once no contract of the vendor for the case's
-    application is in its period (:func:`laksana.cases.vendors.may_act`), not even a step
-    they claimed before."""
-    if not vendors.may_act(person, case):
-        return False
-    if row.claimed_by_id == person.pk:
-        return True
-    spec = case.version.spec
-    step = spec.step(row.step_key)
-    delegates = not any(spec.artifact(a).type == "disposition" for a in step.produces)
-    if holds(person, case, row.actor_key):
-        return True
-    return (
-        delegates
-        and row.dispositions.filter(recipient=person, status__in=OPEN_DISPOSITION).exists()
-    )
+    """Whether ``person`` may work the step now: the one rule of
+    :func:`laksana.cases.authority.may_work` (the claimant; a holder of its actor while it is
+    not claimed; the recipient of an open disposition of it from someone entitled; a vendor's
+    employee only within its contracts' periods)."""
+    return bool(authority.may_work(person, case, row))
 
 
 def _locked_step(person: Person, case_step_id: int) -> tuple[Case, CaseStep]:
@@ -410,14 +392,11 @@ def claim_step(person: Person, case_step_id: int, *, now: dt.datetime | None = N
     """Take an offered step: it is then in the claimant's inbox and no longer offered."""
     at = _now(now)
     case, row = _locked_step(person, case_step_id)
-    if row.claimed_by_id is not None and row.claimed_by_id != person.pk:
-        raise ServiceError(
-            "already_claimed",
-            _("This step was already claimed by %(name)s.")
-            % {"name": row.claimed_by.name if row.claimed_by else "?"},
-        )
-    if not may_work(person, case, row):
-        raise NotAllowed(_("This step is not yours to take."))
+    decision = authority.may_claim(person, case, row)
+    if decision.code in ("already_claimed", "already_yours"):
+        raise ServiceError("already_claimed", decision.message)
+    if not decision:
+        raise NotAllowed(decision.explain(_("This step is not yours to take.")))
     row.claimed_by = person
     row.claimed_at = at
     row.save(update_fields=["claimed_by", "claimed_at"])
@@ -441,8 +420,9 @@ def hold_step(
     at = _now(now)
     reason = reason.strip()
     case, row = _locked_step(person, case_step_id)
-    if not may_work(person, case, row):
-        raise NotAllowed(_("This step is not yours to put on hold."))
+    decision = authority.may_work(person, case, row)
+    if not decision:
+        raise NotAllowed(decision.explain(_("This step is not yours to put on hold.")))
     if row.on_hold_since is not None:
         raise ServiceError("on_hold", _("This step is already on hold."))
     if not reason:
@@ -472,8 +452,9 @@ def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = 
     was overdue by some working time when it was held is overdue by the same amount)."""
     at = _now(now)
     case, row = _locked_step(person, case_step_id)
-    if not may_work(person, case, row):
-        raise NotAllowed(_("This step is not yours to resume."))
+    decision = authority.may_work(person, case, row)
+    if not decision:
+        raise NotAllowed(decision.explain(_("This step is not yours to resume.")))
     since = row.on_hold_since
     if since is None:
         raise ServiceError("not_on_hold", _("This step is not on hold."))
@@ -506,6 +487,75 @@ def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = 
     return row
 
 
+@_atomic
+def release_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
+    """The claimant gives the claim up: the step is offered to its holders again."""
+    at = _now(now)
+    case, row = _locked_step(person, case_step_id)
+    decision = authority.may_release(person, case, row)
+    if not decision:
+        if decision.code == "not_claimed":
+            raise ServiceError("not_claimed", decision.message)
+        raise NotAllowed(decision.message)
+    row.claimed_by = None
+    row.claimed_at = None
+    row.save(update_fields=["claimed_by", "claimed_at"])
+    journal.append(
+        case, JournalKind.RELEASED, person, at, {"step": row.step_key, "visit": row.visit}
+    )
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    step = case.version.spec.step(row.step_key)
+    message = _("Step %(no)s was released by %(name)s and is waiting for you: %(activity)s") % {
+        "no": step.number,
+        "name": person.name,
+        "activity": outbox.shorten(step.activity, 120),
+    }
+    others = [c for c in holder_contacts(case, row.actor_key) if c[0] != person.pk]
+    _notify_on_commit(others, case, message, at)
+    return row
+
+
+@_atomic
+def take_over_step(
+    person: Person, case_step_id: int, *, now: dt.datetime | None = None
+) -> CaseStep:
+    """A superior of the claimant (directly or further up the ``superior`` chain) takes the
+    claimed step over: the claim becomes theirs, the journal records from whom, and the former
+    claimant is told. Dispositions the former claimant sent on the step grant nothing any more
+    (:mod:`laksana.cases.authority`)."""
+    at = _now(now)
+    case, row = _locked_step(person, case_step_id)
+    decision = authority.may_take_over(person, case, row)
+    if not decision:
+        if decision.code == "not_claimed":
+            raise ServiceError("not_claimed", decision.message)
+        if decision.code == "already_yours":
+            raise ServiceError("already_claimed", decision.message)
+        raise NotAllowed(decision.message)
+    former = row.claimed_by
+    assert former is not None
+    row.claimed_by = person
+    row.claimed_at = at
+    row.save(update_fields=["claimed_by", "claimed_at"])
+    participation.record(case, [person.pk])
+    journal.append(
+        case,
+        JournalKind.TAKEN_OVER,
+        person,
+        at,
+        {"step": row.step_key, "visit": row.visit, "from": former.pk, "from_name": former.name},
+    )
+    case.save(update_fields=["journal_seq", "journal_hash"])
+    step = case.version.spec.step(row.step_key)
+    message = _("%(name)s took step %(no)s over from you: %(activity)s") % {
+        "name": person.name,
+        "no": step.number,
+        "activity": outbox.shorten(step.activity, 120),
+    }
+    _notify_on_commit([former], case, message, at)
+    return row
+
+
 @dataclass(frozen=True)
 class FileInput:
     """Uploaded files for one artifact of a step."""
@@ -530,8 +580,9 @@ def complete_step(
     engine accepts it; nothing is written when it is refused."""
     at = _now(now)
     case, row = _locked_step(person, case_step_id)
-    if not may_work(person, case, row):
-        raise NotAllowed(_("This step is not yours to complete."))
+    decision = authority.may_work(person, case, row)
+    if not decision:
+        raise NotAllowed(decision.explain(_("This step is not yours to complete.")))
     if row.on_hold_since is not None:
         raise ServiceError("on_hold", _("This step is on hold: resume it first, then complete it."))
     spec = case.version.spec
@@ -741,9 +792,10 @@ def dispose(
 ) -> list[Disposition]:
     """Forward a case, or one of its active steps, to subordinates with an instruction.
 
-    The sender must be able to act on it: the step's holder or claimant, the recipient of the
-    disposition being forwarded, or (for a whole case) anyone who may see it as an official.
-    Recipients must be the sender's subordinates (directly or further down)."""
+    A disposition never grants more than its sender holds: a step only by someone who may work
+    it (:mod:`laksana.cases.authority`), a forward only about what its parent was about (the
+    web and the API let only those who see the case send one about all of it). Recipients
+    must be the sender's subordinates (directly or further down)."""
     at = _now(now)
     case = _lock(case_id)
     _vendor_may_act_or_refuse(person, case)
@@ -774,15 +826,7 @@ def dispose(
             raise NotAllowed(
                 _("You can only forward a disposition you received and have not finished.")
             )
-    row = None
-    if step_id is not None:
-        row = CaseStep.objects.filter(pk=step_id, case=case).first()
-        if row is None or row.status != StepStatus.ACTIVE:
-            raise ServiceError("not_active", _("This step is not active now."), field="step")
-        if parent is None and not may_work(person, case, row):
-            raise NotAllowed(_("Only the holder of this step can forward it."))
-    elif parent is not None:
-        row = parent.step
+    row = _disposition_step(person, case, step_id, parent)
     below = person.subordinates_tree()
     for r in recipients:
         if r.pk not in below:
@@ -839,6 +883,42 @@ def dispose(
         parent.save(update_fields=["status", "closed_at", "read_at"])
     case.save(update_fields=["journal_seq", "journal_hash"])
     return created
+
+
+def _disposition_step(
+    person: Person, case: Case, step_id: int | None, parent: Disposition | None
+) -> CaseStep | None:
+    """The step a disposition is about, checked: a forward keeps its parent's step (a parent
+    about the whole case reaches no step), and only someone who may work a step can
+    disposition it (:mod:`laksana.cases.authority`). None: the whole case."""
+    if parent is not None:
+        if step_id is not None and step_id != parent.step_id:
+            raise ServiceError(
+                "invalid",
+                _(
+                    "A forwarded disposition stays about what it was about: it cannot name "
+                    "another step."
+                ),
+                field="step",
+            )
+        row = parent.step
+    elif step_id is not None:
+        row = CaseStep.objects.filter(pk=step_id, case=case).first()
+        if row is None:
+            raise ServiceError("not_active", _("This step is not active now."), field="step")
+    else:
+        return None
+    if row is None:
+        return None
+    if row.status != StepStatus.ACTIVE:
+        raise ServiceError("not_active", _("This step is not active now."), field="step")
+    row.case = case
+    decision = authority.may_work(person, case, row)
+    if not decision:
+        raise NotAllowed(
+            decision.explain(_("Only someone who may work this step can disposition it."))
+        )
+    return row
 
 
 @_atomic

@@ -18,6 +18,12 @@ one row or nothing) in the same transaction as the notification rows: running th
 twice, or in two workers at once, never sends a notice twice, and a notice whose transaction
 fails is sent by the next sweep. Steps on hold are skipped: their clock stands still.
 
+Open dispositions with a deadline are watched too: once the deadline has passed, the
+recipient and the sender are told, once (``Disposition.overdue_notified_at``, set by the same
+kind of conditional update; found through a partial index of the open dispositions with a
+deadline not yet told). A disposition finished (done, forwarded, withdrawn) before its deadline
+is not open and is never told about.
+
 Finding the almost-due steps needs working-time arithmetic, which SQL cannot do; instead, for
 each agency calendar and each time standard the sweep computes the latest due time a step of
 that standard can have and already be almost due (the working time left at the threshold is
@@ -44,7 +50,7 @@ from django.utils.translation import gettext as _
 
 from laksana.cases import services
 from laksana.cases.holders import holders
-from laksana.cases.models import CaseStep, StepStatus
+from laksana.cases.models import OPEN_DISPOSITION, CaseStep, Disposition, StepStatus
 from laksana.engine.timetext import TimeStandard, TimeUnit, parse_time
 from laksana.engine.worktime import ZONE_ALIASES, Calendar
 from laksana.org.models import Agency, Person
@@ -62,6 +68,7 @@ class SweepResult:
     near_due: int = 0
     overdue: int = 0
     escalated: int = 0
+    dispositions_overdue: int = 0
     notifications: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -303,6 +310,7 @@ def sweep(
         _send_overdue(now, result)
         _send_escalations(now, grace_standard, calendars, result)
         _send_near_due(now, share, calendars, result)
+        _send_disposition_deadlines(now, result)
     return result
 
 
@@ -356,3 +364,46 @@ def _send_near_due(
                 if elapsed_share(calendar, activated_at, due_at, held, now) < share:
                     continue
                 _count(result, "near_due", _mark_and_send(pk, "near_due_notified_at", now, send))
+
+
+def _deadline_message(d: Disposition) -> str:
+    zone = d.case.agency.time_zone
+    assert d.deadline is not None
+    local = timezone.localtime(d.deadline, ZoneInfo(zone))
+    return _(
+        "The disposition from %(sender)s to %(recipient)s is past its deadline "
+        "(%(deadline)s): %(instruction)s"
+    ) % {
+        "sender": d.sender.name,
+        "recipient": d.recipient.name,
+        "deadline": f"{local:%d-%m-%Y %H:%M} {_ZONE_NAMES.get(zone, zone)}",
+        "instruction": shorten(d.instruction, 120),
+    }
+
+
+def _send_disposition_deadlines(now: dt.datetime, result: SweepResult) -> None:
+    """Open dispositions whose deadline has passed and that were not told about yet: their
+    recipient and their sender are told once. Every disposition of a batch leaves the query
+    (marked here or by another sweep, or no longer open), so the loop ends."""
+    due = Disposition.objects.filter(
+        deadline__isnull=False,
+        overdue_notified_at__isnull=True,
+        status__in=OPEN_DISPOSITION,
+        deadline__lt=now,
+    )
+    while True:
+        batch = list(due.order_by("deadline", "pk").values_list("pk", flat=True)[:BATCH])
+        if not batch:
+            return
+        for pk in batch:
+            with transaction.atomic():
+                marked = due.filter(pk=pk).update(overdue_notified_at=now)
+                if marked != 1:
+                    continue
+                d = Disposition.objects.select_related(
+                    "case", "case__agency", "sender", "recipient"
+                ).get(pk=pk)
+                people = [d.recipient] if d.sender_id == d.recipient_id else [d.recipient, d.sender]
+                services.notify(people, d.case, _deadline_message(d), now)
+            result.dispositions_overdue += 1
+            result.notifications += len(people)

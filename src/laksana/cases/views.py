@@ -27,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from laksana.cases import display, inbox, services, stepform, vendors
+from laksana.cases import authority, display, inbox, services, stepform, vendors
 from laksana.cases.holders import holders
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -193,6 +193,8 @@ class StepPanel:
     holder_names: Sequence[str]
     can_work: bool
     can_claim: bool
+    can_release: bool = False
+    can_take_over: bool = False
     inputs: list[stepform.ArtifactInput] = field(default_factory=list)
     provided: list[tuple[str, list[Attachment]]] = field(default_factory=list)
     sent: list[Disposition] = field(default_factory=list)
@@ -275,15 +277,18 @@ def _case_page(
         )
         panel.hold_reason, panel.hold_error = (hold_states or {}).get(row.pk, ("", ""))
         if person is not None and running and not read_only:
-            is_holder = any(pk == person.pk for pk, _name in people)
-            received = any(
-                d.step_id == row.pk and d.recipient_id == person.pk and d.status in OPEN_DISPOSITION
-                for d in dispositions
+            # The buttons and the form follow the one rule the services enforce.
+            actions = authority.step_actions(
+                person,
+                case,
+                row,
+                dispositions=dispositions,
+                holder=any(pk == person.pk for pk, _name in people),
             )
-            mine = row.claimed_by_id == person.pk
-            free = row.claimed_by_id is None
-            panel.can_work = mine or received or (is_holder and free)
-            panel.can_claim = free and (is_holder or received)
+            panel.can_work = bool(actions.work)
+            panel.can_claim = bool(actions.claim)
+            panel.can_release = bool(actions.release)
+            panel.can_take_over = bool(actions.take_over)
         if panel.can_work:
             entered, per_key, general = (step_states or {}).get(row.pk, ({}, {}, []))
             people_choices = _people_choices(case) if _needs_people(spec, step) else []
@@ -376,8 +381,14 @@ def _dispose_context(
             )
             if wants_disposition and not preferred:
                 preferred = value
+    # A disposition of a step is forwarded only by someone who may work the step.
+    workable = {panel.row.pk for panel in panels if panel.can_work}
     for d in dispositions:
-        if d.recipient_id == person.pk and d.status in OPEN_DISPOSITION:
+        if (
+            d.recipient_id == person.pk
+            and d.status in OPEN_DISPOSITION
+            and (d.step_id is None or d.step_id in workable)
+        ):
             value = f"parent:{d.pk}"
             targets.append(
                 (
@@ -500,6 +511,40 @@ def resume(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     else:
         step = case.version.spec.step(row.step_key)
         messages.success(request, _("Step %(no)s is resumed.") % {"no": step.number})
+    return redirect(_detail_url(case, f"step-{row.pk}"))
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """The claimant gives a step back: it is offered to its holders again."""
+    case = _visible_case(request, reference)
+    person = _person(request)
+    row = _step_row(case, step_id)
+    try:
+        services.release_step(person, row.pk)
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        step = case.version.spec.step(row.step_key)
+        messages.success(request, _("You released step %(no)s.") % {"no": step.number})
+    return redirect(_detail_url(case, f"step-{row.pk}"))
+
+
+@login_required
+@require_POST
+def take_over(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """A superior of the claimant takes the claimed step over."""
+    case = _visible_case(request, reference)
+    person = _person(request)
+    row = _step_row(case, step_id)
+    try:
+        services.take_over_step(person, row.pk)
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        step = case.version.spec.step(row.step_key)
+        messages.success(request, _("You took step %(no)s over.") % {"no": step.number})
     return redirect(_detail_url(case, f"step-{row.pk}"))
 
 

@@ -29,7 +29,10 @@ def _bad(message: str) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = "SLA sweep: almost-due, overdue and escalation notices for active steps."
+    help = (
+        "SLA sweep: almost-due, overdue and escalation notices for active steps, and notices "
+        "of dispositions past their deadline."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -66,7 +69,9 @@ class Command(BaseCommand):
         result = sla.sweep(now)
         self.stdout.write(
             f"almost due: {result.near_due}, overdue: {result.overdue}, "
-            f"escalated: {result.escalated}, notifications: {result.notifications}"
+            f"escalated: {result.escalated}, "
+            f"dispositions past their deadline: {result.dispositions_overdue}, "
+            f"notifications: {result.notifications}"
         )
 
     def enqueue_every(self, seconds: float, times: int, verbosity: int) -> None:
