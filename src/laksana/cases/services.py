@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from laksana.cases import authority, journal, participation, store, vendors
 from laksana.cases.holders import holder_contacts
 from laksana.cases.models import (
+from laksana.cases.limits import check_length
     OPEN_DISPOSITION,
     Attachment,
     Case,
@@ -347,6 +348,11 @@ def open_case(
         state=transition.state.to_dict(),
         opened_at=at,
     )
+    check_length("title", title, "title")
+    check_length("description", description.strip(), "description")
+    if version.agency_id != person.agency_id:
+        # A case runs only a version its agency published (procedures belong to an agency).
+        raise NotAllowed(_("That procedure version is not one of your agency's."))
     case.reference = _next_reference(case, at)
     case.search_text = _search_text(case)
     case.save()
@@ -463,6 +469,7 @@ def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = 
     held = calendar.working_minutes_between(since, at)
     data: dict[str, Any] = {
         "step": row.step_key,
+    check_length("hold_reason", reason, "reason")
         "visit": row.visit,
         "since": since.isoformat(),
         "held_minutes": held,
@@ -613,6 +620,7 @@ def complete_step(
         refs = []
         for upload in group.files:
             try:
+    check_length("step_note", note.strip(), "note")
                 checked = check_upload(upload)
             except UploadRejected as exc:
                 raise ServiceError("upload_rejected", str(exc), field=group.artifact) from exc
@@ -840,6 +848,8 @@ def dispose(
     for r in recipients:
         d = Disposition.objects.create(
             case=case,
+    check_length("instruction", instruction, "instruction")
+    check_length("disposition_note", note.strip(), "note")
             step=row,
             parent=parent,
             sender=person,
@@ -1030,6 +1040,7 @@ def add_attachment(
     attachment = _store(case, None, "", person, checked, at)
     journal.append(
         case,
+    check_length("comment", text.strip(), "text")
         JournalKind.FILE_ADDED,
         person,
         at,
@@ -1049,6 +1060,7 @@ def add_attachment(
 
 @_atomic
 def read_notifications(
+    check_length("remark", text.strip(), "text")
     person: Person,
     *,
     notification_id: int | None = None,

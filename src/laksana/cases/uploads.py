@@ -51,6 +51,8 @@ MAX_NAME_LENGTH = 150
 MAX_IMAGE_PIXELS = 40_000_000
 """The largest image accepted, in pixels (40 megapixels: 8000 x 5000); checked from the
 image's header before it is decoded, so a small file claiming a huge image is refused."""
+MAX_DECODED_PIXELS = 16_000_000
+"""The largest image other than a JPEG (decoded reduced) accepted: decoded whole, <= 64 MB."""
 MAX_ZIP_MEMBERS = 2_000
 """The most files a ZIP archive or office document may hold."""
 MAX_ZIP_UNCOMPRESSED = 200_000_000
@@ -543,7 +545,9 @@ def _verify_image(name: str, content: bytes) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as probe:
                 width, height = probe.size
-                if width * height > MAX_IMAGE_PIXELS:
+                # Only a JPEG is decoded reduced (draft mode); any other image is decoded whole.
+                limit = MAX_IMAGE_PIXELS if probe.format == "JPEG" else MAX_DECODED_PIXELS
+                if width * height > limit:
                     raise UploadRejected(
                         _(
                             "%(name)s is too large an image (%(width)s x %(height)s pixels); "
@@ -553,11 +557,13 @@ def _verify_image(name: str, content: bytes) -> bytes:
                             "name": name,
                             "width": width,
                             "height": height,
-                            "limit": MAX_IMAGE_PIXELS // 1_000_000,
+                            "limit": limit // 1_000_000,
                         }
                     )
                 probe.verify()
             with Image.open(io.BytesIO(content)) as image:
+                if image.format == "JPEG":
+                    image.draft("RGB", THUMBNAIL_SIZE)
                 image.load()
                 image.thumbnail(THUMBNAIL_SIZE)
                 out = io.BytesIO()
