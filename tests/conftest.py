@@ -1,19 +1,57 @@
-"""Shared fixtures: the published seed procedures and the demo organisations."""
+"""Shared fixtures: the demo organisations and the shipped procedures they adopted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from laksana.demo.orgs import SOP_002, SOP_004, build_bali, build_djki
+from laksana.demo.orgs import SOP_000, SOP_001, SOP_002, SOP_003, SOP_004, build_bali, build_djki
+from laksana.org.models import Agency
+from laksana.procedures import library
 from laksana.procedures.models import ProcedureVersion
-from laksana.procedures.services import publish_shipped
+from laksana.procedures.services import adopt
+
+# The demo agency that adopts each shipped SOP (in its builder, laksana.demo.orgs).
+DEMO_OWNERS = {
+    SOP_000: "utn",
+    SOP_001: "diskominfo-sukamaju",
+    SOP_002: "diskominfos-bali",
+    SOP_003: "utn",
+    SOP_004: "djki",
+}
+
+
+class DemoVersions(Mapping[str, ProcedureVersion]):
+    """The shipped SOPs' published versions, by key: each the version of the demo agency that
+    runs it (adopted by its builder), read when asked for, so after the test's organisations
+    are built. A SOP whose agency is not built is adopted by a test agency ``uji``."""
+
+    def __getitem__(self, key: str) -> ProcedureVersion:
+        owner = DEMO_OWNERS.get(key, "uji")
+        version = (
+            ProcedureVersion.objects.filter(agency__slug=owner, procedure_key=key)
+            .order_by("-number")
+            .first()
+        )
+        if version is not None:
+            return version
+        agency, _created = Agency.objects.get_or_create(
+            slug="uji", defaults={"name": "Instansi Uji", "short_name": "Uji"}
+        )
+        return adopt(key, agency)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([e.id for e in library.entries()])
+
+    def __len__(self) -> int:
+        return len(library.entries())
 
 
 @pytest.fixture
-def versions(db) -> dict[str, ProcedureVersion]:
-    return {v.procedure_key: v for v in publish_shipped()}
+def versions(db) -> Mapping[str, ProcedureVersion]:
+    return DemoVersions()
 
 
 @pytest.fixture
@@ -27,13 +65,15 @@ def djki(db):
 
 
 @pytest.fixture
-def sop002(versions) -> ProcedureVersion:
-    return versions[SOP_002]
+def sop002(bali) -> ProcedureVersion:
+    """Bali's SOP 002 (its builder adopts it)."""
+    return bali.versions[SOP_002]
 
 
 @pytest.fixture
-def sop004(versions) -> ProcedureVersion:
-    return versions[SOP_004]
+def sop004(djki) -> ProcedureVersion:
+    """DJKI's SOP 004 (its builder adopts it)."""
+    return djki.versions[SOP_004]
 
 
 @pytest.fixture(autouse=True)

@@ -38,11 +38,11 @@ def test_a_session_account_without_a_person_cannot_act(client, django_user_model
 
 def test_it_lists_the_latest_version_of_each_procedure(api_as, bali, sop002):
     source = sop002.source.replace('title: "Penanganan Masalah Aplikasi"', 'title: "Revisi"')
-    publish(source, "sop-002.yaml")
+    publish(source, "sop-002.yaml", bali.agency)
     body = api_as(bali["dinkes_staf"]).get("/procedures").json()
-    assert len(body) == 5
+    assert len(body) == 1  # Bali's own: it adopted SOP 002 only
     (sop,) = [p for p in body if p["key"] == SOP_002]
-    assert (sop["number"], sop["title"]) == (2, "Revisi")
+    assert (sop["agency"], sop["number"], sop["title"]) == ("diskominfos-bali", 2, "Revisi")
     assert sop["sop_number"] == "B.24.473.1/12074/IAI/D.KOMINFOS"
 
 
@@ -61,8 +61,8 @@ def test_a_version_shows_its_steps_with_times_and_decisions(api_as, bali, sop002
     assert {a["id"] for a in body["actors"]} >= {"pemohon", "kadis"}
 
 
-def test_a_decision_step_shows_its_question_and_outcomes(api_as, bali, sop004):
-    body = api_as(bali["dinkes_staf"]).get(f"/procedures/{SOP_004}/versions/1").json()
+def test_a_decision_step_shows_its_question_and_outcomes(api_as, djki, sop004):
+    body = api_as(djki["merek_staf"]).get(f"/procedures/{SOP_004}/versions/1").json()
     decision = next(s["decision"] for s in body["steps"] if s["decision"])
     assert decision["question"] == "Apakah gangguan berasal dari sistem aplikasi IPAS?"
     assert decision["outcomes"] == [

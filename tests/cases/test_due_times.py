@@ -290,7 +290,7 @@ def test_glpi_15605_a_revised_standard_does_not_touch_a_running_step(bali, sop00
     source = sop002.source[:start] + sop002.source[start:].replace(
         'time: "±1-2 Jam"', 'time: "15 menit"', 1
     ).replace('time: {text: "±1", unit: jam}', 'time: "3 jam"', 1)
-    revised = publish(source, "revisi.yaml")
+    revised = publish(source, "revisi.yaml", bali.agency)
     assert revised.number == sop002.number + 1
     assert revised.spec.step("s2").time == parse_time("15 menit")
     services.resume_step(bali["dinkes_staf"], row.pk, now=at("2026-05-05T09:30+08:00"))

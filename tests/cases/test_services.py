@@ -250,9 +250,13 @@ def test_a_published_revision_leaves_running_cases_on_their_version(bali, sop002
             'title: "Penanganan Masalah Aplikasi"', 'title: "Penanganan Masalah Aplikasi (Revisi)"'
         ),
         "revisi.yaml",
+        bali.agency,
+        by=bali["kabid"],  # Bali's procedure administrator
     )
     assert revised.number == sop002.number + 1
-    assert publish(revised.source, "again.yaml") == revised  # same text: no new version
+    assert (
+        publish(revised.source, "again.yaml", bali.agency) == revised
+    )  # same text: no new version
     case.refresh_from_db()
     assert case.version == sop002
     case = work(bali["dinkes_staf"], case)

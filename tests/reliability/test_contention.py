@@ -75,8 +75,8 @@ POSTGRES_ONLY = pytest.mark.skipif(
 
 
 @pytest.fixture
-def loop_version(db) -> ProcedureVersion:
-    return publish(LOOP, "uji-rebutan-langkah.yaml")
+def loop_version(bali) -> ProcedureVersion:
+    return publish(LOOP, "uji-rebutan-langkah.yaml", bali.agency)
 
 
 def _people(bali, n: int) -> list[Person]:

@@ -60,9 +60,7 @@ from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 from laksana.accounts.services import issue_token
 from laksana.demo.orgs import build_bali
-from laksana.procedures.services import publish_shipped
-publish_shipped()
-bali = build_bali()
+bali = build_bali()  # adopts SOP 002
 tokens = [issue_token(bali[login], "crash test")[1] for login in ("dinkes_staf", "dinkes", "bkd")]
 print(json.dumps(tokens))
 """

@@ -84,7 +84,7 @@ def test_it_lists_exactly_the_overdue_steps_most_recently_overdue_first(admin, b
 
 
 @pytest.mark.parametrize("case_limit", [2000, 0], ids=["few cases", "many cases"])
-def test_it_filters_by_unit_and_procedure(admin, board, bali, monkeypatch, case_limit):
+def test_it_filters_by_unit_and_procedure(admin, board, bali, djki, monkeypatch, case_limit):
     # A filter with few cases looks their steps up by case, one with many walks the due
     # times: the same rows either way.
     monkeypatch.setattr(overdue, "CASE_LIMIT", case_limit)

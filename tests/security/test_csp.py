@@ -104,7 +104,7 @@ WALKTHROUGH: dict[str, Page] = {
     "procedures:list": lambda c, b: reverse("procedures:list"),
     "procedures:detail": lambda c, b: reverse("procedures:detail", args=[SOP_002]),
     "procedures:version": lambda c, b: reverse(
-        "procedures:version", args=[SOP_002, c.version.number]
+        "procedures:version", args=[b.agency.slug, SOP_002, c.version.number]
     ),
     "org:index": lambda c, b: reverse("org:index"),
     "org:bindings": lambda c, b: reverse("org:bindings", args=[b.agency.slug, SOP_002]),

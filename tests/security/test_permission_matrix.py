@@ -96,7 +96,6 @@ from laksana.catalog.models import (
 from laksana.demo.orgs import SOP_002, SOP_004, DemoOrg, build_bali, build_djki
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
-from laksana.procedures.services import publish_shipped
 from laksana.worktime.models import CalendarChange, WorkCalendar
 
 from ..cases.helpers import active, pdf, png, work
@@ -144,6 +143,8 @@ REPORTS = row("login", "403", "403", "ok", "403")
 CATALOG_READ = row("login", "ok", "ok", "ok", "404")
 API_CATALOG_READ = row("401", "ok", "ok", "ok", "404")
 KEEPER = row("login", "403", "403", "ok", "404")
+# A published version of Bali: its people read it, the DJKI vendor gets 404.
+AGENCY_READ = row("login", "ok", "ok", "ok", "404")
 # Keeper forms posted empty: the keeper may try (the form comes back, 422); the others are
 # refused before the form is read.
 KEEPER_POST = row("login", "403", "403", "422", "404")
@@ -312,10 +313,11 @@ def demo(
         override_settings(PASSWORD_HASHERS=md5),
         transaction.atomic(),
     ):
-        versions = {v.procedure_key: v for v in publish_shipped()}
+        # Each agency adopts the shipped SOP it runs (its builder does): Bali SOP 002, DJKI 004.
         djki = build_djki()
         add_former_vendor(djki)
-        yield build_bali(), djki, versions
+        bali = build_bali()
+        yield bali, djki, {**bali.versions, **djki.versions}
         transaction.set_rollback(True)
 
 
@@ -631,7 +633,8 @@ def is_me(c: Cell) -> None:
 
 
 def is_the_pdf(c: Cell) -> None:
-    assert c.response.content.startswith(b"%PDF")
+    if c.response.status_code == 200:  # refused cells are checked by their status
+        assert c.response.content.startswith(b"%PDF")
 
 
 def says_who_may_work_step_3(c: Cell) -> None:
@@ -709,6 +712,11 @@ def dispose_json(s: Scenario) -> dict[str, Any]:
     }
 
 
+def BALI_SOP_002(s: Scenario) -> list[Any]:
+    """The URL arguments of Bali's SOP 002 version: agency, procedure, number."""
+    return [s.bali.agency.slug, SOP_002, s.versions[SOP_002].number]
+
+
 def open_form(s: Scenario) -> dict[str, Any]:
     version = s.versions[SOP_002]
     return {"version": str(version.pk), "title": "Aplikasi lambat", "description": "Sejak pagi"}
@@ -784,25 +792,27 @@ MATRIX: dict[str, Entry] = {
     "procedures:yaml": Entry(
         lambda s: reverse("procedures:yaml", args=[SOP_002]), EVERYONE, static=True
     ),
-    # Published versions (the texts cases run on): public like the library.
+    # Published versions (the texts cases run on) belong to their agency: Bali's people read
+    # Bali's, the DJKI vendor gets the answer of a version that does not exist.
     "procedures:version": Entry(
-        lambda s: reverse("procedures:version", args=[SOP_002, s.versions[SOP_002].number]),
-        EVERYONE,
+        lambda s: reverse("procedures:version", args=BALI_SOP_002(s)),
+        AGENCY_READ,
         static=True,
     ),
     "procedures:version_pdf": Entry(
-        lambda s: reverse("procedures:version_pdf", args=[SOP_002, s.versions[SOP_002].number]),
-        EVERYONE,
+        lambda s: reverse("procedures:version_pdf", args=BALI_SOP_002(s)),
+        AGENCY_READ,
         static=True,
         stubs=NO_PDF_RENDERING,
         check=is_the_pdf,
     ),
     "procedures:version_yaml": Entry(
-        lambda s: reverse("procedures:version_yaml", args=[SOP_002, s.versions[SOP_002].number]),
-        EVERYONE,
+        lambda s: reverse("procedures:version_yaml", args=BALI_SOP_002(s)),
+        AGENCY_READ,
         static=True,
     ),
-    # Publishing a procedure file: staff only; a refused upload publishes nothing.
+    # Publishing a procedure file: the agency's procedure administrators only (none of the
+    # five personas; is_staff is no such role); a refused upload publishes nothing.
     "procedures:publish": Entry(lambda s: reverse("procedures:publish"), STAFF_ONLY, static=True),
     "POST procedures:publish": Entry(
         lambda s: reverse("procedures:publish"),
@@ -1062,7 +1072,7 @@ MATRIX: dict[str, Entry] = {
     "GET /api/procedures": Entry(lambda s: "/api/procedures", API_SIGNED_IN, static=True),
     "GET /api/procedures/{key}/versions/{number}": Entry(
         lambda s: f"/api/procedures/{SOP_002}/versions/{s.versions[SOP_002].number}",
-        API_SIGNED_IN,
+        row("401", "ok", "ok", "ok", "404"),  # Bali's version: not the DJKI vendor's
         static=True,
     ),
     "GET /api/applications": Entry(
@@ -1671,7 +1681,8 @@ def _bali_staff(s: Scenario) -> Person:
         (lambda s: reverse("org:bindings", args=[s.djki.agency.slug, SOP_004]), 404),
         (lambda s: reverse("org:calendar", args=[s.bali.agency.slug]), 200),
         (lambda s: reverse("org:calendar", args=[s.djki.agency.slug]), 404),
-        (lambda s: reverse("procedures:publish"), 200),
+        # Publishing is a right of the procedure-administrator role, not of is_staff.
+        (lambda s: reverse("procedures:publish"), 403),
     ],
     ids=["bindings-own", "bindings-other", "calendar-own", "calendar-other", "publish"],
 )
@@ -1690,6 +1701,90 @@ def test_staff_see_only_their_own_agency_in_the_bindings_index(
     client.force_login(_bali_staff(people).user)
     text = client.get(reverse("org:index")).content.decode()
     assert people.bali.agency.name in text and people.djki.agency.name not in text
+
+
+# The persona "staff member of another agency" on the routes of procedures: DJKI's procedure
+# administrator, with Django's is_staff, against Bali's SOP 002. Each refusal changes nothing,
+# and Bali's next case still runs Bali's version.
+
+
+def _other_agency_staff(s: Scenario) -> Person:
+    person = s.djki["kasubdit"]  # DJKI's procedure administrator in the demo
+    assert person.user is not None
+    person.user.is_staff = True
+    person.user.save(update_fields=["is_staff"])
+    return person
+
+
+def _hijacked_upload(s: Scenario) -> SimpleUploadedFile:
+    source = s.versions[SOP_002].source.replace("kind: position", "kind: requesting_unit")
+    return SimpleUploadedFile("sop-002.yaml", source.encode(), "application/yaml")
+
+
+OTHER_AGENCY_CELLS: dict[str, tuple[str, Callable[[Scenario], Any], int]] = {
+    "procedures:version": (
+        "GET",
+        lambda s: reverse("procedures:version", args=BALI_SOP_002(s)),
+        404,
+    ),
+    "procedures:version_pdf": (
+        "GET",
+        lambda s: reverse("procedures:version_pdf", args=BALI_SOP_002(s)),
+        404,
+    ),
+    "procedures:version_yaml": (
+        "GET",
+        lambda s: reverse("procedures:version_yaml", args=BALI_SOP_002(s)),
+        404,
+    ),
+    "POST procedures:publish": (
+        "POST",
+        lambda s: {"source": _hijacked_upload(s), "agency": s.bali.agency.slug},
+        403,
+    ),
+    "POST cases:open": (
+        "POST",
+        lambda s: {"version": str(s.versions[SOP_002].pk), "title": "Aplikasi lambat"},
+        422,
+    ),
+    "GET /api/procedures/{key}/versions/{number}": (
+        "API",
+        lambda s: f"/api/procedures/{SOP_002}/versions/{s.versions[SOP_002].number}",
+        404,
+    ),
+    "POST /api/cases": ("API", lambda s: {"procedure": SOP_002, "title": "Lambat"}, 400),
+}
+
+
+@pytest.mark.parametrize("key", sorted(OTHER_AGENCY_CELLS))
+def test_a_staff_member_of_another_agency_on_the_procedure_routes(
+    key: str, people: Scenario, client: Client
+) -> None:
+    method, what, status = OTHER_AGENCY_CELLS[key]
+    person = _other_agency_staff(people)
+    before = fingerprint()
+    if method == "API":
+        _token, secret = issue_token(person, "matrix")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        if key.startswith("POST"):
+            response = client.post(
+                "/api/cases", json.dumps(what(people)), "application/json", **headers
+            )
+        else:
+            response = client.get(what(people), **headers)
+    else:
+        client.force_login(person.user)
+        if method == "POST":
+            url = reverse(route_of(key))
+            response = client.post(url, what(people))
+        else:
+            response = client.get(what(people))
+    assert response.status_code == status, response.content[:300]
+    assert fingerprint() == before
+    requester = people.bali["dinkes_staf"]
+    case = services.open_case(requester, people.versions[SOP_002], "Sesudahnya")
+    assert case.version.agency_id == people.bali.agency.pk
+    assert case.version.pk == people.versions[SOP_002].pk
 
 
 # --- every route has an entry, every entry a route --------------------------------------------

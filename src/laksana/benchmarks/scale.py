@@ -574,7 +574,7 @@ def _build_world(log: Log, walks: int = 300) -> list[Plan]:
     from laksana.catalog.models import Application
     from laksana.demo.catalog import build_catalogue
     from laksana.demo.orgs import build_bali, build_djki, build_generic, build_university
-    from laksana.procedures.services import publish_shipped
+    from laksana.procedures.services import latest_version
     from laksana.worktime.services import calendar_for
 
     with (
@@ -582,7 +582,7 @@ def _build_world(log: Log, walks: int = 300) -> list[Plan]:
         transaction.atomic(),
     ):
         now = timezone.now()
-        versions = {v.procedure_key: v for v in publish_shipped()}
+        # Each agency adopts the shipped SOPs it runs (its builder does).
         orgs = {"bali": build_bali(), "djki": build_djki(), "utn": build_university()}
         orgs["skm"] = build_generic()
         build_catalogue(orgs["bali"], now)
@@ -593,7 +593,8 @@ def _build_world(log: Log, walks: int = 300) -> list[Plan]:
     plans = []
     for slug, procedure, share in PLANS:
         agency = Agency.objects.get(slug=slug)
-        version = versions[procedure]
+        version = latest_version(agency, procedure)
+        assert version is not None, f"{slug} has not adopted {procedure}"
         spec = version.spec
         people = list(Person.objects.filter(agency=agency).order_by("pk"))
         staff = [p for p in people if p.vendor_id is None]

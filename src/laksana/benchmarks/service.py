@@ -84,14 +84,12 @@ def prepare(cases: int) -> tuple[list[int], dict[str, int], list[PlannedAction]]
     from laksana.cases.holders import holders
     from laksana.demo.orgs import build_djki
     from laksana.org.models import Agency, Person
-    from laksana.procedures.models import ProcedureVersion
-    from laksana.procedures.services import publish_shipped
+    from laksana.procedures.services import adopt, latest_version
 
     if not Agency.objects.filter(slug="djki").exists():
-        build_djki()
-    if not ProcedureVersion.objects.filter(procedure_key=SOP_004).exists():
-        publish_shipped()
-    version = ProcedureVersion.objects.filter(procedure_key=SOP_004).latest("number")
+        build_djki()  # adopts SOP 004
+    djki = Agency.objects.get(slug="djki")
+    version = latest_version(djki, SOP_004) or adopt(SOP_004, djki)
     plan = main_path(version.spec)
     requester = Person.objects.filter(agency__slug="djki", unit__isnull=False).first()
     # The requesting unit's person: SOP 004 starts with the Direktorat Teknis/Pengguna.

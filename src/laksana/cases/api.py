@@ -41,7 +41,7 @@ from laksana.cases.models import (
 from laksana.cases.queries import of_procedure, visible_case, visible_cases
 from laksana.catalog.models import Application
 from laksana.org.models import Person
-from laksana.procedures.models import ProcedureVersion
+from laksana.procedures.services import latest_version
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["cases"])
@@ -475,14 +475,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
 def open_case(request: HttpRequest, payload: OpenCaseIn) -> Status[CaseOut]:
     """Open a case on the latest published version of a procedure, for the caller's unit."""
     person = acting_person(request)
-    version = (
-        ProcedureVersion.objects.filter(procedure_key=payload.procedure).order_by("-number").first()
-    )
+    # The caller's agency's own latest version: another agency's is never run.
+    version = latest_version(person.agency_id, payload.procedure)
     if version is None:
         raise ApiError(
             400,
             "invalid",
-            _("No procedure %(key)s is published.") % {"key": payload.procedure},
+            _("Your agency has published no procedure %(key)s.") % {"key": payload.procedure},
             field="procedure",
         )
     application = None

@@ -116,15 +116,29 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 
 
 def _openable_versions(person: Person) -> list[ProcedureVersion]:
-    """The newest version of each procedure the person's agency has set up (bound actors);
-    every published procedure when the agency has bound none yet."""
-    versions = latest_versions()
+    """The newest version of each procedure the person's agency has published and set up
+    (bound actors); every one it has published when it has bound none yet."""
+    versions = latest_versions(person.agency_id)
     bound = set(
         ActorBinding.objects.filter(agency_id=person.agency_id).values_list(
             "procedure_key", flat=True
         )
     )
     return [v for v in versions if v.procedure_key in bound] or versions
+
+
+def _procedure_choices(user: Any, person: Person | None) -> list[ProcedureVersion]:
+    """The procedures the case list's filter offers: the person's agency's (every agency's
+    for the superuser, one entry per key)."""
+    if person is None and getattr(user, "is_superuser", False):
+        newest = {
+            v.procedure_key: v
+            for v in ProcedureVersion.objects.only("procedure_key", "title").order_by(
+                "procedure_key", "number"
+            )
+        }
+        return list(newest.values())
+    return latest_versions(person.agency_id if person is not None else None, "title")
 
 
 @login_required
@@ -925,7 +939,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "statuses": CaseStatus.choices,
-            "procedures": latest_versions("title"),
+            "procedures": _procedure_choices(request.user, person),
             "units": list(Unit.objects.filter(**agency_filter).order_by("name")),
             "applications": list(
                 visible_applications(request.user, person).filter(**agency_filter)

@@ -1,4 +1,4 @@
-"""Building the whole demo: procedures, agencies, the catalogue, the administrator and the
+"""Building the whole demo: agencies and their procedures, the catalogue, the administrator and the
 cases, at once.
 
 One transaction: either all of it is written or nothing (files written before a failure are
@@ -31,7 +31,6 @@ from laksana.demo.orgs import (
     demo_password_hash,
 )
 from laksana.org.models import Agency, Person
-from laksana.procedures.services import publish_shipped
 
 ADMIN_USERNAME = "admin"
 
@@ -60,8 +59,8 @@ def demo_agencies() -> QuerySet[Agency]:
 
 
 def build_demo(now: dt.datetime | None = None) -> Demo:
-    """Publish the shipped procedures and write the demo agencies, the ``admin`` superuser
-    and the demo cases. Call it only when :func:`demo_agencies` is empty."""
+    """Write the demo agencies (each adopting the shipped procedures it runs), the ``admin``
+    superuser and the demo cases. Call it only when :func:`demo_agencies` is empty."""
     written: list[str] = []
     try:
         with (
@@ -69,7 +68,7 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             transaction.atomic(),
         ):
             now = now or timezone.now()
-            versions = {v.procedure_key: v for v in publish_shipped()}
+            # Each agency adopts the shipped SOPs it runs (its builder does).
             orgs = {key: build() for key, build in ORG_BUILDERS.items()}
             build_catalogue(orgs["bali"], now)
             for org in orgs.values():
@@ -86,7 +85,7 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
                     is_staff=True,
                     is_superuser=True,
                 )
-            cases = build_cases(orgs, versions, now, written)
+            cases = build_cases(orgs, now, written)
     except BaseException:
         for name in written:
             default_storage.delete(name)

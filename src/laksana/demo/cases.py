@@ -563,7 +563,6 @@ def _sop002_dispositions(s: Story, *, read: bool = True) -> Story:
 
 def build_cases(
     orgs: Mapping[str, DemoOrg],
-    versions: Mapping[str, ProcedureVersion],
     now: dt.datetime,
     written: list[str],
 ) -> dict[str, Case]:
@@ -572,7 +571,8 @@ def build_cases(
     out: dict[str, Case] = {}
 
     def story(org: DemoOrg, key: str, days_ago: float) -> Story:
-        return Story(org, versions[key], now, days_ago=days_ago, written=written)
+        # Each agency's cases run its own adopted version.
+        return Story(org, org.versions[key], now, days_ago=days_ago, written=written)
 
     # --- Diskominfos Bali, SOP 002 ----------------------------------------------------------
     s = story(bali, SOP_002, 0.15).open(

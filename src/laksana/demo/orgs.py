@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from laksana.catalog.models import Application, Contract, Stage, Vendor
+from laksana.org import roles
 from laksana.org.models import (
     DEFAULT_INSTRUCTIONS,
     ActorBinding,
@@ -19,9 +20,12 @@ from laksana.org.models import (
     DispositionInstruction,
     Person,
     Position,
+    RoleKind,
     Unit,
     UnitKind,
 )
+from laksana.procedures.models import ProcedureVersion
+from laksana.procedures.services import adopt
 
 DEMO_PASSWORD = "laksana-demo"
 
@@ -47,6 +51,8 @@ class DemoOrg:
     people: dict[str, Person] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     applications: dict[str, Application] = field(default_factory=dict)
+    # The shipped SOPs the agency adopted, by key: its own published versions.
+    versions: dict[str, ProcedureVersion] = field(default_factory=dict)
 
     def __getitem__(self, login: str) -> Person:
         return self.people[login]
@@ -136,6 +142,14 @@ class _Builder:
             person=self.org.people.get(person or ""),
             unit=self.org.units.get(unit or ""),
         )
+
+    def adopt(self, admin: str, *procedures: str) -> None:
+        """Make ``admin`` a procedure administrator of the agency, who adopts the shipped
+        ``procedures`` as the agency's own published versions."""
+        person = self.org.people[admin]
+        roles.grant(person, RoleKind.PROCEDURE_ADMIN)
+        for key in procedures:
+            self.org.versions[key] = adopt(key, self.org.agency, by=person)
 
 
 SOP_000 = "sop-000-pemeliharaan-aplikasi"
@@ -233,6 +247,7 @@ def build_bali() -> DemoOrg:
     b.bind(SOP_002, "kabid", position="kabid")
     b.bind(SOP_002, "ketua_tim", position="ketua_tim")
     b.bind(SOP_002, "tim_spbe", unit="tim_spbe")
+    b.adopt("kabid", SOP_002)
     return b.org
 
 
@@ -365,6 +380,7 @@ def build_djki() -> DemoOrg:
     ):
         b.bind(SOP_004, actor, position=position)
     b.bind(SOP_004, "tim_ipas", unit="ipas_dev")
+    b.adopt("kasubdit", SOP_004)
     return b.org
 
 
@@ -554,6 +570,7 @@ def build_university() -> DemoOrg:
     b.bind(SOP_003, "koordinator_aplikasi", position="koord_app")
     b.bind(SOP_003, "kadiv_aplikasi", position="kadiv_app")
     b.bind(SOP_003, "divisi_aplikasi", unit="div_app")
+    b.adopt("utn_kadiv_app", SOP_000, SOP_003)
     return b.org
 
 
@@ -690,6 +707,7 @@ def build_generic() -> DemoOrg:
     b.bind(SOP_001, "tim_ti", unit="tim_ti")
     b.bind(SOP_001, "pengembang", unit="tim_dev")
     b.bind(SOP_001, "pimpinan", position="kadis")
+    b.adopt("skm_kabid", SOP_001)
     return b.org
 
 

@@ -4,6 +4,8 @@ the admin is for setting up an agency."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,6 +17,7 @@ from laksana.org.models import (
     DispositionInstruction,
     Person,
     Position,
+    RoleAssignment,
     Unit,
 )
 
@@ -91,3 +94,22 @@ class DispositionInstructionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("text", "order", "agency")
     list_filter = ("agency",)
     search_fields = ("text",)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Product roles (procedure administrator, ...): a role is held in the person's own
+    agency, so the agency is taken from the person."""
+
+    list_display = ("person", "kind", "agency", "granted_at")
+    list_filter = ("agency", "kind")
+    search_fields = ("person__name", "person__nip")
+    autocomplete_fields = ("person",)
+    fields = ("person", "kind", "agency", "granted_at")
+    readonly_fields = ("agency", "granted_at")
+
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
+        obj.agency_id = obj.person.agency_id
+        super().save_model(request, obj, form, change)

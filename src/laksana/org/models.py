@@ -213,6 +213,35 @@ class ActorBinding(models.Model):
         return self.position or self.person or self.unit
 
 
+class RoleKind(models.TextChoices):
+    """The product roles a person may hold in their agency (not Django's ``is_staff``)."""
+
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    PROCEDURE_ADMIN = "procedure_admin", _("Procedure administrator")
+    CATALOGUE_KEEPER = "catalogue_keeper", _("Catalogue keeper")
+
+
+class RoleAssignment(models.Model):
+    """A product role held by a person in their agency: who may publish the agency's
+    procedures, keep its catalogue or administer it. Checked by :mod:`laksana.org.roles`."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="role_assignments")
+    kind = models.CharField(_("role"), max_length=30, choices=RoleKind.choices)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["agency", "kind", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "agency", "kind"], name="role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_kind_display()} ({self.agency})"
+
+
 class DispositionInstruction(models.Model):
     """A preset disposition instruction of an agency ("Proses lebih lanjut", ...)."""
 

@@ -47,16 +47,22 @@ def unbound(agency: Agency, version: ProcedureVersion) -> list[Actor]:
     return [a for a in actors if a.id in missing]
 
 
-def latest_version(procedure_key: str) -> ProcedureVersion | None:
-    """The newest published version of a procedure, or None if it was never published."""
-    return ProcedureVersion.objects.filter(procedure_key=procedure_key).order_by("-number").first()
+def latest_version(agency: Agency, procedure_key: str) -> ProcedureVersion | None:
+    """The agency's newest published version of a procedure, or None if it published none."""
+    return (
+        ProcedureVersion.objects.filter(agency=agency, procedure_key=procedure_key)
+        .order_by("-number")
+        .first()
+    )
 
 
 def agencies_running(procedure_key: str) -> list[Agency]:
-    """The agencies that run a procedure: they have bindings or cases for it."""
+    """The agencies that run a procedure: they have published it, or have bindings or cases
+    for it."""
     return list(
         Agency.objects.filter(
             Q(bindings__procedure_key=procedure_key)
+            | Q(procedure_versions__procedure_key=procedure_key)
             | Q(pk__in=Case.objects.filter(version__procedure_key=procedure_key).values("agency"))
         )
         .distinct()

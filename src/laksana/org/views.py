@@ -198,9 +198,12 @@ def index(request: HttpRequest) -> HttpResponse:
     keys = services.published_keys()
     if wanted:
         keys = [k for k in keys if k == wanted]
-    versions = [v for v in (services.latest_version(k) for k in keys) if v is not None]
     agencies = []
+    has_versions = False
     for agency in managed_agencies(request).order_by("name"):
+        # The agency's own latest version of each procedure it has published.
+        versions = [v for v in (services.latest_version(agency, k) for k in keys) if v]
+        has_versions = has_versions or bool(versions)
         runs = services.procedures_run_by(agency)
         rows = [
             {"version": v, "runs": v.procedure_key in runs, "unbound": services.unbound(agency, v)}
@@ -212,7 +215,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/index.html",
-        {"agencies": agencies, "procedure": wanted, "has_versions": bool(versions)},
+        {"agencies": agencies, "procedure": wanted, "has_versions": has_versions},
     )
 
 
@@ -223,7 +226,7 @@ def bindings(request: HttpRequest, agency: str, procedure: str) -> HttpResponse:
     the_agency = managed_agencies(request).filter(slug=agency).first()
     if the_agency is None:
         raise Http404
-    version = services.latest_version(procedure)
+    version = services.latest_version(the_agency, procedure)
     if version is None:
         raise Http404
     status = 200

@@ -1,24 +1,29 @@
-"""The procedures part of the API: published versions and their steps (read only)."""
+"""The procedures part of the API: published versions and their steps (read only).
+
+A caller reads its agency's versions only (the installation's superuser every agency's); there
+is no write here: publishing is done on the site or at the command line."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from laksana.api.auth import caller
 from laksana.api.errors import not_found, responses
 from laksana.api.types import PathId
 from laksana.engine.spec import ProcedureSpec, Step
 from laksana.procedures.models import ProcedureVersion
-from laksana.procedures.services import latest_versions
 
 router = Router(tags=["procedures"])
 
 
 class ProcedureOut(Schema):
-    """A published procedure version, without its steps."""
+    """A published procedure version of an agency, without its steps."""
 
+    agency: str = Field(description="the slug of the agency the version belongs to")
     key: str
     number: int
     title: str
@@ -93,6 +98,7 @@ class ProcedureVersionOut(ProcedureOut):
 
 def procedure_out(version: ProcedureVersion) -> ProcedureOut:
     return ProcedureOut(
+        agency=version.agency.slug,
         key=version.procedure_key,
         number=version.number,
         title=version.title,
@@ -153,19 +159,44 @@ def version_out(version: ProcedureVersion) -> ProcedureVersionOut:
     )
 
 
+def _readable(request: HttpRequest) -> QuerySet[ProcedureVersion]:
+    """The versions the caller may read: its agency's, or every agency's for the superuser."""
+    who = caller(request)
+    versions = ProcedureVersion.objects.select_related("agency")
+    if getattr(who.user, "is_superuser", False):
+        return versions
+    if who.person is None:
+        return versions.none()
+    return versions.filter(agency_id=who.person.agency_id)
+
+
 @router.get("/procedures", response={200: list[ProcedureOut], **responses()})
 def list_procedures(request: HttpRequest) -> list[ProcedureOut]:
-    """The latest published version of every procedure."""
-    return [procedure_out(v) for v in latest_versions()]
+    """The latest published version of every procedure of the caller's agency."""
+    newest: dict[tuple[int, str], ProcedureVersion] = {}
+    for version in (
+        _readable(request).defer("source").order_by("agency_id", "procedure_key", "number")
+    ):
+        newest[(version.agency_id, version.procedure_key)] = version
+    return [procedure_out(v) for v in newest.values()]
 
 
 @router.get(
     "/procedures/{key}/versions/{number}",
     response={200: ProcedureVersionOut, **responses(404, 422)},
 )
-def get_version(request: HttpRequest, key: str, number: PathId) -> ProcedureVersionOut:
-    """One published version with its actors, artifacts, steps and ends."""
-    version = ProcedureVersion.objects.filter(procedure_key=key, number=number).first()
+def get_version(
+    request: HttpRequest, key: str, number: PathId, agency: str | None = None
+) -> ProcedureVersionOut:
+    """One published version of the caller's agency (``agency``: the slug of another, for
+    the superuser) with its actors, artifacts, steps and ends."""
+    versions = _readable(request).filter(procedure_key=key, number=number)
+    who = caller(request)
+    if agency is not None:
+        versions = versions.filter(agency__slug=agency)
+    elif who.person is not None:
+        versions = versions.filter(agency_id=who.person.agency_id)
+    version = versions.order_by("agency_id").first()
     if version is None:
         raise not_found()
     return version_out(version)

@@ -1,13 +1,14 @@
 """The library of shipped procedures: the YAML files in this package, loaded once.
 
-Procedures are not in the database yet (publishing numbered versions comes with the cases
-issue); until then the library is the set of files shipped with the package, read on first
+The shipped SOPs are templates: public documents anyone may read, which an agency adopts as
+its own published version (:func:`laksana.procedures.services.adopt`). They are read on first
 use and kept for the life of the process.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Entry:
 
     spec: ProcedureSpec
     path: Path
+    checksum: str  # SHA-256 of the file's text, as a published copy of it would have
 
     @property
     def id(self) -> str:
@@ -46,7 +48,8 @@ def _entries() -> dict[str, Entry]:
         spec = load_procedure(path)
         if spec.id != path.stem:
             raise LibraryError(f"{path}: the id {spec.id!r} differs from the file name")
-        entries[spec.id] = Entry(spec=spec, path=path)
+        checksum = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+        entries[spec.id] = Entry(spec=spec, path=path, checksum=checksum)
     return entries
 
 

@@ -19,9 +19,17 @@ def _spec_of(checksum: str, source: str, name: str) -> ProcedureSpec:
 
 
 class ProcedureVersion(models.Model):
-    """One published version of a procedure. Never changed after it is written: a revision is
-    a new version, and each case keeps the version it started on."""
+    """One published version of a procedure, owned by the agency that published it (a shipped
+    SOP is a template an agency adopts as its own copy). Never changed after it is written: a
+    revision is a new version, numbered per agency and procedure, and each case keeps the
+    version it started on."""
 
+    agency = models.ForeignKey(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        related_name="procedure_versions",
+        verbose_name=_("agency"),
+    )
     procedure_key = models.CharField(_("procedure"), max_length=100, db_index=True)
     number = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=300)
@@ -36,10 +44,10 @@ class ProcedureVersion(models.Model):
     class Meta:
         verbose_name = _("procedure version")
         verbose_name_plural = _("procedure versions")
-        ordering = ["procedure_key", "-number"]
+        ordering = ["agency", "procedure_key", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["procedure_key", "number"], name="procedure_version_unique"
+                fields=["agency", "procedure_key", "number"], name="procedure_version_unique"
             )
         ]
 

@@ -16,7 +16,20 @@ urlpatterns = [
     path("<slug:procedure_id>/svg", views.download_svg, name="svg"),
     path("<slug:procedure_id>/bpmn", views.download_bpmn, name="bpmn"),
     path("<slug:procedure_id>/yaml", views.download_yaml, name="yaml"),
-    path("<slug:procedure_id>/versi/<int:number>/", views.version_detail, name="version"),
-    path("<slug:procedure_id>/versi/<int:number>/pdf", views.version_pdf, name="version_pdf"),
-    path("<slug:procedure_id>/versi/<int:number>/yaml", views.version_yaml, name="version_yaml"),
+    # A published version belongs to its agency: /prosedur/instansi/<agency>/<key>/versi/<n>/.
+    path(
+        "instansi/<slug:agency>/<slug:procedure_id>/versi/<int:number>/",
+        views.version_detail,
+        name="version",
+    ),
+    path(
+        "instansi/<slug:agency>/<slug:procedure_id>/versi/<int:number>/pdf",
+        views.version_pdf,
+        name="version_pdf",
+    ),
+    path(
+        "instansi/<slug:agency>/<slug:procedure_id>/versi/<int:number>/yaml",
+        views.version_yaml,
+        name="version_yaml",
+    ),
 ]

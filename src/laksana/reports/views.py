@@ -101,6 +101,15 @@ def _zone(scope: Scope, agency_id: int | None, agencies: list[Agency]) -> str:
     return str(settings.TIME_ZONE)
 
 
+def _procedures(agency_ids: list[int]) -> list[tuple[str, str]]:
+    """(key, title) of the procedures the agencies have published, by key."""
+    titles: dict[str, str] = {}
+    for agency_id in agency_ids:
+        for v in latest_versions(agency_id, "title"):
+            titles.setdefault(v.procedure_key, v.title)
+    return sorted(titles.items())
+
+
 def read_filters(request: HttpRequest, scope: Scope) -> FilterForm:
     """The filters of the request, checked against the choices the user has."""
     keys = ("from", "to", "agency", "unit", "application", "procedure")
@@ -110,7 +119,7 @@ def read_filters(request: HttpRequest, scope: Scope) -> FilterForm:
     within = [agency_id] if agency_id is not None else [a.pk for a in agencies]
     units = list(Unit.objects.filter(agency_id__in=within).order_by("name"))
     applications = list(Application.objects.filter(agency_id__in=within).order_by("name"))
-    procedures = [(v.procedure_key, v.title) for v in latest_versions("title")]
+    procedures = _procedures(within)
     zone = _zone(scope, agency_id, agencies)
     today = timezone.localdate(timezone=ZoneInfo(zone))
     errors: dict[str, str] = {}
@@ -231,7 +240,7 @@ def overdue_view(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("unit", "procedure")}
     agency_ids = [a.pk for a in scope.agencies()]
     units = list(Unit.objects.filter(agency_id__in=agency_ids).order_by("name"))
-    procedures = [(v.procedure_key, v.title) for v in latest_versions("title")]
+    procedures = _procedures(agency_ids)
     after = _cursor(request.GET.get("after", ""))
     filters = OverdueFilters(
         unit_id=_choice(params, "unit", {u.pk for u in units}),

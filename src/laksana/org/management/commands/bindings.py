@@ -1,8 +1,9 @@
 """``laksana bindings check``: every unbound actor of every published procedure, per agency.
 
-An agency is checked for a procedure when it runs it: it has bindings or cases for it. A step
-of an unbound actor is offered to nobody, so the command exits with status 1 when it finds
-one (for CI and deployment checks).
+An agency is checked for a procedure when it runs it: it has published it, or has bindings or
+cases for it; its own latest version is checked. A step of an unbound actor is offered to
+nobody, and an agency with bindings but no version of its own cannot open cases, so the
+command exits with status 1 when it finds either (for CI and deployment checks).
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         checked = missing = 0
         for key in services.published_keys():
-            version = services.latest_version(key)
-            assert version is not None
             for agency in services.agencies_running(key):
                 checked += 1
+                version = services.latest_version(agency, key)
+                if version is None:
+                    # Bindings or cases, but no version of its own: it cannot open cases.
+                    missing += 1
+                    self.stdout.write(f"{agency.slug} / {key}: not published by the agency")
+                    continue
                 unbound = services.unbound(agency, version)
                 label = f"{agency.slug} / {key} (v{version.number})"
                 if not unbound:

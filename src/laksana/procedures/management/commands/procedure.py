@@ -1,10 +1,14 @@
-"""``laksana procedure check|render|types``: work with procedure files from the command line.
+"""``laksana procedure ACTION``: work with procedure files from the command line.
 
 - ``check FILE...`` loads each file and prints every problem as ``file:line:col: message``
   (the form editors and CI logs link to), ``FILE: ok (...)`` for a clean file, and a summary;
   the exit status is 1 when any file has a problem.
 - ``render FILE --format html|pdf|svg|bpmn -o OUT`` writes the official document.
 - ``types`` lists the registered artifact types a procedure may use.
+- ``publish FILE... --agency SLUG [--by USERNAME]`` publishes files as the agency's next
+  versions; ``adopt KEY... --agency SLUG [--by USERNAME]`` publishes shipped SOPs (templates)
+  as the agency's own. Without ``--by`` it is the installation's operator; with it, that
+  person must be a procedure administrator of the agency.
 
 Problems are never shown as a traceback: a missing file, a folder or a broken file are all
 reported as lines of the same form.
@@ -114,6 +118,21 @@ class Command(BaseCommand):
             "version); every file must pass the checks.",
         )
         publish.add_argument("files", nargs="+", metavar="FILE", help="procedure YAML files")
+        adopt = actions.add_parser(
+            "adopt",
+            help="Adopt shipped SOPs (templates) as the agency's own published procedures.",
+        )
+        adopt.add_argument("keys", nargs="+", metavar="KEY", help="keys of shipped SOPs")
+        for parser_ in (publish, adopt):
+            parser_.add_argument(
+                "--agency", metavar="SLUG", help="the agency the versions belong to (required)"
+            )
+            parser_.add_argument(
+                "--by",
+                metavar="USERNAME",
+                help="publish as this person (a procedure administrator of the agency); "
+                "default: the installation's operator",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -124,8 +143,12 @@ class Command(BaseCommand):
         elif action == "types":
             self.list_types()
         elif action == "publish":
-            self.publish_files(options["files"])
-        else:  # argparse only lets the three actions through
+            agency, by = self.publisher(options["agency"], options["by"])
+            self.publish_files(options["files"], agency, by)
+        elif action == "adopt":
+            agency, by = self.publisher(options["agency"], options["by"])
+            self.adopt_keys(options["keys"], agency, by)
+        else:  # argparse only lets the five actions through
             raise CommandError(f"unknown action {action!r}")
 
     # --- check ---------------------------------------------------------------------------
@@ -189,25 +212,78 @@ class Command(BaseCommand):
 
     # --- publish -------------------------------------------------------------------------
 
-    def publish_files(self, files: list[str]) -> None:
-        # Imported here: checking and rendering need no database, publishing does.
-        from laksana.procedures.services import publish
+    def publisher(self, slug: str | None, username: str | None) -> tuple[Any, Any]:
+        """The agency named by ``--agency`` and the person named by ``--by`` (or None)."""
+        from laksana.org.models import Agency, Person
 
+        if not slug:
+            raise CommandError(
+                "name the agency the procedures belong to: --agency SLUG", returncode=2
+            )
+        agency = Agency.objects.filter(slug=slug).first()
+        if agency is None:
+            raise CommandError(f"no agency with the slug {slug!r}", returncode=2)
+        if not username:
+            return agency, None
+        person = Person.objects.filter(user__username=username).first()
+        if person is None:
+            raise CommandError(f"no person with the user name {username!r}", returncode=2)
+        return agency, person
+
+    def publish_files(self, files: list[str], agency: Any, by: Any) -> None:
+        # Imported here: checking and rendering need no database, publishing does.
+        from laksana.procedures.services import (
+            PublishRefused,
+            check_may_publish,
+            load_publishable,
+            publish,
+        )
+
+        try:
+            check_may_publish(agency, by)
+        except PublishRefused as exc:
+            raise CommandError(exc.message, returncode=1) from None
         failed = 0
         for file in files:
             spec, _problems = self._load(file)
+            text = Path(file).read_text(encoding="utf-8") if spec is not None else ""
+            if spec is not None:
+                try:
+                    load_publishable(text, file)
+                except ProcedureErrors as exc:
+                    for error in exc.errors:
+                        self.stdout.write(str(error))
+                    spec = None
             if spec is None:
                 failed += 1
                 continue
-            text = Path(file).read_text(encoding="utf-8")
-            before = publish_count(spec.id)
-            version = publish(text, Path(file).name)
-            state = "published" if publish_count(spec.id) > before else "unchanged"
-            self.stdout.write(f"{file}: {state}, {version.procedure_key} version {version.number}")
+            before = publish_count(agency, spec.id)
+            version = publish(text, Path(file).name, agency, by)
+            state = "published" if publish_count(agency, spec.id) > before else "unchanged"
+            self.stdout.write(
+                f"{file}: {state}, {version.procedure_key} version {version.number} "
+                f"of {agency.slug}"
+            )
         if failed:
             raise CommandError(
                 f"{_plural(failed, 'file')} not published: fix the problems above.", returncode=1
             )
+
+    def adopt_keys(self, keys: list[str], agency: Any, by: Any) -> None:
+        from laksana.procedures import library
+        from laksana.procedures.services import PublishRefused, adopt
+
+        unknown = [k for k in keys if k not in {e.id for e in library.entries()}]
+        if unknown:
+            raise CommandError(f"no shipped SOP {', '.join(unknown)}", returncode=2)
+        for key in keys:
+            before = publish_count(agency, key)
+            try:
+                version = adopt(key, agency, by)
+            except PublishRefused as exc:
+                raise CommandError(exc.message, returncode=1) from None
+            state = "adopted" if publish_count(agency, key) > before else "unchanged"
+            self.stdout.write(f"{key}: {state}, version {version.number} of {agency.slug}")
 
     # --- types ---------------------------------------------------------------------------
 
@@ -218,8 +294,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{name.ljust(width)}  {label}")
 
 
-def publish_count(procedure_key: str) -> int:
-    """How many versions of a procedure are published."""
+def publish_count(agency: Any, procedure_key: str) -> int:
+    """How many versions of a procedure the agency has published."""
     from laksana.procedures.models import ProcedureVersion
 
-    return ProcedureVersion.objects.filter(procedure_key=procedure_key).count()
+    return ProcedureVersion.objects.filter(agency=agency, procedure_key=procedure_key).count()
