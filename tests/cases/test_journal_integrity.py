@@ -254,3 +254,31 @@ def test_the_daily_task_seals_complete_days_only(bali, sop002):
     assert [(s.day, s.count) for s in sealed] == [(DAY, case.journal.count())]
     assert seal_due(now=at(3, day=DAY + dt.timedelta(days=1))) == []  # once
     assert JournalSeal.objects.count() == 1
+
+
+def test_seals_made_with_another_key_are_named_and_bad_input_is_refused(sealed, settings):
+    settings.LAKSANA_JOURNAL_KEY = "another-key-" + "Qw9xZ3vB7nM2kL5pR8tY" * 2
+    message = refused()
+    assert f"seal of diskominfos-bali {DAY}: made with the journal key" in message
+    # Unreadable input is a usage error (exit status 2), not a crash.
+    for args in (("--expect", "diskominfos-bali:2026-03-02:abc"), ("--expect", "nonsense")):
+        with pytest.raises(CommandError) as caught:
+            verify(*args)
+        assert caught.value.returncode == 2 and "SLUG:YYYY-MM-DD:DIGEST" in str(caught.value)
+    with pytest.raises(CommandError) as caught:
+        seal("--day", str(DAY + dt.timedelta(days=5)))
+    assert caught.value.returncode == 2 and "is not over yet" in str(caught.value)
+    with pytest.raises(CommandError) as caught:
+        seal("--day", "2026-02-30")
+    assert caught.value.returncode == 2 and "cannot read the day" in str(caught.value)
+
+
+def test_days_left_unsealed_are_warned_about(cases):
+    # Nothing sealed: the days of March are long over (removing the newest seals looks alike).
+    err = StringIO()
+    call_command("journal", "verify", stdout=StringIO(), stderr=err)
+    assert "20 entries of days that ended more than a day ago are under no seal" in err.getvalue()
+    seal("--day", str(DAY))
+    err = StringIO()
+    call_command("journal", "verify", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""

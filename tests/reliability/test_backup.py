@@ -327,7 +327,7 @@ def test_an_archive_of_the_other_backend_is_refused(archive, tmp_path):
     _unchanged(counts, media)
 
 
-def test_a_member_changed_together_with_its_manifest_is_refused(archive, tmp_path):
+def test_a_member_changed_together_with_its_manifest_is_refused(archive, tmp_path, settings):
     """A file swapped in the archive with its manifest entry (size and SHA-256) rewritten to
     match: the manifest's keyed signature no longer matches, and without the journal key it
     cannot be made again; a manifest without its signature is refused as well."""
@@ -351,6 +351,10 @@ def test_a_member_changed_together_with_its_manifest_is_refused(archive, tmp_pat
     _write_archive(forged, members)
     error = _restore_in_process(str(forged), "--check")
     assert error.returncode == 2 and "manifest.json is not signed" in str(error)
+    # The genuine archive, read by an installation with another journal key: named as such.
+    settings.LAKSANA_JOURNAL_KEY = "another-key-" + "Qw9xZ3vB7nM2kL5pR8tY" * 2
+    error = _restore_in_process(str(archive), "--check")
+    assert error.returncode == 2 and "was signed with the journal key" in str(error)
     _unchanged(counts, media)
 
 

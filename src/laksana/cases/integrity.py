@@ -25,6 +25,7 @@ class Report:
     seals: int = 0
     sealed_entries: int = 0
     unsealed_entries: int = 0
+    overdue_entries: int = 0
 
     @property
     def ok(self) -> bool:
@@ -72,4 +73,5 @@ def verify(*, files: bool = True, expected: Iterable[tuple[str, dt.date, str]] =
     report.seals = sealed.seals
     report.sealed_entries = sealed.sealed_entries
     report.unsealed_entries = sealed.unsealed_entries
+    report.overdue_entries = sealed.overdue_entries
     return report

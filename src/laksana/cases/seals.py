@@ -199,13 +199,22 @@ class SealCheck:
     seals: int = 0
     sealed_entries: int = 0
     unsealed_entries: int = 0
+    # Unsealed entries of days that ended more than a day ago: the daily seal is not running,
+    # or the newest seals were removed (a warning: a fresh or test installation has them too).
+    overdue_entries: int = 0
 
 
-def verify_seals(expected: Iterable[tuple[str, dt.date, str]] = ()) -> SealCheck:
+def verify_seals(
+    expected: Iterable[tuple[str, dt.date, str]] = (), now: dt.datetime | None = None
+) -> SealCheck:
     """Recompute every seal from the entries with the key, and follow each agency's chain.
     ``expected`` are (agency slug, day, digest) values recorded out of band."""
     out = SealCheck()
     zones = _zones()
+    now = now or timezone.now()
+    overdue = {
+        pk: last_complete_day(zone, now) - dt.timedelta(days=1) for pk, (_s, zone) in zones.items()
+    }
     seals: dict[int, list[JournalSeal]] = {}
     for seal in JournalSeal.objects.order_by("agency_id", "day"):
         seals.setdefault(seal.agency_id, []).append(seal)
@@ -218,6 +227,8 @@ def verify_seals(expected: Iterable[tuple[str, dt.date, str]] = ()) -> SealCheck
         sealed = span.get(agency_id)
         if sealed is None or day > sealed[1]:
             out.unsealed_entries += 1
+            if day <= overdue[agency_id]:
+                out.overdue_entries += 1
         elif day < sealed[0]:
             early[agency_id, day] = early.get((agency_id, day), 0) + 1
         else:

@@ -84,6 +84,12 @@ class Command(BaseCommand):
     def verify(self, options: dict[str, Any]) -> None:
         expected = [_expected(t) for t in options["expect"]]
         report = integrity.verify(files=not options["no_files"], expected=expected)
+        if report.overdue_entries:
+            self.stderr.write(
+                f"warning: {report.overdue_entries} entries of days that ended more than a day "
+                "ago are under no seal: the daily seal is not running (laksana journal seal, "
+                "or the worker with laksana sla enqueue-every), or the newest seals were removed"
+            )
         if not report.ok:
             raise CommandError(
                 f"journal: {len(report.problems)} problem(s) found:\n  "
