@@ -181,10 +181,11 @@ def _target(value: str) -> services.Target | None:
         "person": Person,
     }
     model = models.get(kind)
-    if model is None or record_id(pk) is None:
+    ident = record_id(pk)
+    if model is None or ident is None:
         raise ValueError(value)
     # Looked up in every agency: the service refuses a target of another agency, by name.
-    target = model.objects.filter(pk=record_id(pk)).first()
+    target = model.objects.filter(pk=ident).first()
     if target is None:
         raise ValueError(value)
     return target
