@@ -81,6 +81,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "files"
     # Demo people get passwords; a slow hash per person would dominate these tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests make many requests from one address; tests/security/test_rate_limit.py turns the
+    # limit on.
+    settings.LAKSANA_PUBLIC_RATE_LIMIT = 0
 
 
 @pytest.fixture

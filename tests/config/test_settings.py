@@ -28,6 +28,8 @@ VARIABLES = (
     "LAKSANA_BEHIND_PROXY",
     "LAKSANA_PROXY_ADDRESSES",
     "LAKSANA_SITE_URL",
+    "LAKSANA_LOG_FORMAT",
+    "LAKSANA_LOG_LEVEL",
 )
 GOOD_KEY = "Vq3xN8rT2mKp7LwZ5sYh9JdF4gBc6AeU1oRi0tWn-QzXy_PvMu8HkGj2LbSa"
 SETTINGS_FILE = Path(settings_module.__file__)
@@ -127,6 +129,24 @@ def test_it_refuses_any_host_with_debug_off(load_settings: Any) -> None:
             LAKSANA_ALLOWED_HOSTS="*",
             LAKSANA_SITE_URL="https://a.go.id",
         )
+
+
+def test_logs_are_json_lines_to_standard_error_with_debug_off(load_settings: Any) -> None:
+    strict = {
+        "LAKSANA_DEBUG": "off",
+        "LAKSANA_SECRET_KEY": GOOD_KEY,
+        "LAKSANA_ALLOWED_HOSTS": "a.go.id",
+        "LAKSANA_SITE_URL": "https://a.go.id",
+    }
+    for env, expected in (({}, "text"), (strict, "json")):
+        s = load_settings(**env)
+        handler = s["LOGGING"]["handlers"]["stderr"]
+        assert handler["stream"] == "ext://sys.stderr" and handler["formatter"] == expected
+    s = load_settings(LAKSANA_LOG_FORMAT="json", LAKSANA_LOG_LEVEL="warning")
+    assert s["LOGGING"]["handlers"]["stderr"]["formatter"] == "json"
+    assert s["LOGGING"]["root"]["level"] == "WARNING"
+    with pytest.raises(ImproperlyConfigured, match=r"^LAKSANA_LOG_FORMAT='xml'"):
+        load_settings(LAKSANA_LOG_FORMAT="xml")
 
 
 def test_it_reads_allowed_hosts(load_settings: Any) -> None:

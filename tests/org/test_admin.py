@@ -13,6 +13,7 @@ from laksana.cases import services
 from laksana.cases.models import Attachment, Case, CaseStep, Disposition, JournalEntry
 from laksana.catalog.models import Application, Contract, Vendor
 from laksana.org.models import ActorBinding, Agency, DispositionInstruction, Person, Position, Unit
+from laksana.outbox.models import Message
 from laksana.procedures.models import ProcedureVersion
 from tests.cases.helpers import png, work
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 EDITABLE = [Agency, Unit, Position, Person, ActorBinding, DispositionInstruction]
 EDITABLE += [Vendor, Application, Contract]
-READ_ONLY = [ProcedureVersion, Case, CaseStep, Disposition, Attachment, JournalEntry]
+READ_ONLY = [ProcedureVersion, Case, CaseStep, Disposition, Attachment, JournalEntry, Message]
 
 
 @pytest.fixture

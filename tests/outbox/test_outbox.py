@@ -63,7 +63,10 @@ def test_a_refused_message_waits_with_its_reason_and_a_later_run_sends_it(
     case = open_case(bali, sop002, django_capture_on_commit_callbacks)
     # One row per recipient, written with the case; the worker was asked to send them.
     waiting = list(Message.objects.order_by("to"))
-    assert [m.to for m in waiting] == ["dinkes@demo.laksana.local", "dinkes_staf@demo.laksana.local"]
+    assert [m.to for m in waiting] == [
+        "dinkes@demo.laksana.local",
+        "dinkes_staf@demo.laksana.local",
+    ]
     assert all(m.status == MessageStatus.PENDING and m.agency_id == case.agency_id for m in waiting)
     assert DBTaskResult.objects.filter(task_path=send_outbox.module_path).exists()
 
@@ -72,9 +75,7 @@ def test_a_refused_message_waits_with_its_reason_and_a_later_run_sends_it(
     assert mail.outbox == []
     for message in Message.objects.all():
         assert message.status == MessageStatus.PENDING and message.attempts == 1
-        assert message.last_error == (
-            "SMTPServerDisconnected: Connection unexpectedly closed"
-        )
+        assert message.last_error == ("SMTPServerDisconnected: Connection unexpectedly closed")
         assert message.next_attempt_at > timezone.now()
     failures = [r for r in caplog.records if getattr(r, "event", "") == "email_failed"]
     assert len(failures) == 2
@@ -153,6 +154,12 @@ def test_long_texts_are_cut_at_a_word_boundary(
     assert kept.endswith("pemeriksaan-menyeluruh")  # whole words only
     # The body keeps the whole text.
     assert instruction.strip() in message.body
+    # The step's activity in the notice of the case's first step: whole words too.
+    step = sop002.spec.step("s1")
+    first = Notification.objects.filter(case=case).earliest("pk").message
+    assert len(step.activity) > 120 and first.endswith("…")
+    shown = first.split(": ", 1)[1].removesuffix("…")
+    assert step.activity.startswith(shown) and step.activity[len(shown)] == " "
     # An in-app notice longer than its 300 characters is cut the same way.
     notice_text = "Catatan " + "pemeriksaan-menyeluruh " * 20
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
@@ -184,8 +191,12 @@ def test_administrators_see_their_agencys_messages(
 ) -> None:
     open_case(bali, sop002, django_capture_on_commit_callbacks, title="Gangguan Bali")
     Message.objects.create(
-        agency=djki.agency, to="x@djki.example", subject="DJKI only", body="-",
-        created_at=timezone.now(), next_attempt_at=timezone.now(),
+        agency=djki.agency,
+        to="x@djki.example",
+        subject="DJKI only",
+        body="-",
+        created_at=timezone.now(),
+        next_attempt_at=timezone.now(),
     )
     url = reverse("outbox:list")
     assert client.get(url).status_code == 302  # sign in first

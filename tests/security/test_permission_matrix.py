@@ -102,6 +102,16 @@ from ..cases.helpers import active, pdf, png, work
 
 pytestmark = pytest.mark.django_db
 
+
+def outbox_message_id() -> int:
+    """An e-mail of the scenario (its notices are in the outbox)."""
+    from laksana.outbox.models import Message
+
+    found = Message.objects.order_by("pk").first()
+    assert found is not None, "the scenario sends e-mails"
+    return found.pk
+
+
 # --- personas ---------------------------------------------------------------------------------
 
 ANONYMOUS = "anonymous"
@@ -951,6 +961,13 @@ MATRIX: dict[str, Entry] = {
         method="POST",
         data=calendar_form,
         static=True,
+    ),
+    # --- the outbox: superusers and agency administrators only ---------------------------------
+    "outbox:list": Entry(lambda s: reverse("outbox:list"), STAFF_ONLY, static=True),
+    "POST outbox:retry": Entry(
+        lambda s: reverse("outbox:retry", args=[outbox_message_id()]),
+        STAFF_ONLY,
+        method="POST",
     ),
     # --- the application catalogue ----------------------------------------------------------
     "catalog:list": Entry(

@@ -153,10 +153,15 @@ def test_production_needs_the_site_url(load) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["sop.example.go.id", "ftp://sop.example.go.id", "https://sop.example.go.id/sop?x=1", "https://"],
+    [
+        "sop.example.go.id",
+        "ftp://sop.example.go.id",
+        "https://sop.example.go.id/sop?x=1",
+        "https://",
+    ],
 )
 def test_the_site_url_is_read_strictly(load, url: str) -> None:
-    with pytest.raises(ImproperlyConfigured, match="^LAKSANA_SITE_URL="):
+    with pytest.raises(ImproperlyConfigured, match=r"^LAKSANA_SITE_URL="):
         load(**{**PRODUCTION, "LAKSANA_SITE_URL": url})
 
 
@@ -248,7 +253,7 @@ def test_the_proxy_addresses_are_addresses_or_networks(load) -> None:
     )
     assert s["LAKSANA_PROXY_ADDRESSES"] == ("10.0.0.5/32", "172.16.0.0/12", "fd00::/8")
     for value in ("nginx", "10.0.0.0/33", "0.0.0.0/0", "::/0"):
-        with pytest.raises(ImproperlyConfigured, match="^LAKSANA_PROXY_ADDRESSES"):
+        with pytest.raises(ImproperlyConfigured, match=r"^LAKSANA_PROXY_ADDRESSES"):
             load(**PRODUCTION, LAKSANA_BEHIND_PROXY="on", LAKSANA_PROXY_ADDRESSES=value)
 
 

@@ -54,6 +54,7 @@ from laksana.cases.models import OPEN_DISPOSITION, CaseStep, Disposition, StepSt
 from laksana.engine.timetext import TimeStandard, TimeUnit, parse_time
 from laksana.engine.worktime import ZONE_ALIASES, Calendar
 from laksana.org.models import Agency, Person
+from laksana.outbox.services import shorten
 from laksana.procedures.models import ProcedureVersion
 from laksana.worktime.services import calendars_for
 
@@ -213,7 +214,7 @@ def _when(row: CaseStep) -> str:
 
 def _activity(row: CaseStep) -> tuple[str, str]:
     step = row.case.version.spec.step(row.step_key)
-    return step.number, step.activity[:120]
+    return step.number, shorten(step.activity, 120)
 
 
 def _near_due_message(row: CaseStep) -> str:

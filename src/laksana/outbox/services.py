@@ -89,7 +89,7 @@ def queue(
             for address in addresses
         ]
     )
-    if messages and not any(f is _wake_worker for _s, f, _r in connection.run_on_commit):
+    if messages and not any(entry[1] is _wake_worker for entry in connection.run_on_commit):
         transaction.on_commit(_wake_worker)
     return messages
 

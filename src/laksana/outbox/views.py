@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from laksana.org.models import Person
 from laksana.outbox import services
 from laksana.outbox.models import Message, MessageStatus
+from laksana.web.middleware import current_person
 
 PAGE_SIZE = 50
 
@@ -27,7 +28,7 @@ def visible_messages(request: HttpRequest) -> QuerySet[Message]:
     user = request.user
     if user.is_superuser:
         return Message.objects.select_related("agency")
-    person = Person.objects.filter(user_id=user.pk).first()
+    person = current_person(request)
     if person is not None and _agency_admin(person):
         return Message.objects.filter(agency_id=person.agency_id).select_related("agency")
     raise PermissionDenied
