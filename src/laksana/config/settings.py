@@ -25,6 +25,11 @@ file, or a file that cannot be read, is an error.
 | ``LAKSANA_TLS`` | reached over HTTPS: secure cookies, redirect to HTTPS, HSTS | (4) |
 | ``LAKSANA_HSTS_PRELOAD`` | add ``preload`` to the HSTS header (with TLS on) | on |
 | ``LAKSANA_BEHIND_PROXY`` | a reverse proxy terminates TLS (5) | off |
+| ``LAKSANA_PROXY_ADDRESSES`` | the proxies' addresses or networks, separated by commas (5) | (9) |
+| ``LAKSANA_SITE_URL`` | the site's address for links in e-mails; required with debug off | (10) |
+| ``LAKSANA_PUBLIC_RATE_LIMIT`` | requests a minute per address without a sign-in (11) | 120 |
+| ``LAKSANA_LOG_FORMAT`` | ``json`` (one JSON object a line) or ``text``, to standard error | (12) |
+| ``LAKSANA_LOG_LEVEL`` | ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR`` | INFO |
 | ``LAKSANA_SESSION_HOURS`` | how long a sign-in lasts, in hours (1 to 168) | 10 |
 | ``LAKSANA_LOGIN_FAILURE_LIMIT`` | wrong passwords that lock a user name on one address | 5 |
 | ``LAKSANA_LOGIN_COOLOFF`` | how long the lock lasts: ``30``, ``30 menit``, ``2 jam`` | 30 (min) |
@@ -42,7 +47,8 @@ file, or a file that cannot be read, is an error.
 (3) localhost names in debug. (4) on in production, off in development; off in production is
 for a closed network or a local benchmark, and ``laksana check --deploy`` then warns.
 (5) trust its ``X-Forwarded-Proto: https`` and take the client's address for the sign-in
-lockout from the last ``X-Forwarded-For`` entry (the one the proxy appended).
+lockout and the rate limit from ``X-Forwarded-For`` (the last entry not appended by one of the
+proxies), both only on connections from ``LAKSANA_PROXY_ADDRESSES``.
 (6) likewise ``LAKSANA_OIDC_TOKEN_ENDPOINT``, ``LAKSANA_OIDC_USERINFO_ENDPOINT`` and
 ``LAKSANA_OIDC_JWKS_ENDPOINT``; without an issuer all four are needed.
 (7) once per connection; turn it off behind a connection pooler in transaction mode that
@@ -50,6 +56,10 @@ does not keep prepared statements (PgBouncer before 1.21, or without
 ``max_prepared_statements``).
 (8) 32+ characters, kept outside the database (and out of its backups); required in
 production; in development derived from the secret key. See docs/operations.md.
+
+(9) ``127.0.0.0/8,::1``: a proxy on the same machine. (10) ``http://127.0.0.1:8000`` in
+development. (11) 0 turns the limit off; signed-in people and valid API tokens are not counted.
+(12) ``json`` with debug off, ``text`` with debug on.
 
 OpenID Connect sign-in is on only when a client id, a client secret and the issuer (or all four
 endpoints) are set; otherwise its routes answer 404 and its backend is not installed.
@@ -59,9 +69,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import os
 import re
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -258,6 +270,59 @@ def env_url(name: str) -> str | None:
     return value.rstrip("/") if name == "LAKSANA_OIDC_ISSUER" else value
 
 
+def low_variety(key: str) -> bool:
+    """A secret key that is mostly repetition: fewer than 10 different characters, or one that
+    deflate squeezes below 40 bytes (about 256 bits after its own overhead), as it does any
+    repeated pattern ("abcdefghij" five times) and never a generated key."""
+    return len(set(key)) < 10 or len(zlib.compress(key.encode("utf-8"), 9)) < 40
+
+
+def env_site_url(name: str, default: str | None) -> str | None:
+    """The address people reach the site at, for links sent out of it (e-mails): scheme and
+    host, optionally a port and a path prefix; no query or fragment; without a final slash."""
+    value = _env(name)
+    if value is None:
+        return default
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or " " in value
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not the site's address; write its scheme and host, e.g. "
+            "https://sop.example.go.id (a path prefix is allowed, no query)."
+        )
+    return value.rstrip("/")
+
+
+def env_networks(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Addresses or networks (``10.0.0.5``, ``172.16.0.0/12``, ``fd00::/8``), separated by
+    commas, as normalised network strings; a network of the whole Internet is refused."""
+    value = _env(name)
+    if value is None:
+        return default
+    networks: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network; give addresses or "
+                "networks separated by commas, e.g. '10.0.0.5,172.16.0.0/12'."
+            ) from None
+        if network.prefixlen == 0:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is every address; name the proxies' own addresses."
+            )
+        networks.append(str(network))
+    return tuple(networks)
+
+
 def sqlite_database(data_dir: Path) -> dict[str, Any]:
     """The embedded database: one SQLite file in the data folder, in WAL mode."""
     try:
@@ -321,6 +386,11 @@ elif _STRICT and len(SECRET_KEY) < 50:
         f"LAKSANA_SECRET_KEY is too short: with {_WHY} use at least 50 characters "
         f"({_NEW_KEY_HINT})."
     )
+elif _STRICT and low_variety(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "LAKSANA_SECRET_KEY has too little variety (a character or a short run repeated): "
+        f"with {_WHY} use {_NEW_KEY_HINT}."
+    )
 
 # The key of the journal's daily seals and of the backup manifest (laksana.cases.seals): an
 # HMAC key that must never be stored in the database it protects.
@@ -354,6 +424,24 @@ if _STRICT and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         f"LAKSANA_ALLOWED_HOSTS is not set. With {_WHY}, name the host names this "
         "server answers to, separated by commas, e.g. 'sop.example.go.id'."
+    )
+for _host in ALLOWED_HOSTS if _STRICT else ():
+    if "*" in _host:
+        raise ImproperlyConfigured(
+            f"LAKSANA_ALLOWED_HOSTS: {_host!r} lets any Host header through (links in "
+            f"password-reset and notice e-mails can then be forged). With {_WHY}, name the "
+            "host names, e.g. 'sop.example.go.id' or '.example.go.id' for its subdomains."
+        )
+
+# The address people reach the site at (scheme, host, optional port and path prefix): the
+# links of e-mails are made absolute with it. Required with debug off.
+LAKSANA_SITE_URL = env_site_url(
+    "LAKSANA_SITE_URL", default="http://127.0.0.1:8000" if not _STRICT else None
+)
+if LAKSANA_SITE_URL is None:
+    raise ImproperlyConfigured(
+        f"LAKSANA_SITE_URL is not set. With {_WHY}, give the address people open the site "
+        "at, e.g. https://sop.example.go.id: e-mails link to it."
     )
 
 DATA_DIR = env_dir("LAKSANA_DATA_DIR", default=Path.cwd() / "data")
@@ -395,6 +483,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "laksana.reports",
     "laksana.ops",
+    # E-mails: one row per message, sent and retried by the task worker.
+    "laksana.outbox",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",
@@ -403,6 +493,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Forwarded headers count only from the configured reverse proxies (laksana.web.proxies).
+    "laksana.web.proxies.ProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp's middleware, with the one exception of the official-document pages (see the
     # class and CONTENT_SECURITY_POLICY below).
@@ -416,6 +508,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Times are shown in the signed-in person's agency time zone (WIB, WITA or WIT).
     "laksana.web.middleware.AgencyTimeZoneMiddleware",
+    # Requests without a sign-in are limited per client address (LAKSANA_PUBLIC_RATE_LIMIT).
+    "laksana.web.ratelimit.PublicRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page (429).
@@ -467,6 +561,11 @@ TASKS = {
 # superior is told once it has been overdue for the grace period (working time).
 LAKSANA_NEAR_DUE_SHARE = env_share("LAKSANA_NEAR_DUE_SHARE", 0.75)
 LAKSANA_ESCALATION_GRACE = env_time_standard("LAKSANA_ESCALATION_GRACE", "1 hari")
+
+# --- rate limit ------------------------------------------------------------------------------
+
+# Requests a minute from one client address without a sign-in (laksana.web.ratelimit); 0 off.
+LAKSANA_PUBLIC_RATE_LIMIT = env_int("LAKSANA_PUBLIC_RATE_LIMIT", 120, low=0, high=100_000)
 
 # --- signing in ------------------------------------------------------------------------------
 
@@ -633,6 +732,16 @@ CONTENT_SECURITY_POLICY = {
 # warns about HTTPS.
 LAKSANA_TLS = env_bool("LAKSANA_TLS", default=_PRODUCTION)
 LAKSANA_BEHIND_PROXY = env_bool("LAKSANA_BEHIND_PROXY", default=False)
+# The reverse proxies' own addresses: forwarded headers are believed only on connections from
+# them (laksana.web.proxies); by default a proxy on the same machine.
+LAKSANA_PROXY_ADDRESSES = env_networks(
+    "LAKSANA_PROXY_ADDRESSES", default=("127.0.0.0/8", "::1/128")
+)
+if _env("LAKSANA_PROXY_ADDRESSES") and not LAKSANA_BEHIND_PROXY:
+    raise ImproperlyConfigured(
+        "LAKSANA_PROXY_ADDRESSES is set but LAKSANA_BEHIND_PROXY is off: forwarded headers "
+        "are then never read. Set LAKSANA_BEHIND_PROXY=on, or unset the addresses."
+    )
 _hsts_preload = env_bool("LAKSANA_HSTS_PRELOAD", default=True)
 if LAKSANA_TLS:
     SESSION_COOKIE_SECURE = True
@@ -643,8 +752,10 @@ if LAKSANA_TLS:
     SECURE_HSTS_PRELOAD = _hsts_preload
 if LAKSANA_BEHIND_PROXY:
     # The proxy in front (nginx, HAProxy) terminates TLS and must set X-Forwarded-Proto
-    # itself, overwriting whatever the client sent; the sign-in lockout then reads the
-    # client's address from the last X-Forwarded-For entry, the one the proxy appended.
+    # itself, overwriting whatever the client sent; the sign-in lockout and the rate limit
+    # then read the client's address from X-Forwarded-For, the entries the proxies appended.
+    # Both headers are dropped from connections that do not come from LAKSANA_PROXY_ADDRESSES
+    # (laksana.web.proxies.ProxyHeadersMiddleware, first of the middleware).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Leaving out the HSTS preload directive is a deliberate choice (LAKSANA_HSTS_PRELOAD=off),
 # not an oversight for `check --deploy` to report.
@@ -672,3 +783,37 @@ EMAIL_BACKEND = os.environ.get(
     "LAKSANA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("LAKSANA_EMAIL_FROM", "laksana@localhost")
+
+# --- logging ---------------------------------------------------------------------------------
+
+# Everything to standard error (the service manager or container runtime keeps it): with debug
+# off one JSON object per line (laksana.ops.logs.JsonFormatter), with debug on plain text.
+# Request errors (django.request: 5xx with their traceback, 4xx as warnings), the API's errors
+# (laksana.api.errors), refused actions (laksana.refused: who, what, the code) and e-mails that
+# failed (laksana.outbox: the message, the attempt, the reason) all arrive here.
+LAKSANA_LOG_FORMAT = env_choice("LAKSANA_LOG_FORMAT", ("json", "text"), "text" if DEBUG else "json")
+LAKSANA_LOG_LEVEL = env_choice(
+    "LAKSANA_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"
+).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "laksana.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LAKSANA_LOG_FORMAT,
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LAKSANA_LOG_LEVEL},
+    "loggers": {
+        # Django's own records go up to the same handler, not to its debug-only console
+        # handler or to e-mails to ADMINS (runserver's access log, django.server, keeps its
+        # own handler and format).
+        "django": {"handlers": [], "level": LAKSANA_LOG_LEVEL, "propagate": True},
+    },
+}
