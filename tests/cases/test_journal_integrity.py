@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import re
 from io import StringIO
 from pathlib import Path
@@ -282,3 +283,23 @@ def test_days_left_unsealed_are_warned_about(cases):
     err = StringIO()
     call_command("journal", "verify", stdout=StringIO(), stderr=err)
     assert err.getvalue() == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_seal_task_runs_on_the_worker(bali, sop002):
+    from django_tasks_db.models import DBTaskResult
+
+    from laksana.cases.models import JournalSeal
+    from laksana.cases.tasks import seal_journal
+
+    services.open_case(bali["dinkes_staf"], sop002, "Gangguan", now=at(8))
+    call_command("sla", "enqueue-every", "0.01", "--times", "1", stdout=StringIO())
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    (result,) = DBTaskResult.objects.filter(task_path=seal_journal.module_path)
+    assert result.status == "SUCCESSFUL"
+    # Every day from the case's day to yesterday, in one chain.
+    seals = list(JournalSeal.objects.order_by("day"))
+    assert result.return_value == {"sealed": len(seals)}
+    assert seals[0].day == DAY and seals[0].count == 2 and seals[0].prev_digest == ""
+    assert all(b.prev_digest == a.digest for a, b in itertools.pairwise(seals))
+    assert "journal ok" in verify()
