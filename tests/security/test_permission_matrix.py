@@ -21,6 +21,12 @@ Personas (healthchecks style):
   of the catalogue (laksana.cases.vendors). Unless a row says otherwise, it gets what
   ``vendor`` gets: neither the Bali case nor Bali's catalogue is theirs.
 
+The working routes of a claimed step (``CLAIMED_MATRIX``) have personas of their own: the
+Kabid and the Ketua Tim also hold the Kepala Dinas's position and the Kabid has claimed step
+3; ``claimant`` is the Kabid, ``holder_not_claimant`` the Ketua Tim (a holder who did not
+claim, below the claimant), and ``step_holder`` the Kepala Dinas (a holder who did not claim,
+above the claimant: he may take the step over), with ``requester``.
+
 The scenario is built afresh in every test with the services: the Bali case driven to step 3
 with an image attachment, a comment, an unread disposition from the Kepala Dinas to the Kabid
 and notifications; a DJKI SOP 004 case on IPAS; a catalogue document of each. The demo people
