@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from laksana.engine import artifacts as artifact_registry
+from laksana.engine.messages import Msg
 from laksana.engine.spec import ProcedureSpec, Step
 
 SCHEMA_VERSION = 1
@@ -406,7 +407,10 @@ def _check_artifacts(
     problems: list[str] = []
     for key, value in supplied.items():
         art = spec.artifact(key)
-        problems.extend(f"{art.name}: {p}" for p in artifact_registry.problems(art, value))
+        problems.extend(
+            Msg("%(artifact)s: %(problem)s", artifact=art.name, problem=p)
+            for p in artifact_registry.problems(art, value)
+        )
     if problems:
         return Refusal(
             RefusalCode.INVALID_ARTIFACT, "; ".join(problems), step=step.id, items=tuple(problems)

@@ -24,6 +24,7 @@ from types import MappingProxyType
 import yaml
 
 from laksana.engine import artifacts as artifact_registry
+from laksana.engine.messages import Msg
 from laksana.engine.spec import (
     Actor,
     ActorKind,
@@ -95,25 +96,35 @@ class _Reader:
     ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         """The mapping's entries by key, after checking keys; None if it is no mapping."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{where} must be a mapping of keys to values")
+            self.error(node, Msg("%(where)s must be a mapping of keys to values", where=where))
             return None
         allowed = list(allowed)
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, f"{where}: a key must be plain text")
+                self.error(key_node, Msg("%(where)s: a key must be plain text", where=where))
                 continue
             key = key_node.value
             if key in out:
-                self.error(key_node, f"{where}: key '{key}' is written twice")
+                self.error(
+                    key_node, Msg("%(where)s: key '%(key)s' is written twice", where=where, key=key)
+                )
                 continue
             if key not in allowed:
-                self.error(key_node, f"{where}: unknown key '{key}'; allowed: {_choices(allowed)}")
+                self.error(
+                    key_node,
+                    Msg(
+                        "%(where)s: unknown key '%(key)s'; allowed: %(allowed)s",
+                        where=where,
+                        key=key,
+                        allowed=_choices(allowed),
+                    ),
+                )
                 continue
             out[key] = (key_node, value_node)
         for key in required:
             if key not in out:
-                self.error(node, f"{where}: '{key}' is required")
+                self.error(node, Msg("%(where)s: '%(key)s' is required", where=where, key=key))
         return out
 
     def named_mapping(
@@ -121,7 +132,7 @@ class _Reader:
     ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
         """Entries of an id -> definition mapping (actors, artifacts), ids checked."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{where} must be a mapping of ids to definitions")
+            self.error(node, Msg("%(where)s must be a mapping of ids to definitions", where=where))
             return
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -129,12 +140,18 @@ class _Reader:
             if not _NAME.match(key):
                 self.error(
                     key_node,
-                    f"{where}: id '{key}' must be letters, digits, '_' or '-', "
-                    "starting with a letter or digit",
+                    Msg(
+                        "%(where)s: id '%(key)s' must be letters, digits, '_' or '-', "
+                        "starting with a letter or digit",
+                        where=where,
+                        key=key,
+                    ),
                 )
                 continue
             if key in seen:
-                self.error(key_node, f"{where}: id '{key}' is declared twice")
+                self.error(
+                    key_node, Msg("%(where)s: id '%(key)s' is declared twice", where=where, key=key)
+                )
                 continue
             seen.add(key)
             yield key, key_node, value_node
@@ -147,11 +164,11 @@ class _Reader:
         ):
             if isinstance(node, yaml.ScalarNode) and not required:
                 return ""
-            self.error(node, f"{where} must be text")
+            self.error(node, Msg("%(where)s must be text", where=where))
             return ""
         value = str(node.value).strip()
         if required and not value:
-            self.error(node, f"{where} must not be empty")
+            self.error(node, Msg("%(where)s must not be empty", where=where))
         return value
 
     def texts(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
@@ -162,9 +179,9 @@ class _Reader:
             value = self.text(node, where, required=False)
             return (value,) if value else ()
         if not isinstance(node, yaml.SequenceNode):
-            self.error(node, f"{where} must be a list of texts")
+            self.error(node, Msg("%(where)s must be a list of texts", where=where))
             return ()
-        return tuple(self.text(item, f"{where} item") for item in node.value)
+        return tuple(self.text(item, Msg("%(where)s item", where=where)) for item in node.value)
 
     def date(self, node: yaml.Node | None, where: str) -> dt.date | None:
         if node is None:
@@ -175,7 +192,14 @@ class _Reader:
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            self.error(node, f"{where} must be a date written YYYY-MM-DD, not '{raw}'")
+            self.error(
+                node,
+                Msg(
+                    "%(where)s must be a date written YYYY-MM-DD, not '%(raw)s'",
+                    where=where,
+                    raw=raw,
+                ),
+            )
             return None
 
     def integer(self, node: yaml.Node | None, where: str, default: int = 0) -> int:
@@ -183,7 +207,9 @@ class _Reader:
             return default
         raw = self.text(node, where)
         if not raw.isdecimal():
-            self.error(node, f"{where} must be a whole number, not '{raw}'")
+            self.error(
+                node, Msg("%(where)s must be a whole number, not '%(raw)s'", where=where, raw=raw)
+            )
             return default
         return int(raw)
 
@@ -195,7 +221,9 @@ class _Reader:
             return True
         if raw in ("false", "no", "tidak"):
             return False
-        self.error(node, f"{where} must be true or false, not '{raw}'")
+        self.error(
+            node, Msg("%(where)s must be true or false, not '%(raw)s'", where=where, raw=raw)
+        )
         return default
 
     def ids(self, node: yaml.Node | None, where: str) -> list[tuple[str, yaml.Node]]:
@@ -205,12 +233,12 @@ class _Reader:
         items = [node] if isinstance(node, yaml.ScalarNode) else None
         if items is None:
             if not isinstance(node, yaml.SequenceNode):
-                self.error(node, f"{where} must be a list of ids")
+                self.error(node, Msg("%(where)s must be a list of ids", where=where))
                 return []
             items = list(node.value)
         out: list[tuple[str, yaml.Node]] = []
         for item in items:
-            value = self.text(item, f"{where} item")
+            value = self.text(item, Msg("%(where)s item", where=where))
             if value:
                 out.append((value, item))
         return out
@@ -294,7 +322,9 @@ class _Builder:
                 nip_node = a["nip"][1] if "nip" in a else None
                 nip = re.sub(r"\s+", "", r.text(nip_node, "approved_by.nip", required=False))
                 if nip and not re.fullmatch(r"\d{18}", nip):
-                    r.error(nip_node, f"approved_by.nip must be 18 digits, not '{nip}'")
+                    r.error(
+                        nip_node, Msg("approved_by.nip must be 18 digits, not '%(nip)s'", nip=nip)
+                    )
                 approved = Official(
                     title=r.text(a["title"][1] if "title" in a else None, "approved_by.title"),
                     name=r.text(
@@ -328,17 +358,23 @@ class _Builder:
         out = []
         kinds = [k.value for k in ActorKind]
         for actor_id, key_node, value_node in self.r.named_mapping(node, "actors"):
-            where = f"actor '{actor_id}'"
+            where = Msg("actor '%(actor_id)s'", actor_id=actor_id)
             m = self.r.mapping(
                 value_node, where, ("name", "kind", "description"), required=("name", "kind")
             )
             if m is None:
                 continue
             kind_node = m["kind"][1] if "kind" in m else None
-            kind_text = self.r.text(kind_node, f"{where} kind")
+            kind_text = self.r.text(kind_node, Msg("%(where)s kind", where=where))
             if kind_text and kind_text not in kinds:
                 self.r.error(
-                    kind_node, f"{where}: unknown kind '{kind_text}'; allowed: {_choices(kinds)}"
+                    kind_node,
+                    Msg(
+                        "%(where)s: unknown kind '%(kind_text)s'; allowed: %(allowed)s",
+                        where=where,
+                        kind_text=kind_text,
+                        allowed=_choices(kinds),
+                    ),
                 )
                 continue
             if not kind_text:
@@ -347,17 +383,19 @@ class _Builder:
             out.append(
                 Actor(
                     id=actor_id,
-                    name=self.r.text(m["name"][1] if "name" in m else None, f"{where} name"),
+                    name=self.r.text(
+                        m["name"][1] if "name" in m else None, Msg("%(where)s name", where=where)
+                    ),
                     kind=ActorKind(kind_text),
                     description=self.r.text(
                         m.get("description", (None, None))[1],
-                        f"{where} description",
+                        Msg("%(where)s description", where=where),
                         required=False,
                     ),
                 )
             )
         if not out and not self.r.errors:
-            self.r.error(node, "actors: at least one actor is needed")
+            self.r.error(node, Msg("actors: at least one actor is needed"))
         return out
 
     def artifacts(self, node: yaml.Node | None) -> list[ArtifactSpec]:
@@ -373,7 +411,7 @@ class _Builder:
 
     def artifact(self, art_id: str, node: yaml.Node) -> ArtifactSpec | None:
         r = self.r
-        where = f"artifact '{art_id}'"
+        where = Msg("artifact '%(art_id)s'", art_id=art_id)
         m = r.mapping(
             node,
             where,
@@ -383,48 +421,63 @@ class _Builder:
         if m is None or "type" not in m:
             return None
         type_node = m["type"][1]
-        type_name = r.text(type_node, f"{where} type")
+        type_name = r.text(type_node, Msg("%(where)s type", where=where))
         if not type_name:
             return None
         if not artifact_registry.is_known(type_name):
             names = [n for n, _ in artifact_registry.known_types()]
             r.error(
                 type_node,
-                f"{where}: unknown artifact type '{type_name}'; known types: {_choices(names)}",
+                Msg(
+                    "%(where)s: unknown artifact type '%(type_name)s'; known types: %(allowed)s",
+                    where=where,
+                    type_name=type_name,
+                    allowed=_choices(names),
+                ),
             )
             return None
         accept: list[str] = []
-        for kind, kind_node in r.ids(m["accept"][1] if "accept" in m else None, f"{where} accept"):
+        for kind, kind_node in r.ids(
+            m["accept"][1] if "accept" in m else None, Msg("%(where)s accept", where=where)
+        ):
             if kind not in artifact_registry.FILE_KINDS:
                 r.error(
                     kind_node,
-                    f"{where}: unknown file kind '{kind}'; allowed: "
-                    f"{_choices(artifact_registry.FILE_KINDS)}",
+                    Msg(
+                        "%(where)s: unknown file kind '%(kind)s'; allowed: %(allowed)s",
+                        where=where,
+                        kind=kind,
+                        allowed=_choices(artifact_registry.FILE_KINDS),
+                    ),
                 )
             else:
                 accept.append(kind)
         if accept and type_name == "form":
-            r.error(m["accept"][0], f"{where}: 'accept' is for files, not forms")
+            r.error(m["accept"][0], Msg("%(where)s: 'accept' is for files, not forms", where=where))
         fields: list[FormField] = []
         if type_name == "form":
             if "fields" not in m:
-                r.error(node, f"{where}: a form needs 'fields'")
+                r.error(node, Msg("%(where)s: a form needs 'fields'", where=where))
             else:
                 fields = self.fields(where, m["fields"][1])
         elif "fields" in m:
-            r.error(m["fields"][0], f"{where}: 'fields' is for forms (type: form)")
+            r.error(
+                m["fields"][0], Msg("%(where)s: 'fields' is for forms (type: form)", where=where)
+            )
         return ArtifactSpec(
             id=art_id,
-            name=r.text(m["name"][1] if "name" in m else None, f"{where} name"),
+            name=r.text(m["name"][1] if "name" in m else None, Msg("%(where)s name", where=where)),
             type=type_name,
             accept=tuple(accept),
             multiple=r.boolean(
-                m["multiple"][1] if "multiple" in m else None, f"{where} multiple", False
+                m["multiple"][1] if "multiple" in m else None,
+                Msg("%(where)s multiple", where=where),
+                False,
             ),
             fields=tuple(fields),
             description=r.text(
                 m["description"][1] if "description" in m else None,
-                f"{where} description",
+                Msg("%(where)s description", where=where),
                 required=False,
             ),
         )
@@ -432,7 +485,9 @@ class _Builder:
     def fields(self, where: str, node: yaml.Node) -> list[FormField]:
         r = self.r
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            r.error(node, f"{where}: 'fields' must be a non-empty list of fields")
+            r.error(
+                node, Msg("%(where)s: 'fields' must be a non-empty list of fields", where=where)
+            )
             return []
         out = []
         seen: set[str] = set()
@@ -440,41 +495,57 @@ class _Builder:
         for item in node.value:
             m = r.mapping(
                 item,
-                f"{where} field",
+                Msg("%(where)s field", where=where),
                 ("id", "label", "type", "required", "choices", "help"),
                 required=("id", "label", "type"),
             )
             if m is None or not {"id", "label", "type"} <= set(m):
                 continue
-            fid = r.text(m["id"][1], f"{where} field id")
+            fid = r.text(m["id"][1], Msg("%(where)s field id", where=where))
             if fid in seen:
-                r.error(m["id"][1], f"{where}: field id '{fid}' is declared twice")
+                r.error(
+                    m["id"][1],
+                    Msg("%(where)s: field id '%(fid)s' is declared twice", where=where, fid=fid),
+                )
                 continue
             seen.add(fid)
-            ftype = r.text(m["type"][1], f"{where} field type")
+            ftype = r.text(m["type"][1], Msg("%(where)s field type", where=where))
             if ftype not in types:
                 r.error(
                     m["type"][1],
-                    f"{where}: field '{fid}' has unknown type '{ftype}'; "
-                    f"allowed: {_choices(types)}",
+                    Msg(
+                        "%(where)s: field '%(fid)s' has unknown type '%(ftype)s'; allowed: "
+                        "%(allowed)s",
+                        where=where,
+                        fid=fid,
+                        ftype=ftype,
+                        allowed=_choices(types),
+                    ),
                 )
                 continue
-            choices = r.texts(m["choices"][1] if "choices" in m else None, f"{where} choices")
+            choices = r.texts(
+                m["choices"][1] if "choices" in m else None, Msg("%(where)s choices", where=where)
+            )
             if ftype == FieldType.CHOICE and not choices:
-                r.error(m["type"][1], f"{where}: choice field '{fid}' needs 'choices'")
+                r.error(
+                    m["type"][1],
+                    Msg("%(where)s: choice field '%(fid)s' needs 'choices'", where=where, fid=fid),
+                )
             out.append(
                 FormField(
                     id=fid,
-                    label=r.text(m["label"][1], f"{where} field label"),
+                    label=r.text(m["label"][1], Msg("%(where)s field label", where=where)),
                     type=FieldType(ftype),
                     required=r.boolean(
                         m["required"][1] if "required" in m else None,
-                        f"{where} field required",
+                        Msg("%(where)s field required", where=where),
                         True,
                     ),
                     choices=choices,
                     help=r.text(
-                        m["help"][1] if "help" in m else None, f"{where} help", required=False
+                        m["help"][1] if "help" in m else None,
+                        Msg("%(where)s help", where=where),
+                        required=False,
                     ),
                 )
             )
@@ -489,23 +560,34 @@ class _Builder:
         text_node: yaml.Node | None = node
         unit: str | None = None
         if isinstance(node, yaml.MappingNode):
-            m = r.mapping(node, f"{where} time", ("text", "unit"), required=("text",))
+            m = r.mapping(
+                node, Msg("%(where)s time", where=where), ("text", "unit"), required=("text",)
+            )
             if m is None or "text" not in m:
                 return None
             text_node = m["text"][1]
-            unit = r.text(m["unit"][1], f"{where} time unit") if "unit" in m else None
-        text = r.text(text_node, f"{where} time")
+            unit = (
+                r.text(m["unit"][1], Msg("%(where)s time unit", where=where))
+                if "unit" in m
+                else None
+            )
+        text = r.text(text_node, Msg("%(where)s time", where=where))
         if not text:
             return None
         try:
             return parse_time(text, unit)
         except TimeTextError as exc:
-            r.error(text_node, f"{where}: {exc}")
+            r.error(text_node, Msg("%(where)s: %(exc)s", where=where, exc=exc.args[0]))
             return None
 
     def decision(self, node: yaml.Node, where: str, activity: str) -> Decision | None:
         r = self.r
-        m = r.mapping(node, f"{where} decision", ("question", "outcomes"), required=("outcomes",))
+        m = r.mapping(
+            node,
+            Msg("%(where)s decision", where=where),
+            ("question", "outcomes"),
+            required=("outcomes",),
+        )
         if m is None:
             return None
         outcomes: list[Outcome] = []
@@ -514,93 +596,147 @@ class _Builder:
             if not isinstance(seq, yaml.SequenceNode) or not seq.value:
                 r.error(
                     seq,
-                    f"{where}: a decision needs outcomes, e.g. "
-                    "[{label: Ya, to: ...}, {label: Tidak, to: ...}]",
+                    Msg(
+                        "%(where)s: a decision needs outcomes, e.g. [{label: Ya, to: ...}, "
+                        "{label: Tidak, to: ...}]",
+                        where=where,
+                    ),
                 )
             else:
                 labels: set[str] = set()
                 for item in seq.value:
                     o = r.mapping(
                         item,
-                        f"{where} outcome",
+                        Msg("%(where)s outcome", where=where),
                         ("label", "to", "description"),
                         required=("label", "to"),
                     )
                     if o is None or not {"label", "to"} <= set(o):
                         continue
-                    label = r.text(o["label"][1], f"{where} outcome label")
+                    label = r.text(o["label"][1], Msg("%(where)s outcome label", where=where))
                     if label in labels:
-                        r.error(o["label"][1], f"{where}: outcome '{label}' is written twice")
+                        r.error(
+                            o["label"][1],
+                            Msg(
+                                "%(where)s: outcome '%(label)s' is written twice",
+                                where=where,
+                                label=label,
+                            ),
+                        )
                         continue
                     labels.add(label)
-                    target = r.text(o["to"][1], f"{where} outcome '{label}' to")
-                    self.target_refs.append((target, o["to"][1], f"{where} outcome '{label}'"))
+                    target = r.text(
+                        o["to"][1],
+                        Msg("%(where)s outcome '%(label)s' to", where=where, label=label),
+                    )
+                    self.target_refs.append(
+                        (
+                            target,
+                            o["to"][1],
+                            Msg("%(where)s outcome '%(label)s'", where=where, label=label),
+                        )
+                    )
                     outcomes.append(
                         Outcome(
                             label=label,
                             target=target,
                             description=r.text(
                                 o["description"][1] if "description" in o else None,
-                                f"{where} outcome description",
+                                Msg("%(where)s outcome description", where=where),
                                 required=False,
                             ),
                         )
                     )
                 if len(seq.value) == 1:
-                    r.error(seq, f"{where}: a decision needs at least two outcomes")
-        question = r.text(m["question"][1], f"{where} question") if "question" in m else activity
+                    r.error(
+                        seq, Msg("%(where)s: a decision needs at least two outcomes", where=where)
+                    )
+        question = (
+            r.text(m["question"][1], Msg("%(where)s question", where=where))
+            if "question" in m
+            else activity
+        )
         return Decision(question=question, outcomes=tuple(outcomes))
 
     def steps(self, node: yaml.Node) -> list[tuple[Step, dict[str, tuple[yaml.Node, yaml.Node]]]]:
         r = self.r
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            r.error(node, "steps must be a non-empty list of steps")
+            r.error(node, Msg("steps must be a non-empty list of steps"))
             return []
         out = []
         for index, item in enumerate(node.value, start=1):
-            m = r.mapping(item, f"step {index}", _STEP_KEYS, required=("id", "activity", "actor"))
+            m = r.mapping(
+                item,
+                Msg("step %(index)s", index=index),
+                _STEP_KEYS,
+                required=("id", "activity", "actor"),
+            )
             if m is None or "id" not in m:
                 continue
-            step_id = r.text(m["id"][1], f"step {index} id")
+            step_id = r.text(m["id"][1], Msg("step %(index)s id", index=index))
             if step_id and not _NAME.match(step_id):
-                r.error(m["id"][1], f"step id '{step_id}' must be letters, digits, '_' or '-'")
-            where = f"step '{step_id}'"
-            activity = r.text(m["activity"][1] if "activity" in m else None, f"{where} activity")
+                r.error(
+                    m["id"][1],
+                    Msg(
+                        "step id '%(step_id)s' must be letters, digits, '_' or '-'", step_id=step_id
+                    ),
+                )
+            where = Msg("step '%(step_id)s'", step_id=step_id)
+            activity = r.text(
+                m["activity"][1] if "activity" in m else None,
+                Msg("%(where)s activity", where=where),
+            )
             decision = None
             if "decision" in m:
                 decision = self.decision(m["decision"][1], where, activity)
                 if "next" in m:
                     r.error(
                         m["next"][0],
-                        f"{where}: a decision leads on through its outcomes; remove 'next'",
+                        Msg(
+                            "%(where)s: a decision leads on through its outcomes; remove 'next'",
+                            where=where,
+                        ),
                     )
-            next_id = r.text(m["next"][1], f"{where} next") if "next" in m else None
+            next_id = (
+                r.text(m["next"][1], Msg("%(where)s next", where=where)) if "next" in m else None
+            )
             if next_id is not None and decision is None:
-                self.target_refs.append((next_id, m["next"][1], f"{where} next"))
+                self.target_refs.append((next_id, m["next"][1], Msg("%(where)s next", where=where)))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
             produces = self.artifact_ids(m, "produces", where)
             out.append(
                 (
                     Step(
                         id=step_id,
-                        number=r.text(m["no"][1], f"{where} no") if "no" in m else str(index),
+                        number=r.text(m["no"][1], Msg("%(where)s no", where=where))
+                        if "no" in m
+                        else str(index),
                         activity=activity,
-                        actor=r.text(m["actor"][1] if "actor" in m else None, f"{where} actor"),
+                        actor=r.text(
+                            m["actor"][1] if "actor" in m else None,
+                            Msg("%(where)s actor", where=where),
+                        ),
                         requires=self.artifact_ids(m, "requires", where),
                         produces=produces,
                         time=self.time(m["time"][1] if "time" in m else None, where),
-                        note=r.text(m["note"][1], f"{where} note", required=False)
+                        note=r.text(
+                            m["note"][1], Msg("%(where)s note", where=where), required=False
+                        )
                         if "note" in m
                         else "",
                         next=next_id,
                         decision=decision,
                         requirements_text=r.text(
-                            m["requirements_text"][1], f"{where} requirements_text", required=False
+                            m["requirements_text"][1],
+                            Msg("%(where)s requirements_text", where=where),
+                            required=False,
                         )
                         if "requirements_text" in m
                         else "",
                         output_text=r.text(
-                            m["output_text"][1], f"{where} output_text", required=False
+                            m["output_text"][1],
+                            Msg("%(where)s output_text", where=where),
+                            required=False,
                         )
                         if "output_text" in m
                         else "",
@@ -616,8 +752,10 @@ class _Builder:
     ) -> tuple[str, ...]:
         if key not in m:
             return ()
-        refs = self.r.ids(m[key][1], f"{where} {key}")
-        self.artifact_refs.extend((ref, node, f"{where} {key}") for ref, node in refs)
+        refs = self.r.ids(m[key][1], Msg("%(where)s %(key)s", where=where, key=key))
+        self.artifact_refs.extend(
+            (ref, node, Msg("%(where)s %(key)s", where=where, key=key)) for ref, node in refs
+        )
         return tuple(ref for ref, _ in refs)
 
     def revises(
@@ -627,12 +765,17 @@ class _Builder:
         if "revises" not in m:
             return ()
         out = []
-        for ref, node in self.r.ids(m["revises"][1], f"{where} revises"):
+        for ref, node in self.r.ids(m["revises"][1], Msg("%(where)s revises", where=where)):
             if ref not in made:
                 self.r.error(
                     node,
-                    f"{where} revises '{ref}', which it does not produce; a step can only revise "
-                    f"its own outputs ({_choices(made) if made else 'it produces none'})",
+                    Msg(
+                        "%(where)s revises '%(ref)s', which it does not produce; a step can "
+                        "only revise its own outputs (%(value)s)",
+                        where=where,
+                        ref=ref,
+                        value=_choices(made) if made else Msg("it produces none"),
+                    ),
                 )
             out.append(ref)
         return tuple(out)
@@ -642,7 +785,7 @@ class _Builder:
             return [End(id="selesai", label="Selesai")]
         r = self.r
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            r.error(node, "ends must be a non-empty list of {id, label}")
+            r.error(node, Msg("ends must be a non-empty list of {id, label}"))
             return []
         out = []
         for item in node.value:
@@ -654,7 +797,7 @@ class _Builder:
             out.append(
                 End(
                     id=end_id,
-                    label=r.text(m["label"][1], f"end '{end_id}' label")
+                    label=r.text(m["label"][1], Msg("end '%(end_id)s' label", end_id=end_id))
                     if "label" in m
                     else "Selesai",
                 )
@@ -685,13 +828,16 @@ def _compose(text: str, filename: str) -> yaml.Node | LoadError:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = " ".join(p for p in (exc.context, exc.problem) if p)
-            return LoadError(Position(filename, line, col), f"YAML syntax error: {problem}")
+            return LoadError(
+                Position(filename, line, col),
+                Msg("YAML syntax error: %(problem)s", problem=problem),
+            )
         except yaml.YAMLError as exc:
-            return LoadError(Position(filename, 1, 1), f"YAML error: {exc}")
+            return LoadError(Position(filename, 1, 1), Msg("YAML error: %(exc)s", exc=exc))
         except RecursionError:
             return _too_deep(filename, None)
     if node is None:
-        return LoadError(Position(filename, 1, 1), "the file is empty")
+        return LoadError(Position(filename, 1, 1), Msg("the file is empty"))
     return _bounded(node, len(text), filename)
 
 
@@ -699,7 +845,10 @@ def _too_deep(filename: str, mark: yaml.Mark | None) -> LoadError:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return LoadError(
         Position(filename, line, col),
-        f"lists and mappings are nested too deeply; at most {MAX_YAML_DEPTH} levels",
+        Msg(
+            "lists and mappings are nested too deeply; at most %(max_yaml_depth)s levels",
+            max_yaml_depth=MAX_YAML_DEPTH,
+        ),
     )
 
 
@@ -733,8 +882,11 @@ def _bounded(root: yaml.Node, size: int, filename: str) -> yaml.Node | LoadError
             if weight[key] > limit:
                 return LoadError(
                     Position(filename, mark.line + 1, mark.column + 1),
-                    f"aliases expand the file to more than {limit} characters; repeat less "
-                    "through anchors and aliases",
+                    Msg(
+                        "aliases expand the file to more than %(limit)s characters; repeat "
+                        "less through anchors and aliases",
+                        limit=limit,
+                    ),
                 )
             continue
         if key in weight:
@@ -746,7 +898,10 @@ def _bounded(root: yaml.Node, size: int, filename: str) -> yaml.Node | LoadError
                 mark = child.start_mark
                 return LoadError(
                     Position(filename, mark.line + 1, mark.column + 1),
-                    "an alias refers to the list or mapping it is inside of (it contains itself)",
+                    Msg(
+                        "an alias refers to the list or mapping it is inside of (it contains "
+                        "itself)"
+                    ),
                 )
             if id(child) not in weight:
                 stack.append((child, False))
@@ -762,18 +917,22 @@ def load_procedure(path: str | Path) -> ProcedureSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProcedureErrors([LoadError(Position(name, 1, 1), "no such file")]) from None
+        raise ProcedureErrors([LoadError(Position(name, 1, 1), Msg("no such file"))]) from None
     except IsADirectoryError:
         raise ProcedureErrors(
-            [LoadError(Position(name, 1, 1), "is a directory, not a procedure file")]
+            [LoadError(Position(name, 1, 1), Msg("is a directory, not a procedure file"))]
         ) from None
     except UnicodeDecodeError as exc:
         raise ProcedureErrors(
-            [LoadError(Position(name, 1, 1), f"not UTF-8 text ({exc.reason})")]
+            [LoadError(Position(name, 1, 1), Msg("not UTF-8 text (%(reason)s)", reason=exc.reason))]
         ) from None
     except OSError as exc:
         raise ProcedureErrors(
-            [LoadError(Position(name, 1, 1), f"cannot be read: {exc.strerror}")]
+            [
+                LoadError(
+                    Position(name, 1, 1), Msg("cannot be read: %(strerror)s", strerror=exc.strerror)
+                )
+            ]
         ) from None
     return load_text(text, name)
 
@@ -799,10 +958,20 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
 
     fmt = r.text(node("format"), "format") if "format" in top else ""
     if "format" in top and fmt != FORMAT:
-        r.error(node("format"), f"format '{fmt}' is not supported; write format: {FORMAT}")
+        r.error(
+            node("format"),
+            Msg(
+                "format '%(fmt)s' is not supported; write format: %(format)s",
+                fmt=fmt,
+                format=FORMAT,
+            ),
+        )
     proc_id = r.text(node("id"), "id") if "id" in top else ""
     if proc_id and not _PROCEDURE_ID.match(proc_id):
-        r.error(node("id"), f"id '{proc_id}' must be lower-case letters, digits and '-'")
+        r.error(
+            node("id"),
+            Msg("id '%(proc_id)s' must be lower-case letters, digits and '-'", proc_id=proc_id),
+        )
     identity = b.identity(top["identity"][1]) if "identity" in top else Identity("", "", "")
     notes = r.texts(node("notes"), "notes")
     actors = b.actors(top["actors"][1]) if "actors" in top else []
@@ -829,13 +998,24 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
     node_ids: dict[str, str] = {}
     for s, m in steps_m:
         if s.id in node_ids:
-            r.error(m["id"][1], f"duplicate id '{s.id}': already used by a {node_ids[s.id]}")
+            r.error(
+                m["id"][1],
+                Msg(
+                    "duplicate id '%(id)s': already used by a %(node_ids)s",
+                    id=s.id,
+                    node_ids=node_ids[s.id],
+                ),
+            )
         node_ids.setdefault(s.id, "step")
     for e in ends:
         if e.id in node_ids:
             r.error(
                 None if f"end:{e.id}" not in b.positions else _node_at(b, e.id),
-                f"duplicate id '{e.id}': already used by a {node_ids[e.id]}",
+                Msg(
+                    "duplicate id '%(id)s': already used by a %(node_ids)s",
+                    id=e.id,
+                    node_ids=node_ids[e.id],
+                ),
             )
         node_ids.setdefault(e.id, "end")
 
@@ -850,8 +1030,12 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
             else:
                 r.error(
                     m["id"][1],
-                    f"step '{s.id}' is the last step and there are "
-                    f"{len(ends)} ends: say which with 'next'",
+                    Msg(
+                        "step '%(id)s' is the last step and there are %(count)s ends: say "
+                        "which with 'next'",
+                        id=s.id,
+                        count=len(ends),
+                    ),
                 )
         resolved.append(s)
     steps = resolved
@@ -864,13 +1048,26 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
         if s.actor and s.actor not in actor_ids and actors:
             r.error(
                 m["actor"][1],
-                f"step '{s.id}': unknown actor '{s.actor}'; actors: {_choices(actor_ids)}",
+                Msg(
+                    "step '%(id)s': unknown actor '%(actor)s'; actors: %(allowed)s",
+                    id=s.id,
+                    actor=s.actor,
+                    allowed=_choices(actor_ids),
+                ),
             )
         used_actors.add(s.actor)
     for ref, ref_node, what in b.artifact_refs:
         used_arts.add(ref)
         if ref not in art_ids:
-            r.error(ref_node, f"{what}: unknown artifact '{ref}'; artifacts: {_choices(art_ids)}")
+            r.error(
+                ref_node,
+                Msg(
+                    "%(what)s: unknown artifact '%(ref)s'; artifacts: %(allowed)s",
+                    what=what,
+                    ref=ref,
+                    allowed=_choices(art_ids),
+                ),
+            )
     targets_known = sorted(node_ids)
     bad_refs = False
     for target, ref_node, what in b.target_refs:
@@ -878,20 +1075,26 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
             bad_refs = True
             r.error(
                 ref_node,
-                f"{what}: unknown step or end '{target}'; known: {_choices(targets_known)}",
+                Msg(
+                    "%(what)s: unknown step or end '%(target)s'; known: %(allowed)s",
+                    what=what,
+                    target=target,
+                    allowed=_choices(targets_known),
+                ),
             )
     if start_id and start_id in node_ids and node_ids[start_id] == "end":
-        r.error(start_node, "start must lead to a step, not straight to an end")
+        r.error(start_node, Msg("start must lead to a step, not straight to an end"))
     for a in actors:
         if a.id not in used_actors:
             r.error(
-                _pos_node(b, f"actor:{a.id}"), f"actor '{a.id}' is declared but no step uses it"
+                _pos_node(b, f"actor:{a.id}"),
+                Msg("actor '%(id)s' is declared but no step uses it", id=a.id),
             )
     for art in arts:
         if art.id not in used_arts:
             r.error(
                 _pos_node(b, f"artifact:{art.id}"),
-                f"artifact '{art.id}' is declared but no step requires or produces it",
+                Msg("artifact '%(id)s' is declared but no step requires or produces it", id=art.id),
             )
 
     if not bad_refs and start_id in node_ids and steps:
@@ -961,9 +1164,12 @@ def _check_graph(r: _Reader, b: _Builder, steps: list[Step], ends: list[End], st
     for s in steps:
         node = _pos_node(b, f"step:{s.id}")
         if s.id not in reached:
-            r.error(node, f"step '{s.id}' cannot be reached from the start")
+            r.error(node, Msg("step '%(id)s' cannot be reached from the start", id=s.id))
         elif s.id not in can_end:
-            r.error(node, f"step '{s.id}' leads to no end: from it, the case can never finish")
+            r.error(
+                node,
+                Msg("step '%(id)s' leads to no end: from it, the case can never finish", id=s.id),
+            )
     for e in ends:
         if e.id not in reached:
-            r.error(_pos_node(b, f"end:{e.id}"), f"end '{e.id}' is never reached")
+            r.error(_pos_node(b, f"end:{e.id}"), Msg("end '%(id)s' is never reached", id=e.id))

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from laksana.engine.messages import Msg
+
 
 class TimeUnit(StrEnum):
     """The unit of a time standard, always in working time."""
@@ -141,8 +143,11 @@ def parse_time(text: str, unit: str | None = None) -> TimeStandard:
     match = _PATTERN.match(text)
     if not match:
         raise TimeTextError(
-            f"cannot read time {original!r}: write a number and a unit, such as '15 menit', "
-            "'1 jam', '±3 Hari', '±1-2 Jam' or '3x24 jam'"
+            Msg(
+                "cannot read time %(time)s: write a number and a unit, such as '15 menit', "
+                "'1 jam', '±3 Hari', '±1-2 Jam' or '3x24 jam'",
+                time=repr(original),
+            )
         )
     low = _number(match["low"])
     high = _number(match["high"]) if match["high"] else None
@@ -160,42 +165,65 @@ def parse_time(text: str, unit: str | None = None) -> TimeStandard:
     if match["x24"]:
         if unit_text:
             raise TimeTextError(
-                f"cannot read time {original!r}: after 'x24 jam' nothing but a remark in "
-                "parentheses may follow"
+                Msg(
+                    "cannot read time %(time)s: after 'x24 jam' nothing but a remark in "
+                    "parentheses may follow",
+                    time=repr(original),
+                )
             )
         resolved = TimeUnit.DAY
     elif unit_text:
         if unit_text not in _UNITS:
             raise TimeTextError(
-                f"unknown time unit {match['unit'].strip()!r} in {original!r}; allowed units: "
-                + ", ".join(UNIT_NAMES)
+                Msg(
+                    "unknown time unit %(unit)s in %(time)s; allowed units: %(units)s",
+                    unit=repr(match["unit"].strip()),
+                    time=repr(original),
+                    units=", ".join(UNIT_NAMES),
+                )
             )
         resolved, factor = _UNITS[unit_text]
         if unit is not None and _UNITS.get(unit.strip().lower(), (None, 0))[0] != resolved:
             raise TimeTextError(
-                f"time {original!r} already has the unit {match['unit'].strip()!r}, "
-                f"which contradicts the stated unit {unit!r}"
+                Msg(
+                    "time %(time)s already has the unit %(unit)s, which contradicts the "
+                    "stated unit %(stated)s",
+                    time=repr(original),
+                    unit=repr(match["unit"].strip()),
+                    stated=repr(unit),
+                )
             )
     elif unit is not None:
         key = unit.strip().lower()
         if key not in _UNITS:
             raise TimeTextError(
-                f"unknown time unit {unit!r}; allowed units: " + ", ".join(UNIT_NAMES)
+                Msg(
+                    "unknown time unit %(unit)s; allowed units: %(units)s",
+                    unit=repr(unit),
+                    units=", ".join(UNIT_NAMES),
+                )
             )
         resolved, factor = _UNITS[key]
     else:
         raise TimeTextError(
-            f"time {original!r} has no unit; write it with one (menit, jam, hari) or state "
-            "the unit: time: {text: '" + original.strip() + "', unit: jam}"
+            Msg(
+                "time %(time)s has no unit; write it with one (menit, jam, hari) or state "
+                "the unit: time: {text: '%(text)s', unit: jam}",
+                time=repr(original),
+                text=original.strip(),
+            )
         )
 
     amount = (high if high is not None else low) * factor
     lower = low * factor if high is not None else None
     if amount <= 0:
-        raise TimeTextError(f"time {original!r} must be more than zero")
+        raise TimeTextError(Msg("time %(time)s must be more than zero", time=repr(original)))
     if lower is not None and lower > amount:
         raise TimeTextError(
-            f"time range {original!r} runs backwards: the lower bound is larger than the upper"
+            Msg(
+                "time range %(time)s runs backwards: the lower bound is larger than the upper",
+                time=repr(original),
+            )
         )
     return TimeStandard(
         text=original.strip(),

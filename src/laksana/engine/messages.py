@@ -1,0 +1,59 @@
+"""Messages of the engine that people read, kept translatable without Django.
+
+The engine is pure Python and speaks English. A message a person may read (a refusal's
+items, a problem of an artifact value, a check of a procedure file) is written as a
+:class:`Msg`: an ordinary ``str`` holding the English text, which also keeps its template
+and its values. The host translates it where it is shown (:func:`translated`, given the
+host's ``gettext``): the template is looked up in the host's catalogue and the values, which
+may be messages themselves, are put in. Code that only needs English (logs, tests, the
+command line) uses the string as it is.
+
+Templates use ``%(name)s`` placeholders (``%%`` for a percent sign), as gettext catalogues do;
+tests/web/test_engine_messages.py checks that every template written in the engine has its
+Indonesian translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+
+class Msg(str):
+    """An English message that remembers its template and values, for translation."""
+
+    template: str
+    params: Mapping[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Msg:
+        text = template % params if params else template.replace("%%", "%")
+        self = super().__new__(cls, text)
+        self.template = template
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickled (cached specs) as what it means
+        return (_rebuild, (self.template, dict(self.params)))
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Msg:
+    return Msg(template, **params)
+
+
+def translated(text: object, gettext: Callable[[str], str]) -> str:
+    """``text`` in the language of ``gettext``: a :class:`Msg` by its template, with its
+    values translated the same way; any other text as it is."""
+    if not isinstance(text, Msg):
+        return str(text)
+    template = gettext(text.template)
+    if not text.params:
+        return template.replace("%%", "%")
+    values = {key: translated(value, gettext) for key, value in text.params.items()}
+    try:
+        return template % values
+    except (KeyError, ValueError, TypeError):  # a damaged translation: the English text
+        return str(text)
+
+
+def joined(parts: list[str] | tuple[str, ...], gettext: Callable[[str], str]) -> str:
+    """Several messages as one line, each translated."""
+    return "; ".join(translated(p, gettext) for p in parts)
