@@ -133,3 +133,43 @@ def test_a_disposition_of_an_invisible_case_is_not_found(api_as, bali, at_step_3
     (d,) = services.dispose(bali["kadis"], at_step_3.pk, [bali["kabid"]], "Untuk diketahui")
     assert api_as(bali["bkd"]).post(f"/dispositions/{d.pk}/read").status_code == 404
     assert api_as(bali["bkd"]).post("/dispositions/999999/withdraw").status_code == 404
+
+
+def test_a_forward_cannot_reach_the_requesting_units_uat_step(api_as, bali, sop002):
+    # The reproduction of issue 16 (item 2): kadis -> kabid about the whole case, forwarded
+    # to the Ketua Tim with the UAT step named; the IT official then completed the UAT.
+    case = services.open_case(
+        bali["dinkes_staf"], sop002, "NIK ditolak", application=bali.applications["sikesda"]
+    )
+    who = {"s1": "dinkes_staf", "s2": "dinkes_staf", "s3": "kadis", "s4": "kabid"}
+    who.update({"s5": "ketuatim", "s6": "dev1", "s7": "qa1", "s8": "dev1"})
+    while active(case).step_key != "s9":
+        case = work(bali[who[active(case).step_key]], case)
+    uat = active(case)
+    (whole,) = (
+        api_as(bali["kadis"])
+        .post(
+            f"/cases/{case.reference}/dispositions",
+            {"recipients": [bali["kabid"].pk], "instruction": "Proses lebih lanjut"},
+        )
+        .json()
+    )
+    response = api_as(bali["kabid"]).post(
+        f"/cases/{case.reference}/dispositions",
+        {
+            "recipients": [bali["ketuatim"].pk],
+            "instruction": "Koordinasikan",
+            "parent_id": whole["id"],
+            "step_id": uat.pk,
+        },
+    )
+    assert response.status_code == 400 and response.json()["field"] == "step", response.content
+    ketuatim = api_as(bali["ketuatim"])
+    answer = ketuatim.get(f"/cases/{case.reference}/steps/{uat.pk}/actions").json()
+    assert answer["complete"]["allowed"] is False
+    response = ketuatim.post_form(
+        f"/cases/{case.reference}/steps/{uat.pk}/complete", {"data": "{}"}
+    )
+    assert response.status_code in (403, 404), response.content
+    uat.refresh_from_db()
+    assert uat.status == "active"

@@ -228,3 +228,27 @@ def test_a_disposition_from_a_holder_who_lost_the_step_grants_nothing(bali, sop0
     assert authority.may_work(junior, case, uat).code == "claimed"
     with pytest.raises(services.NotAllowed):
         work(junior, case)
+
+
+def test_a_superior_further_up_takes_over_and_a_fellow_holder_cannot(bali, sop002):
+    # Step 6 is the SPBE team's (Komang and Kadek, both below the Ketua Tim, who is below
+    # the Kabid). Komang claims it; Kadek holds it too but is nobody's superior.
+    case = _at(services.open_case(bali["dinkes_staf"], sop002, "Gangguan"), bali, "s6")
+    s6 = active(case)
+    services.claim_step(bali["dev1"], s6.pk)
+    with pytest.raises(services.NotAllowed):
+        services.take_over_step(bali["qa1"], s6.pk)
+    with pytest.raises(services.NotAllowed):
+        work(bali["qa1"], case)
+    services.take_over_step(bali["kabid"], s6.pk)  # two levels up
+    s6.refresh_from_db()
+    assert s6.claimed_by == bali["kabid"]
+    with pytest.raises(services.ServiceError) as exc:
+        services.take_over_step(bali["kabid"], s6.pk)
+    assert exc.value.code == "already_claimed"
+    # The Ketua Tim, below the Kabid, cannot take it back.
+    with pytest.raises(services.NotAllowed):
+        services.take_over_step(bali["ketuatim"], s6.pk)
+    services.release_step(bali["kabid"], s6.pk)
+    case = work(bali["qa1"], case)
+    assert case.steps.get(pk=s6.pk).completed_by == bali["qa1"]
