@@ -815,5 +815,10 @@ LOGGING = {
         # handler or to e-mails to ADMINS (runserver's access log, django.server, keeps its
         # own handler and format).
         "django": {"handlers": [], "level": LAKSANA_LOG_LEVEL, "propagate": True},
+        # The PDF renderer's progress and its font subsetting are not news for operators.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes: lockouts and repeated failures (warnings), not every start and sign-in.
+        "axes": {"level": "WARNING"},
     },
 }
