@@ -16,11 +16,12 @@ from laksana.procedures.models import ProcedureVersion
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("title", "procedure_key", "number", "sop_number", "published_at")
-    list_filter = ("procedure_key",)
+    list_display = ("title", "agency", "procedure_key", "number", "sop_number", "published_at")
+    list_filter = ("agency", "procedure_key")
     search_fields = ("title", "procedure_key", "sop_number")
     date_hierarchy = "published_at"
     fields = (
+        "agency",
         "procedure_key",
         "number",
         "title",
