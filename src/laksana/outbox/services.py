@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -146,47 +147,62 @@ def send_due(*, now: dt.datetime | None = None, limit: int = BATCH) -> Pass:
     if not messages:
         return done
     mailer = get_connection(fail_silently=False)
-    for message in messages:
-        email = EmailMessage(
-            message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to]
-        )
+    try:
+        # One connection for the batch; if it cannot be opened, each message tries again
+        # and records the reason.
+        mailer.open()
+    except Exception:
+        log.debug("the mail connection did not open", exc_info=True)
+    try:
+        for message in messages:
+            _send_one(mailer, message, at, done)
+    finally:
         try:
-            mailer.send_messages([email])
-        except Exception as exc:  # every failure of the mail server or its connection
-            reason = _reason(exc)
-            gave_up = message.attempts >= MAX_ATTEMPTS
-            Message.objects.filter(pk=message.pk).update(
-                status=MessageStatus.FAILED if gave_up else MessageStatus.PENDING,
-                last_error=reason,
-                next_attempt_at=at + backoff(message.attempts),
-            )
-            log.log(
-                logging.ERROR if gave_up else logging.WARNING,
-                "e-mail %s to %s failed (attempt %s of %s): %s",
-                message.pk,
-                message.to,
-                message.attempts,
-                MAX_ATTEMPTS,
-                reason,
-                extra={
-                    "event": "email_failed",
-                    "message_id": message.pk,
-                    "to": message.to,
-                    "attempts": message.attempts,
-                    "reason": reason,
-                    "gave_up": gave_up,
-                },
-            )
-            if gave_up:
-                done.failed += 1
-            else:
-                done.retry += 1
-            continue
-        Message.objects.filter(pk=message.pk).update(
-            status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-        done.sent += 1
+            mailer.close()
+        except Exception:
+            log.warning("closing the mail connection failed", exc_info=True)
     return done
+
+
+def _send_one(mailer: Any, message: Message, at: dt.datetime, done: Pass) -> None:
+    """Send one claimed message; record the outcome in its row and in ``done``."""
+    email = EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to])
+    try:
+        mailer.send_messages([email])
+    except Exception as exc:  # every failure of the mail server or its connection
+        reason = _reason(exc)
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.FAILED if gave_up else MessageStatus.PENDING,
+            last_error=reason,
+            next_attempt_at=at + backoff(message.attempts),
+        )
+        log.log(
+            logging.ERROR if gave_up else logging.WARNING,
+            "e-mail %s to %s failed (attempt %s of %s): %s",
+            message.pk,
+            message.to,
+            message.attempts,
+            MAX_ATTEMPTS,
+            reason,
+            extra={
+                "event": "email_failed",
+                "message_id": message.pk,
+                "to": message.to,
+                "attempts": message.attempts,
+                "reason": reason,
+                "gave_up": gave_up,
+            },
+        )
+        if gave_up:
+            done.failed += 1
+        else:
+            done.retry += 1
+        return
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    done.sent += 1
 
 
 def next_due() -> dt.datetime | None:
