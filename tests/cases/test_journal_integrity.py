@@ -303,3 +303,12 @@ def test_the_seal_task_runs_on_the_worker(bali, sop002):
     assert seals[0].day == DAY and seals[0].count == 2 and seals[0].prev_digest == ""
     assert all(b.prev_digest == a.digest for a, b in itertools.pairwise(seals))
     assert "journal ok" in verify()
+
+
+def test_the_engine_state_changed_directly_is_found(cases):
+    # Skipping a step by editing the case's state: its next step would be offered.
+    second = cases[1]
+    state = dict(second.state, active=["s2"])
+    Case.objects.filter(pk=second.pk).update(state=state)
+    message = refused()
+    assert f"case {second.reference}: engine state: active is ['s2']" in message

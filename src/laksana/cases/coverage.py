@@ -8,7 +8,8 @@ attachment's file against its SHA-256.
 
 Replayed from the entries:
 
-- case: ``status``, ``end_key``, ``finished_at`` (``closed``);
+- case: ``status``, ``end_key``, ``finished_at`` (``closed``), and the engine state's status,
+  active steps, completion counts and end (its artifact values are not compared);
 - step rows, by (step, visit): ``actor_key``, ``activated_at``, ``due_at`` (``step_activated``,
   moved by ``resumed``), ``claimed_by``/``claimed_at`` (``claimed``), ``on_hold_since``,
   ``hold_reason``, ``held_minutes`` (``held``, ``resumed``), ``status``, ``completed_by``,
@@ -66,6 +67,7 @@ class _Replay:
         self.finished_at: dt.datetime | None = None
         self.steps: dict[tuple[str, int], dict[str, Any]] = {}
         self.active: dict[str, tuple[str, int]] = {}  # step key -> its active (key, visit)
+        self.completions: dict[str, int] = {}
         self.latest: dict[str, tuple[str, int]] = {}
         self.dispositions: dict[int, dict[str, Any]] = {}
         self.attachments: dict[int, dict[str, Any]] = {}
@@ -103,7 +105,9 @@ class _Replay:
             self.steps[ref] = row
             self.active[ref[0]] = self.latest[ref[0]] = ref
         elif kind == JournalKind.COMPLETED:
-            ref = self.active.pop(str(event.get("step")), None)
+            key = str(event.get("step"))
+            self.completions[key] = self.completions.get(key, 0) + 1
+            ref = self.active.pop(key, None)
             if ref is not None:
                 self.steps[ref].update(
                     status=StepStatus.COMPLETED.value,
@@ -239,6 +243,24 @@ def check_case(case: Case, *, files: bool = True) -> list[str]:
         f"case {ref}",
         {"status": replay.status, "end_key": replay.end_key, "finished_at": replay.finished_at},
         {"status": case.status, "end_key": case.end_key, "finished_at": case.finished_at},
+        set(),
+    )
+    # The engine's snapshot: what decides the next steps (its artifacts are the completions').
+    state = case.state if isinstance(case.state, dict) else {}
+    problems += _differences(
+        f"case {ref}: engine state",
+        {
+            "status": replay.status,
+            "active": sorted(replay.active),
+            "completions": replay.completions,
+            "end": replay.end_key or None,
+        },
+        {
+            "status": state.get("status"),
+            "active": sorted(state.get("active") or []),
+            "completions": dict(state.get("completions") or {}),
+            "end": state.get("end"),
+        },
         set(),
     )
     rows = {(r.step_key, r.visit): r for r in CaseStep.objects.filter(case=case)}
