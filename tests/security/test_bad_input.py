@@ -196,6 +196,8 @@ def test_ids_beyond_64_bits_in_list_filters_are_ignored_or_refused(
         assert response.status_code == 200, (url, params, response.status_code)
     page = client.get("/kasus/", {"unit": BEYOND_64_BITS}).content.decode()
     assert "SIKESDA tidak bisa login" in page
+    # A NUL character names no procedure (PostgreSQL text cannot hold one).
+    assert client.get("/kasus/", {"procedure": "sop\x00"}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -644,6 +644,8 @@ def of_procedure(cases: QuerySet[Case], procedure_key: str) -> QuerySet[Case]:
     subquery (a join, which PostgreSQL checks after everything else on the row, the
     visibility gate's lookups included); SQLite checks the subquery first anyway, and given
     values it would read the version index and sort instead of walking the list's order."""
+    if "\x00" in procedure_key:  # no key holds one, and PostgreSQL text cannot
+        return cases.none()
     versions = ProcedureVersion.objects.filter(procedure_key=procedure_key).order_by()
     if connection.vendor == "postgresql":
         return cases.filter(version_id__in=sorted(versions.values_list("pk", flat=True)))

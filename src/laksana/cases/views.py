@@ -857,7 +857,10 @@ def filtered_cases(
     index is walked with the visibility checked per row when the user sees many cases, and
     the few cases they see are read first when they see few. ``person`` is the user's
     Person when the caller has it already."""
-    scope = ListScope(params.get("procedure") or None, _unit_param(params))
+    # A key with a NUL character names no procedure (matching_cases keeps no case for it);
+    # PostgreSQL text cannot hold one, so it is not passed on to the scope's statement.
+    procedure = params.get("procedure", "").replace("\x00", "") or None
+    scope = ListScope(procedure, _unit_param(params))
     return first_visible(user, matching_cases(params, after), size, person, scope)
 
 
