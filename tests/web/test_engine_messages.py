@@ -191,3 +191,17 @@ def test_the_publish_page_lists_the_checks_in_indonesian(client, django_user_mod
     assert leaked == []
     for english in ("unknown", "allowed:", "cannot read time"):
         assert english not in text
+
+
+def test_the_catalogues_structured_artifacts_explain_themselves_in_indonesian():
+    from laksana.catalog.artifacts import check_development_plan, check_risk_register
+
+    problems = check_development_plan(
+        {"cost": "banyak", "duration_days": 0, "resources": [{"role": ""}], "extra": 1}
+    ) + check_risk_register({"risks": [{"risk": "x", "likelihood": 9, "impact": 1}]})
+    assert len(problems) >= 5 and all(isinstance(p, Msg) for p in problems)
+    with translation.override("id"):
+        text = " ".join(translated(p, gettext) for p in problems)
+    assert "isian 'extra' tidak dikenal" in text, text
+    for english in ("must be", "unknown field", "is required", "whole number"):
+        assert english not in text, f"{english!r} in {text}"

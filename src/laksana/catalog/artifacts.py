@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 from laksana.catalog.risk import SCALE, RiskLevel, risk_level
 from laksana.engine import artifacts as registry
+from laksana.engine.messages import Msg
 from laksana.engine.spec import ArtifactSpec
 
 Check = Callable[[Mapping[str, object]], list[str]]
@@ -125,10 +126,19 @@ class _Fields:
         self.where = where
         self.problems: list[str] = []
         for extra in sorted(set(value) - set(known)):
-            self.problems.append(f"{where}unknown field '{extra}'; fields: {', '.join(known)}")
+            self.problems.append(
+                Msg(
+                    "%(where)sunknown field '%(field)s'; fields: %(fields)s",
+                    where=where,
+                    field=extra,
+                    fields=", ".join(known),
+                )
+            )
 
     def add(self, key: str, problem: str) -> None:
-        self.problems.append(f"{self.where}'{key}' {problem}")
+        self.problems.append(
+            Msg("%(where)s'%(key)s' %(problem)s", where=self.where, key=key, problem=problem)
+        )
 
     def present(self, key: str) -> bool:
         v = self.value.get(key)
@@ -137,39 +147,39 @@ class _Fields:
     def text(self, key: str, *, required: bool = False) -> None:
         if not self.present(key):
             if required:
-                self.add(key, "is required")
+                self.add(key, Msg("is required"))
             return
         v = self.value[key]
         if not isinstance(v, str) or not v.strip():
-            self.add(key, "must be non-empty text")
+            self.add(key, Msg("must be non-empty text"))
 
     def texts(self, key: str, *, required: bool = False) -> None:
         if not self.present(key):
             if required:
-                self.add(key, "needs at least one entry")
+                self.add(key, Msg("needs at least one entry"))
             return
         v = self.value[key]
         if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-            self.add(key, "must be a list of non-empty texts")
+            self.add(key, Msg("must be a list of non-empty texts"))
 
     def money(self, key: str, *, required: bool = False) -> Decimal | None:
         if not self.present(key):
             if required:
-                self.add(key, "is required")
+                self.add(key, Msg("is required"))
             return None
         amount = money(self.value[key])
         if amount is None:
-            self.add(key, "must be an amount of money in rupiah, zero or more")
+            self.add(key, Msg("must be an amount of money in rupiah, zero or more"))
         return amount
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         if not self.present(key):
             if required:
-                self.add(key, "is required")
+                self.add(key, Msg("is required"))
             return None
         d = date(self.value[key])
         if d is None:
-            self.add(key, "must be a date YYYY-MM-DD")
+            self.add(key, Msg("must be a date YYYY-MM-DD"))
         return d
 
     def whole(
@@ -177,38 +187,42 @@ class _Fields:
     ) -> int | None:
         if not self.present(key):
             if required:
-                self.add(key, "is required")
+                self.add(key, Msg("is required"))
             return None
         n = whole(self.value[key])
         if n is None or n < low or (high is not None and n > high):
-            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            self.add(key, f"must be a whole number {span}")
+            self.add(
+                key,
+                Msg("must be a whole number from %(low)s to %(high)s", low=low, high=high)
+                if high is not None
+                else Msg("must be a whole number of at least %(low)s", low=low),
+            )
             return None
         return n
 
     def choice(self, key: str, allowed: tuple[str, ...], *, required: bool = False) -> None:
         if not self.present(key):
             if required:
-                self.add(key, "is required")
+                self.add(key, Msg("is required"))
             return
         if self.value[key] not in allowed:
-            self.add(key, "must be one of: " + ", ".join(allowed))
+            self.add(key, Msg("must be one of: %(choices)s", choices=", ".join(allowed)))
 
     def items(self, key: str, *, required: bool = False) -> list[tuple[str, Mapping[str, object]]]:
         """The list of mappings under ``key``, each with its "where" prefix."""
         if not self.present(key):
             if required:
-                self.add(key, "needs at least one entry")
+                self.add(key, Msg("needs at least one entry"))
             return []
         v = self.value[key]
         if not isinstance(v, list):
-            self.add(key, "must be a list")
+            self.add(key, Msg("must be a list"))
             return []
         out = []
         for i, item in enumerate(v, start=1):
-            where = f"{self.where}{key} {i}: "
+            where = Msg("%(where)s%(key)s %(number)s: ", where=self.where, key=key, number=i)
             if not isinstance(item, Mapping):
-                self.problems.append(f"{where}must be a mapping of fields")
+                self.problems.append(Msg("%(where)smust be a mapping of fields", where=where))
                 continue
             out.append((where, item))
         return out
@@ -244,7 +258,7 @@ def _cost_items(f: _Fields, key: str) -> Decimal | None:
         if quantity is not None and unit_price is not None:
             expected = quantity * unit_price
         if amount is not None and expected is not None and expected != amount:
-            g.add("amount", f"must be quantity × unit price ({expected})")
+            g.add("amount", Msg("must be quantity × unit price (%(expected)s)", expected=expected))
         f.problems.extend(g.problems)
         if amount is None or total is None:
             total = None
@@ -271,15 +285,15 @@ def check_development_plan(value: Mapping[str, object]) -> list[str]:
     if f.present("cost_items"):
         items_total = _cost_items(f, "cost_items")
         if cost is not None and items_total is not None and items_total != cost:
-            f.add("cost", f"must be the sum of the cost items ({items_total})")
+            f.add("cost", Msg("must be the sum of the cost items (%(total)s)", total=items_total))
     if f.present("duration_days"):
         f.whole("duration_days", 1)
     elif f.present("start") or f.present("end"):
         start, end = f.date("start", required=True), f.date("end", required=True)
         if start and end and end < start:
-            f.add("end", "must not be before the start")
+            f.add("end", Msg("must not be before the start"))
     else:
-        f.problems.append("the time is required: 'duration_days', or 'start' and 'end'")
+        f.problems.append(Msg("the time is required: 'duration_days', or 'start' and 'end'"))
     for where, item in f.items("resources", required=True):
         g = _Fields(item, ("role", "count", "notes"), where)
         g.text("role", required=True)
@@ -297,7 +311,7 @@ def check_budget_plan(value: Mapping[str, object]) -> list[str]:
     total = f.money("total", required=True)
     given = f.present("items") and total is not None and items_total is not None
     if given and items_total != total:
-        f.add("total", f"must be the sum of the items ({items_total})")
+        f.add("total", Msg("must be the sum of the items (%(total)s)", total=items_total))
     f.whole("fiscal_year", 2000, 2100)
     return f.problems
 
@@ -319,8 +333,14 @@ def check_risk_register(value: Mapping[str, object]) -> list[str]:
             if item["level"] != computed.value:
                 g.add(
                     "level",
-                    f"must be {computed.value} (likelihood {likelihood} × impact {impact}); "
-                    f"levels: {', '.join(level.value for level in RiskLevel)}",
+                    Msg(
+                        "must be %(level)s (likelihood %(likelihood)s × impact %(impact)s); "
+                        "levels: %(levels)s",
+                        level=computed.value,
+                        likelihood=likelihood,
+                        impact=impact,
+                        levels=", ".join(level.value for level in RiskLevel),
+                    ),
                 )
         f.problems.extend(g.problems)
     return f.problems
@@ -346,12 +366,12 @@ def check_deployment(value: Mapping[str, object]) -> list[str]:
     f.text("domain", required=True)
     domain = value.get("domain")
     if isinstance(domain, str) and domain.strip() and host_of(domain) is None:
-        f.add("domain", "must be a domain name such as aplikasi.baliprov.go.id")
+        f.add("domain", Msg("must be a domain name such as aplikasi.baliprov.go.id"))
     for key in ("database", "hosting", "version"):
         f.text(key)
     url = value.get("url")
     if f.present("url") and (not isinstance(url, str) or not is_web_url(url)):
-        f.add("url", "must be a web address starting with http:// or https://")
+        f.add("url", Msg("must be a web address starting with http:// or https://"))
     f.date("deployed_on")
     return f.problems
 
@@ -395,7 +415,12 @@ def _validator(name: str, check: Check) -> registry.Validator:
             return generic(spec, value)
         if not isinstance(value, Mapping):
             return [
-                f"expected the fields of a {label} ({name}), a reference ({{'ref': ...}}) or a file"
+                Msg(
+                    "expected the fields of a %(label)s (%(name)s), a reference ({'ref': ...}) "
+                    "or a file",
+                    label=label,
+                    name=name,
+                )
             ]
         return check(value)
 
