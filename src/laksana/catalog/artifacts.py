@@ -218,7 +218,7 @@ class _Fields:
         if not isinstance(v, list):
             self.add(key, Msg("must be a list"))
             return []
-        out = []
+        out: list[tuple[str, Mapping[str, object]]] = []
         for i, item in enumerate(v, start=1):
             where = Msg("%(where)s%(key)s %(number)s: ", where=self.where, key=key, number=i)
             if not isinstance(item, Mapping):
