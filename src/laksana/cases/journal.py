@@ -3,6 +3,11 @@
 Each entry's hash is SHA-256 over a canonical JSON of (case reference, seq, kind, actor id,
 actor name, time, data, previous hash). Appending happens only inside a service's transaction,
 with the case row locked, so the chain's head on the case row is always the last entry.
+
+The chain has no secret: whoever can write to the database can recompute it. The daily seals
+(:mod:`laksana.cases.seals`, keyed) and the comparison of the case's rows with its entries
+(:mod:`laksana.cases.coverage`) close that gap; ``laksana journal verify`` runs all of them
+(:mod:`laksana.cases.integrity`).
 """
 
 from __future__ import annotations
