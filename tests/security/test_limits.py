@@ -177,3 +177,36 @@ def test_a_small_png_of_a_huge_image_is_not_decoded_into_hundreds_of_megabytes(t
     # Before: decoded whole (160 MB) and converted (120 MB more) to make the thumbnail.
     assert result["growth_kb"] * 1024 < 64 * MB, result
     assert "too large an image (6300 x 6300 pixels)" in result["outcome"]
+
+
+def test_the_catalogues_texts_are_refused_past_their_limit_naming_the_field(bali):
+    from laksana.catalog import services as catalog
+    from laksana.catalog.models import Application, Risk, Stage
+
+    keeper = bali["kabid"]
+    with pytest.raises(catalog.InvalidInput) as caught:
+        catalog.create_application(
+            keeper,
+            bali.agency,
+            catalog.ApplicationInput(
+                name="Sistem Informasi Subak", description="d" * 10_001, function="f" * 10_001
+            ),
+        )
+    assert caught.value.errors == {
+        "description": ["Too long (10,001 characters); at most 10,000 characters."],
+        "function": ["Too long (10,001 characters); at most 10,000 characters."],
+    }
+    app = catalog.create_application(
+        keeper, bali.agency, catalog.ApplicationInput(name="Sistem Informasi Subak")
+    )
+    with pytest.raises(catalog.InvalidInput) as caught:
+        catalog.add_risk(
+            keeper, app.pk, catalog.RiskInput(description="r" * 5_001, likelihood=2, impact=3)
+        )
+    assert caught.value.field == "description"
+    assert caught.value.message == "Too long (5,001 characters); at most 5,000 characters."
+    with pytest.raises(ServiceError) as refused:
+        catalog.change_stage(keeper, app.pk, Stage.UNDER_MAINTENANCE, "a" * 5_001)
+    assert (refused.value.code, refused.value.field) == ("too_long", "reason")
+    assert not Risk.objects.exists()
+    assert Application.objects.get(pk=app.pk).stage == Stage.IN_PRODUCTION

@@ -40,12 +40,22 @@ class InvalidInput(ServiceError):
         )
 
 
+# The sizes of the catalogue's long texts (descriptions, scopes) and notes (issue 16, item 12).
+LONG_TEXT_LIMIT = 10_000
+NOTE_LIMIT = 5_000
+
+
 class Problems:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
 
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(message)
+
+    def at_most(self, field: str, text: str, limit: int) -> None:
+        """A problem for ``field`` when ``text`` is longer than ``limit`` characters."""
+        if len(text) > limit:
+            self.add(field, too_long(len(text), limit))
 
     def raise_any(self) -> None:
         if self.errors:
@@ -75,6 +85,13 @@ class ApplicationInput:
     year_built: int | None = None
     data_classification: str = ""
     source_code_location: str = ""
+
+
+def too_long(length: int, limit: int) -> str:
+    return _("Too long (%(length)s characters); at most %(limit)s characters.") % {
+        "length": f"{length:,}",
+        "limit": f"{limit:,}",
+    }
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -116,6 +133,7 @@ def check_environment(data: EnvironmentInput) -> EnvironmentInput:
     for name in ("server", "database", "hosting"):
         if len(getattr(clean, name)) > 200:
             p.add(name, _("At most 200 characters."))
+    p.at_most("notes", clean.notes, NOTE_LIMIT)
     p.raise_any()
     return clean
 
@@ -146,6 +164,7 @@ def check_contract(data: ContractInput) -> ContractInput:
         support_ends_on=data.support_ends_on,
         scope=clean_text(data.scope, multiline=True),
     )
+    p.at_most("scope", clean.scope, LONG_TEXT_LIMIT)
     if not clean.vendor_name:
         p.add("vendor", _("Name the vendor."))
     elif len(clean.vendor_name) > 200:
@@ -199,6 +218,8 @@ def check_risk(data: RiskInput) -> RiskInput:
     )
     if not clean.description:
         p.add("description", _("Describe the risk."))
+    p.at_most("description", clean.description, NOTE_LIMIT)
+    p.at_most("mitigation", clean.mitigation, NOTE_LIMIT)
     for name in ("likelihood", "impact"):
         if getattr(clean, name) not in SCALE:
             p.add(name, _("Choose a value from 1 to 5."))

@@ -34,20 +34,23 @@ from laksana.cases.uploads import UploadRejected, check_upload
 
 # The inputs are part of this module's interface: callers write services.ApplicationInput.
 from laksana.catalog.inputs import EARLIEST_YEAR as EARLIEST_YEAR
+from laksana.catalog.inputs import (
+    LONG_TEXT_LIMIT,
+    NOTE_LIMIT,
+    Problems,
+    check_contract,
+    check_environment,
+    check_risk,
+    clean_text,
+    too_long,
+    url_problem,
+)
 from laksana.catalog.inputs import MAX_URLS as MAX_URLS
 from laksana.catalog.inputs import ApplicationInput as ApplicationInput
 from laksana.catalog.inputs import ContractInput as ContractInput
 from laksana.catalog.inputs import DeletionInput as DeletionInput
 from laksana.catalog.inputs import EnvironmentInput as EnvironmentInput
 from laksana.catalog.inputs import InvalidInput as InvalidInput
-from laksana.catalog.inputs import (
-    Problems,
-    check_contract,
-    check_environment,
-    check_risk,
-    clean_text,
-    url_problem,
-)
 from laksana.catalog.inputs import ProgrammeInput as ProgrammeInput
 from laksana.catalog.inputs import RiskInput as RiskInput
 from laksana.catalog.models import (
@@ -175,6 +178,8 @@ def _check_application(
         p.add("name", _("The name is too long (at most 200 characters)."))
     if len(clean.short_name) > 60:
         p.add("short_name", _("The short name is too long (at most 60 characters)."))
+    for name in ("description", "function", "legal_basis"):
+        p.at_most(name, getattr(clean, name), LONG_TEXT_LIMIT)
     for name, value, choices in (
         ("scope", clean.scope, Scope),
         ("service_kind", clean.service_kind, ServiceKind),
@@ -430,6 +435,8 @@ def change_stage(
     reason = clean_text(reason, multiline=True)
     if not reason:
         raise ServiceError("required", _("Give the reason for the change."), field="reason")
+    if len(reason) > NOTE_LIMIT:
+        raise ServiceError("too_long", too_long(len(reason), NOTE_LIMIT), field="reason")
     if new_stage == app.stage:
         raise ServiceError("invalid", _("The application is at that stage already."), field="stage")
     change = record_stage(
@@ -692,6 +699,7 @@ def write_programme_entry(
     activity = clean_text(data.activity) or _("Development of %(name)s") % {"name": app.name}
     if len(activity) > 300:
         p.add("activity", _("At most 300 characters."))
+    p.at_most("notes", clean_text(data.notes, multiline=True), NOTE_LIMIT)
     p.raise_any()
     programme, _created = WorkProgramme.objects.get_or_create(
         agency_id=app.agency_id, year=data.year
@@ -757,6 +765,8 @@ def write_deletions(
                 p.add(f"deletions.{i}.{key}", _("This is required."))
             elif key != "data" and len(value) > 200:
                 p.add(f"deletions.{i}.{key}", _("At most 200 characters."))
+            elif key == "data":
+                p.at_most(f"deletions.{i}.data", value, NOTE_LIMIT)
         if d.executed_on > timezone.localdate(at):
             p.add(f"deletions.{i}.executed_on", _("The deletion cannot be in the future."))
         rows.append(
@@ -797,6 +807,8 @@ def decommission(
     reason = clean_text(reason, multiline=True)
     if not reason:
         raise ServiceError("required", _("Give the reason for the decision."), field="reason")
+    if len(reason) > NOTE_LIMIT:
+        raise ServiceError("too_long", too_long(len(reason), NOTE_LIMIT), field="reason")
     at = _now(now)
     write_deletions(app, deletions, by=actor, at=at, case=case)
     change = record_stage(app, Stage.RETIRED, reason, by=actor, at=at, case=case, step_key=step_key)
