@@ -231,3 +231,20 @@ def test_the_screen_shows_the_reason_and_sends_again(
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING and message.attempts == 0
+
+
+def test_the_command_sends_and_lists(
+    bali, sop002, django_capture_on_commit_callbacks, site, capsys
+) -> None:
+    from django.core.management import call_command
+
+    site.EMAIL_BACKEND = REFUSING
+    open_case(bali, sop002, django_capture_on_commit_callbacks)
+    call_command("outbox", "send")
+    assert capsys.readouterr().out.strip() == "sent: 0, to try again: 2, given up: 0"
+    call_command("outbox", "list", "--status", "waiting")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    assert all("[SMTPServerDisconnected: Connection unexpectedly closed]" in x for x in lines)
+    call_command("outbox", "list", "--status", "sent")
+    assert capsys.readouterr().out == ""
