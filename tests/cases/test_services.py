@@ -19,6 +19,7 @@ from laksana.cases.models import (
     Notification,
     StepStatus,
 )
+from laksana.outbox import services as outbox
 from laksana.procedures.services import publish
 
 from .helpers import SOP_004_PEOPLE, active, pdf, png, work
@@ -90,10 +91,7 @@ def test_uploads_are_checked_by_content_and_stored_under_generated_names(bali, s
     case = services.open_case(bali["dinkes_staf"], sop002, "Gangguan")
     good = png().read()
     broken = SimpleUploadedFile("foto.png", good[: len(good) // 2], "image/png")
-    values = {
-        "surat_permohonan": {"ref": "surat-1"},
-        "keterangan_proses": {"uraian": "Login gagal"},
-    }
+    values = {"keterangan_proses": {"uraian": "Login gagal"}}
     for upload, code, message in (
         (pdf("foto.png"), "invalid_artifact", "type application/pdf is not accepted"),
         (broken, "upload_rejected", "foto.png is not a valid image"),
@@ -111,6 +109,7 @@ def test_uploads_are_checked_by_content_and_stored_under_generated_names(bali, s
                 files=[
                     services.FileInput("foto_masalah", [upload]),
                     services.FileInput("dokumen_analisis", [pdf("analisis.pdf")]),
+                    services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
                 ],
             )
         assert (exc.value.code, exc.value.field if code == "upload_rejected" else None) == (
@@ -122,13 +121,11 @@ def test_uploads_are_checked_by_content_and_stored_under_generated_names(bali, s
     case = services.complete_step(
         bali["dinkes_staf"],
         active(case).pk,
-        values={
-            "surat_permohonan": {"ref": "surat-1"},
-            "keterangan_proses": {"uraian": "Login gagal setelah ganti sandi"},
-        },
+        values={"keterangan_proses": {"uraian": "Login gagal setelah ganti sandi"}},
         files=[
             services.FileInput("foto_masalah", [png("layar 1.png"), png("../../x.png")]),
             services.FileInput("dokumen_analisis", [pdf("analisis.pdf")]),
+            services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
         ],
     )
     photos = Attachment.objects.filter(artifact_key="foto_masalah").order_by("pk")
@@ -307,16 +304,22 @@ def test_search_text_holds_the_full_names_of_unit_and_application(bali, sop002):
 def test_people_reached_by_a_step_or_disposition_are_emailed_after_commit(
     bali, sop002, django_capture_on_commit_callbacks
 ):
+    # The e-mails are written to the outbox with the action; the worker sends them.
     with django_capture_on_commit_callbacks(execute=True):
         case = services.open_case(bali["dinkes_staf"], sop002, "Gangguan SIMPEG")
-    (opened,) = mail.outbox
-    assert sorted(opened.to) == ["dinkes@demo.laksana.local", "dinkes_staf@demo.laksana.local"]
+    assert mail.outbox == []
+    outbox.run()
+    to = sorted(address for m in mail.outbox for address in m.to)
+    assert to == ["dinkes@demo.laksana.local", "dinkes_staf@demo.laksana.local"]
+    opened = mail.outbox[0]
     assert case.reference in opened.subject and "Gangguan SIMPEG" in opened.body
     with django_capture_on_commit_callbacks(execute=True):
         services.dispose(bali["kadis"], case.pk, [bali["kabid"]], "Untuk diketahui")
+    outbox.run()
     assert mail.outbox[-1].to == ["kabid@demo.laksana.local"]
     assert "Untuk diketahui" in mail.outbox[-1].subject
     # A refused action sends nothing.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.ServiceError):
         services.complete_step(bali["dinkes_staf"], active(case).pk)
-    assert len(mail.outbox) == 2
+    outbox.run()
+    assert len(mail.outbox) == 3

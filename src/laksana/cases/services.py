@@ -3,8 +3,9 @@
 Every function is one transaction: it locks the case row (on PostgreSQL ``FOR NO KEY UPDATE``:
 other actions wait, references to the case made by others do not; see ``store``), checks who
 is acting, asks the engine, writes the new state, the step rows and the journal entries, and
-sends notifications once the transaction has committed. Two people completing the same step
-at once queue on the lock; the second finds the step completed and is told by whom.
+the notifications (their e-mails into the outbox, sent by the worker once it has committed).
+Two people completing the same step at once queue on the lock; the second finds the step
+completed and is told by whom.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -19,16 +21,15 @@ from typing import Any, ParamSpec, TypeVar
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from laksana.cases import artifacts as case_artifacts
 from laksana.cases import authority, journal, participation, store, vendors
 from laksana.cases.holders import holder_contacts
-from laksana.cases.models import (
 from laksana.cases.limits import check_length
+from laksana.cases.models import (
     OPEN_DISPOSITION,
     Attachment,
     Case,
@@ -45,9 +46,11 @@ from laksana.cases.limits import check_length
 from laksana.cases.uploads import UploadRejected, check_upload
 from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
+from laksana.engine.messages import joined as joined_messages
 from laksana.engine.spec import Step as ProcStep
 from laksana.engine.worktime import Calendar
 from laksana.org.models import Agency, Person, Unit
+from laksana.outbox import services as outbox
 from laksana.procedures.models import ProcedureVersion, kept_version
 from laksana.worktime.services import calendar_for, calendar_from_row, calendar_of
 
@@ -56,6 +59,8 @@ from laksana.worktime.services import calendar_for, calendar_from_row, calendar_
 _WRITTEN: contextvars.ContextVar[list[tuple[Storage, str]] | None] = contextvars.ContextVar(
     "laksana_written_files", default=None
 )
+
+_refusals = logging.getLogger("laksana.refused")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,14 +76,36 @@ def _atomic(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             with store.transaction():
                 return fn(*args, **kwargs)
-        except BaseException:
+        except BaseException as exc:
             for storage, name in written:
                 storage.delete(name)
+            if isinstance(exc, ServiceError):
+                _log_refusal(fn.__name__, args, exc)
             raise
         finally:
             _WRITTEN.reset(token)
 
     return wrapper
+
+
+def _log_refusal(action: str, args: tuple[Any, ...], exc: ServiceError) -> None:
+    """A refused action, for the operators: who (the acting person, the first argument of
+    every action), what, and the refusal's code (at warning for ``not_allowed``)."""
+    who = args[0] if args and isinstance(args[0], Person) else None
+    _refusals.log(
+        logging.WARNING if exc.code == "not_allowed" else logging.INFO,
+        "refused %s by person %s: %s",
+        action,
+        who.pk if who else None,
+        exc.code,
+        extra={
+            "event": "refused",
+            "action": action,
+            "person": who.pk if who else None,
+            "code": exc.code,
+            "field": exc.field,
+        },
+    )
 
 
 class ServiceError(Exception):
@@ -104,7 +131,7 @@ class NotAllowed(ServiceError):
 
 # Messages for the engine's refusals, in the user's language.
 def _refusal_message(refusal: engine.Refusal, case: Case) -> str:
-    items = "; ".join(refusal.items)
+    items = joined_messages(refusal.items, _)  # the engine's items, translated
     code = engine.RefusalCode
     messages = {
         code.CASE_FINISHED: _("The case is already finished."),
@@ -115,6 +142,11 @@ def _refusal_message(refusal: engine.Refusal, case: Case) -> str:
         code.MISSING_OUTPUTS: _("This step must produce: %(items)s") % {"items": items},
         code.INVALID_ARTIFACT: _("Please correct: %(items)s") % {"items": items},
         code.UNEXPECTED_ARTIFACT: _("This step does not take: %(items)s") % {"items": items},
+        code.ARTIFACT_ON_CASE: _(
+            "The case already holds %(items)s; this step does not revise it (the procedure "
+            "names the steps that may)."
+        )
+        % {"items": items},
         code.OUTCOME_REQUIRED: _("Choose a decision: %(items)s") % {"items": items},
         code.OUTCOME_NOT_ALLOWED: _("Choose one of: %(items)s") % {"items": items},
         code.OUTCOME_NOT_EXPECTED: _("This step is not a decision."),
@@ -163,22 +195,23 @@ def _calendar(case: Case) -> Calendar:
 def _notify_on_commit(
     people: Iterable[Person | tuple[int, str]], case: Case, message: str, at: dt.datetime
 ) -> None:
-    """In-app notices now (inside the transaction), e-mails once it has committed. People are
-    given as Person objects or as (id, e-mail) pairs."""
+    """In-app notices and e-mails (the outbox's rows) inside the transaction; the worker sends
+    the e-mails once it has committed. People are given as Person objects or as (id, e-mail)
+    pairs."""
     contacts = [(p.pk, p.email) if isinstance(p, Person) else p for p in people]
     url = _case_url(case.reference)
     store.insert(
         Notification,
         ("person", "case", "message", "url", "created_at"),
-        [(pk, case.pk, message[:300], url, at) for pk, _email in contacts],
+        [(pk, case.pk, outbox.shorten(message, 300), url, at) for pk, _email in contacts],
     )
     recipients = [email for _pk, email in contacts if email]
     if recipients:
-        subject = f"[Laksana] {case.reference}: {message}"[:200]
-        body = f"{message}\n\n{case.reference} — {case.title}\n{url}\n"
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, recipients, fail_silently=True)
-        )
+        # E-mails go through the outbox: written in this transaction, sent (and retried) by
+        # the task worker once it has committed, with an absolute link to the case.
+        subject = outbox.shorten(f"[Laksana] {case.reference}: {message}", 200)
+        body = f"{message}\n\n{case.reference} — {case.title}\n{outbox.absolute(url)}\n"
+        outbox.queue(recipients, subject, body, agency_id=case.agency_id, now=at)
 
 
 def _case_url(reference: str) -> str:
@@ -194,8 +227,9 @@ def _case_url_prefix() -> str:
 
 def notify(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
     """Tell people about a case outside an action of theirs (the SLA sweep's almost-due,
-    overdue and escalation notices): in-app notifications now, e-mails once the caller's
-    transaction has committed. Call it inside that transaction."""
+    overdue and escalation notices): in-app notifications and the outbox's e-mails in the
+    caller's transaction (sent by the worker once it has committed). Call it inside that
+    transaction."""
     _notify_on_commit(people, case, message, at)
 
 
@@ -264,7 +298,7 @@ def _announce(case: Case, steps: Sequence[ProcStep], at: dt.datetime) -> None:
     for step in steps:
         message = _("Step %(no)s is waiting for you: %(activity)s") % {
             "no": step.number,
-            "activity": step.activity[:120],
+            "activity": outbox.shorten(step.activity, 120),
         }
         _notify_on_commit(holder_contacts(case, step.actor), case, message, at)
 
@@ -314,6 +348,11 @@ def open_case(
     title = title.strip()
     if not title:
         raise ServiceError("required", _("Give the case a title."), field="title")
+    check_length("title", title, "title")
+    check_length("description", description.strip(), "description")
+    if version.agency_id != person.agency_id:
+        # A case runs only a version its agency published (procedures belong to an agency).
+        raise NotAllowed(_("That procedure version is not one of your agency's."))
     unit = requesting_unit or person.unit
     if unit.agency_id != person.agency_id:
         raise NotAllowed(_("You can only open cases for units of your own agency."))
@@ -348,11 +387,6 @@ def open_case(
         state=transition.state.to_dict(),
         opened_at=at,
     )
-    check_length("title", title, "title")
-    check_length("description", description.strip(), "description")
-    if version.agency_id != person.agency_id:
-        # A case runs only a version its agency published (procedures belong to an agency).
-        raise NotAllowed(_("That procedure version is not one of your agency's."))
     case.reference = _next_reference(case, at)
     case.search_text = _search_text(case)
     case.save()
@@ -435,6 +469,7 @@ def hold_step(
         raise ServiceError(
             "required", _("Say why the step is put on hold (what it waits for)."), field="reason"
         )
+    check_length("hold_reason", reason, "reason")
     data: dict[str, Any] = {"step": row.step_key, "visit": row.visit, "reason": reason[:300]}
     if row.due_at is not None:
         # For the record: the working minutes left (negative: overdue) when the clock stopped.
@@ -469,7 +504,6 @@ def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = 
     held = calendar.working_minutes_between(since, at)
     data: dict[str, Any] = {
         "step": row.step_key,
-    check_length("hold_reason", reason, "reason")
         "visit": row.visit,
         "since": since.isoformat(),
         "held_minutes": held,
@@ -586,6 +620,7 @@ def complete_step(
     for a decision, its outcome. Refused, with every missing requirement named, unless the
     engine accepts it; nothing is written when it is refused."""
     at = _now(now)
+    check_length("step_note", note.strip(), "note")
     case, row = _locked_step(person, case_step_id)
     decision = authority.may_work(person, case, row)
     if not decision:
@@ -607,6 +642,10 @@ def complete_step(
             )
             if sent is not None:
                 artifacts[key] = {"ref": f"disposition:{sent.pk}"}
+    # Files and references must name what this case really holds (see cases.artifacts).
+    artifacts = case_artifacts.resolve(
+        case, row, person, artifacts, uploaded=[g.artifact for g in files if g.files]
+    )
     stored: list[tuple[str, Any]] = []
     for group in files:
         if group.artifact not in (*step.requires, *step.produces):
@@ -620,7 +659,6 @@ def complete_step(
         refs = []
         for upload in group.files:
             try:
-    check_length("step_note", note.strip(), "note")
                 checked = check_upload(upload)
             except UploadRejected as exc:
                 raise ServiceError("upload_rejected", str(exc), field=group.artifact) from exc
@@ -810,6 +848,8 @@ def dispose(
     instruction = instruction.strip()
     if not instruction:
         raise ServiceError("required", _("Choose or write an instruction."), field="instruction")
+    check_length("instruction", instruction, "instruction")
+    check_length("disposition_note", note.strip(), "note")
     if urgency not in Urgency.values:
         raise ServiceError(
             "invalid",
@@ -848,8 +888,6 @@ def dispose(
     for r in recipients:
         d = Disposition.objects.create(
             case=case,
-    check_length("instruction", instruction, "instruction")
-    check_length("disposition_note", note.strip(), "note")
             step=row,
             parent=parent,
             sender=person,
@@ -1002,6 +1040,7 @@ def add_comment(person: Person, case_id: int, text: str, *, now: dt.datetime | N
     _visible_or_refuse(person, case)
     if not text.strip():
         raise ServiceError("required", _("Write a comment."), field="text")
+    check_length("comment", text.strip(), "text")
     journal.append(case, JournalKind.COMMENT, person, at, {"text": text.strip()})
     case.save(update_fields=["journal_seq", "journal_hash"])
 
@@ -1021,6 +1060,7 @@ def add_remark(person: Person, case_id: int, text: str, *, now: dt.datetime | No
         raise NotAllowed(_("Journal remarks are written by the staff working the case."))
     if not text.strip():
         raise ServiceError("required", _("Write the remark."), field="text")
+    check_length("remark", text.strip(), "text")
     journal.append(case, JournalKind.REMARK, person, at, {"text": text.strip()})
     case.save(update_fields=["journal_seq", "journal_hash"])
 
@@ -1040,7 +1080,6 @@ def add_attachment(
     attachment = _store(case, None, "", person, checked, at)
     journal.append(
         case,
-    check_length("comment", text.strip(), "text")
         JournalKind.FILE_ADDED,
         person,
         at,
@@ -1060,7 +1099,6 @@ def add_attachment(
 
 @_atomic
 def read_notifications(
-    check_length("remark", text.strip(), "text")
     person: Person,
     *,
     notification_id: int | None = None,
