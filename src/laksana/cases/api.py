@@ -776,6 +776,11 @@ def download_attachment(
     attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
     if attachment is None:
         raise not_found()
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("The file of attachment %s is missing from the file store", attachment.pk)
+        raise file_missing() from None
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -811,8 +816,3 @@ def case_journal(
         items=[_journal_out(e) for e in entries],
         next=entries[-1].seq if more else None,
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        logger.error("The file of attachment %s is missing from the file store", attachment.pk)
-        raise file_missing() from None

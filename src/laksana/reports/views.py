@@ -127,25 +127,25 @@ def read_filters(request: HttpRequest, scope: Scope) -> FilterForm:
     if end is None:
         errors["to"] = _("Write the date as YYYY-MM-DD.")
         end = today
+    elif not FIRST_DATE <= end <= LAST_DATE:
+        errors["to"] = _date_range_message()
+        end = today
     start = _date(params["from"]) if params["from"] else end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start is None:
         errors["from"] = _("Write the date as YYYY-MM-DD.")
+        start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    elif not FIRST_DATE <= start <= LAST_DATE:
+        errors["from"] = _date_range_message()
         start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
         errors["from"] = _("The period must start before it ends.")
         start, end = end, start
     procedure = params["procedure"] if params["procedure"] in dict(procedures) else ""
     filters = Filters(
-    elif not FIRST_DATE <= end <= LAST_DATE:
-        errors["to"] = _date_range_message()
-        end = today
         start=start,
         end=end,
         zone=zone,
         agency_id=agency_id,
-    elif not FIRST_DATE <= start <= LAST_DATE:
-        errors["from"] = _date_range_message()
-        start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
         unit_id=_choice(params, "unit", {u.pk for u in units}),
         application_id=_choice(params, "application", {a.pk for a in applications}),
         procedure_key=procedure,
