@@ -314,7 +314,8 @@ def _outcome(spec: ProcedureSpec, step_id: str, rng: random.Random, rounds: int)
 
 def _value(spec: ProcedureSpec, key: str, files: list[tuple[str, str]], tag: str) -> Any:
     art = spec.artifact(key)
-    if art.type == "file":
+    if art.type not in ("disposition", "form"):
+        # A file, or the signed document of a named type: an attachment of the case.
         n = len(files)
         name = f"{art.name[:60]}.pdf"
         files.append((key, name))
@@ -331,9 +332,7 @@ def _value(spec: ProcedureSpec, key: str, files: list[tuple[str, str]], tag: str
         }
     if art.type == "disposition":
         return {"ref": f"disposition:⟦sD{tag}⟧"}
-    if art.type == "form":
-        return artifact_types.example_value(art)
-    return {"ref": f"{art.name} ⟦sREF⟧"}
+    return artifact_types.example_value(art)
 
 
 def _walk(spec: ProcedureSpec, rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:

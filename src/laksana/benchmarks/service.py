@@ -8,6 +8,7 @@ and the notifications). Nothing is kept between actions but the ids a client wou
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,9 +123,61 @@ def _starter(version: Any) -> Any:
     return Person.objects.filter(agency__slug="djki").order_by("pk").first()
 
 
-def complete_one(case_id: int, person_id: int, action: PlannedAction) -> None:
+def attach_evidence(case_ids: list[int], plan: list[PlannedAction]) -> dict[int, list[Any]]:
+    """Once, in setup: every file and signed document the path supplies, as an attachment
+    uploaded to each case beforehand (rows sharing one stored PDF), so that each completion
+    names real attachments of its case by id. Returns, per case, the values of each action."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from laksana.cases.models import Attachment, Case
+
+    content = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    name = default_storage.save("bench/evidence.pdf", ContentFile(content))
+    sha = hashlib.sha256(content).hexdigest()
+    owners = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "opened_by_id"))
+    wanted = [
+        (i, key)
+        for i, action in enumerate(plan)
+        for key, v in action.values.items()
+        if "files" in v
+    ]
+    now = timezone.now()
+    rows = Attachment.objects.bulk_create(
+        Attachment(
+            case_id=case_id,
+            artifact_key="",
+            file=name,
+            original_name=f"{key}.pdf",
+            content_type="application/pdf",
+            size=len(content),
+            sha256=sha,
+            uploaded_by_id=owners[case_id],
+            uploaded_at=now,
+        )
+        for case_id in case_ids
+        for _i, key in wanted
+    )
+    if any(r.pk is None for r in rows):  # a backend that does not return the ids
+        found = Attachment.objects.filter(case_id__in=case_ids, file=name).order_by("pk")
+        rows = list(found)
+    out: dict[int, list[Any]] = {}
+    it = iter(rows)
+    for case_id in case_ids:
+        values = [dict(action.values) for action in plan]
+        for i, key in wanted:
+            values[i][key] = {"files": [{"id": next(it).pk}]}
+        out[case_id] = values
+    return out
+
+
+def complete_one(
+    case_id: int, person_id: int, action: PlannedAction, values: dict[str, Any] | None = None
+) -> None:
     """What a request completing a step does: load the person and the case's active step
-    afresh (nothing is kept between actions but ids), then complete the step."""
+    afresh (nothing is kept between actions but ids), then complete the step (with
+    ``values``, the action's values naming this case's attachments, when given)."""
     from laksana.cases import services, store
     from laksana.org.models import Person
 
@@ -133,13 +186,15 @@ def complete_one(case_id: int, person_id: int, action: PlannedAction) -> None:
     ((step_id,),) = store.fetch(
         "SELECT id FROM cases_casestep WHERE case_id = %s AND status = 'active'", [case_id]
     )
-    services.complete_step(person, step_id, values=action.values, outcome=action.outcome)
+    given = action.values if values is None else values
+    services.complete_step(person, step_id, values=given, outcome=action.outcome)
 
 
 def _worker(
     case_ids: list[int],
     actor_person: dict[str, int],
     plan: list[PlannedAction],
+    evidence: dict[int, list[Any]],
     start: Any,
     results: Any,
 ) -> None:
@@ -154,8 +209,8 @@ def _worker(
     c0 = time.process_time()
     done = 0
     for case_id in case_ids:
-        for action in plan:
-            complete_one(case_id, actor_person[action.actor], action)
+        for action, values in zip(plan, evidence[case_id], strict=True):
+            complete_one(case_id, actor_person[action.actor], action, values)
             done += 1
     results.put((done, time.process_time() - c0))
     upkeep.stop()
@@ -171,6 +226,7 @@ def service_rate(cases: int, *, log: Callable[[str], None], workers: int = 1) ->
 
     t0 = time.perf_counter()
     ids, actor_person, plan = prepare(cases)
+    evidence = attach_evidence(ids, plan)
     log(f"  {cases} SOP 004 cases opened in {time.perf_counter() - t0:.1f} s")
     vendor = connection.vendor
     connections.close_all()
@@ -179,7 +235,7 @@ def service_rate(cases: int, *, log: Callable[[str], None], workers: int = 1) ->
     results = context.Queue()
     shares = [ids[i::workers] for i in range(workers)]
     processes = [
-        context.Process(target=_worker, args=(share, actor_person, plan, start, results))
+        context.Process(target=_worker, args=(share, actor_person, plan, evidence, start, results))
         for share in shares
     ]
     for process in processes:

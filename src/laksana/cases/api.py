@@ -174,7 +174,14 @@ class CompleteIn(Schema):
     """The ``data`` part of a completion."""
 
     values: dict[str, Any] = Field(
-        default_factory=dict, description="artifact id -> value (form fields, references)"
+        default_factory=dict,
+        description=(
+            "artifact id -> value: a form's or a structured type's fields; "
+            '{"files": [{"id": <attachment id>}]} naming files uploaded to this case before '
+            "(POST /cases/{reference}/attachments), each the evidence of one artifact; "
+            '{"ref": ...} only for types whose records Laksana keeps (a disposition of this '
+            "case). Files may also come as parts of the request, named by the artifact id."
+        ),
     )
     outcome: str | None = Field(None, description="for a decision step: the outcome label")
     note: str = ""
@@ -624,8 +631,11 @@ def complete_step(
     request: HttpRequest, reference: str, step_id: PathId, data: Form[str] = ""
 ) -> CaseOut:
     """Complete an active step: multipart with a ``data`` part (JSON values, outcome, note)
-    and file parts named by artifact id (several files per artifact allowed). Refused, with
-    every missing requirement in ``items``, exactly as on the web."""
+    and file parts named by artifact id (several files per artifact allowed), or values that
+    name attachments uploaded to the case before by id. Refused, with every missing
+    requirement in ``items``, exactly as on the web (the same check: a file must be an
+    attachment of this case, a reference a record of this case and of the artifact's type;
+    an artifact the case holds is replaced only by a step that revises it)."""
     person = acting_person(request)
     case = _visible_case(request, reference)
     _require_step_of(case, step_id)

@@ -14,8 +14,10 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from laksana.cases import artifacts as case_artifacts
 from laksana.cases.models import (
     Attachment,
+    Case,
     CaseStep,
     Disposition,
     JournalEntry,
@@ -118,6 +120,20 @@ class StepLine:
     visits: int = 0
     holders: Sequence[str] = ()
     clock: StepClock | None = None  # the active step's due time, or the last completion's time
+
+
+def provided(
+    case: Case,
+    step: Step,
+    attachments: Sequence[Attachment],
+    dispositions: Sequence[Disposition],
+) -> list[tuple[str, list[Attachment]]]:
+    """The requirements of ``step`` the case really holds, with their files: the "✓" marks of
+    the step's form. A value that names no attachment of the case or no disposition sent on
+    it is not shown as provided (:func:`laksana.cases.artifacts.held`)."""
+    spec = case.version.spec
+    held = case_artifacts.held(case, step.requires, attachments, dispositions)
+    return [(spec.artifact(key).name, files) for key, files in held.items()]
 
 
 def step_lines(

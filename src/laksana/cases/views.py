@@ -311,14 +311,7 @@ def _case_page(
             )
             panel.errors = general
             panel.note = entered.get("note", "")
-            panel.provided = [
-                (
-                    spec.artifact(key).name,
-                    [a for a in attachments if a.artifact_key == key],
-                )
-                for key in step.requires
-                if key in on_case
-            ]
+            panel.provided = display.provided(case, step, attachments, dispositions)
             assert person is not None
             panel.sent = [
                 d

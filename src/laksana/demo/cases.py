@@ -54,8 +54,6 @@ MONTHS = (
 
 # Artifact types written as documents (a generated PDF); every other named type is given as
 # a short record reference.
-_DOCUMENT_TYPES = ("letter", "complaint.report")
-_DOCUMENT_MODULES = ("minutes.", "maintenance.", "quality.", "security.", "proposal.")
 
 
 class DemoError(RuntimeError):
@@ -146,8 +144,9 @@ FORMS: dict[str, dict[str, Any]] = {
     },
 }
 
-# Record references, by artifact id, for the types that are records rather than documents.
-REFS: dict[str, str] = {
+# What the documents of instructions, journal notes and records say, by artifact id: Laksana
+# keeps no records of these types, so their evidence is the document, uploaded.
+NOTES: dict[str, str] = {
     "perintah": "Tindak lanjuti laporan gangguan IPAS dan lakukan analisa awal hari ini.",
     "perintah_jurnal": "Catat gangguan dalam jurnal harian Seksi Aplikasi.",
     "instruksi_pemulihan": "Lakukan pemulihan layanan IPAS sesuai hasil analisa.",
@@ -365,9 +364,11 @@ class Story:
     def _upload(self, name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
         return SimpleUploadedFile(name, content, content_type=content_type)
 
-    def _pdf_upload(self, title: str, by: Person) -> SimpleUploadedFile:
+    def _pdf_upload(
+        self, title: str, by: Person, lines: list[str] | None = None
+    ) -> SimpleUploadedFile:
         safe = "".join(c for c in title if c not in '/\\:*?"<>|')[:80].strip()
-        return self._upload(f"{safe}.pdf", self._document(title, by), "application/pdf")
+        return self._upload(f"{safe}.pdf", self._document(title, by, lines), "application/pdf")
 
     def _photo_upload(self, title: str) -> SimpleUploadedFile:
         case = self.current
@@ -434,10 +435,10 @@ class Story:
                 files.append(services.FileInput(key, [upload]))
             elif art.type == "form":
                 given[key] = FORMS.get(key) or artifacts.example_value(art)
-            elif art.type in _DOCUMENT_TYPES or art.type.startswith(_DOCUMENT_MODULES):
-                files.append(services.FileInput(key, [self._pdf_upload(art.name, person)]))
             else:
-                given[key] = {"ref": REFS.get(key, f"{art.name} ({self.current.reference})")}
+                # A letter, minutes, an instruction, a report: the signed document, uploaded.
+                lines = [NOTES[key]] if key in NOTES else None
+                files.append(services.FileInput(key, [self._pdf_upload(art.name, person, lines)]))
         services.complete_step(
             person, row.pk, values=given, files=files, outcome=outcome, note=note, now=at
         )
