@@ -150,7 +150,7 @@ def test_a_scanned_proker_puts_the_application_into_next_years_programme(utn, pr
     app, case = proposal
     case = step(utn["utn_ft_staf"], case)
     case = step(utn["utn_direktur"], case, "Ya")
-    case = step(utn["utn_koord_app"], case)  # the proker as a reference, no fields
+    case = step(utn["utn_koord_app"], case)  # the proker as a scanned document, no fields
     entry = WorkProgrammeEntry.objects.get(application=app)
     assert entry.programme.year == case.steps.get(step_key="s2b").completed_at.year + 1
     assert entry.activity == case.title and entry.budget is None
