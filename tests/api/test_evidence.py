@@ -238,3 +238,12 @@ def test_a_later_step_cannot_replace_the_teams_development_document(api_as, bali
     assert case.state["artifacts"]["dokumen_pengembangan"] == before
     assert not Attachment.objects.filter(original_name="palsu.pdf").exists()
     assert not case.journal.filter(kind=JournalKind.FILE_ADDED, data__name="palsu.pdf").exists()
+
+
+def test_a_file_value_names_a_bounded_number_of_attachments(api_as, bali, sop002):
+    api = api_as(bali["dinkes_staf"])
+    case = open_case(api)
+    step_id = case["active_step_ids"][0]
+    many = {"files": [{"id": n} for n in range(1, 102)]}
+    response = _complete(api, case["reference"], step_id, {**FORM, "foto_masalah": many})
+    _refused_nothing_written(response, step_id, "paling banyak 100 berkas")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from laksana.org.models import Person
 
 MAX_ID = 2**63 - 1  # the largest id a database row can have
+MAX_FILES = 100  # the most attachments one value may name
 
 
 class Unresolved(ValueError):
@@ -178,6 +179,8 @@ def _attachments(
     """The stored attachments a file value names, as the engine's file references."""
     if not isinstance(given, list) or not given:
         return []  # the engine names the expected shape
+    if len(given) > MAX_FILES:
+        raise _refuse(art, key, _("at most %(count)s files") % {"count": MAX_FILES})
     ids: list[int] = []
     for item in given:
         raw = item.get("id") if isinstance(item, Mapping) else None
