@@ -61,7 +61,7 @@ def web_message(response: Any, status: int) -> str:
 # --- request bodies ----------------------------------------------------------------------------
 
 
-def test_deeply_nested_json_is_refused_in_the_api_format(client, api_as, bali):  # noqa: F811
+def test_deeply_nested_json_is_refused_in_the_api_format(client, api_as, bali, sop002):  # noqa: F811
     body = "[" * 100_000 + "]" * 100_000
     anonymous = client.post("/api/cases", body, content_type="application/json")
     assert api_error(anonymous, 422)["code"] == "invalid_json"
@@ -72,6 +72,12 @@ def test_deeply_nested_json_is_refused_in_the_api_format(client, api_as, bali): 
     assert body_out["code"] == "invalid_json"
     assert "nested" in body_out["message"]
     assert not Case.objects.exists()
+    # The JSON part of a multipart completion: pydantic's own depth limit, a 422.
+    case = services.open_case(bali["dinkes_staf"], sop002, "Aplikasi lambat")
+    step = case.steps.get()
+    for data in ("[" * 100_000, '{"values": {"a": ' + "[" * 5_000 + "]" * 5_000 + "}}"):
+        answer = api.post_form(f"/cases/{case.reference}/steps/{step.pk}/complete", {"data": data})
+        assert api_error(answer, 422)["code"] == "invalid"
 
 
 MULTIPART_NO_BOUNDARY = "multipart/form-data"
