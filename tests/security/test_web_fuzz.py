@@ -68,6 +68,19 @@ NAMES = [
     "name",
     "value",
     "year",
+    "day",
+    "start",
+    "end",
+    "period",
+    "schedule",
+    "time_zone",
+    "version",
+    "artifacts",
+    "instruction_text",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "executed_on",
 ]
 
 ODD_VALUES = [
@@ -179,7 +192,7 @@ SWEEP_GET = [
     "a\x00b",
     "step:" + str(2**64),
 ]
-SWEEP_POST = [str(2**70), "a\x00b", "step:" + str(2**64)]
+SWEEP_POST = [str(2**70), "a\x00b", "step:" + str(2**64), "0001-01-01", "9999-12-31"]
 
 
 def _send(
