@@ -210,3 +210,30 @@ def test_the_catalogues_texts_are_refused_past_their_limit_naming_the_field(bali
     assert (refused.value.code, refused.value.field) == ("too_long", "reason")
     assert not Risk.objects.exists()
     assert Application.objects.get(pk=app.pk).stage == Stage.IN_PRODUCTION
+
+
+def test_a_steps_form_text_is_refused_past_its_limit(bali, case):
+    from tests.cases.helpers import pdf, png
+
+    step = active(case)
+    staff = bali["dinkes_staf"]
+
+    def files() -> list[services.FileInput]:
+        return [
+            services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
+            services.FileInput("foto_masalah", [png("foto.png")]),
+            services.FileInput("dokumen_analisis", [pdf("analisis.pdf")]),
+        ]
+
+    entries = JournalEntry.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        services.complete_step(
+            staff, step.pk, values={"keterangan_proses": {"uraian": "u" * 10_001}}, files=files()
+        )
+    assert "must be at most 10,000 characters long (it has 10,001)" in " ".join(
+        [refused.value.message, *refused.value.items]
+    )
+    assert JournalEntry.objects.count() == entries
+    services.complete_step(
+        staff, step.pk, values={"keterangan_proses": {"uraian": "u" * 10_000}}, files=files()
+    )

@@ -101,6 +101,11 @@ def _allowed_types(kinds: tuple[str, ...]) -> set[str]:
 _NIP_OR_ID = re.compile(r"^\S+$")
 
 
+# The longest value of a one-line text field and of a long text field, in characters.
+MAX_TEXT = 500
+MAX_LONG_TEXT = 10_000
+
+
 def _field_problem(field: FormField, value: object) -> Msg | None:
     """Why ``value`` is not a valid value of ``field``, or None."""
     t = field.type
@@ -109,6 +114,13 @@ def _field_problem(field: FormField, value: object) -> Msg | None:
             return Msg("must be non-empty text")
         if t is FieldType.TEXT and "\n" in value:
             return Msg("must be a single line")
+        limit = MAX_TEXT if t is FieldType.TEXT else MAX_LONG_TEXT
+        if len(value) > limit:
+            return Msg(
+                "must be at most %(limit)s characters long (it has %(count)s)",
+                limit=f"{limit:,}",
+                count=f"{len(value):,}",
+            )
     elif t is FieldType.DATE:
         if not isinstance(value, str):
             return Msg("must be a date YYYY-MM-DD")
@@ -132,7 +144,9 @@ def _field_problem(field: FormField, value: object) -> Msg | None:
     elif t is FieldType.YES_NO:
         if not isinstance(value, bool):
             return Msg("must be yes or no (true/false)")
-    elif t is FieldType.PERSON and (not isinstance(value, str) or not _NIP_OR_ID.match(value)):
+    elif t is FieldType.PERSON and (
+        not isinstance(value, str) or len(value) > 64 or not _NIP_OR_ID.match(value)
+    ):
         return Msg("must name a person (their id or NIP)")
     return None
 
