@@ -134,12 +134,12 @@ def test_a_sla_notice_and_a_completion_of_the_same_step_at_once_both_go_through(
                 bali["dinkes_staf"],
                 step.pk,
                 values={
-                        "keterangan_proses": {"uraian": "Laporan"},
+                    "keterangan_proses": {"uraian": "Laporan"},
                 },
                 files=[
                     services.FileInput("foto_masalah", [png()]),
                     services.FileInput("dokumen_analisis", [pdf()]),
-                services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
+                    services.FileInput("surat_permohonan", [pdf("surat.pdf")]),
                 ],
             )
             results.append(("completed", ""))
