@@ -993,6 +993,7 @@ def _build_case(plan: Plan, h: CaseHead, now: dt.datetime, rows: Rows, check_eve
                     stamp_of(dispatch),
                     stamp_of(read_at) if read_at else None,
                     stamp_of(end),
+                    None,  # overdue_notified_at: done dispositions are never overdue
                 )
             )
             disp_id += 1
