@@ -33,21 +33,22 @@ from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
 from laksana.worktime.services import calendars_for
 
-# Per version id, its actors resolved per case: (actor key, kind). Versions never change, so
-# a version is parsed for this once per process.
-_CASE_ACTORS: dict[int, tuple[tuple[str, ActorKind], ...]] = {}
+# Per version (id and checksum), its actors resolved per case: (actor key, kind). Versions
+# never change, so a version is parsed for this once per process. (Keyed by the checksum too:
+# a test database may give an id to another version.)
+_CASE_ACTORS: dict[tuple[int, str], tuple[tuple[str, ActorKind], ...]] = {}
 
 
 def _case_actors() -> dict[int, tuple[tuple[str, ActorKind], ...]]:
-    ids = set(ProcedureVersion.objects.values_list("pk", flat=True))
-    missing = ids - set(_CASE_ACTORS)
+    keys = set(ProcedureVersion.objects.values_list("pk", "checksum"))
+    missing = {pk for pk, checksum in keys if (pk, checksum) not in _CASE_ACTORS}
     for version in ProcedureVersion.objects.filter(pk__in=missing):
-        _CASE_ACTORS[version.pk] = tuple(
+        _CASE_ACTORS[(version.pk, version.checksum)] = tuple(
             (a.id, a.kind)
             for a in version.spec.actors
             if a.kind in (ActorKind.REQUESTING_UNIT, ActorKind.VENDOR)
         )
-    return {pk: actors for pk, actors in _CASE_ACTORS.items() if pk in ids}
+    return {pk: _CASE_ACTORS[(pk, c)] for pk, c in keys if (pk, c) in _CASE_ACTORS}
 
 
 def _held_actor_filter(person: Person) -> Q:
