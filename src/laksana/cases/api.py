@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -508,18 +509,26 @@ def get_case(request: HttpRequest, reference: str) -> CaseOut:
     return _case_out(_visible_case(request, reference))
 
 
+def _step_action(
+    request: HttpRequest, reference: str, step_id: int, act: Callable[[Person, int], object]
+) -> CaseStepOut:
+    """A step's plain action (claim, release, take over), decided by the service; the step
+    as it is afterwards."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    act(person, step_id)
+    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
+    return _step_out(case, row)
+
+
 @router.post(
     "/cases/{reference}/steps/{step_id}/claim",
     response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
 )
 def claim_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
     """Take an offered step: it is then the caller's and no longer offered to others."""
-    person = acting_person(request)
-    case = _visible_case(request, reference)
-    _require_step_of(case, step_id)
-    services.claim_step(person, step_id)
-    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
-    return _step_out(case, row)
+    return _step_action(request, reference, step_id, services.claim_step)
 
 
 @router.post(
@@ -528,12 +537,7 @@ def claim_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseSte
 )
 def release_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
     """The claimant gives the step back: it is offered to its holders again."""
-    person = acting_person(request)
-    case = _visible_case(request, reference)
-    _require_step_of(case, step_id)
-    services.release_step(person, step_id)
-    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
-    return _step_out(case, row)
+    return _step_action(request, reference, step_id, services.release_step)
 
 
 @router.post(
@@ -543,12 +547,7 @@ def release_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseS
 def take_over_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
     """A superior of the claimant (directly or further up) takes the claimed step over; the
     case's journal records it and the former claimant is told."""
-    person = acting_person(request)
-    case = _visible_case(request, reference)
-    _require_step_of(case, step_id)
-    services.take_over_step(person, step_id)
-    row = CaseStep.objects.select_related("claimed_by", "completed_by").get(pk=step_id)
-    return _step_out(case, row)
+    return _step_action(request, reference, step_id, services.take_over_step)
 
 
 class VerdictOut(Out):

@@ -9,7 +9,7 @@ refusal's message next to the input it concerns, with everything entered kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -463,21 +463,35 @@ def _step_row(case: Case, step_id: int) -> CaseStep:
     return row
 
 
-@login_required
-@require_POST
-def claim(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
-    """Take an offered step."""
+def _step_action(
+    request: HttpRequest,
+    reference: str,
+    step_id: int,
+    act: Callable[[Person, int], object],
+    done: str,
+) -> HttpResponse:
+    """One of a step's plain actions (claim, resume, release, take over): the service decides,
+    its refusal or ``done`` (with the step's number as ``no``) is the message."""
     case = _visible_case(request, reference)
     person = _person(request)
     row = _step_row(case, step_id)
     try:
-        services.claim_step(person, row.pk)
+        act(person, row.pk)
     except services.ServiceError as exc:
         messages.error(request, exc.message)
     else:
         step = case.version.spec.step(row.step_key)
-        messages.success(request, _("You took step %(no)s.") % {"no": step.number})
+        messages.success(request, done % {"no": step.number})
     return redirect(_detail_url(case, f"step-{row.pk}"))
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """Take an offered step."""
+    return _step_action(
+        request, reference, step_id, services.claim_step, _("You took step %(no)s.")
+    )
 
 
 @login_required
@@ -508,51 +522,27 @@ def hold(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
 @require_POST
 def resume(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     """Resume a step on hold: its clock runs again from where it stopped."""
-    case = _visible_case(request, reference)
-    person = _person(request)
-    row = _step_row(case, step_id)
-    try:
-        services.resume_step(person, row.pk)
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        step = case.version.spec.step(row.step_key)
-        messages.success(request, _("Step %(no)s is resumed.") % {"no": step.number})
-    return redirect(_detail_url(case, f"step-{row.pk}"))
+    return _step_action(
+        request, reference, step_id, services.resume_step, _("Step %(no)s is resumed.")
+    )
 
 
 @login_required
 @require_POST
 def release(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     """The claimant gives a step back: it is offered to its holders again."""
-    case = _visible_case(request, reference)
-    person = _person(request)
-    row = _step_row(case, step_id)
-    try:
-        services.release_step(person, row.pk)
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        step = case.version.spec.step(row.step_key)
-        messages.success(request, _("You released step %(no)s.") % {"no": step.number})
-    return redirect(_detail_url(case, f"step-{row.pk}"))
+    return _step_action(
+        request, reference, step_id, services.release_step, _("You released step %(no)s.")
+    )
 
 
 @login_required
 @require_POST
 def take_over(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     """A superior of the claimant takes the claimed step over."""
-    case = _visible_case(request, reference)
-    person = _person(request)
-    row = _step_row(case, step_id)
-    try:
-        services.take_over_step(person, row.pk)
-    except services.ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        step = case.version.spec.step(row.step_key)
-        messages.success(request, _("You took step %(no)s over.") % {"no": step.number})
-    return redirect(_detail_url(case, f"step-{row.pk}"))
+    return _step_action(
+        request, reference, step_id, services.take_over_step, _("You took step %(no)s over.")
+    )
 
 
 @login_required
