@@ -6,32 +6,45 @@ is acting, asks the engine, writes the new state, the step rows and the journal 
 the notifications (their e-mails into the outbox, sent by the worker once it has committed).
 Two people completing the same step at once queue on the lock; the second finds the step
 completed and is told by whom.
+
+Opening a case, completing a step and the notifications are here; the other actions are in
+their own modules, and every one is also reachable here (``services.dispose``, ...):
+working a step short of completing it in :mod:`laksana.cases.claims`, dispositions in
+:mod:`laksana.cases.dispositions`, comments, remarks and files in
+:mod:`laksana.cases.comments`. What they share (the transaction, the refusals, the locks) is
+:mod:`laksana.cases.servicebase`.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import functools
-import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases import artifacts as case_artifacts
 from laksana.cases import authority, journal, participation, store, vendors
+from laksana.cases.claims import claim_step as claim_step
+from laksana.cases.claims import hold_step as hold_step
+from laksana.cases.claims import may_work as may_work
+from laksana.cases.claims import release_step as release_step
+from laksana.cases.claims import resume_step as resume_step
+from laksana.cases.claims import take_over_step as take_over_step
+from laksana.cases.comments import add_attachment as add_attachment
+from laksana.cases.comments import add_comment as add_comment
+from laksana.cases.comments import add_remark as add_remark
+from laksana.cases.dispositions import dispose as dispose
+from laksana.cases.dispositions import mark_read as mark_read
+from laksana.cases.dispositions import withdraw as withdraw
 from laksana.cases.holders import holder_contacts
 from laksana.cases.limits import check_length
 from laksana.cases.models import (
     OPEN_DISPOSITION,
-    Attachment,
     Case,
     CaseStatus,
     CaseStep,
@@ -41,92 +54,25 @@ from laksana.cases.models import (
     JournalKind,
     Notification,
     StepStatus,
-    Urgency,
+)
+from laksana.cases.servicebase import NotAllowed as NotAllowed
+from laksana.cases.servicebase import ServiceError as ServiceError
+from laksana.cases.servicebase import (
+    _atomic,
+    _calendar,
+    _locked_step,
+    _notify_on_commit,
+    _now,
+    _store,
 )
 from laksana.cases.uploads import UploadRejected, check_upload
 from laksana.catalog.models import Application
 from laksana.engine import interpreter as engine
 from laksana.engine.messages import joined as joined_messages
 from laksana.engine.spec import Step as ProcStep
-from laksana.engine.worktime import Calendar
 from laksana.org.models import Agency, Person, Unit
 from laksana.outbox import services as outbox
-from laksana.procedures.models import ProcedureVersion, kept_version
-from laksana.worktime.services import calendar_for, calendar_from_row, calendar_of
-
-# Files written during the current service call, removed again if its transaction fails, so a
-# refused or failed action leaves no file behind.
-_WRITTEN: contextvars.ContextVar[list[tuple[Storage, str]] | None] = contextvars.ContextVar(
-    "laksana_written_files", default=None
-)
-
-_refusals = logging.getLogger("laksana.refused")
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _atomic(fn: Callable[P, R]) -> Callable[P, R]:
-    """One transaction per action; files written by a failed action are deleted."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        written: list[tuple[Storage, str]] = []
-        token = _WRITTEN.set(written)
-        try:
-            with store.transaction():
-                return fn(*args, **kwargs)
-        except BaseException as exc:
-            for storage, name in written:
-                storage.delete(name)
-            if isinstance(exc, ServiceError):
-                _log_refusal(fn.__name__, args, exc)
-            raise
-        finally:
-            _WRITTEN.reset(token)
-
-    return wrapper
-
-
-def _log_refusal(action: str, args: tuple[Any, ...], exc: ServiceError) -> None:
-    """A refused action, for the operators: who (the acting person, the first argument of
-    every action), what, and the refusal's code (at warning for ``not_allowed``)."""
-    who = args[0] if args and isinstance(args[0], Person) else None
-    _refusals.log(
-        logging.WARNING if exc.code == "not_allowed" else logging.INFO,
-        "refused %s by person %s: %s",
-        action,
-        who.pk if who else None,
-        exc.code,
-        extra={
-            "event": "refused",
-            "action": action,
-            "person": who.pk if who else None,
-            "code": exc.code,
-            "field": exc.field,
-        },
-    )
-
-
-class ServiceError(Exception):
-    """An action that was not carried out. ``code`` is stable, ``message`` is for people,
-    ``field`` names the input concerned (for forms and API errors)."""
-
-    def __init__(
-        self, code: str, message: str, field: str | None = None, items: Sequence[str] = ()
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.items = tuple(items)
-
-
-class NotAllowed(ServiceError):
-    """The person may not do this."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("not_allowed", message)
+from laksana.procedures.models import ProcedureVersion
 
 
 # Messages for the engine's refusals, in the user's language.
@@ -152,77 +98,6 @@ def _refusal_message(refusal: engine.Refusal, case: Case) -> str:
         code.OUTCOME_NOT_EXPECTED: _("This step is not a decision."),
     }
     return messages[refusal.code]
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
-
-
-def _lock(case_id: int | None = None, *, step_id: int | None = None) -> Case:
-    """The case row (by its id, or by one of its steps), locked for this transaction, with
-    its version and its agency's working calendar attached, in one statement."""
-    where = (
-        "cases_case.id = %s"
-        if step_id is None
-        else "cases_case.id = (SELECT case_id FROM cases_casestep WHERE id = %s)"
-    )
-    found = store.load_with(
-        Case,
-        where,
-        [case_id if step_id is None else step_id],
-        extra="v.checksum, v.number, v.procedure_key, a.time_zone, w.version, w.updated_at",
-        joins="JOIN procedures_procedureversion v ON v.id = cases_case.version_id "
-        "JOIN org_agency a ON a.id = cases_case.agency_id "
-        "LEFT JOIN worktime_workcalendar w ON w.agency_id = a.id",
-        for_update=True,
-    )
-    if found is None:
-        raise Case.DoesNotExist(f"no case {case_id}")
-    case, (checksum, number, key, time_zone, cal_version, cal_stamp) = found
-    case.version = kept_version(case.version_id, checksum, number, key)
-    # Kept on the instance for the due times of the steps this action activates.
-    case._calendar = calendar_from_row(  # type: ignore[attr-defined]
-        case.agency_id, time_zone, cal_version, cal_stamp
-    )
-    return case
-
-
-def _calendar(case: Case) -> Calendar:
-    found: Calendar | None = getattr(case, "_calendar", None)
-    return found if found is not None else calendar_of(case.agency_id)
-
-
-def _notify_on_commit(
-    people: Iterable[Person | tuple[int, str]], case: Case, message: str, at: dt.datetime
-) -> None:
-    """In-app notices and e-mails (the outbox's rows) inside the transaction; the worker sends
-    the e-mails once it has committed. People are given as Person objects or as (id, e-mail)
-    pairs."""
-    contacts = [(p.pk, p.email) if isinstance(p, Person) else p for p in people]
-    url = _case_url(case.reference)
-    store.insert(
-        Notification,
-        ("person", "case", "message", "url", "created_at"),
-        [(pk, case.pk, outbox.shorten(message, 300), url, at) for pk, _email in contacts],
-    )
-    recipients = [email for _pk, email in contacts if email]
-    if recipients:
-        # E-mails go through the outbox: written in this transaction, sent (and retried) by
-        # the task worker once it has committed, with an absolute link to the case.
-        subject = outbox.shorten(f"[Laksana] {case.reference}: {message}", 200)
-        body = f"{message}\n\n{case.reference} — {case.title}\n{outbox.absolute(url)}\n"
-        outbox.queue(recipients, subject, body, agency_id=case.agency_id, now=at)
-
-
-def _case_url(reference: str) -> str:
-    # reverse() resolves the pattern each time; the case page's prefix is fixed per process.
-    prefix = _case_url_prefix()
-    return f"{prefix}{reference}/"
-
-
-@functools.cache
-def _case_url_prefix() -> str:
-    return reverse("cases:detail", args=["REF"]).removesuffix("REF/")
 
 
 def notify(people: Iterable[Person], case: Case, message: str, at: dt.datetime) -> None:
@@ -398,203 +273,6 @@ def open_case(
 
 
 # Working a step -----------------------------------------------------------------------------
-
-
-def may_work(person: Person, case: Case, row: CaseStep) -> bool:
-    """Whether ``person`` may work the step now: the one rule of
-    :func:`laksana.cases.authority.may_work` (the claimant; a holder of its actor while it is
-    not claimed; the recipient of an open disposition of it from someone entitled; a vendor's
-    employee only within its contracts' periods)."""
-    return bool(authority.may_work(person, case, row))
-
-
-def _locked_step(person: Person, case_step_id: int) -> tuple[Case, CaseStep]:
-    try:
-        case = _lock(step_id=case_step_id)
-    except Case.DoesNotExist:
-        raise ServiceError("not_found", _("No such step.")) from None
-    # Read after the case is locked: what another action did to the step is seen.
-    row = store.load(CaseStep, "id = %s", [case_step_id])
-    assert row is not None  # steps are never deleted while their case exists
-    row.case = case
-    if row.status == StepStatus.COMPLETED:
-        who = row.completed_by.name if row.completed_by else "?"
-        raise ServiceError(
-            "already_completed", _("This step was already completed by %(name)s.") % {"name": who}
-        )
-    if row.status != StepStatus.ACTIVE:
-        raise ServiceError("not_active", _("This step is not active now."))
-    return case, row
-
-
-@_atomic
-def claim_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
-    """Take an offered step: it is then in the claimant's inbox and no longer offered."""
-    at = _now(now)
-    case, row = _locked_step(person, case_step_id)
-    decision = authority.may_claim(person, case, row)
-    if decision.code in ("already_claimed", "already_yours"):
-        raise ServiceError("already_claimed", decision.message)
-    if not decision:
-        raise NotAllowed(decision.explain(_("This step is not yours to take.")))
-    row.claimed_by = person
-    row.claimed_at = at
-    row.save(update_fields=["claimed_by", "claimed_at"])
-    participation.record(case, [person.pk])
-    journal.append(
-        case, JournalKind.CLAIMED, person, at, {"step": row.step_key, "visit": row.visit}
-    )
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    return row
-
-
-# Holding a step ----------------------------------------------------------------------------
-
-
-@_atomic
-def hold_step(
-    person: Person, case_step_id: int, reason: str, *, now: dt.datetime | None = None
-) -> CaseStep:
-    """Put an active step on hold, with a reason (waiting on the requester for missing
-    evidence, say): its clock stops until :func:`resume_step`. Only the step's workers may."""
-    at = _now(now)
-    reason = reason.strip()
-    case, row = _locked_step(person, case_step_id)
-    decision = authority.may_work(person, case, row)
-    if not decision:
-        raise NotAllowed(decision.explain(_("This step is not yours to put on hold.")))
-    if row.on_hold_since is not None:
-        raise ServiceError("on_hold", _("This step is already on hold."))
-    if not reason:
-        raise ServiceError(
-            "required", _("Say why the step is put on hold (what it waits for)."), field="reason"
-        )
-    check_length("hold_reason", reason, "reason")
-    data: dict[str, Any] = {"step": row.step_key, "visit": row.visit, "reason": reason[:300]}
-    if row.due_at is not None:
-        # For the record: the working minutes left (negative: overdue) when the clock stopped.
-        data["due_at"] = row.due_at.isoformat()
-        data["remaining_minutes"] = calendar_for(case.agency).working_minutes_between(
-            at, row.due_at
-        )
-    row.on_hold_since = at
-    row.hold_reason = reason[:300]
-    row.save(update_fields=["on_hold_since", "hold_reason"])
-    journal.append(case, JournalKind.HELD, person, at, data)
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    return row
-
-
-@_atomic
-def resume_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
-    """Restart the clock of a step on hold. The working minutes on hold are added to
-    ``held_minutes``, and the due time moves later by exactly that much working time: the
-    working time that was left when the step was put on hold is left again now (a step that
-    was overdue by some working time when it was held is overdue by the same amount)."""
-    at = _now(now)
-    case, row = _locked_step(person, case_step_id)
-    decision = authority.may_work(person, case, row)
-    if not decision:
-        raise NotAllowed(decision.explain(_("This step is not yours to resume.")))
-    since = row.on_hold_since
-    if since is None:
-        raise ServiceError("not_on_hold", _("This step is not on hold."))
-    at = max(at, since)
-    calendar = calendar_for(case.agency)
-    held = calendar.working_minutes_between(since, at)
-    data: dict[str, Any] = {
-        "step": row.step_key,
-        "visit": row.visit,
-        "since": since.isoformat(),
-        "held_minutes": held,
-    }
-    if row.due_at is not None and held > 0:
-        remaining = calendar.working_minutes_between(since, row.due_at)
-        if remaining > 0:
-            # The clock continues where it stopped: what was left is left again.
-            due = calendar.add_working_minutes(at, remaining)
-        else:
-            # Overdue when held: as overdue now, by working time (the hold does not count).
-            due = calendar.add_working_minutes(row.due_at, held)
-        data["due_before"] = row.due_at.isoformat()
-        data["due_after"] = due.isoformat()
-        row.due_at = due
-    row.held_minutes += held
-    row.on_hold_since = None
-    row.hold_reason = ""
-    row.save(update_fields=["due_at", "held_minutes", "on_hold_since", "hold_reason"])
-    journal.append(case, JournalKind.RESUMED, person, at, data)
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    return row
-
-
-@_atomic
-def release_step(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
-    """The claimant gives the claim up: the step is offered to its holders again."""
-    at = _now(now)
-    case, row = _locked_step(person, case_step_id)
-    decision = authority.may_release(person, case, row)
-    if not decision:
-        if decision.code == "not_claimed":
-            raise ServiceError("not_claimed", decision.message)
-        raise NotAllowed(decision.message)
-    row.claimed_by = None
-    row.claimed_at = None
-    row.save(update_fields=["claimed_by", "claimed_at"])
-    journal.append(
-        case, JournalKind.RELEASED, person, at, {"step": row.step_key, "visit": row.visit}
-    )
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    step = case.version.spec.step(row.step_key)
-    message = _("Step %(no)s was released by %(name)s and is waiting for you: %(activity)s") % {
-        "no": step.number,
-        "name": person.name,
-        "activity": outbox.shorten(step.activity, 120),
-    }
-    others = [c for c in holder_contacts(case, row.actor_key) if c[0] != person.pk]
-    _notify_on_commit(others, case, message, at)
-    return row
-
-
-@_atomic
-def take_over_step(
-    person: Person, case_step_id: int, *, now: dt.datetime | None = None
-) -> CaseStep:
-    """A superior of the claimant (directly or further up the ``superior`` chain) takes the
-    claimed step over: the claim becomes theirs, the journal records from whom, and the former
-    claimant is told. Dispositions the former claimant sent on the step grant nothing any more
-    (:mod:`laksana.cases.authority`)."""
-    at = _now(now)
-    case, row = _locked_step(person, case_step_id)
-    decision = authority.may_take_over(person, case, row)
-    if not decision:
-        if decision.code == "not_claimed":
-            raise ServiceError("not_claimed", decision.message)
-        if decision.code == "already_yours":
-            raise ServiceError("already_claimed", decision.message)
-        raise NotAllowed(decision.message)
-    former = row.claimed_by
-    assert former is not None
-    row.claimed_by = person
-    row.claimed_at = at
-    row.save(update_fields=["claimed_by", "claimed_at"])
-    participation.record(case, [person.pk])
-    journal.append(
-        case,
-        JournalKind.TAKEN_OVER,
-        person,
-        at,
-        {"step": row.step_key, "visit": row.visit, "from": former.pk, "from_name": former.name},
-    )
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    step = case.version.spec.step(row.step_key)
-    message = _("%(name)s took step %(no)s over from you: %(activity)s") % {
-        "name": person.name,
-        "no": step.number,
-        "activity": outbox.shorten(step.activity, 120),
-    }
-    _notify_on_commit([former], case, message, at)
-    return row
 
 
 @dataclass(frozen=True)
@@ -786,314 +464,6 @@ def complete_step(
     return case
 
 
-def _store(
-    case: Case,
-    row: CaseStep | None,
-    artifact_key: str,
-    person: Person,
-    checked: Any,
-    at: dt.datetime,
-) -> Attachment:
-    attachment = Attachment(
-        case=case,
-        step=row,
-        artifact_key=artifact_key,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        uploaded_by=person,
-        uploaded_at=at,
-    )
-    attachment.file.save(checked.name, ContentFile(checked.content), save=False)
-    if checked.thumbnail:
-        attachment.thumbnail.save("thumb.jpg", ContentFile(checked.thumbnail), save=False)
-    attachment.save()
-    written = _WRITTEN.get()
-    if written is not None:
-        written.extend(
-            (attachment.file.storage, n)
-            for n in (attachment.file.name, attachment.thumbnail.name)
-            if n
-        )
-    return attachment
-
-
-# Disposition --------------------------------------------------------------------------------
-
-
-@_atomic
-def dispose(
-    person: Person,
-    case_id: int,
-    recipients: Sequence[Person],
-    instruction: str,
-    *,
-    step_id: int | None = None,
-    urgency: str = Urgency.BIASA,
-    deadline: dt.datetime | None = None,
-    note: str = "",
-    parent_id: int | None = None,
-    now: dt.datetime | None = None,
-) -> list[Disposition]:
-    """Forward a case, or one of its active steps, to subordinates with an instruction.
-
-    A disposition never grants more than its sender holds: a step only by someone who may work
-    it (:mod:`laksana.cases.authority`), a forward only about what its parent was about (the
-    web and the API let only those who see the case send one about all of it). Recipients
-    must be the sender's subordinates (directly or further down)."""
-    at = _now(now)
-    case = _lock(case_id)
-    _vendor_may_act_or_refuse(person, case)
-    instruction = instruction.strip()
-    if not instruction:
-        raise ServiceError("required", _("Choose or write an instruction."), field="instruction")
-    check_length("instruction", instruction, "instruction")
-    check_length("disposition_note", note.strip(), "note")
-    if urgency not in Urgency.values:
-        raise ServiceError(
-            "invalid",
-            _("Urgency must be one of: %(items)s")
-            % {"items": ", ".join(str(u.label) for u in Urgency)},
-            field="urgency",
-        )
-    if not recipients:
-        raise ServiceError("required", _("Choose at least one recipient."), field="recipients")
-    if deadline is not None and deadline <= at:
-        raise ServiceError("invalid", _("The deadline must be in the future."), field="deadline")
-    if case.status == CaseStatus.FINISHED:
-        raise ServiceError("case_finished", _("The case is already finished."))
-    parent = None
-    if parent_id is not None:
-        parent = Disposition.objects.filter(pk=parent_id, case=case).first()
-        if (
-            parent is None
-            or parent.recipient_id != person.pk
-            or parent.status not in OPEN_DISPOSITION
-        ):
-            raise NotAllowed(
-                _("You can only forward a disposition you received and have not finished.")
-            )
-    row = _disposition_step(person, case, step_id, parent)
-    below = person.subordinates_tree()
-    for r in recipients:
-        if r.pk not in below:
-            raise ServiceError(
-                "invalid",
-                _("%(name)s is not one of your subordinates.") % {"name": r.name},
-                field="recipients",
-            )
-    participation.record(case, [person.pk, *(r.pk for r in recipients)])
-    created = []
-    for r in recipients:
-        d = Disposition.objects.create(
-            case=case,
-            step=row,
-            parent=parent,
-            sender=person,
-            recipient=r,
-            instruction=instruction[:300],
-            urgency=urgency,
-            deadline=deadline,
-            note=note.strip(),
-            created_at=at,
-        )
-        created.append(d)
-        journal.append(
-            case,
-            JournalKind.DISPOSITIONED,
-            person,
-            at,
-            {
-                "disposition": d.pk,
-                "to": r.pk,
-                "to_name": r.name,
-                "instruction": d.instruction,
-                "urgency": urgency,
-                "deadline": deadline.isoformat() if deadline else None,
-                "note": d.note,
-                "step": row.step_key if row else None,
-                "parent": parent.pk if parent else None,
-            },
-        )
-        _notify_on_commit(
-            [r],
-            case,
-            _("Disposition from %(name)s: %(instruction)s")
-            % {"name": person.name, "instruction": d.instruction},
-            at,
-        )
-    if parent is not None:
-        parent.status = DispositionStatus.FORWARDED
-        parent.closed_at = at
-        if parent.read_at is None:
-            parent.read_at = at
-        parent.save(update_fields=["status", "closed_at", "read_at"])
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    return created
-
-
-def _disposition_step(
-    person: Person, case: Case, step_id: int | None, parent: Disposition | None
-) -> CaseStep | None:
-    """The step a disposition is about, checked: a forward keeps its parent's step (a parent
-    about the whole case reaches no step), and only someone who may work a step can
-    disposition it (:mod:`laksana.cases.authority`). None: the whole case."""
-    if parent is not None:
-        if step_id is not None and step_id != parent.step_id:
-            raise ServiceError(
-                "invalid",
-                _(
-                    "A forwarded disposition stays about what it was about: it cannot name "
-                    "another step."
-                ),
-                field="step",
-            )
-        row = parent.step
-    elif step_id is not None:
-        row = CaseStep.objects.filter(pk=step_id, case=case).first()
-        if row is None:
-            raise ServiceError("not_active", _("This step is not active now."), field="step")
-    else:
-        return None
-    if row is None:
-        return None
-    if row.status != StepStatus.ACTIVE:
-        raise ServiceError("not_active", _("This step is not active now."), field="step")
-    row.case = case
-    decision = authority.may_work(person, case, row)
-    if not decision:
-        raise NotAllowed(
-            decision.explain(_("Only someone who may work this step can disposition it."))
-        )
-    return row
-
-
-@_atomic
-def mark_read(person: Person, disposition_id: int, *, now: dt.datetime | None = None) -> None:
-    """The recipient has opened the disposition (unread -> read)."""
-    at = _now(now)
-    d = Disposition.objects.filter(pk=disposition_id).first()
-    if d is None or d.recipient_id != person.pk:
-        raise NotAllowed(_("This disposition is not addressed to you."))
-    case = _lock(d.case_id)
-    updated = Disposition.objects.filter(pk=d.pk, status=DispositionStatus.UNREAD).update(
-        status=DispositionStatus.READ, read_at=at
-    )
-    if updated:
-        journal.append(case, JournalKind.READ, person, at, {"disposition": d.pk})
-        case.save(update_fields=["journal_seq", "journal_hash"])
-
-
-@_atomic
-def withdraw(person: Person, disposition_id: int, *, now: dt.datetime | None = None) -> None:
-    """The sender takes a disposition back, which is only possible while it is unread."""
-    at = _now(now)
-    d = Disposition.objects.filter(pk=disposition_id).first()
-    if d is None or d.sender_id != person.pk:
-        raise NotAllowed(_("Only the sender can withdraw a disposition."))
-    case = _lock(d.case_id)
-    updated = Disposition.objects.filter(pk=d.pk, status=DispositionStatus.UNREAD).update(
-        status=DispositionStatus.WITHDRAWN, closed_at=at
-    )
-    if not updated:
-        raise ServiceError(
-            "already_read", _("The disposition has been read; it can no longer be withdrawn.")
-        )
-    journal.append(case, JournalKind.WITHDRAWN, person, at, {"disposition": d.pk})
-    if d.parent_id is not None:
-        # The forwarded disposition is the sender's again.
-        Disposition.objects.filter(pk=d.parent_id, status=DispositionStatus.FORWARDED).exclude(
-            children__status__in=OPEN_DISPOSITION
-        ).update(status=DispositionStatus.READ, closed_at=None)
-    case.save(update_fields=["journal_seq", "journal_hash"])
-
-
-# Comments, remarks and files ----------------------------------------------------------------
-
-
-def _visible_or_refuse(person: Person, case: Case) -> None:
-    from laksana.cases.queries import can_view
-
-    if person.user is None or not can_view(person.user, case):
-        raise NotAllowed(_("You cannot see this case."))
-    _vendor_may_act_or_refuse(person, case)
-
-
-def _vendor_may_act_or_refuse(person: Person, case: Case) -> None:
-    """A vendor's employee outside its contracts' periods reads the cases it worked on, and
-    adds nothing to them."""
-    if not vendors.may_act(person, case):
-        raise NotAllowed(
-            _(
-                "No contract of yours for this application is in force today: you can read "
-                "this case but not add to it."
-            )
-        )
-
-
-@_atomic
-def add_comment(person: Person, case_id: int, text: str, *, now: dt.datetime | None = None) -> None:
-    """A comment on the case, by anyone who can see it."""
-    at = _now(now)
-    case = _lock(case_id)
-    _visible_or_refuse(person, case)
-    if not text.strip():
-        raise ServiceError("required", _("Write a comment."), field="text")
-    check_length("comment", text.strip(), "text")
-    journal.append(case, JournalKind.COMMENT, person, at, {"text": text.strip()})
-    case.save(update_fields=["journal_seq", "journal_hash"])
-
-
-@_atomic
-def add_remark(person: Person, case_id: int, text: str, *, now: dt.datetime | None = None) -> None:
-    """A daily journal remark (jurnal harian) by a staff member working the case."""
-    at = _now(now)
-    case = _lock(case_id)
-    _visible_or_refuse(person, case)
-    if (
-        person.vendor_id is None
-        and person.unit_id == case.requesting_unit_id
-        and not case.steps.filter(completed_by=person).exists()
-        and not case.steps.filter(claimed_by=person).exists()
-    ):
-        raise NotAllowed(_("Journal remarks are written by the staff working the case."))
-    if not text.strip():
-        raise ServiceError("required", _("Write the remark."), field="text")
-    check_length("remark", text.strip(), "text")
-    journal.append(case, JournalKind.REMARK, person, at, {"text": text.strip()})
-    case.save(update_fields=["journal_seq", "journal_hash"])
-
-
-@_atomic
-def add_attachment(
-    person: Person, case_id: int, upload: UploadedFile[bytes], *, now: dt.datetime | None = None
-) -> Attachment:
-    """A file added to the case outside a step (more evidence, a photo)."""
-    at = _now(now)
-    case = _lock(case_id)
-    _visible_or_refuse(person, case)
-    try:
-        checked = check_upload(upload)
-    except UploadRejected as exc:
-        raise ServiceError("upload_rejected", str(exc), field="file") from exc
-    attachment = _store(case, None, "", person, checked, at)
-    journal.append(
-        case,
-        JournalKind.FILE_ADDED,
-        person,
-        at,
-        {
-            "attachment": attachment.pk,
-            "name": attachment.original_name,
-            "size": attachment.size,
-            "sha256": attachment.sha256,
-        },
-    )
-    case.save(update_fields=["journal_seq", "journal_hash"])
-    return attachment
-
-
 # Notifications ------------------------------------------------------------------------------
 
 
@@ -1110,7 +480,8 @@ def read_notifications(
 
     A notification is the person's own reminder, not an event of the case, so no journal entry
     is written and the case is not locked: what the journal records is the disposition being
-    read (:func:`mark_read`) and the step being worked, not the inbox being tidied.
+    read (:func:`~laksana.cases.dispositions.mark_read`) and the step being worked, not the
+    inbox being tidied.
     """
     at = _now(now)
     unread = Notification.objects.filter(person=person, read_at__isnull=True)
