@@ -248,3 +248,26 @@ def test_the_command_sends_and_lists(
     assert all("[SMTPServerDisconnected: Connection unexpectedly closed]" in x for x in lines)
     call_command("outbox", "list", "--status", "sent")
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_waiting_send_task_serves_every_action_until_the_worker_takes_it(bali, sop002) -> None:
+    """Each action's e-mails are sent by a task of the worker; while a task that is due is
+    still waiting, the next action's messages are left to it (a read, not another write).
+    Real commits: the task is asked for once the action's transaction has committed."""
+    sends = DBTaskResult.objects.filter(task_path=send_outbox.module_path)
+    staff = bali["dinkes_staf"]
+    services.open_case(staff, sop002, "Gangguan SIMPEG")
+    assert sends.filter(status="READY").count() == 1
+    services.open_case(staff, sop002, "Gangguan SIKESDA")
+    assert sends.filter(status="READY").count() == 1  # the waiting task sends both
+    assert Message.objects.filter(status=MessageStatus.PENDING).count() == 4
+    # The worker takes the task: the next action asks for a task of its own.
+    sends.update(status="RUNNING")
+    services.open_case(staff, sop002, "Gangguan SIMPEL")
+    assert sends.filter(status="READY").count() == 1
+    # A task waiting for a later time (a retry) is not one that is due now.
+    sends.filter(status="READY").update(run_after=timezone.now() + dt.timedelta(hours=1))
+    services.open_case(staff, sop002, "Gangguan e-Kinerja")
+    assert sends.filter(status="READY").count() == 2
+    assert outbox.run().as_dict() == {"sent": 8, "retry": 0, "failed": 0}

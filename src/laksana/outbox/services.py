@@ -95,10 +95,38 @@ def queue(
     return messages
 
 
+def _worker_already_due() -> bool:
+    """Whether a send task is waiting in the database queue, due now and not yet taken: it
+    will run after this moment, so it sends what was committed before it (one read instead
+    of one more write transaction per action)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from laksana.outbox.tasks import send_outbox
+
+    if not send_outbox.get_backend().__class__.__module__.startswith("django_tasks_db"):
+        return False
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {DBTaskResult._meta.db_table} "
+            "WHERE status = %s AND task_path = %s AND (run_after <= %s OR run_after = %s) "
+            "LIMIT 1",
+            [
+                "READY",
+                send_outbox.module_path,
+                ops.adapt_datetimefield_value(timezone.now()),
+                ops.adapt_datetimefield_value(get_date_max()),
+            ],
+        )
+        return cursor.fetchone() is not None
+
+
 def _wake_worker(run_after: dt.datetime | None = None) -> None:
     from laksana.outbox.tasks import send_outbox
 
     try:
+        if run_after is None and _worker_already_due():
+            return
         (send_outbox.using(run_after=run_after) if run_after else send_outbox).enqueue()
     except Exception:
         # The messages are kept: the next worker pass (or `laksana outbox send`) sends them.
