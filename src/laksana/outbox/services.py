@@ -71,28 +71,32 @@ def queue(
     *,
     agency_id: int | None = None,
     now: dt.datetime | None = None,
-) -> list[Message]:
+) -> int:
     """Put one message per recipient (duplicates and blanks left out) in the outbox, in the
-    current transaction; the worker is asked to send them once it commits."""
+    current transaction; the worker is asked to send them once it commits. Returns how many.
+
+    Written with one plain INSERT (most actions of a case queue a notice, so this is on the
+    step's path), its values prepared as the model's fields prepare them."""
     at = now or timezone.now()
     subject = shorten(subject, Message._meta.get_field("subject").max_length or 200)
     addresses = list(dict.fromkeys(a.strip() for a in recipients if a and a.strip()))
-    messages = Message.objects.bulk_create(
-        [
-            Message(
-                agency_id=agency_id,
-                to=address,
-                subject=subject,
-                body=body,
-                created_at=at,
-                next_attempt_at=at,
-            )
-            for address in addresses
-        ]
-    )
-    if messages and not any(entry[1] is _wake_worker for entry in connection.run_on_commit):
+    if not addresses:
+        return 0
+    stamp = Message._meta.get_field("created_at").get_db_prep_save(at, connection)
+    names = ("agency_id", "to", "subject", "body", "status", "attempts", "last_error")
+    columns = ", ".join(connection.ops.quote_name(n) for n in (*names, "created_at"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {Message._meta.db_table} ({columns}, next_attempt_at) "
+            f"VALUES ({', '.join(['%s'] * (len(names) + 2))})",
+            [
+                (agency_id, a, subject, body, MessageStatus.PENDING.value, 0, "", stamp, stamp)
+                for a in addresses
+            ],
+        )
+    if not any(entry[1] is _wake_worker for entry in connection.run_on_commit):
         transaction.on_commit(_wake_worker)
-    return messages
+    return len(addresses)
 
 
 def _worker_already_due() -> bool:
