@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -251,10 +252,13 @@ def test_the_command_sends_and_lists(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_waiting_send_task_serves_every_action_until_the_worker_takes_it(bali, sop002) -> None:
+def test_one_waiting_send_task_serves_every_action_until_the_worker_takes_it(
+    bali, sop002, monkeypatch
+) -> None:
     """Each action's e-mails are sent by a task of the worker; while a task that is due is
     still waiting, the next action's messages are left to it (a read, not another write).
     Real commits: the task is asked for once the action's transaction has committed."""
+    monkeypatch.setattr(outbox, "WAKE_CHECK_SECONDS", 0.0)  # every action asks
     sends = DBTaskResult.objects.filter(task_path=send_outbox.module_path)
     staff = bali["dinkes_staf"]
     services.open_case(staff, sop002, "Gangguan SIMPEG")
@@ -271,3 +275,24 @@ def test_one_waiting_send_task_serves_every_action_until_the_worker_takes_it(bal
     services.open_case(staff, sop002, "Gangguan e-Kinerja")
     assert sends.filter(status="READY").count() == 2
     assert outbox.run().as_dict() == {"sent": 8, "retry": 0, "failed": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_asks_once_a_second_and_the_ticker_wakes_what_is_left(bali, sop002) -> None:
+    """Within a second a process asks the database once; a message committed after the
+    worker took its task is sent by the SLA ticker's wake-up, not left waiting."""
+    sends = DBTaskResult.objects.filter(task_path=send_outbox.module_path)
+    staff = bali["dinkes_staf"]
+    services.open_case(staff, sop002, "Gangguan SIMPEG")
+    assert sends.filter(status="READY").count() == 1
+    sends.update(status="SUCCESSFUL")  # the worker ran it, before the next action committed
+    services.open_case(staff, sop002, "Gangguan SIKESDA")
+    assert not sends.filter(status="READY").exists()  # within the second: not asked again
+    assert Message.objects.filter(status=MessageStatus.PENDING).count() == 4
+    call_command("sla", "enqueue-every", "0.01", "--times", "1")
+    assert sends.filter(status="READY").count() == 1
+    # A task already waiting: the ticker asks for nothing more.
+    call_command("sla", "enqueue-every", "0.01", "--times", "1")
+    assert sends.filter(status="READY").count() == 1
+    assert outbox.run().as_dict() == {"sent": 4, "retry": 0, "failed": 0}
+    assert outbox.wake_if_waiting() is False  # nothing waiting

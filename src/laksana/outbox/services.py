@@ -2,8 +2,9 @@
 
 :func:`queue` writes one :class:`~laksana.outbox.models.Message` per recipient in the caller's
 transaction, so a notice exists exactly when the action it tells about was committed, and
-asks the task worker (``laksana db_worker``) to send once that transaction has committed. No
-request waits for the mail server.
+asks the task worker (``laksana db_worker``) to send once that transaction has committed —
+unless a send task is already waiting and due (checked at most once a second per process; the
+SLA ticker's :func:`wake_if_waiting` is the safety net). No request waits for the mail server.
 
 :func:`send_due` sends the messages that are due. Each is first *claimed* in a short
 transaction (its attempt counted and its due time moved past a lease, with ``SKIP LOCKED`` on
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -125,12 +127,26 @@ def _worker_already_due() -> bool:
         return cursor.fetchone() is not None
 
 
+# A process asks the database whether a send task is waiting at most once in this many
+# seconds; in between, its actions' messages are left to the task it last saw or asked for. A
+# message committed just after that task's pass is sent by the next action's task or by the
+# SLA ticker's (:func:`wake_if_waiting`, every tick), so it waits at most one tick.
+WAKE_CHECK_SECONDS = 1.0
+_checked_at: float | None = None
+
+
 def _wake_worker(run_after: dt.datetime | None = None) -> None:
+    global _checked_at
     from laksana.outbox.tasks import send_outbox
 
     try:
-        if run_after is None and _worker_already_due():
-            return
+        if run_after is None:
+            now = time.monotonic()
+            if _checked_at is not None and now - _checked_at < WAKE_CHECK_SECONDS:
+                return
+            _checked_at = now
+            if _worker_already_due():
+                return
         (send_outbox.using(run_after=run_after) if run_after else send_outbox).enqueue()
     except Exception:
         # The messages are kept: the next worker pass (or `laksana outbox send`) sends them.
@@ -243,6 +259,18 @@ def next_due() -> dt.datetime | None:
         first=Min("next_attempt_at")
     )["first"]
     return found
+
+
+def wake_if_waiting(now: dt.datetime | None = None) -> bool:
+    """For the SLA ticker: ask the worker for a pass when a message is due and no send task is
+    waiting (the safety net of the per-process check above). Whether it asked."""
+    waiting = next_due()
+    if waiting is None or waiting > (now or timezone.now()) or _worker_already_due():
+        return False
+    from laksana.outbox.tasks import send_outbox
+
+    send_outbox.enqueue()
+    return True
 
 
 def run(*, now: dt.datetime | None = None) -> Pass:

@@ -76,6 +76,7 @@ class Command(BaseCommand):
 
     def enqueue_every(self, seconds: float, times: int, verbosity: int) -> None:
         from laksana.cases.tasks import seal_journal, sweep_due_steps
+        from laksana.outbox import services as outbox
 
         if not seconds > 0:
             raise _bad("SECONDS must be more than 0")
@@ -93,6 +94,8 @@ class Command(BaseCommand):
                 # The journal's daily seal rides along: it seals a day once it is over, and
                 # costs a few reads when there is nothing to seal.
                 seal_journal.enqueue()
+                # E-mails committed after the worker's last pass are not left waiting.
+                outbox.wake_if_waiting()
                 count += 1
                 if verbosity > 1:
                     self.stdout.write(f"queued the SLA sweep ({result.id})")
