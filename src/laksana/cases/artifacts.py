@@ -19,16 +19,18 @@ API, commands), inside :func:`laksana.cases.services.complete_step`'s transactio
 
 Domain modules register their types in their ``AppConfig.ready()``: a resolver for
 references, and a :class:`FormPart`, the fields the step's page shows to produce a structured
-value (web and API accept the same shapes). ``cases`` registers ``disposition`` itself. This
-module imports no domain module.
+value (web and API accept the same shapes); and, with :func:`follow_completions`, the
+:class:`Effect` of a completed step, run in the same transaction (the catalogue's lifecycle).
+``cases`` registers ``disposition`` itself. This module imports no domain module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -127,6 +129,47 @@ def resolver_of(type_name: str) -> Resolver | None:
 def form_of(type_name: str) -> FormPart | None:
     entry = _REGISTRY.get(type_name)
     return entry.form if entry else None
+
+
+# --- effects of a completed step -------------------------------------------------------------
+
+
+class Effect(Protocol):
+    """What a domain module does, in the completing transaction, when a step of a case it
+    follows is completed (the catalogue: stage changes, work programme, risks, environments,
+    deletion records). ``artifacts`` are the case's artifacts after the step."""
+
+    def __call__(
+        self,
+        case: Case,
+        step_key: str,
+        outcome: str,
+        artifacts: Mapping[str, Any],
+        *,
+        by: Person | None = None,
+        at: dt.datetime | None = None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Follower:
+    applies: Callable[[Case], bool]
+    effect: Effect
+
+
+_FOLLOWERS: dict[str, _Follower] = {}
+
+
+def follow_completions(name: str, effect: Effect, *, applies: Callable[[Case], bool]) -> None:
+    """Register (or replace, by ``name``) a domain module's effect of completed steps.
+    ``applies`` says cheaply, from the case alone, whether the effect can concern it (most
+    completions then pay nothing). Called by the owning app's ``AppConfig.ready()``."""
+    _FOLLOWERS[name] = _Follower(applies, effect)
+
+
+def effects_for(case: Case) -> list[Effect]:
+    """The registered effects that may concern ``case``, in the order of registration."""
+    return [f.effect for f in _FOLLOWERS.values() if f.applies(case)]
 
 
 # --- the check --------------------------------------------------------------------------------

@@ -450,16 +450,14 @@ def complete_step(
             # to the same value (three case-list indexes lead with the status).
             changed.update(status=case.status, end_key=case.end_key, finished_at=case.finished_at)
         store.update(Case, case.pk, changed)
-        if case.application_id is None:
+        effects = case_artifacts.effects_for(case)
+        if not effects:
             _announce(case, activated, at)
-    if case.application_id is not None:
-        # The catalogue follows its lifecycle cases (stage changes, proker, risks, ...);
-        # imported here because the catalogue's services import this module.
-        from laksana.catalog import lifecycle
-
-        lifecycle.on_step_completed(
-            case, row.step_key, outcome or "", case.state["artifacts"], by=person, at=at
-        )
+    if effects:
+        # Domain modules that follow the case (the catalogue's lifecycle: stages, proker,
+        # risks, ...) act in this transaction, after the step's writes; then the notices.
+        for effect in effects:
+            effect(case, row.step_key, outcome or "", case.state["artifacts"], by=person, at=at)
         _announce(case, activated, at)
     return case
 

@@ -17,3 +17,13 @@ class CatalogConfig(AppConfig):
         artifacts.register()
         # The forms a step's page shows to produce those values.
         stepforms.register_forms()
+        # The catalogue follows the cases about an application (stage changes, work programme,
+        # risks, environments, deletion records), in the completing transaction.
+        from laksana.cases.artifacts import follow_completions
+        from laksana.catalog import lifecycle
+
+        follow_completions(
+            "catalog.lifecycle",
+            lifecycle.on_step_completed,
+            applies=lambda case: case.application_id is not None,
+        )

@@ -1,7 +1,9 @@
 """The cases of the lifecycle procedures move their application through its stages.
 
-:func:`on_step_completed` is called by :func:`laksana.cases.services.complete_step` inside its
-transaction, once the engine has accepted a completion on a case about an application. It
+:func:`on_step_completed` is registered with the cases' completion effects
+(:func:`laksana.cases.artifacts.follow_completions`, in ``CatalogConfig.ready()``) and so runs
+inside :func:`laksana.cases.services.complete_step`'s transaction, once the engine has
+accepted a completion on a case about an application. It
 does two things, both driven by data rather than code branches:
 
 * **Stage rules** (:data:`STAGE_RULES`): per procedure key, a completed step (optionally with
