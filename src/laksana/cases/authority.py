@@ -198,13 +198,7 @@ def may_work(
     if not vendors.may_act(person, case):
         # A vendor's employee works nothing once no contract of the vendor for the case's
         # application is in its period, not even a step they claimed before.
-        return _no(
-            "out_of_contract",
-            _(
-                "No contract of yours for this application is in force today: you can read "
-                "this case but not add to it."
-            ),
-        )
+        return _no("out_of_contract", vendors.out_of_contract())
     rule = _Rule(case, row, dispositions, {} if holder is None else {person.pk: holder})
     direct = rule.directly(person.pk, person)
     if direct is not None:
@@ -233,6 +227,14 @@ def may_claim(
     holder: bool | None = None,
 ) -> Decision:
     """Whether ``person`` may take the step: it is free and they may work it."""
+    taken = _not_free(person, case, row)
+    if taken is not None:
+        return taken
+    return may_work(person, case, row, dispositions=dispositions, holder=holder)
+
+
+def _not_free(person: Person, case: Case, row: CaseStep) -> Decision | None:
+    """Why the step cannot be taken whoever asks (inactive, or claimed), or None."""
     refused = _inactive(case, row)
     if refused is not None:
         return refused
@@ -243,7 +245,7 @@ def may_claim(
             "already_claimed",
             _("This step was already claimed by %(name)s.") % {"name": _claimed_by_name(row)},
         )
-    return may_work(person, case, row, dispositions=dispositions, holder=holder)
+    return None
 
 
 def may_release(person: Person, case: Case, row: CaseStep) -> Decision:
@@ -315,13 +317,10 @@ def step_actions(
     if dispositions is None:
         dispositions = list(_step_dispositions(row, None).values())
     work = may_work(person, case, row, dispositions=dispositions, holder=holder)
+    taken = _not_free(person, case, row)
     return StepActions(
         work=work,
-        claim=may_claim(person, case, row, dispositions=dispositions, holder=holder),
+        claim=work if taken is None else taken,  # may_claim, without working ``work`` out again
         release=may_release(person, case, row),
-        take_over=(
-            may_take_over(person, case, row)
-            if row.claimed_by_id not in (None, person.pk)
-            else _no("not_claimed" if row.claimed_by_id is None else "already_yours")
-        ),
+        take_over=may_take_over(person, case, row),
     )

@@ -236,9 +236,4 @@ def _vendor_may_act_or_refuse(person: Person, case: Case) -> None:
     """A vendor's employee outside its contracts' periods reads the cases it worked on, and
     adds nothing to them."""
     if not vendors.may_act(person, case):
-        raise NotAllowed(
-            _(
-                "No contract of yours for this application is in force today: you can read "
-                "this case but not add to it."
-            )
-        )
+        raise NotAllowed(vendors.out_of_contract())

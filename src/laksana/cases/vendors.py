@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from laksana.cases.models import Case, JournalEntry
 from laksana.catalog.models import Contract
@@ -67,6 +68,15 @@ def may_act(person: Person, case: Case, now: dt.datetime | None = None) -> bool:
     if case.application_id is None:
         return False
     return covers(person.vendor_id, case.application_id, case_day(case, now))
+
+
+def out_of_contract() -> str:
+    """Why a vendor's employee outside its contracts' periods is refused anything but
+    reading (one text for the services and the authority rule)."""
+    return _(
+        "No contract of yours for this application is in force today: you can read "
+        "this case but not add to it."
+    )
 
 
 def case_filter(vendor_id: int, on: dt.date) -> Q:
