@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models.fields.files import FieldFile
@@ -265,42 +266,41 @@ def check_case(case: Case, *, files: bool = True) -> list[str]:
     )
     rows = {(r.step_key, r.visit): r for r in CaseStep.objects.filter(case=case)}
     by_id = {r.pk: key for key, r in rows.items()}
-    for key, want in replay.steps.items():
-        what = f"case {ref}: step {key[0]} (visit {key[1]})"
-        row = rows.pop(key, None)
-        if row is None:
-            problems.append(f"{what}: the row is missing")
-            continue
-        have = {n: getattr(row, n) for n in want}
-        problems += _differences(what, want, have, replay.unchecked.get(("step", key), set()))
-    for key in rows:
-        problems.append(f"case {ref}: step {key[0]} (visit {key[1]}) is not in the journal")
-    dispositions = {d.pk: d for d in Disposition.objects.filter(case=case)}
-    for pk, want in replay.dispositions.items():
-        what = f"case {ref}: disposition {pk}"
-        d = dispositions.pop(pk, None)
-        if d is None:
-            problems.append(f"{what}: the row is missing")
-            continue
-        have = {n: getattr(d, n) for n in want if n != "step"}
-        have["step"] = by_id.get(d.step_id) if d.step_id else None
-        problems += _differences(what, want, have, replay.unchecked.get(("disposition", pk), set()))
-    for pk in dispositions:
-        problems.append(f"case {ref}: disposition {pk} is not in the journal")
-    attachments = {a.pk: a for a in Attachment.objects.filter(case=case)}
-    for pk, want in replay.attachments.items():
-        what = f"case {ref}: attachment {pk}"
-        a = attachments.pop(pk, None)
-        if a is None:
-            problems.append(f"{what}: the row is missing")
-            continue
-        have = {n: getattr(a, n) for n in want if n != "step"}
-        have["step"] = by_id.get(a.step_id) if a.step_id else None
-        problems += _differences(what, want, have, set())
-        if files:
-            problems += _check_file(what, a.file, a.sha256)
-    for pk in attachments:
-        problems.append(f"case {ref}: attachment {pk} is not in the journal")
+
+    def fields(row: Any, want: dict[str, Any]) -> dict[str, Any]:
+        have = {n: getattr(row, n) for n in want if n != "step"}
+        if "step" in want:  # a row's step is named by the step's (key, visit)
+            have["step"] = by_id.get(row.step_id) if row.step_id else None
+        return have
+
+    kinds: list[tuple[str, Callable[[Any], str], dict[Any, Any], dict[Any, Any]]] = [
+        ("step", lambda k: f"step {k[0]} (visit {k[1]})", replay.steps, rows),
+        (
+            "disposition",
+            lambda pk: f"disposition {pk}",
+            replay.dispositions,
+            {d.pk: d for d in Disposition.objects.filter(case=case)},
+        ),
+        (
+            "attachment",
+            lambda pk: f"attachment {pk}",
+            replay.attachments,
+            {a.pk: a for a in Attachment.objects.filter(case=case)},
+        ),
+    ]
+    for kind, name, wanted, found in kinds:
+        found = dict(found)
+        for key, want in wanted.items():
+            what = f"case {ref}: {name(key)}"
+            row = found.pop(key, None)
+            if row is None:
+                problems.append(f"{what}: the row is missing")
+                continue
+            unchecked = replay.unchecked.get((kind, key), set())
+            problems += _differences(what, want, fields(row, want), unchecked)
+            if kind == "attachment" and files:
+                problems += _check_file(what, row.file, row.sha256)
+        problems += [f"case {ref}: {name(key)} is not in the journal" for key in found]
     return problems
 
 
