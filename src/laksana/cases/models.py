@@ -357,6 +357,14 @@ class JournalKind(models.TextChoices):
     RESUMED = "resumed", _("Resumed")
     RELEASED = "released", _("Released")
     TAKEN_OVER = "taken_over", _("Taken over")
+    # An official document of the case (laksana.documents): drafted, sent for initials and
+    # signatures, initialled, signed, returned to its author, final.
+    DOCUMENT_DRAFTED = "document_drafted", _("Document drafted")
+    DOCUMENT_SUBMITTED = "document_submitted", _("Document sent for signature")
+    INITIALLED = "initialled", _("Initialled")
+    SIGNED = "signed", _("Signed")
+    DOCUMENT_RETURNED = "document_returned", _("Document returned to its author")
+    DOCUMENT_FINAL = "document_final", _("Document final")
 
 
 class JournalEntry(models.Model):

@@ -485,6 +485,8 @@ INSTALLED_APPS = [
     "laksana.ops",
     # E-mails: one row per message, sent and retried by the task worker.
     "laksana.outbox",
+    # Letters and minutes of cases: templates, numbering, initials and signatures.
+    "laksana.documents",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",

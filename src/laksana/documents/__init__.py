@@ -1,6 +1,2 @@
-"""Documents produced from the product's data: the SOP AP document as PDF, and more to come.
-
-This package may use WeasyPrint; like the engine, it never imports Django.
-"""
-
-from __future__ import annotations
+"""Official documents made from the product's data: letters and minutes of a case (numbered,
+initialled and signed in order, verifiable), and the SOP AP document of a procedure."""

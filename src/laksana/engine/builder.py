@@ -84,6 +84,8 @@ class Builder:
         self.target_refs: list[tuple[str, yaml.Node, str]] = []
         # (artifact id, node, what refers to it) for requires/produces
         self.artifact_refs: list[tuple[str, yaml.Node, str]] = []
+        # Actors named outside a step's 'actor' (a document's signers).
+        self.actor_refs: list[tuple[str, yaml.Node, str]] = []
 
     # identity -----------------------------------------------------------------------------
 
@@ -201,7 +203,16 @@ class Builder:
         m = r.mapping(
             node,
             where,
-            ("name", "type", "accept", "multiple", "fields", "description"),
+            (
+                "name",
+                "type",
+                "accept",
+                "multiple",
+                "fields",
+                "description",
+                "signed_by",
+                "initialled_by",
+            ),
             required=("name", "type"),
         )
         if m is None or "type" not in m:
@@ -250,6 +261,23 @@ class Builder:
             r.error(
                 m["fields"][0], Msg("%(where)s: 'fields' is for forms (type: form)", where=where)
             )
+        people: dict[str, tuple[str, ...]] = {}
+        for key in ("signed_by", "initialled_by"):
+            found = r.ids(
+                m[key][1] if key in m else None, Msg("%(where)s %(key)s", where=where, key=key)
+            )
+            if found and type_name in ("file", "form"):
+                r.error(
+                    m[key][0],
+                    Msg(
+                        "%(where)s: '%(key)s' is for documents (letters, minutes), not %(type)s",
+                        where=where,
+                        key=key,
+                        type=type_name,
+                    ),
+                )
+            self.actor_refs.extend((a, n, f"artifact '{art_id}' {key}") for a, n in found)
+            people[key] = tuple(a for a, _ in found)
         return ArtifactSpec(
             id=art_id,
             name=r.text(m["name"][1] if "name" in m else None, Msg("%(where)s name", where=where)),
@@ -266,6 +294,8 @@ class Builder:
                 Msg("%(where)s description", where=where),
                 required=False,
             ),
+            signed_by=people["signed_by"],
+            initialled_by=people["initialled_by"],
         )
 
     def fields(self, where: str, node: yaml.Node) -> list[FormField]:

@@ -208,6 +208,17 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
                 ),
             )
         used_actors.add(s.actor)
+    for ref, ref_node, what in b.actor_refs:
+        if ref not in actor_ids:
+            r.error(
+                ref_node,
+                Msg(
+                    "%(what)s: unknown actor '%(actor)s'; actors: %(allowed)s",
+                    what=what,
+                    actor=ref,
+                    allowed=choices_text(actor_ids),
+                ),
+            )
     for ref, ref_node, what in b.artifact_refs:
         used_arts.add(ref)
         if ref not in art_ids:

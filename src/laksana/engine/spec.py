@@ -125,6 +125,10 @@ class ArtifactSpec:
     multiple: bool = False  # for files: more than one file may be attached
     fields: tuple[FormField, ...] = ()  # for forms
     description: str = ""
+    # For an official document (a letter, minutes): the actors who sign it, in order (a
+    # joint signature names several), and those who initial it (paraf) before them.
+    signed_by: tuple[str, ...] = ()
+    initialled_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "laksana.documents"
+    label = "documents"
+    verbose_name = _("Official documents")
+
+    def ready(self) -> None:
+        # The document kinds' artifact types: a step whose output is one of them takes the
+        # reference of a final document of the case (laksana.documents.plugin).
+        from laksana.documents import plugin
+
+        plugin.register()

@@ -1,0 +1,287 @@
+"""The kinds of official documents Laksana makes, and what each asks of its author.
+
+A kind names the artifact types it produces (a step whose output is of such a type makes the
+document), the short code its numbers carry (``{code}`` in a numbering pattern), the shipped
+template (``templates/documents/kinds/<code>.html``) and the form fragment of what the case,
+the application, the contract and the people do not already hold. Everything else a template
+shows comes from the records (:mod:`laksana.documents.context`).
+
+Pure data; no Django models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from laksana.cases.artifacts import FormPart, PartField, PartRows
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str  # the kind's id: "bast"
+    label: str  # its Indonesian name, the default title
+    artifact_types: tuple[str, ...]  # the artifact types it produces
+    number_code: str  # {code} in numbering patterns: "BAST"
+    form: FormPart
+    # Printed above each signer by default, in order (the rest: no label).
+    signer_labels: tuple[str, ...] = ()
+    minutes: bool = True  # a berita acara ("Pada hari ini ..."), else a letter
+
+    @property
+    def default_pattern(self) -> str:
+        return "{seq:03d}/" + self.number_code + "/{agency_code}/{year}"
+
+
+_PLACE = PartField("place", "Tempat", help="Tempat pelaksanaan atau penandatanganan.")
+
+_PARTICIPANTS = PartRows(
+    "participants",
+    "Peserta",
+    (
+        PartField("name", "Nama", required=True),
+        PartField("position", "Jabatan/Instansi"),
+    ),
+    rows=6,
+)
+
+_TESTS = PartRows(
+    "tests",
+    "Hasil pengujian per skenario",
+    (
+        PartField("id", "No. skenario", required=True),
+        PartField("description", "Skenario", required=True),
+        PartField("expected", "Hasil yang diharapkan"),
+        PartField("actual", "Hasil aktual"),
+        PartField(
+            "verdict",
+            "Hasil",
+            "choice",
+            required=True,
+            choices=(
+                ("Lulus", "Lulus"),
+                ("Gagal", "Gagal"),
+                ("Diblokir", "Diblokir"),
+                ("Tidak dijalankan", "Tidak dijalankan"),
+            ),
+        ),
+    ),
+    rows=8,
+    required=True,
+)
+
+_FINDINGS = PartRows(
+    "findings",
+    "Temuan dan tindak lanjut",
+    (
+        PartField("finding", "Temuan", required=True),
+        PartField("follow_up", "Tindak lanjut"),
+        PartField("due", "Batas waktu", "date"),
+    ),
+    rows=4,
+)
+
+_CONCLUSION = PartField(
+    "conclusion",
+    "Kesimpulan",
+    "choice",
+    required=True,
+    choices=(
+        ("Diterima", "Diterima"),
+        ("Diterima dengan catatan", "Diterima dengan catatan"),
+        ("Ditolak", "Ditolak"),
+    ),
+)
+
+_NATURES = (
+    ("Biasa", "Biasa"),
+    ("Segera", "Segera"),
+    ("Terbatas", "Terbatas"),
+    ("Rahasia", "Rahasia"),
+)
+
+KINDS: dict[str, DocumentKind] = {
+    k.code: k
+    for k in (
+        DocumentKind(
+            "ba_diskusi",
+            "Berita Acara Hasil Diskusi",
+            ("minutes.discussion",),
+            "BA-DISK",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField("topic", "Pokok bahasan", "long_text", required=True),
+                    PartField(
+                        "agreements",
+                        "Hasil kesepakatan",
+                        "lines",
+                        required=True,
+                        help="Satu kesepakatan per baris.",
+                    ),
+                    PartField("timeline", "Lingkup dan jadwal penanganan", "long_text"),
+                ),
+                tables=(_PARTICIPANTS,),
+            ),
+            signer_labels=("PIHAK PERTAMA", "PIHAK KEDUA", "Mengetahui"),
+        ),
+        DocumentKind(
+            "ba_sit",
+            "Berita Acara System Internal Test (SIT)",
+            ("minutes.sit",),
+            "BA-SIT",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField("version", "Versi aplikasi", required=True),
+                    PartField("environment", "Lingkungan/URL pengujian", required=True),
+                    _CONCLUSION,
+                    PartField("notes", "Catatan", "long_text"),
+                ),
+                tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
+            ),
+            signer_labels=("Penguji", "Mengetahui"),
+        ),
+        DocumentKind(
+            "ba_uat",
+            "Berita Acara User Acceptance Test (UAT)",
+            ("minutes.uat",),
+            "BA-UAT",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField("version", "Versi aplikasi", required=True),
+                    PartField("environment", "Lingkungan/URL pengujian", required=True),
+                    _CONCLUSION,
+                    PartField("notes", "Catatan", "long_text"),
+                ),
+                tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
+            ),
+            signer_labels=("PIHAK PERTAMA", "PIHAK KEDUA"),
+        ),
+        DocumentKind(
+            "bast",
+            "Berita Acara Serah Terima Aplikasi",
+            ("minutes.handover",),
+            "BAST",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField(
+                        "warranty",
+                        "Masa garansi/pemeliharaan",
+                        help="Misalnya: 3 (tiga) bulan sejak serah terima.",
+                    ),
+                    PartField("notes", "Catatan", "long_text"),
+                ),
+                tables=(
+                    PartRows(
+                        "items",
+                        "Yang diserahterimakan",
+                        (
+                            PartField("item", "Uraian", required=True),
+                            PartField("quantity", "Jumlah"),
+                            PartField("condition", "Kondisi", required=True),
+                        ),
+                        rows=6,
+                        required=True,
+                    ),
+                ),
+            ),
+            signer_labels=("PIHAK PERTAMA", "PIHAK KEDUA", "Mengetahui"),
+        ),
+        DocumentKind(
+            "ba_penghapusan",
+            "Berita Acara Penghapusan Data dan Informasi Aplikasi",
+            ("minutes.data_deletion",),
+            "BA-HPS",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField("date", "Tanggal penghapusan", "date", required=True),
+                    PartField("executed_by", "Dilaksanakan oleh", required=True),
+                    PartField("witness", "Saksi", required=True),
+                ),
+                tables=(
+                    PartRows(
+                        "items",
+                        "Data yang dihapus",
+                        (
+                            PartField("data", "Data", required=True),
+                            PartField("location", "Lokasi penyimpanan", required=True),
+                            PartField("method", "Cara penghapusan", required=True),
+                        ),
+                        rows=4,
+                        required=True,
+                    ),
+                ),
+            ),
+            signer_labels=("Pelaksana", "Saksi", "Mengetahui"),
+        ),
+        DocumentKind(
+            "surat_permohonan",
+            "Surat Permohonan",
+            ("letter.request",),
+            "SP",
+            FormPart(
+                fields=(
+                    PartField("subject", "Perihal", required=True),
+                    PartField("body", "Isi permohonan", "long_text", required=True),
+                    PartField("attachments", "Lampiran", "lines"),
+                    PartField("nature", "Sifat", "choice", choices=_NATURES),
+                ),
+            ),
+            minutes=False,
+        ),
+        DocumentKind(
+            "surat_penyampaian",
+            "Surat Penyampaian",
+            ("letter.completion",),
+            "SPN",
+            FormPart(
+                fields=(
+                    PartField("subject", "Perihal", required=True),
+                    PartField(
+                        "body",
+                        "Isi penyampaian",
+                        "long_text",
+                        help="Bila kosong: penyampaian bahwa sistem telah selesai diperbaiki.",
+                    ),
+                    PartField("attachments", "Lampiran", "lines"),
+                    PartField("nature", "Sifat", "choice", choices=_NATURES),
+                ),
+            ),
+            minutes=False,
+        ),
+        DocumentKind(
+            "nota_dinas",
+            "Nota Dinas",
+            ("letter.memo",),
+            "ND",
+            FormPart(
+                fields=(
+                    PartField("to", "Yth.", required=True),
+                    PartField("subject", "Hal", required=True),
+                    PartField("body", "Isi", "long_text", required=True),
+                    PartField("nature", "Sifat", "choice", choices=_NATURES),
+                ),
+            ),
+            minutes=False,
+        ),
+        DocumentKind(
+            "lembar_disposisi",
+            "Lembar Disposisi",
+            (),
+            "DISP",
+            FormPart(),
+            minutes=False,
+        ),
+    )
+}
+
+BY_ARTIFACT_TYPE: dict[str, DocumentKind] = {
+    t: k for k in KINDS.values() for t in k.artifact_types
+}
+
+
+def kind_of(code: str) -> DocumentKind | None:
+    return KINDS.get(code)
