@@ -100,25 +100,50 @@ class FormPart:
     tables: tuple[PartRows, ...] = ()
 
 
+@dataclass(frozen=True)
+class Produced:
+    """Where a record of a type stands for one artifact of a step, as its owning module
+    tells the step's page: ``value`` is the reference to complete the step with once the
+    record is ready (a final document), else None; ``status`` says where it stands, ``url``
+    opens the module's screen to make or continue it, ``action`` labels that link."""
+
+    value: dict[str, Any] | None
+    status: str
+    url: str
+    action: str
+
+
+Producer = Callable[[Case, CaseStep, ArtifactSpec], Produced]
+"""For a step's artifact of the type, where its record stands (the step's page asks)."""
+
+
 @dataclass
 class _Entry:
     resolver: Resolver | None = None
     form: FormPart | None = None
+    producer: Producer | None = None
 
 
 _REGISTRY: dict[str, _Entry] = {}
 
 
 def register(
-    type_name: str, *, resolver: Resolver | None = None, form: FormPart | None = None
+    type_name: str,
+    *,
+    resolver: Resolver | None = None,
+    form: FormPart | None = None,
+    producer: Producer | None = None,
 ) -> None:
-    """Declare how references of ``type_name`` are resolved and/or the form fragment that
-    produces its structured value. Called by the owning app's ``AppConfig.ready()``."""
+    """Declare how references of ``type_name`` are resolved, the form fragment that
+    produces its structured value, and/or the module's screen that makes its record (a
+    document). Called by the owning app's ``AppConfig.ready()``."""
     entry = _REGISTRY.setdefault(type_name, _Entry())
     if resolver is not None:
         entry.resolver = resolver
     if form is not None:
         entry.form = form
+    if producer is not None:
+        entry.producer = producer
 
 
 def resolver_of(type_name: str) -> Resolver | None:
@@ -129,6 +154,11 @@ def resolver_of(type_name: str) -> Resolver | None:
 def form_of(type_name: str) -> FormPart | None:
     entry = _REGISTRY.get(type_name)
     return entry.form if entry else None
+
+
+def producer_of(type_name: str) -> Producer | None:
+    entry = _REGISTRY.get(type_name)
+    return entry.producer if entry else None
 
 
 # --- effects of a completed step -------------------------------------------------------------
