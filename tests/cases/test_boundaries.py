@@ -51,9 +51,29 @@ def test_cases_imports_no_domain_module() -> None:
     assert wrong == []
 
 
-def test_the_catalogue_follows_completions_through_the_registry() -> None:
-    from laksana.cases.artifacts import effects_for
-    from laksana.catalog.lifecycle import on_step_completed
+def test_the_catalogue_imports_no_case_service() -> None:
+    """The circle is broken: the catalogue's modules raise the shared refusals
+    (laksana.errors) and never import cases' services (which run the catalogue's effects
+    through the registry)."""
+    import laksana.catalog
+
+    root = Path(laksana.catalog.__file__).parent
+    files = [p for p in root.rglob("*.py") if "migrations" not in p.parts]
+    assert len(files) > 10
+    wrong = [
+        f"{path.relative_to(root)}:{line} imports {name}"
+        for path in files
+        for line, name in _imports(path)
+        if name in ("laksana.cases.services", "laksana.cases.servicebase")
+        or name.startswith("laksana.cases.services.")
+    ]
+    assert wrong == []
+
+
+def test_the_catalogue_declares_its_types_on_the_registry() -> None:
+    from laksana.cases import artifacts
+    from laksana.catalog import lifecycle
+    from laksana.engine import artifacts as engine_registry
 
     class About:
         application_id: int | None = 1
@@ -61,5 +81,13 @@ def test_the_catalogue_follows_completions_through_the_registry() -> None:
     class NotAbout:
         application_id: int | None = None
 
-    assert on_step_completed in effects_for(About())  # type: ignore[arg-type]
-    assert effects_for(NotAbout()) == []  # type: ignore[arg-type]
+    # Each type the catalogue writes from: its effect, its form and its checks, declared once.
+    for name in lifecycle.EFFECTS:
+        assert name in artifacts._TYPE_EFFECTS
+        assert getattr(engine_registry.get(name).validate, "__catalog__", False)
+    assert artifacts.form_of("catalog.deployment") is not None
+    # The stage rules follow the cases about an application only.
+    assert lifecycle.on_step_completed in [f.effect for f in artifacts._FOLLOWERS.values()]
+    follower = artifacts._FOLLOWERS["catalog.lifecycle"]
+    assert follower.applies(About())  # type: ignore[arg-type]
+    assert not follower.applies(NotAbout())  # type: ignore[arg-type]

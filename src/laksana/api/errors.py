@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from laksana.cases.services import NotAllowed, ServiceError
+from laksana.errors import NotAllowed, ServiceError
 from laksana.web.errors import request_refusal
 
 logger = logging.getLogger(__name__)

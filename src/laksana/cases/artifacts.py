@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from laksana.cases import store
 from laksana.cases.models import Attachment, Case, CaseStep, Disposition, DispositionStatus
+from laksana.engine import artifacts as engine_registry
 from laksana.engine.spec import ArtifactSpec
 
 if TYPE_CHECKING:
@@ -197,9 +198,74 @@ def follow_completions(name: str, effect: Effect, *, applies: Callable[[Case], b
     _FOLLOWERS[name] = _Follower(applies, effect)
 
 
+class TypeEffect(Protocol):
+    """What the owning module does, in the completing transaction, with one produced value
+    of its type (``key`` names the artifact in the procedure)."""
+
+    def __call__(
+        self,
+        case: Case,
+        step_key: str,
+        key: str,
+        value: Any,
+        *,
+        by: Person | None = None,
+        at: dt.datetime | None = None,
+    ) -> None: ...
+
+
+_TYPE_EFFECTS: dict[str, TypeEffect] = {}
+
+
+def declare(
+    type_name: str,
+    *,
+    check: Callable[[ArtifactSpec, object], list[str]] | None = None,
+    form: FormPart | None = None,
+    resolver: Resolver | None = None,
+    producer: Producer | None = None,
+    on_complete: TypeEffect | None = None,
+) -> None:
+    """The one call by which a domain app declares an artifact type it owns (from its
+    ``AppConfig.ready()``): the value's checks (pure Python; the engine runs them), the form
+    fragment a step shows to produce it, how a ``{"ref": ...}`` is resolved against the
+    database, the module's screen that makes its record, and the effect, in the completing
+    transaction, of each value of the type a completed step produced. The type's name and
+    label are the engine's (:mod:`laksana.engine.artifacts`); each part is optional."""
+    if check is not None:
+        known = engine_registry.get(type_name)
+        engine_registry.register(type_name, known.label, known.module, check)
+    register(type_name, resolver=resolver, form=form, producer=producer)
+    if on_complete is not None:
+        _TYPE_EFFECTS[type_name] = on_complete
+
+
+def _typed_outputs(case: Case) -> bool:
+    return bool(_TYPE_EFFECTS) and any(a.type in _TYPE_EFFECTS for a in case.version.spec.artifacts)
+
+
+def _run_type_effects(
+    case: Case,
+    step_key: str,
+    outcome: str,
+    artifacts: Mapping[str, Any],
+    *,
+    by: Person | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """The declared effects of the values the completed step produced, in its order."""
+    spec = case.version.spec
+    for key in spec.step(step_key).produces:
+        effect = _TYPE_EFFECTS.get(spec.artifact(key).type)
+        if effect is not None and key in artifacts:
+            effect(case, step_key, key, artifacts[key], by=by, at=at)
+
+
 def effects_for(case: Case) -> list[Effect]:
-    """The registered effects that may concern ``case``, in the order of registration."""
-    return [f.effect for f in _FOLLOWERS.values() if f.applies(case)]
+    """The effects that may concern ``case``: first those of the artifact types its steps
+    produce (:func:`declare`), then the followers, in the order of registration."""
+    found: list[Effect] = [_run_type_effects] if _typed_outputs(case) else []
+    return found + [f.effect for f in _FOLLOWERS.values() if f.applies(case)]
 
 
 # --- the check --------------------------------------------------------------------------------

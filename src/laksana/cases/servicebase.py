@@ -9,7 +9,7 @@ import contextvars
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.files.base import ContentFile
@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from laksana.cases import store, vendors
 from laksana.cases.models import Attachment, Case, CaseStep, Notification, StepStatus
 from laksana.engine.worktime import Calendar
+from laksana.errors import NotAllowed as NotAllowed
+from laksana.errors import ServiceError as ServiceError
 from laksana.org.models import Person
 from laksana.outbox import services as outbox
 from laksana.procedures.models import kept_version
@@ -78,27 +80,6 @@ def _log_refusal(action: str, args: tuple[Any, ...], exc: ServiceError) -> None:
             "field": exc.field,
         },
     )
-
-
-class ServiceError(Exception):
-    """An action that was not carried out. ``code`` is stable, ``message`` is for people,
-    ``field`` names the input concerned (for forms and API errors)."""
-
-    def __init__(
-        self, code: str, message: str, field: str | None = None, items: Sequence[str] = ()
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.items = tuple(items)
-
-
-class NotAllowed(ServiceError):
-    """The person may not do this."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("not_allowed", message)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

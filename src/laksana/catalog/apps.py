@@ -10,18 +10,21 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Application catalogue")
 
     def ready(self) -> None:
-        # The catalogue's artifact types take structured values from here on (proposals,
-        # work programme entries, deployments, data deletion minutes).
-        from laksana.catalog import artifacts, stepforms
+        # The catalogue's artifact types (proposals, work programme entries, deployments, data
+        # deletion minutes), each declared once: the checks of its fields, the form a step's
+        # page shows to produce it, and what a produced value writes into the catalogue, in
+        # the completing transaction.
+        from laksana.cases.artifacts import declare, follow_completions
+        from laksana.catalog import artifacts, lifecycle, stepforms
 
-        artifacts.register()
-        # The forms a step's page shows to produce those values.
-        stepforms.register_forms()
-        # The catalogue follows the cases about an application (stage changes, work programme,
-        # risks, environments, deletion records), in the completing transaction.
-        from laksana.cases.artifacts import follow_completions
-        from laksana.catalog import lifecycle
-
+        for name in artifacts.CHECKS:
+            declare(
+                name,
+                check=artifacts.validator(name),
+                form=stepforms.FORMS.get(name),
+                on_complete=lifecycle.effect_of(name) if name in lifecycle.EFFECTS else None,
+            )
+        # The stage rules follow the cases about an application (and the ends they reach).
         follow_completions(
             "catalog.lifecycle",
             lifecycle.on_step_completed,

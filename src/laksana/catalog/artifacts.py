@@ -427,12 +427,12 @@ def _validator(name: str, check: Check) -> registry.Validator:
     return validate
 
 
-def register() -> None:
-    """Register the validators (once; called when the catalogue app is ready)."""
-    for name, check in CHECKS.items():
-        current = registry.get(name)
-        if getattr(current.validate, "__catalog__", False):
-            continue
-        validate = _validator(name, check)
-        validate.__catalog__ = True  # type: ignore[attr-defined]
-        registry.register(name, current.label, current.module, validate)
+def validator(name: str) -> registry.Validator:
+    """The engine's check of a value of ``name``: its fields (``CHECKS``), or a reference or
+    a file as before. Idempotent: asked twice, it does not wrap its own check."""
+    current = registry.get(name).validate
+    if getattr(current, "__catalog__", False):
+        return current
+    validate = _validator(name, CHECKS[name])
+    validate.__catalog__ = True  # type: ignore[attr-defined]
+    return validate

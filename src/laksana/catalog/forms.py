@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from laksana.cases.services import ServiceError
 from laksana.catalog import services
 from laksana.catalog.models import (
     Application,
@@ -26,6 +25,7 @@ from laksana.catalog.models import (
     Stage,
     SupportKind,
 )
+from laksana.errors import ServiceError
 from laksana.org.models import Agency, Unit
 
 BLANK: list[tuple[str, Any]] = [("", "—")]

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from laksana.cases.services import ServiceError
 from laksana.catalog.models import RiskStatus, SupportKind, Vendor
 from laksana.catalog.risk import SCALE
+from laksana.errors import ServiceError
 from laksana.org.models import Unit
 
 MAX_URLS = 10

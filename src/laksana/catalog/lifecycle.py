@@ -1,10 +1,11 @@
 """The cases of the lifecycle procedures move their application through its stages.
 
-:func:`on_step_completed` is registered with the cases' completion effects
-(:func:`laksana.cases.artifacts.follow_completions`, in ``CatalogConfig.ready()``) and so runs
-inside :func:`laksana.cases.services.complete_step`'s transaction, once the engine has
-accepted a completion on a case about an application. It
-does two things, both driven by data rather than code branches:
+:func:`on_step_completed` follows the completed steps of cases about an application
+(:func:`laksana.cases.artifacts.follow_completions`) and :func:`effect_of` is each artifact
+type's effect (:func:`laksana.cases.artifacts.declare`), both registered in
+``CatalogConfig.ready()``; they run inside :func:`laksana.cases.services.complete_step`'s
+transaction, once the engine has accepted a completion. Two things happen, both driven by
+data rather than code branches:
 
 * **Stage rules** (:data:`STAGE_RULES`): per procedure key, a completed step (optionally with
   a given decision outcome) or a reached end moves the application to a stage, optionally
@@ -14,7 +15,8 @@ does two things, both driven by data rather than code branches:
 * **Artifact effects** (:data:`EFFECTS`): per artifact type, what an output produced by the
   step writes into the catalogue when it is given as structured fields (a reference or a
   scanned document writes nothing but stays on the case): the work programme entry (proker),
-  the deployment (the environment), the risk register, the data deletion minutes. The
+  the deployment (the environment), the risk register, the data deletion minutes (also when
+  they are an official document of the case: its fields and number). The
   work programme entry is written even for a scanned proker: the year is then the next one
   ("proker tahun berikutnya", SOP 003 item 2).
 
@@ -185,7 +187,11 @@ def _risks(c: Completion, key: str, value: Any) -> None:
 
 
 def _deletions(c: Completion, key: str, value: Any) -> None:
-    if not is_structured(value):
+    if isinstance(value, Mapping) and isinstance(value.get("fields"), Mapping):
+        # The minutes made as an official document (laksana.documents): its fields and its
+        # final number.
+        value = {**value["fields"], "number": value.get("number") or ""}
+    elif not is_structured(value):
         return
     on = date(value.get("date")) or timezone.localdate(c.at)
     services.write_deletions(
@@ -263,6 +269,32 @@ def _reason(c: Completion, rule: StageRule) -> str:
     return text
 
 
+def effect_of(kind: str) -> Callable[..., None]:
+    """The completion effect of one artifact type of :data:`EFFECTS`, as the registry of
+    artifact types calls it (:func:`laksana.cases.artifacts.declare`, in
+    ``CatalogConfig.ready()``): in the completing transaction, with the application locked."""
+    write = EFFECTS[kind]
+
+    def effect(
+        case: Case,
+        step_key: str,
+        key: str,
+        value: Any,
+        *,
+        by: Person | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        if case.application_id is None:
+            return
+        app = services.lock_application(case.application_id)
+        if app.stage == Stage.RETIRED and kind not in _ON_RETIRED:
+            return
+        artifacts = case.state.get("artifacts", {})
+        write(Completion(case, app, step_key, "", artifacts, by, at or timezone.now()), key, value)
+
+    return effect
+
+
 def on_step_completed(
     case: Case,
     step_key: str,
@@ -272,27 +304,17 @@ def on_step_completed(
     by: Person | None = None,
     at: dt.datetime | None = None,
 ) -> None:
-    """Apply the catalogue's consequences of a completed step of a case about an application
-    (and of the end the case reached with it). Called inside the case's transaction."""
+    """Apply the stage rules of a completed step of a case about an application (and of the
+    end the case reached with it). Called inside the case's transaction, after the effects of
+    the step's outputs (:func:`effect_of`)."""
     if case.application_id is None:
         return
-    spec = case.version.spec
-    step = spec.step(step_key)
-    effects = [
-        (key, spec.artifact(key).type)
-        for key in step.produces
-        if spec.artifact(key).type in EFFECTS and key in artifacts
-    ]
     end = case.end_key if case.status == CaseStatus.FINISHED else ""
     rules = rules_for(case.version.procedure_key, step_key, outcome or "", end)
-    if not effects and not rules:
+    if not rules:
         return  # most steps (SOP 002, 004) touch no catalogue: no lock on the application
     app = services.lock_application(case.application_id)
     c = Completion(case, app, step_key, outcome or "", artifacts, by, at or timezone.now())
-    retired = app.stage == Stage.RETIRED
-    for key, kind in effects:
-        if not retired or kind in _ON_RETIRED:
-            EFFECTS[kind](c, key, artifacts[key])
     for rule in rules:
         if app.stage == Stage.RETIRED:
             break

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases.models import Case
-from laksana.cases.services import NotAllowed, ServiceError
 from laksana.cases.uploads import UploadRejected, check_upload
 
 # The inputs are part of this module's interface: callers write services.ApplicationInput.
@@ -73,6 +72,7 @@ from laksana.catalog.models import (
     WorkProgramme,
     WorkProgrammeEntry,
 )
+from laksana.errors import NotAllowed, ServiceError
 from laksana.org.models import Agency, Person, Unit, UnitKind
 
 if TYPE_CHECKING:

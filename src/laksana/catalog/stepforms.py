@@ -9,7 +9,7 @@ types' own labels are. Registered in :class:`laksana.catalog.apps.CatalogConfig.
 
 from __future__ import annotations
 
-from laksana.cases.artifacts import FormPart, PartField, PartRows, register
+from laksana.cases.artifacts import FormPart, PartField, PartRows
 from laksana.catalog.artifacts import DEVELOPERS, ENVIRONMENTS, RISK_STATUSES
 from laksana.catalog.risk import SCALE
 
@@ -189,9 +189,3 @@ FORMS: dict[str, FormPart] = {
         ),
     ),
 }
-
-
-def register_forms() -> None:
-    """Offer each structured type's form on the step's page."""
-    for name, form in FORMS.items():
-        register(name, form=form)

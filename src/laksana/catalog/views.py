@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from laksana.cases.queries import person_of
-from laksana.cases.services import ServiceError
 from laksana.catalog import columns, forms, queries, record, services, spreadsheet
 from laksana.catalog.models import (
     Application,
@@ -37,6 +36,7 @@ from laksana.catalog.models import (
     Stage,
     WorkProgramme,
 )
+from laksana.errors import ServiceError
 from laksana.org.models import Agency, Person, Unit
 from laksana.web.middleware import current_person
 
