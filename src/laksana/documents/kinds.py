@@ -215,7 +215,7 @@ KINDS: dict[str, DocumentKind] = {
                     ),
                 ),
             ),
-            signer_labels=("Pelaksana", "Saksi", "Mengetahui"),
+            signer_labels=("Pelaksana", "Mengetahui"),
         ),
         DocumentKind(
             "surat_permohonan",
