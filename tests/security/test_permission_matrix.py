@@ -54,8 +54,10 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -653,6 +655,16 @@ def is_the_pdf(c: Cell) -> None:
         assert c.response.content.startswith(b"%PDF")
 
 
+def is_the_dossier(c: Cell) -> None:
+    """The case dossier's ZIP: of the case asked for, its manifest naming every member."""
+    if c.response.status_code == 200:
+        body = b"".join(c.response.streaming_content)
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            manifest = json.loads(z.read("manifest.json"))
+            assert set(manifest["members"]) == set(z.namelist()) - {"manifest.json"}
+        assert c.response.wsgi_request.path.endswith(f"/{manifest['case']}/berkas.zip")
+
+
 def says_who_may_work_step_3(c: Cell) -> None:
     """The API's ``actions`` answer: the step's worker may complete it, nobody else."""
     if c.response.status_code == 200:
@@ -944,6 +956,8 @@ MATRIX: dict[str, Entry] = {
     "cases:thumbnail": Entry(
         case_url("cases:thumbnail", attachment_id), CASE_READ, check=is_the_thumbnail
     ),
+    # The case dossier (laksana.documents.dossier): whoever sees the case, as its files.
+    "documents:dossier": Entry(case_url("documents:dossier"), CASE_READ, check=is_the_dossier),
     # --- actor bindings: staff only (none of the five is staff) ---------------------------------
     "org:index": Entry(lambda s: reverse("org:index"), STAFF_ONLY, static=True),
     "org:bindings": Entry(
@@ -1224,6 +1238,11 @@ IPAS_CATALOG_READ = row("login", "404", "404", "404", "ok", vendor_after="404")
 API_IPAS_CATALOG_READ = row("401", "404", "404", "404", "ok", vendor_after="404")
 
 IPAS_MATRIX: dict[str, Entry] = {
+    "documents:dossier": Entry(
+        lambda s: reverse("documents:dossier", args=[s.ipas_case.reference]),
+        IPAS_CASE_READ,
+        check=is_the_dossier,
+    ),
     "cases:detail": Entry(
         lambda s: reverse("cases:detail", args=[s.ipas_case.reference]),
         IPAS_CASE_READ,
