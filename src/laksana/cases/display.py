@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from laksana.cases import artifacts as case_artifacts
 from laksana.cases.models import (
@@ -241,6 +242,17 @@ def _urgency(value: object) -> str:
         return str(value)
 
 
+# The events of an official document of the case (written by the documents module).
+_DOCUMENT_EVENTS: dict[str, Any] = {
+    JournalKind.DOCUMENT_DRAFTED: _lazy("%(who)s drafted %(title)s (%(number)s)."),
+    JournalKind.DOCUMENT_SUBMITTED: _lazy("%(who)s sent %(title)s for initials and signatures."),
+    JournalKind.INITIALLED: _lazy("%(who)s initialled %(title)s."),
+    JournalKind.SIGNED: _lazy("%(who)s signed %(title)s."),
+    JournalKind.DOCUMENT_RETURNED: _lazy("%(who)s returned %(title)s to its author."),
+    JournalKind.DOCUMENT_FINAL: _lazy("%(title)s is final: number %(number)s."),
+}
+
+
 def timeline(
     spec: ProcedureSpec,
     entries: Sequence[JournalEntry],
@@ -380,6 +392,16 @@ def _item(
         end = str(event.get("end", ""))
         label = spec.end(end).label if spec.is_end(end) else end
         item.text = _("The case was closed: %(end)s.") % {"end": label}
+    elif kind in _DOCUMENT_EVENTS:
+        item.text = str(_DOCUMENT_EVENTS[kind]) % {
+            "who": who,
+            "title": data.get("title") or _("a document"),
+            "number": data.get("number") or "",
+        }
+        if data.get("note"):
+            item.details.append((_("Note"), str(data["note"])))
+        if data.get("sha256"):
+            item.details.append((_("SHA-256 of the PDF"), str(data["sha256"])))
     else:
         item.text = f"{who}: {e.get_kind_display()}"
     return item
