@@ -1,0 +1,219 @@
+"""Each shipped template renders from a context built on real rows: the PDF (PDF/A-3b, its
+data embedded) and the DOCX hold the parties, the number and the date in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from docx import Document as read_docx
+from PIL import Image
+from pypdf import PdfReader
+
+from laksana.cases import services as case_services
+from laksana.cases.models import Disposition
+from laksana.catalog.models import Contract, Vendor
+from laksana.documents import context, render, templating
+from laksana.documents.kinds import KINDS
+from laksana.documents.models import (
+    Document,
+    Letterhead,
+    Signatory,
+    SignatoryRole,
+    SignatoryStatus,
+    TemplateVersion,
+)
+
+DATE = dt.date(2026, 12, 7)
+SENTENCE = "Pada hari ini Senin tanggal tujuh bulan Desember tahun dua ribu dua puluh enam"
+
+FIELDS: dict[str, dict[str, Any]] = {
+    "ba_diskusi": {
+        "place": "Ruang Rapat Diskominfos",
+        "topic": "Perbaikan modul laporan SIKESDA",
+        "agreements": "Perbaikan selesai dalam 30 hari\nUji coba bersama Dinkes",
+        "participants": [{"name": "I Made Suardana", "position": "Ketua Tim AI"}],
+    },
+    "ba_sit": {
+        "version": "2.1.0",
+        "environment": "https://uji.sikesda.baliprov.go.id",
+        "conclusion": "Diterima",
+        "tests": [
+            {"id": "S-01", "description": "Masuk", "expected": "Berhasil", "verdict": "Lulus"}
+        ],
+        "findings": [{"finding": "Label salah", "follow_up": "Diperbaiki", "due": "2026-12-14"}],
+    },
+    "ba_uat": {
+        "version": "2.1.0",
+        "environment": "https://uji.sikesda.baliprov.go.id",
+        "conclusion": "Diterima dengan catatan",
+        "tests": [{"id": "U-01", "description": "Cetak laporan", "verdict": "Lulus"}],
+    },
+    "bast": {
+        "place": "Denpasar",
+        "warranty": "3 (tiga) bulan sejak serah terima",
+        "items": [
+            {"item": "Aplikasi SIKESDA versi 2.1", "quantity": "1", "condition": "Baik"},
+            {"item": "Kode sumber", "quantity": "1 repositori", "condition": "Baik"},
+        ],
+    },
+    "ba_penghapusan": {
+        "date": "2026-12-07",
+        "executed_by": "Tim SPBE",
+        "witness": "Bidang IAI",
+        "items": [{"data": "Data uji", "location": "Server uji", "method": "Dihapus permanen"}],
+    },
+    "surat_permohonan": {
+        "subject": "Permohonan perbaikan aplikasi",
+        "body": "Mohon perbaikan modul laporan.",
+        "attachments": "Tangkapan layar",
+    },
+    "surat_penyampaian": {"subject": "Penyampaian hasil perbaikan"},
+    "nota_dinas": {"to": "Kepala Dinas", "subject": "Laporan", "body": "Perbaikan selesai."},
+    "lembar_disposisi": {},
+}
+
+
+@pytest.fixture
+def made(bali: Any) -> dict[str, Any]:
+    """A SOP 002 case of Dinkes about SIKESDA, with its contract and a letterhead."""
+    from tests.conftest import DemoVersions
+
+    version = DemoVersions()["sop-002-penanganan-masalah-aplikasi"]
+    application = bali.applications["sikesda"]
+    vendor = Vendor.objects.create(agency=bali.agency, name="PT Sukses Makmur")
+    Contract.objects.create(
+        application=application,
+        vendor=vendor,
+        number="027/SPK/DISKOMINFOS/2026",
+        signed_on=dt.date(2026, 3, 2),
+        value=Decimal("150000000"),
+        starts_on=dt.date(2026, 3, 2),
+        ends_on=dt.date(2026, 11, 30),
+        support_ends_on=dt.date(2027, 2, 28),
+    )
+    logo = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(logo, format="PNG")
+    head = Letterhead(
+        agency=bali.agency,
+        government="Pemerintah Provinsi Bali",
+        agency_name="Dinas Komunikasi, Informatika dan Statistik",
+        address="Jl. D.I. Panjaitan No. 7, Denpasar",
+        phone="(0361) 229000",
+        website="diskominfos.baliprov.go.id",
+        email="diskominfos@baliprov.go.id",
+    )
+    head.logo.save("logo.png", ContentFile(logo.getvalue()), save=False)
+    head.save()
+    case = case_services.open_case(
+        bali["dinkes_staf"], version, "Gangguan laporan SIKESDA", application=application
+    )
+    return {"bali": bali, "case": case}
+
+
+def _document(made: dict[str, Any], kind: str, n: int = 1) -> Document:
+    bali, case = made["bali"], made["case"]
+    template = TemplateVersion.objects.get_or_create(
+        agency=None,
+        kind=kind,
+        number=1,
+        defaults={
+            "source": templating.shipped_source(kind),
+            "sha256": "0" * 64,
+            "created_at": timezone.now(),
+        },
+    )[0]
+    fields = dict(FIELDS[kind])
+    if kind == "lembar_disposisi":
+        first = case_services.dispose(
+            bali["kadis"], case.pk, [bali["kabid"]], "Proses lebih lanjut"
+        )
+        fields["disposition"] = Disposition.objects.get(case=case, sender=bali["kadis"]).pk
+        assert first is not None
+    doc = Document.objects.create(
+        agency=bali.agency,
+        case=case,
+        kind=kind,
+        title=KINDS[kind].label,
+        template=template,
+        author=bali["ketuatim"],
+        fields=fields,
+        date=DATE,
+        place=fields.get("place", ""),
+        draft_number=f"DRAF-{kind}-{n}",
+        code=f"K{kind[:6].upper()}{n}",
+        created_at=timezone.now(),
+    )
+    Signatory.objects.create(
+        document=doc, order=1, role=SignatoryRole.INITIAL, person=bali["kabid"]
+    )
+    Signatory.objects.create(
+        document=doc,
+        order=2,
+        role=SignatoryRole.SIGN,
+        person=bali["kadis"],
+        label="PIHAK PERTAMA",
+        status=SignatoryStatus.DONE,
+        acted_at=dt.datetime(2026, 12, 7, 2, 15, tzinfo=dt.UTC),
+    )
+    Signatory.objects.create(
+        document=doc, order=2, role=SignatoryRole.SIGN, person=bali["dinkes"], label="PIHAK KEDUA"
+    )
+    return doc
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join((page.extract_text() or "") for page in reader.pages)
+
+
+def _docx_text(data: bytes) -> str:
+    doc = read_docx(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+
+    def cells(tables: Any) -> None:
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    parts.extend(p.text for p in cell.paragraphs)
+                    cells(cell.tables)
+
+    cells(doc.tables)
+    for section in doc.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_shipped_template_renders(made: dict[str, Any], kind: str) -> None:
+    doc = _document(made, kind)
+    data = context.build(doc, number="001/X/2026", final=True, verify_url="https://l.test/v/K1")
+    json.dumps(data)  # serialisable as it is
+    source = templating.shipped_source(kind)
+    assert templating.check(source, kind) == []
+    html = templating.render_html(source, data)
+    pdf = render.pdf(html, data)
+    assert pdf.startswith(b"%PDF")
+    text = _squash(_pdf_text(pdf))
+    assert "001/X/2026" in text
+    assert "Gede Pramana" in text  # the first signer (PIHAK PERTAMA)
+    assert "19680531 199703 1 002" in text
+    assert "dr. Ketut Sudiarta" in text
+    expected_date = SENTENCE if KINDS[kind].minutes else "7 Desember 2026"
+    assert expected_date in text
+    assert render.embedded_data(pdf) == json.loads(json.dumps(data, sort_keys=True))
+    words = _squash(_docx_text(render.docx(html)))
+    assert "001/X/2026" in words
+    assert "Gede Pramana" in words
+    assert "dr. Ketut Sudiarta" in words
+    assert expected_date in words
