@@ -234,7 +234,7 @@ def test_the_journal_has_exactly_the_hashed_fields_and_recomputes(case):
 def test_member_names_are_safe_and_never_repeat(case):
     first, second = Attachment.objects.filter(case=case).order_by("id")[:2]
     Attachment.objects.filter(pk=first.pk).update(original_name="../../etc/passwd")
-    Attachment.objects.filter(pk=second.pk).update(original_name="..\\..\\C:\\boot\x00.ini")
+    Attachment.objects.filter(pk=second.pk).update(original_name="..\\..\\C:\\boot\x07.ini")
     make_document(
         case,
         case.opened_by,
@@ -249,7 +249,7 @@ def test_member_names_are_safe_and_never_repeat(case):
     files = members(export(case)[0])
     for name in files:
         assert not name.startswith("/") and ".." not in name.split("/") and "\\" not in name
-        assert "\x00" not in name
+        assert "\x07" not in name
         assert name.count("/") <= 1
     assert f"lampiran/{first.pk}-passwd" in files
     assert f"lampiran/{second.pk}-boot.ini" in files
@@ -471,6 +471,82 @@ def test_an_export_cut_short_leaves_no_file(case, tmp_path, monkeypatch):
     assert exc.value.returncode == 1 and "No space left on device" in str(exc.value)
     assert [p.name for p in tmp_path.iterdir()] == ["berkas.zip"]
     assert target.read_bytes() == b"the previous export"
+
+
+def verify(path: Path, *args: str) -> tuple[str, str | None]:
+    """``laksana case verify``: what it printed, and its error (None: exit 0)."""
+    out = io.StringIO()
+    try:
+        call_command("case", "verify", str(path), *args, stdout=out)
+    except CommandError as exc:
+        assert exc.returncode == 1
+        return out.getvalue(), str(exc)
+    return out.getvalue(), None
+
+
+def test_the_verify_command_passes_a_genuine_dossier_and_checks_its_signature(case, tmp_path):
+    body, manifest = export(case)
+    path = tmp_path / "berkas.zip"
+    path.write_bytes(body)
+    printed, error = verify(path, "--expect", manifest.sha256.upper())
+    assert error is None
+    assert printed.splitlines() == [
+        f"manifest sha256: {manifest.sha256}",
+        f"dossier ok: {case.reference}, {manifest.count} members, {case.journal_seq} journal "
+        "entries, signature checked",
+    ]
+    printed, error = verify(path, "--expect", "0" * 64)
+    assert error is not None and "manifest.json is not the one whose SHA-256 was kept" in error
+
+
+def test_the_verify_command_names_every_problem(case, tmp_path, settings):
+    body, manifest = export(case)
+    journal = json.loads(members(body)["jurnal.json"])
+    journal["entries"][2]["data"] = {"forged": True}
+    text = json.dumps(journal).encode("utf-8")
+    forged = dict(manifest.data)
+    forged["members"] = {
+        **manifest.members,
+        "jurnal.json": {"size": len(text), "sha256": hashlib.sha256(text).hexdigest()},
+    }
+    name = next(n for n in manifest.members if n.startswith("lampiran/"))
+    path = tmp_path / "berkas.zip"
+    path.write_bytes(
+        rebuilt(
+            body,
+            {"jurnal.json": text, "manifest.json": json.dumps(forged).encode(), name: b"lain"},
+        )
+    )
+    _printed, error = verify(path)
+    assert error is not None
+    assert f"{name}: its content does not match the manifest" in error
+    assert "journal entry 3: its content does not match its hash" in error
+    assert "manifest.json does not match its signature: it was changed after export" in error
+    assert "3 problem(s) found" in error
+    # Another installation (another journal key) cannot check the signature, and says so.
+    path.write_bytes(body)
+    settings.LAKSANA_JOURNAL_KEY = "another installation's key"
+    _printed, error = verify(path)
+    assert error is not None and "its signature cannot be checked here" in error
+
+
+def test_the_verify_command_refuses_what_is_not_a_dossier(db, tmp_path):
+    (tmp_path / "a.zip").write_bytes(b"not a zip")
+    assert "not a ZIP file" in (verify(tmp_path / "a.zip")[1] or "")
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as z:
+        z.writestr("readme.txt", "hello")
+    assert "not a case dossier" in (verify(tmp_path / "b.zip")[1] or "")
+    assert "no file" in (verify(tmp_path / "c.zip")[1] or "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_outside_a_transaction_reads_one_snapshot(bali, sop002, tmp_path):
+    """The command's own transaction (on PostgreSQL a repeatable-read snapshot)."""
+    c = services.open_case(bali["dinkes_staf"], sop002, "Gangguan")
+    target = tmp_path / "b.zip"
+    call_command("case", "export", c.reference, "-o", str(target), stdout=io.StringIO())
+    assert verify(target)[1] is None
+    assert run(tmp_path, target.read_bytes()).returncode == 0
 
 
 # --- who may download it ---------------------------------------------------------------------

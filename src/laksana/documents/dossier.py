@@ -376,3 +376,129 @@ def _write(case: Case, out: BinaryIO) -> Manifest:
         journal_break=None if broken is None else str(broken),
         problems=problems,
     )
+
+
+# --- checking a dossier ----------------------------------------------------------------------
+
+_HASHED = ("case", "seq", "kind", "actor", "actor_name", "at", "data", "prev")
+
+
+@dataclass
+class Checked:
+    """What :func:`check_dossier` found: the manifest's SHA-256, the case, and every problem
+    (none: the dossier is as this installation made it)."""
+
+    sha256: str
+    case: str
+    members: int
+    entries: int
+    problems: list[str]
+
+
+def _member_problems(z: zipfile.ZipFile, listed: dict[str, Any], names: list[str]) -> list[str]:
+    problems: list[str] = []
+    for name in names:
+        if name == MANIFEST:
+            continue
+        want = listed.get(name)
+        if not isinstance(want, dict):
+            problems.append(f"{name}: not listed in the manifest")
+            continue
+        digest, size = hashlib.sha256(), 0
+        try:
+            with z.open(name) as member:
+                for chunk in _read(member):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            problems.append(f"{name}: cannot be read ({exc})")
+            continue
+        if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
+            problems.append(f"{name}: its content does not match the manifest")
+    problems.extend(
+        f"{name}: listed in the manifest but missing" for name in listed if name not in names
+    )
+    return problems
+
+
+def _journal_problems(journal: dict[str, Any], reference: str) -> tuple[int, list[str]]:
+    problems: list[str] = []
+    prev, entries = "", journal.get("entries")
+    if not isinstance(entries, list):
+        return 0, ["jurnal.json holds no list of entries"]
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or any(k not in entry for k in (*_HASHED, "hash")):
+            problems.append(f"journal entry {number}: fields are missing")
+            continue
+        where = f"journal entry {entry['seq']}"
+        if entry["seq"] != number:
+            problems.append(f"{where}: expected entry {number}")
+        if entry["case"] != reference:
+            problems.append(f"{where}: belongs to another case")
+        if entry["prev"] != prev:
+            problems.append(f"{where}: does not link to the entry before it")
+        text = json.dumps(
+            {k: entry[k] for k in _HASHED},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry["hash"]:
+            problems.append(f"{where}: its content does not match its hash")
+        prev = entry["hash"]
+    if journal.get("journal_seq") != len(entries) or journal.get("journal_hash") != prev:
+        problems.append("journal: the last entry is not the case's recorded head")
+    return len(entries), problems
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def check_dossier(source: str | IO[bytes]) -> Checked:
+    """Check a dossier as docs/dossier.md's script does (every member against the manifest,
+    the journal's hashes, links and head, the checks recorded at export) and, in addition,
+    the manifest's keyed signature. Raises :class:`ValueError` for a file that is not a
+    dossier at all."""
+    try:
+        z = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValueError(f"not a ZIP file ({exc})") from None
+    with z:
+        names = z.namelist()
+        try:
+            body = z.read(MANIFEST)
+            manifest = json.loads(body.decode("utf-8"))
+            journal = json.loads(z.read(JOURNAL).decode("utf-8"))
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise ValueError(f"not a case dossier: {exc}") from None
+        if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+            raise ValueError(f"not a case dossier: {MANIFEST} is not of a {KIND}")
+        problems = []
+        if len(names) != len(set(names)):
+            problems.append("a member name appears more than once")
+        listed = manifest.get("members")
+        problems += _member_problems(z, listed if isinstance(listed, dict) else {}, names)
+    reference = str(manifest.get("case"))
+    entries, found = _journal_problems(journal if isinstance(journal, dict) else {}, reference)
+    problems += found
+    checks = _mapping(manifest.get("checks"))
+    journal_check, files_check = _mapping(checks.get("journal")), _mapping(checks.get("files"))
+    if journal_check.get("ok") is not True:
+        problems.append(f"recorded at export: journal: {journal_check.get('problem')}")
+    recorded = files_check.get("problems")
+    problems += [
+        f"recorded at export: {p}" for p in (recorded if isinstance(recorded, list) else [])
+    ]
+    signature = manifest.get("signature")
+    want = sign(manifest)
+    if not isinstance(signature, dict) or not isinstance(signature.get("hmac_sha256"), str):
+        problems.append(f"{MANIFEST} is not signed")
+    elif signature.get("key") != want["key"]:
+        problems.append(
+            f"{MANIFEST} was signed with the journal key {signature.get('key')!r}, not with "
+            f"this installation's ({want['key']!r}): its signature cannot be checked here"
+        )
+    elif not hmac.compare_digest(signature["hmac_sha256"], want["hmac_sha256"]):
+        problems.append(f"{MANIFEST} does not match its signature: it was changed after export")
+    return Checked(hashlib.sha256(body).hexdigest(), reference, len(names), entries, problems)

@@ -1,4 +1,5 @@
-"""``laksana case export REFERENCE -o FILE.zip``: the case dossier, for an archivist or auditor.
+"""``laksana case export REFERENCE -o FILE.zip`` and ``laksana case verify FILE.zip``: the
+case dossier, for an archivist or auditor.
 
 Writes the ZIP of :mod:`laksana.documents.dossier` (final documents, attachments, the journal
 with its hash chain, the case's identity, a manifest with every member's SHA-256) and prints the
@@ -8,6 +9,11 @@ and renamed into place: an export that fails or is cut short leaves no file unde
 
 Exit status 0 when written (a journal that does not verify is exported all the same, with a
 warning: the manifest records it); 1 for an unknown case or an output that cannot be written.
+
+``verify`` checks a dossier as the script in docs/dossier.md does, and the manifest's keyed
+signature too (so only on the installation that made it, with its journal key); ``--expect``
+compares the manifest's SHA-256 with the one kept apart. Exit status 0 when everything matches,
+1 naming every problem.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from laksana.documents import dossier
 
 
 class Command(BaseCommand):
-    help = "Work with cases from the command line: export a case's dossier."
+    help = "Work with cases from the command line: export a case's dossier, check one."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -35,6 +41,13 @@ class Command(BaseCommand):
         export.add_argument("reference", help="the case's reference")
         export.add_argument(
             "-o", "--output", required=True, metavar="FILE.zip", help="where to write the ZIP"
+        )
+        verify = sub.add_parser(
+            "verify", help="Check a dossier: members, journal, signature; exit 1 if wrong."
+        )
+        verify.add_argument("file", metavar="FILE.zip", help="the dossier")
+        verify.add_argument(
+            "--expect", metavar="SHA256", help="the manifest's SHA-256 as kept apart, to compare"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -79,3 +92,27 @@ class Command(BaseCommand):
         self.stdout.write(f"{output}")
         self.stdout.write(f"members: {manifest.count}")
         self.stdout.write(f"manifest sha256: {manifest.sha256}")
+
+    def verify(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"]).expanduser()
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
+        try:
+            checked = dossier.check_dossier(str(path))
+        except ValueError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+        problems = list(checked.problems)
+        expect = (options["expect"] or "").strip().lower()
+        if expect and expect != checked.sha256:
+            problems.insert(0, "manifest.json is not the one whose SHA-256 was kept")
+        self.stdout.write(f"manifest sha256: {checked.sha256}")
+        if problems:
+            raise CommandError(
+                f"{path}: {len(problems)} problem(s) found:\n  " + "\n  ".join(problems)
+            )
+        self.stdout.write(
+            f"dossier ok: {checked.case}, {checked.members} members, "
+            f"{checked.entries} journal entries, signature checked"
+        )
