@@ -81,6 +81,10 @@ def main() -> None:
             )
         )
         figures.extend(scale.measure(rounds=sizes["scale_rounds"], log=log))
+    if "documents" in parts:
+        from laksana.benchmarks import documents
+
+        figures.extend(documents.measure(sizes["quick"], log=log))
     args.out.write_text(json.dumps([f.as_dict() for f in figures]))
 
 

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from laksana.benchmarks.common import Figure, percentile
 
-PARTS = ("engine", "service", "peer", "http", "scale")
+PARTS = ("engine", "service", "peer", "http", "scale", "documents")
 
 
 class Sizes:
@@ -254,7 +254,9 @@ def run(
     backends = _backends(backend)
     plans: list[tuple[str, str | None, list[list[str]]]] = []
     for name, url in backends:
-        groups: list[list[str]] = [[p for p in ("service", "peer", "http") if p in parts]]
+        groups: list[list[str]] = [
+            [p for p in ("service", "peer", "http", "documents") if p in parts]
+        ]
         if "scale" in parts:
             groups.append(["scale"])
         plans.append((name, url, [g for g in groups if g]))
