@@ -33,6 +33,7 @@ from laksana.documents.models import Document, DocumentStatus, TemplateVersion
 from laksana.org.models import Person
 
 from ..cases.helpers import pdf, png, work
+from .drafts import case_at_discussion, circulate, finish
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,32 @@ def test_it_holds_the_final_documents_and_every_attachment_as_stored_but_no_draf
     assert record["documents"][0]["member"] == documents[0]
     assert [d["number"] for d in record["documents"]] == ["001/BAST/DISKOMINFOS/2026"]
     assert {a["member"] for a in record["attachments"]} == set(stored)
+
+
+def test_a_document_signed_through_the_services_is_in_the_dossier_as_signed(bali, sop002, tmp_path):
+    """End to end: a Berita Acara Hasil Diskusi drafted, initialled and signed by its people;
+    the dossier holds its final PDF, whose SHA-256 the journal's final entry names, and the
+    documented script passes it."""
+    c = case_at_discussion(bali, sop002)
+    in_circulation = circulate(bali, c)
+    document = finish(bali, in_circulation)
+    assert document.status == DocumentStatus.FINAL and document.number
+    c.refresh_from_db()
+    body, manifest = export(c)
+    files = members(body)
+    (name,) = [n for n in files if n.startswith("dokumen/")]
+    assert files[name].startswith(b"%PDF")
+    assert hashlib.sha256(files[name]).hexdigest() == document.pdf_sha256
+    record = json.loads(files["kasus.json"])
+    assert record["documents"][0]["number"] == document.number
+    journal = json.loads(files["jurnal.json"])
+    kinds = [e["kind"] for e in journal["entries"]]
+    assert kinds.count("signed") == 2 and kinds.count("initialled") == 2
+    final = next(e for e in journal["entries"] if e["kind"] == "document_final")
+    assert document.pdf_sha256 in json.dumps(final["data"])
+    assert manifest.data["checks"]["journal"]["ok"] is True
+    done = run(tmp_path, body, manifest.sha256)
+    assert done.returncode == 0, done.stdout
 
 
 def test_the_case_is_named_by_its_identity(case, bali, sop002):
