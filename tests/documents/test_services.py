@@ -351,3 +351,25 @@ def test_a_disposition_sheet_is_final_at_once_signed_by_the_sender(bali, djki, c
     assert services.make_disposition_sheet(bali["kabid"], d).pk == doc.pk
     case.refresh_from_db()
     assert verify_case(case) is None
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def test_who_sees_a_document_and_whose_turn_it_is(bali, djki, case):
+    from laksana.documents import queries
+
+    doc = circulate(bali, case)
+    assert list(queries.waiting_for(bali["ketuatim"])) == [doc]
+    assert not queries.waiting_for(bali["kadis"]).exists()
+    services.initial(bali["ketuatim"], doc)
+    services.initial(bali["kabid"], doc)
+    # The joint group: both heads at once.
+    assert list(queries.waiting_for(bali["kadis"])) == [doc]
+    assert list(queries.waiting_for(bali["dinkes"])) == [doc]
+    assert not queries.waiting_for(bali["ketuatim"]).exists()
+    assert doc in queries.visible_documents(bali["dinkes_staf"])  # the requesting unit's case
+    assert doc in queries.visible_documents(bali["kadis"])  # a signatory
+    assert not queries.visible_documents(djki["direktur"]).exists()
+    assert not queries.visible_documents(bali["bkd"]).exists()
+    assert list(queries.documents_of_case(case)) == [doc]
