@@ -4,8 +4,11 @@ For each requirement not yet on the case and each output of the step the form ha
 a file input for ``file`` artifacts, the declared fields for ``form`` artifacts, the form
 fragment a named type registered (:mod:`laksana.cases.artifacts`: the catalogue's proposals,
 risk register, work programme entry, deployment, data deletion minutes; the same values the
-API accepts) with the signed document as the alternative, a file input for other named types
-(a scanned, signed letter or minutes), and nothing for ``disposition`` outputs: those are
+API accepts) with the signed document as the alternative, for a type whose records a domain
+module makes on its own screen (a document) where that record stands with a link to it (the
+step then takes the ready record, ``{"ref": ...}`` as in the API) and the signed document as
+the alternative, a file input for other named types (a scanned, signed letter or minutes),
+and nothing for ``disposition`` outputs: those are
 filled by the disposition the person sends on the step. What the person entered is read
 back into the arguments of :func:`laksana.cases.services.complete_step`; the engine judges
 it, and its refusal is mapped back onto the inputs concerned so the form can be shown again
@@ -25,7 +28,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from laksana.cases import artifacts as case_artifacts
-from laksana.cases.artifacts import FormPart, PartField, PartRows
+from laksana.cases.artifacts import FormPart, PartField, PartRows, Produced
+from laksana.cases.models import Case, CaseStep
 from laksana.cases.services import FileInput, ServiceError
 from laksana.engine import artifacts as artifact_types
 from laksana.engine.messages import Msg, translated
@@ -52,6 +56,9 @@ class InputKind(StrEnum):
     FORM = "form"
     DISPOSITION = "disposition"
     STRUCTURED = "structured"  # a named type's registered fields, or its signed document
+    # A record a domain module makes on its own screen (a document): the step takes the
+    # record once it is ready, or the signed document uploaded instead.
+    PRODUCED = "produced"
 
 
 def input_kind(art: ArtifactSpec) -> InputKind:
@@ -59,6 +66,8 @@ def input_kind(art: ArtifactSpec) -> InputKind:
         return InputKind.FORM
     if art.type == "disposition":
         return InputKind.DISPOSITION
+    if case_artifacts.producer_of(art.type) is not None:
+        return InputKind.PRODUCED
     if case_artifacts.form_of(art.type) is not None:
         return InputKind.STRUCTURED
     return InputKind.FILE
@@ -78,6 +87,10 @@ def file_input_name(key: str) -> str:
 
 def field_input_name(key: str, field_id: str) -> str:
     return f"art-{key}-{field_id}"
+
+
+def ref_input_name(key: str) -> str:
+    return f"art-{key}-ref"
 
 
 def cell_input_name(key: str, table_id: str, row: int, column_id: str) -> str:
@@ -129,6 +142,9 @@ class ArtifactInput:
     fields: list[FieldInput] = field(default_factory=list)
     tables: list[TableInput] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # For a produced record: where it stands, and the input carrying its reference.
+    produced: Produced | None = None
+    ref_name: str = ""
 
 
 @dataclass
@@ -160,9 +176,13 @@ def build_inputs(
     people: Sequence[tuple[str, str]] = (),
     entered: Mapping[str, str] | None = None,
     errors: Mapping[str, list[str]] | None = None,
+    *,
+    case: Case | None = None,
+    row: CaseStep | None = None,
 ) -> list[ArtifactInput]:
     """The inputs of the step's form. ``people`` are the (value, label) choices of person
-    fields; ``entered`` the raw values to show again; ``errors`` per artifact key."""
+    fields; ``entered`` the raw values to show again; ``errors`` per artifact key; ``case``
+    and ``row``, the step's case and row, let a produced record say where it stands."""
     entered = entered or {}
     errors = errors or {}
     out = []
@@ -199,8 +219,29 @@ def build_inputs(
             item.accept = accept_attribute(art.accept or _DOCUMENT_KINDS)
             item.multiple = art.multiple
             item.is_document = True
+        elif kind is InputKind.PRODUCED:
+            producer = case_artifacts.producer_of(art.type)
+            if producer is not None and case is not None and row is not None:
+                item.produced = producer(case, row, art)
+            item.ref_name = ref_input_name(key)
+            part = case_artifacts.form_of(art.type)
+            if part is not None:
+                item.fields, item.tables = part_inputs(key, part, entered)
+            item.input_name = file_input_name(key)
+            item.accept = accept_attribute(art.accept or _DOCUMENT_KINDS)
+            item.multiple = art.multiple
+            item.is_document = True
         out.append(item)
     return out
+
+
+def part_inputs(
+    key: str, part: FormPart, entered: Mapping[str, str]
+) -> tuple[list[FieldInput], list[TableInput]]:
+    """The inputs of a form fragment (its fields, its tables) named under ``key``, with what
+    was entered; also used by domain modules' own forms (a document's fields)."""
+    fields = [_part_input(field_input_name(key, f.id), f, entered) for f in part.fields]
+    return fields, [_table_input(key, t, entered) for t in part.tables]
 
 
 def _part_input(name: str, f: PartField, entered: Mapping[str, str]) -> FieldInput:
@@ -296,6 +337,19 @@ def read_submission(
             if value:
                 values[key] = value
             chosen = [u for u in uploads.getlist(file_input_name(key)) if u is not None]
+            if chosen:
+                files.append(FileInput(key, chosen))
+        elif kind is InputKind.PRODUCED:
+            chosen = [u for u in uploads.getlist(file_input_name(key)) if u is not None]
+            part = case_artifacts.form_of(art.type)
+            value = read_part(key, part, post, entered) if part is not None else {}
+            ref = _text(post.get(ref_input_name(key), ""), multiline=False)
+            if value:
+                values[key] = value
+            elif ref and not chosen:
+                # The record the module made ({"ref": "document:<id>"}), as the API takes it;
+                # its resolver judges it.
+                values[key] = {"ref": ref}
             if chosen:
                 files.append(FileInput(key, chosen))
     outcome = str(post.get("outcome", "")).strip() or None

@@ -41,6 +41,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
+from laksana.cases.panels import panels_for
 from laksana.cases.queries import ListScope, first_visible, of_procedure, visible_cases
 from laksana.catalog.queries import applications_of, visible_applications
 from laksana.engine.spec import FieldType, ProcedureSpec, Step
@@ -307,7 +308,7 @@ def _case_page(
             entered, per_key, general = (step_states or {}).get(row.pk, ({}, {}, []))
             people_choices = _people_choices(case) if _needs_people(spec, step) else []
             panel.inputs = stepform.build_inputs(
-                spec, step, on_case, people_choices, entered, per_key
+                spec, step, on_case, people_choices, entered, per_key, case=case, row=row
             )
             panel.errors = general
             panel.note = entered.get("note", "")
@@ -340,6 +341,8 @@ def _case_page(
         "urgencies": Urgency.choices,
         "end_label": spec.end(case.end_key).label if spec.is_end(case.end_key) else "",
         "read_only": read_only,
+        # What domain modules (documents, ...) show of the case.
+        "domain_panels": panels_for(person, case),
     }
     if person is not None and not read_only:
         context.update(_dispose_context(request, case, person, panels, dispositions, dispose_state))
@@ -577,7 +580,9 @@ def complete(request: HttpRequest, reference: str, step_id: int) -> HttpResponse
                 {
                     "row": row,
                     "errors": general,
-                    "inputs": stepform.build_inputs(spec, step, on_case, errors=per_key),
+                    "inputs": stepform.build_inputs(
+                        spec, step, on_case, errors=per_key, case=case, row=row
+                    ),
                 },
             )
         if sub.has_files:

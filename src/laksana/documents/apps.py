@@ -12,6 +12,9 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         # The document kinds' artifact types: a step whose output is one of them takes the
         # reference of a final document of the case (laksana.documents.plugin).
-        from laksana.documents import plugin
+        from laksana.cases.panels import register_panel
+        from laksana.documents import plugin, views
 
         plugin.register()
+        # The case page's panel of the case's documents (laksana.cases.panels).
+        register_panel("documents", views.case_panel)
