@@ -217,3 +217,86 @@ def test_each_shipped_template_renders(made: dict[str, Any], kind: str) -> None:
     assert "Gede Pramana" in words
     assert "dr. Ketut Sudiarta" in words
     assert expected_date in words
+
+
+def _pdfa_ids(data: bytes) -> tuple[str, str]:
+    import re
+
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data()
+    part = re.search(rb'pdfaid:part="(\d)"', xmp)
+    conformance = re.search(rb'pdfaid:conformance="(\w)"', xmp)
+    assert part and conformance
+    return part.group(1).decode(), conformance.group(1).decode()
+
+
+def test_pdf_is_pdfa_3b_with_the_data_attached(made: dict[str, Any]) -> None:
+    doc = _document(made, "bast")
+    data = context.build(doc)
+    pdf = render.pdf(templating.render_html(templating.shipped_source("bast"), data), data)
+    assert _pdfa_ids(pdf) == ("3", "B")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert list(reader.attachments) == ["laksana-dokumen.json"]
+    assert "/AF" in reader.trailer["/Root"]  # associated with the document (PDF/A-3)
+    assert json.loads(reader.attachments["laksana-dokumen.json"][0])["dokumen"]["nomor"] == (
+        "DRAF-bast-1"
+    )
+    # A draft says so, in the PDF and in the DOCX.
+    assert "DRAF" in _pdf_text(pdf)
+    words = _docx_text(render.docx(templating.render_html(templating.shipped_source("bast"), data)))
+    assert words.lstrip().startswith("DRAF")
+
+
+def test_embedded_data_of_anything_else_is_none() -> None:
+    from weasyprint import HTML
+
+    plain = HTML(string="<p>Bukan dokumen Laksana</p>").write_pdf()
+    assert isinstance(plain, bytes)
+    for junk in (b"", b"junk", b"%PDF-1.7\n garbage", plain, plain[: len(plain) // 2]):
+        assert render.embedded_data(junk) is None
+    from weasyprint import Attachment
+
+    for payload in ("bukan json", "[1, 2]"):
+        other = HTML(string="<p>x</p>").write_pdf(
+            attachments=[Attachment(string=payload, name="laksana-dokumen.json")]
+        )
+        assert isinstance(other, bytes)
+        assert render.embedded_data(other) is None
+    assert render.embedded_data(render.pdf("<p>x</p>", {"a": 1})) == {"a": 1}
+    assert render.embedded_data("not bytes") is None  # type: ignore[arg-type]
+
+
+def test_pdf_reads_no_file_and_no_host(tmp_path: Any) -> None:
+    picture = tmp_path / "rahasia.png"
+    Image.new("RGB", (30, 30), "red").save(picture)
+    logo = io.BytesIO()
+    Image.new("RGB", (30, 30), "blue").save(logo, format="PNG")
+    import base64
+
+    inline = "data:image/png;base64," + base64.b64encode(logo.getvalue()).decode()
+    html = (
+        f'<p>a</p><img src="{picture.as_uri()}"><img src="http://127.0.0.1:9/x.png">'
+        f'<link rel="stylesheet" href="{picture.as_uri()}">'
+    )
+    pdf = render.pdf(html, {})
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 0
+    pdf = render.pdf(html + f'<img src="{inline}">', {})
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1  # data: URIs only
+
+
+def test_docx_keeps_tables_merged_cells_lists_and_images(made: dict[str, Any]) -> None:
+    html = (
+        "<h1>Judul</h1><p>Satu <b>tebal</b> <i>miring</i> <u>garis</u><br>baris dua</p>"
+        '<table class="data"><tr><th>A</th><th>B</th></tr>'
+        '<tr><td colspan="2">gabung</td></tr></table>'
+        "<ol><li>pertama</li><li>kedua</li></ol><ul><li>butir</li></ul>"
+    )
+    doc = read_docx(io.BytesIO(render.docx(html)))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Satu tebal miring garis\nbaris dua" in texts
+    assert "1. pertama" in texts and "2. kedua" in texts and "\u2022 butir" in texts
+    runs = {r.text: r for p in doc.paragraphs for r in p.runs}
+    assert runs["tebal"].bold and runs["miring"].italic and runs["garis"].underline
+    table = doc.tables[0]
+    assert table.style.name == "Table Grid"
+    assert table.cell(1, 0).text == "gabung" and table.cell(1, 1).text == "gabung"  # merged

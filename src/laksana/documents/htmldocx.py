@@ -119,6 +119,24 @@ def _style_of(el: _El, style: _Style) -> _Style:
     return _Style(bold, italic, underline, size, upper)
 
 
+def _walk(el: _El) -> list[_El]:
+    out = [el]
+    for child in el.children:
+        if isinstance(child, _El):
+            out.extend(_walk(child))
+    return out
+
+
+def _texts(el: _El) -> list[str]:
+    out: list[str] = []
+    for child in el.children:
+        if isinstance(child, str):
+            out.append(child)
+        elif child.tag not in _SKIP:
+            out.extend(_texts(child))
+    return out
+
+
 def _image(el: _El) -> bytes | None:
     if el.attrs.get("data-qr"):
         import segno
@@ -197,6 +215,18 @@ class _Writer:
             self.block(container, child, _style_of(child, style), align)
             first_cell_para = getattr(container, "_laksana_first", None)
 
+    def footer(self, el: _El) -> None:
+        """The verification note in the page footer: the QR code, then its text."""
+        para = self.doc.sections[0].footer.paragraphs[0]
+        images = [e for e in _walk(el) if e.tag == "img"]
+        data = _image(images[0]) if images else None
+        if data:
+            with contextlib.suppress(Exception):
+                para.add_run().add_picture(io.BytesIO(data), width=Cm(1.6))
+                para.add_run(" ")
+        text = _SPACE.sub(" ", "".join(_texts(el))).strip()
+        self.run(para, text, _Style(size=8))
+
     def inline(self, paragraph: Any, el: _El, style: _Style) -> None:
         for child in el.children:
             if isinstance(child, str):
@@ -226,7 +256,7 @@ class _Writer:
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             return
         if "verifikasi" in classes and container is self.doc:
-            self.blocks(self.doc.sections[0].footer, el, _Style(size=8))
+            self.footer(el)
             return
         if el.tag == "br":
             return
