@@ -106,3 +106,21 @@ def test_rendering_escapes_and_frames() -> None:
 def test_shipped_source_refuses_paths() -> None:
     with pytest.raises(ValueError):
         templating.shipped_source("../settings")
+
+
+def test_texts_are_always_escaped() -> None:
+    errors = templating.check(
+        "{{ kasus.judul|safe }}\n{% autoescape off %}{{ kasus.uraian }}{% endautoescape %}\n"
+        "{{ paraf|safeseq|join:', ' }}",
+        "bast",
+    )
+    assert errors == [
+        "line 2: the tag 'autoescape' is not allowed in a document template",
+    ]
+    errors = templating.check("{{ kasus.judul|safe }}\n\n{{ paraf|safeseq|join:', ' }}", "bast")
+    assert errors == [
+        "line 1: the filter 'safe' is not allowed in a document template"
+        " (texts are always printed as text)",
+        "line 3: the filter 'safeseq' is not allowed in a document template"
+        " (texts are always printed as text)",
+    ]

@@ -41,10 +41,12 @@ from laksana.documents.context import Schema, variables
 KINDS_DIR = Path(__file__).parent / "templates" / "documents" / "kinds"
 
 # Tags that reach outside the document's own data (files, URLs, the request, the context's
-# internals) or load other tag libraries.
+# internals) or load other tag libraries; and those that would print a requester's text as
+# HTML (into an official document) instead of as text.
 REFUSED_TAGS = frozenset(
-    {"include", "extends", "load", "ssi", "url", "static", "debug", "csrf_token"}
+    {"include", "extends", "load", "ssi", "url", "static", "debug", "csrf_token", "autoescape"}
 )
+REFUSED_FILTERS = frozenset({"safe", "safeseq"})
 
 _ENGINE = Engine(dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=True)
 _CHECKER = Engine(dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=True, debug=True)
@@ -161,6 +163,17 @@ class _Checker:
     def expression(self, expr: Any, line: int) -> Any:
         if not isinstance(expr, FilterExpression):
             return None
+        for func, _args in expr.filters:
+            name = getattr(func, "_filter_name", getattr(func, "__name__", ""))
+            if name in REFUSED_FILTERS and (line, "|" + name) not in self.seen:
+                self.seen.add((line, "|" + name))
+                self.errors.append(
+                    _(
+                        "line %(line)d: the filter '%(filter)s' is not allowed in a document"
+                        " template (texts are always printed as text)"
+                    )
+                    % {"line": line, "filter": name}
+                )
         for _func, args in expr.filters:
             for lookup, arg in args:
                 if lookup:
