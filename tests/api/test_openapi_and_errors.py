@@ -32,6 +32,15 @@ ROUTES = {
     ("get", "/api/applications/export"),
     ("get", "/api/applications/{application_id}"),
     ("get", "/api/applications/{application_id}/documents/{document_id}"),
+    ("get", "/api/documents"),
+    ("post", "/api/documents"),
+    ("get", "/api/documents/{document_id}"),
+    ("patch", "/api/documents/{document_id}"),
+    ("post", "/api/documents/{document_id}/submit"),
+    ("post", "/api/documents/{document_id}/initial"),
+    ("post", "/api/documents/{document_id}/sign"),
+    ("post", "/api/documents/{document_id}/refuse"),
+    ("get", "/api/documents/{document_id}/pdf"),
 }
 
 
