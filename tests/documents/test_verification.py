@@ -59,7 +59,7 @@ def test_an_altered_final_file_is_altered(final):
 
 
 def test_the_draft_a_signer_saw_is_not_final(final):
-    doc, draft_pdf = final
+    _doc, draft_pdf = final
     verdict = verification.check_pdf(draft_pdf)
     assert verdict.status == verification.NOT_FINAL
     assert "earlier version" in verdict.message
@@ -102,7 +102,7 @@ def _verify(path: Path) -> tuple[str, int]:
 
 
 def test_the_command_prints_a_genuine_documents_number_title_date_and_signers(final, tmp_path):
-    doc, draft_pdf = final
+    doc, _draft_pdf = final
     good = tmp_path / "ba.pdf"
     good.write_bytes(pdfstore.read(doc))
     text, code = _verify(good)
