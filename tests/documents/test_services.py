@@ -373,3 +373,23 @@ def test_who_sees_a_document_and_whose_turn_it_is(bali, djki, case):
     assert not queries.visible_documents(djki["direktur"]).exists()
     assert not queries.visible_documents(bali["bkd"]).exists()
     assert list(queries.documents_of_case(case)) == [doc]
+
+
+def test_the_vendor_of_the_cases_application_may_sign_but_not_without_one(djki, versions):
+    from laksana.cases import services as case_services
+
+    version = versions["sop-004-pemulihan-gagal-fungsi-ipas"]
+    memo = {"to": "Direktur", "subject": "Pemulihan", "body": "Isi nota dinas."}
+    vendor_signs = [{"person": djki["ipasdev"].pk, "role": "sign", "order": 1}]
+    on_ipas = case_services.open_case(
+        djki["merek_staf"], version, "IPAS lambat", application=djki.applications["ipas"]
+    )
+    doc = services.make_draft(
+        djki["merek_staf"], on_ipas, kind="nota_dinas", fields=memo, signatories=vendor_signs
+    )
+    assert list(doc.signatories.values_list("person", flat=True)) == [djki["ipasdev"].pk]
+    on_nothing = case_services.open_case(djki["merek_staf"], version, "Tanpa aplikasi")
+    with pytest.raises(ServiceError, match="no person"):
+        services.make_draft(
+            djki["merek_staf"], on_nothing, kind="nota_dinas", fields=memo, signatories=vendor_signs
+        )

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,15 +40,28 @@ def template_for(agency: Agency | int, kind: str, at: dt.datetime | None = None)
     latest = TemplateVersion.objects.filter(agency=None, kind=kind).order_by("-number").first()
     if latest is not None and latest.sha256 == digest:
         return latest
-    return TemplateVersion.objects.create(
-        agency=None,
-        kind=kind,
-        number=(latest.number + 1) if latest else 1,
-        source=source,
-        sha256=digest,
-        note="shipped",
-        created_at=_now(at),
-    )
+    try:
+        # A savepoint: two first uses at once both try to write version 1; the one that
+        # loses reads the winner's row instead of failing its action.
+        with transaction.atomic():
+            return TemplateVersion.objects.create(
+                agency=None,
+                kind=kind,
+                number=(latest.number + 1) if latest else 1,
+                source=source,
+                sha256=digest,
+                note="shipped",
+                created_at=_now(at),
+            )
+    except IntegrityError:
+        found = (
+            TemplateVersion.objects.filter(agency=None, kind=kind, sha256=digest)
+            .order_by("-number")
+            .first()
+        )
+        if found is None:
+            raise
+        return found
 
 
 def _may_administer(person: Person, agency: Agency) -> bool:

@@ -360,6 +360,8 @@ def given_signatories(case: Case, raw: object) -> list[SignatoryInput]:
         )
         if person is None or not _may_sign_for(case, person):
             raise bad(_("no person %(id)s of this case's agency.") % {"id": str(pk)[:20]})
+        if person.user_id is None:
+            raise bad(_("%(name)s has no account to sign with.") % {"name": person.name})
         role = item.get("role", SignatoryRole.SIGN)
         if role not in SignatoryRole.values:
             raise bad(_("the role is %(roles)s.") % {"roles": " or ".join(SignatoryRole.values)})
