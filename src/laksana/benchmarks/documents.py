@@ -5,7 +5,7 @@ records (:func:`laksana.documents.context.build`), the template rendered in its 
 (:func:`laksana.documents.templating.render_html`) and the PDF/A-3b with the data embedded
 (:func:`laksana.documents.render.pdf`). The bare path is ``HTML(string=html).write_pdf()`` of
 the very HTML Laksana made. The two run in turns, so both see the same machine; the figure
-is the ratio of their medians (target: at most 1.3). The rows it makes (the Bali demo
+is the median of the rounds' ratios (target: at most 1.3). The rows it makes (the Bali demo
 agency, a SOP 002 case with a contract, a BAST with its signatories) are rolled back.
 """
 
@@ -143,7 +143,9 @@ def measure(quick: bool, log: Log) -> list[Figure]:
         pass
     ours_ms = statistics.median(ours) * 1000
     bare_ms = statistics.median(bare) * 1000
-    ratio = ours_ms / bare_ms
+    # The median of the rounds' own ratios: each round's two renderings ran back to back, so
+    # a busy moment of the machine weighs on both sides of its ratio.
+    ratio = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
     log(f"documents: BAST PDF {ours_ms:.0f} ms, bare WeasyPrint {bare_ms:.0f} ms: {ratio:.2f}x")
     return [
         Figure(
@@ -159,6 +161,7 @@ def measure(quick: bool, log: Log) -> list[Figure]:
                 "bare_p50_ms": round(bare_ms, 1),
                 "laksana_min_ms": round(min(ours) * 1000, 1),
                 "bare_min_ms": round(min(bare) * 1000, 1),
+                "ratio_of_medians": round(ours_ms / bare_ms, 3),
                 "rounds": rounds,
             },
         )
