@@ -191,7 +191,9 @@ def test_initials_then_a_joint_signature_make_the_document_final(bali, case):
     assert signed[0]["sha256"] == draft_sha
     assert signed[1]["sha256"] == doc.pdf_sha256 and signed[1]["draft_sha256"] == draft_sha
     final = _journal(case, JournalKind.DOCUMENT_FINAL)
-    assert final == [{"document": doc.pk, "number": doc.number, "sha256": doc.pdf_sha256}]
+    assert final == [
+        {"document": doc.pk, "title": doc.title, "number": doc.number, "sha256": doc.pdf_sha256}
+    ]
     kadis = doc.signatories.get(person=bali["kadis"])
     assert kadis.pdf_sha256 == doc.pdf_sha256 and kadis.status == SignatoryStatus.DONE
     # The step's holder is told it can be completed.

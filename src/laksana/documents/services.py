@@ -193,6 +193,7 @@ def make_draft(
             "document": document.pk,
             "kind": document.kind,
             "title": document.title,
+            "number": document.draft_number,
             "draft_number": document.draft_number,
             "step": row.step_key if row else None,
             "artifact": document.artifact_key or None,
@@ -296,7 +297,13 @@ def submit(person: Person, document: Document | int, *, at: dt.datetime | None =
         JournalKind.DOCUMENT_SUBMITTED,
         person,
         now,
-        {"document": doc.pk, "draft_number": doc.draft_number, "sha256": doc.pdf_sha256},
+        {
+            "document": doc.pk,
+            "title": doc.title,
+            "number": doc.draft_number,
+            "draft_number": doc.draft_number,
+            "sha256": doc.pdf_sha256,
+        },
     )
     case.save(update_fields=["journal_seq", "journal_hash"])
     _notify_turn(doc, case, now)
@@ -412,6 +419,7 @@ def _act(
     mine.save(update_fields=["pdf_sha256"])
     data: dict[str, Any] = {
         "document": doc.pk,
+        "title": doc.title,
         "person": person.pk,
         "label": mine.label,
         "sha256": doc.pdf_sha256,
@@ -427,7 +435,12 @@ def _act(
             JournalKind.DOCUMENT_FINAL,
             person,
             now,
-            {"document": doc.pk, "number": doc.number, "sha256": doc.pdf_sha256},
+            {
+                "document": doc.pk,
+                "title": doc.title,
+                "number": doc.number,
+                "sha256": doc.pdf_sha256,
+            },
         )
     case.save(update_fields=["journal_seq", "journal_hash"])
     if last:
@@ -514,7 +527,14 @@ def refuse(
         JournalKind.DOCUMENT_RETURNED,
         person,
         now,
-        {"document": doc.pk, "note": note, "sha256": doc.pdf_sha256, "role": mine.role},
+        {
+            "document": doc.pk,
+            "title": doc.title,
+            "number": doc.draft_number,
+            "note": note,
+            "sha256": doc.pdf_sha256,
+            "role": mine.role,
+        },
     )
     case.save(update_fields=["journal_seq", "journal_hash"])
     _notify_on_commit(
@@ -583,6 +603,7 @@ def make_disposition_sheet(
         now,
         {
             "document": doc.pk,
+            "title": doc.title,
             "number": doc.number,
             "sha256": doc.pdf_sha256,
             "disposition": d.pk,
