@@ -144,3 +144,49 @@ def test_the_data_deletion_minutes_value_passes_the_types_check(bali, case):
     value = {"ref": "document:1", "number": "001/BA-HPS/X/2026", "fields": fields}
     spec = ArtifactSpec("ba_penghapusan_data", "BA Penghapusan", "minutes.data_deletion")
     assert engine_artifacts.get("minutes.data_deletion").validate(spec, value) == []
+
+
+BAST_FIELDS = {
+    "place": "Denpasar",
+    "warranty": "3 (tiga) bulan sejak serah terima",
+    "items": [{"item": "Aplikasi SIKESDA versi 2.1", "quantity": "1", "condition": "Baik"}],
+}
+
+
+def test_sop_002s_bast_is_initialled_by_the_kabid_and_signed_by_both_heads(bali, case):
+    """Row 10: the Kepala Dinas makes the BAST; the procedure names its people: the Kabid
+    initials, then the Kepala Dinas and the head of the requesting unit sign jointly; the
+    final BAST completes the step."""
+    from tests.cases.helpers import work
+
+    for who in ("ketuatim", "dev1", "dev1", "dev1", "dinkes_staf"):
+        case = work(bali[who], case)
+    row = step(case)
+    assert row.step_key == "s10"
+    with pytest.raises(ServiceError, match="Only someone who may work this step"):
+        services.make_draft(bali["dinkes"], case, step=row, artifact_key="bast", fields=BAST_FIELDS)
+    doc = services.make_draft(
+        bali["kadis"], case, step=row, artifact_key="bast", fields=BAST_FIELDS
+    )
+    assert [
+        (s.person_id, s.role, s.order, s.label) for s in doc.signatories.order_by("order", "pk")
+    ] == [
+        (bali["kabid"].pk, "initial", 1, ""),
+        (bali["kadis"].pk, "sign", 2, "PIHAK PERTAMA"),
+        (bali["dinkes"].pk, "sign", 2, "PIHAK KEDUA"),
+    ]
+    doc = services.submit(bali["kadis"], doc)
+    with pytest.raises(ServiceError, match="Ni Luh Putu Ariani must act first"):
+        services.sign(bali["dinkes"], doc)
+    services.initial(bali["kabid"], doc)
+    services.sign(bali["kadis"], doc)
+    doc = services.sign(bali["dinkes"], doc)
+    assert doc.number.startswith("001/BAST/")
+    case = case_services.complete_step(
+        bali["kadis"],
+        row.pk,
+        values={"bast": {"ref": f"document:{doc.pk}"}},
+        files=[case_services.FileInput("petunjuk_penggunaan", [pdf("panduan.pdf")])],
+    )
+    assert case.state["artifacts"]["bast"]["number"] == doc.number
+    assert step(case).step_key == "s11"
