@@ -247,6 +247,21 @@ def test_pdf_is_pdfa_3b_with_the_data_attached(made: dict[str, Any]) -> None:
     assert words.lstrip().startswith("DRAF")
 
 
+def test_final_docx_has_the_logo_and_the_qr_code_in_its_footer(made: dict[str, Any]) -> None:
+    doc = _document(made, "bast")
+    data = context.build(doc, number="9/BAST/2026", final=True, verify_url="https://l.test/v/K")
+    word = read_docx(
+        io.BytesIO(render.docx(templating.render_html(templating.shipped_source("bast"), data)))
+    )
+    assert not any(p.text.strip() == "DRAF" for p in word.paragraphs)
+    body_images = word.element.body.xpath(".//pic:pic")
+    assert len(body_images) == 1  # the letterhead's logo
+    footer = word.sections[0].footer
+    assert len(footer._element.xpath(".//pic:pic")) == 1  # the QR code
+    assert "https://l.test/v/K" in footer.paragraphs[0].text
+    assert doc.code in footer.paragraphs[0].text
+
+
 def test_embedded_data_of_anything_else_is_none() -> None:
     from weasyprint import HTML
 
