@@ -124,3 +124,24 @@ def test_texts_are_always_escaped() -> None:
         "line 3: the filter 'safeseq' is not allowed in a document template"
         " (texts are always printed as text)",
     ]
+
+
+def test_the_other_builtin_tags() -> None:
+    source = (
+        "{% filter upper %}{{ dokumen.judul }}{% endfilter %}\n"
+        "{% regroup isian.items by condition as kelompok %}"
+        "{% for k in kelompok %}{{ k.grouper }}{% endfor %}\n"
+        "{% cycle 'a' 'b' as warna %}{{ warna }}\n"
+        "{% firstof dokumen.judul kasus.judul 'x' %}{% widthratio 1 2 100 %}\n"
+        "{% verbatim %}{{ bebas }}{% endverbatim %}{% comment %}{{ bebas }}{% endcomment %}\n"
+        "{% now 'Y' as tahun %}{{ tahun }}{% lorem 2 w %}\n"
+        "{% spaceless %}<p>{{ dokumen.salah }}</p>{% endspaceless %}\n"
+        "{% ifchanged %}{{ kasus.salah }}{% endifchanged %}\n"
+        "{% firstof salah dokumen.judul %}{% filter lower|default:salah_juga %}x{% endfilter %}\n"
+    )
+    assert templating.check(source, "bast") == [
+        "line 7: unknown variable 'dokumen.salah'",
+        "line 8: unknown variable 'kasus.salah'",
+        "line 9: unknown variable 'salah'",
+        "line 9: unknown variable 'salah_juga'",
+    ]

@@ -31,7 +31,7 @@ from django.template.base import (
     Variable,
     VariableNode,
 )
-from django.template.defaulttags import ForNode, IfNode, WithNode
+from django.template.defaulttags import FilterNode, ForNode, IfNode, WithNode
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -226,17 +226,25 @@ class _Checker:
             self.nodelist(node.nodelist)
             self.scopes.pop()
             return
-        # Any other built-in tag: its expressions, the variable it may set, its children.
+        # Any other built-in tag: the variable it may set (known from here on: {% regroup %}
+        # names its groups' key through it), its expressions, its children.
+        for attr in ("asvar", "var_name", "variable_name"):
+            target = getattr(node, attr, None)
+            if isinstance(target, str) and target:
+                self.scopes[-1] = {**self.scopes[-1], target: _ANY}
+        if isinstance(node, FilterNode):
+            # {% filter f %}: the block's text goes through f as a variable named "var".
+            self.scopes.append({"var": None})
+            self.expression(node.filter_expr, line)
+            self.scopes.pop()
+            self.nodelist(node.nodelist)
+            return
         for value in vars(node).values():
             items = value if isinstance(value, list | tuple) else [value]
             if isinstance(value, dict):
                 items = list(value.values())
             for item in items:
                 self.expression(item, line)
-        for attr in ("asvar", "var_name", "variable_name"):
-            target = getattr(node, attr, None)
-            if isinstance(target, str) and target:
-                self.scopes[-1] = {**self.scopes[-1], target: _ANY}
         for attr in node.child_nodelists:
             child = getattr(node, attr, None)
             if isinstance(child, NodeList):
