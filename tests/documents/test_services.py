@@ -395,3 +395,23 @@ def test_the_vendor_of_the_cases_application_may_sign_but_not_without_one(djki, 
         services.make_draft(
             djki["merek_staf"], on_nothing, kind="nota_dinas", fields=memo, signatories=vendor_signs
         )
+
+
+def test_bad_shapes_are_refused_naming_the_input(bali, case):
+    with pytest.raises(ServiceError, match="YYYY-MM-DD") as err:
+        draft(bali, case, date="kemarin")
+    assert err.value.field == "date"
+    with pytest.raises(ServiceError) as err:
+        draft(bali, case, fields=["topic"])
+    assert err.value.field == "fields"
+    with pytest.raises(ServiceError) as err:
+        draft(bali, case, signatories="kadis")
+    assert err.value.field == "signatories"
+    with pytest.raises(ServiceError, match="signatory 1: the role") as err:
+        draft(bali, case, signatories=[{"person": bali["kadis"].pk, "role": "stempel"}])
+    assert not Document.objects.exists()
+    doc = draft(bali, case, date="2026-12-07")
+    assert doc.date.isoformat() == "2026-12-07"
+    doc = services.submit(bali["ketuatim"], doc)
+    with pytest.raises(ServiceError, match="changed since"):
+        services.initial(bali["ketuatim"], doc, seen_sha256=12345)

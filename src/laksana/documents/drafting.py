@@ -166,6 +166,10 @@ def clean_fields(kind: DocumentKind, given: Mapping[str, Any] | None) -> dict[st
     """The author's fields checked against the kind's form and cleaned; a ServiceError
     listing every problem otherwise (``field``: the first field concerned)."""
     form: FormPart = kind.form
+    if given is not None and not isinstance(given, Mapping):
+        raise ServiceError(
+            "invalid_fields", _("Give the fields as a mapping of names to values."), field="fields"
+        )
     values = dict(given or {})
     problems: list[str] = []
     first: str | None = None

@@ -97,7 +97,7 @@ def make_draft(
     artifact_key: str = "",
     fields: Mapping[str, Any] | None = None,
     signatories: Sequence[Mapping[str, Any]] | None = None,
-    date: dt.date | None = None,
+    date: dt.date | str | None = None,
     at: dt.datetime | None = None,
 ) -> Document:
     """A new draft of ``kind`` on ``case``: for a step's artifact (``step`` and
@@ -177,7 +177,7 @@ def make_draft(
         template=template_for(locked.agency_id, document_kind.code, now),
         author=person,
         fields=clean,
-        date=date or timezone.localdate(now, _zone(locked)),
+        date=_date(date) if date is not None else timezone.localdate(now, _zone(locked)),
         place=str(clean.get("place", ""))[:100],
         draft_number=f"DRAF-{locked.reference}-{count + 1}",
         code=_code(),
@@ -201,6 +201,22 @@ def make_draft(
     )
     locked.save(update_fields=["journal_seq", "journal_hash"])
     return document
+
+
+def _date(value: object) -> dt.date:
+    """The document's date as given (a date or YYYY-MM-DD), or a refusal naming ``date``."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or not 2000 <= value.year <= 2100:
+        raise ServiceError(
+            "invalid", _("The date is a date as YYYY-MM-DD (2000 to 2100)."), field="date"
+        )
+    return value
 
 
 def _zone(case: Case) -> dt.tzinfo:
@@ -251,7 +267,7 @@ def update_draft(
     *,
     fields: Mapping[str, Any] | None = None,
     signatories: Sequence[Mapping[str, Any]] | None = None,
-    date: dt.date | None = None,
+    date: dt.date | str | None = None,
 ) -> Document:
     """Change a draft or a returned document: its fields, signatories, date (only what is
     given)."""
@@ -266,7 +282,7 @@ def update_draft(
     if signatories is not None:
         _write_signatories(doc, drafting.given_signatories(case, signatories))
     if date is not None:
-        doc.date = date
+        doc.date = _date(date)
     doc.save(update_fields=["fields", "place", "date"])
     return doc
 
@@ -361,7 +377,7 @@ def _my_turn(person: Person, doc: Document, role: str, seen_sha256: str | None) 
             if found.role == SignatoryRole.SIGN
             else _("You are asked to initial this document, not to sign it."),
         )
-    if seen_sha256 is not None and seen_sha256.strip().lower() != doc.pdf_sha256:
+    if seen_sha256 is not None and str(seen_sha256).strip().lower() != doc.pdf_sha256:
         raise ServiceError(
             "changed",
             _("The document changed since you looked at it; look at it again before acting."),
