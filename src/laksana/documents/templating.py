@@ -41,10 +41,21 @@ from laksana.documents.context import Schema, variables
 KINDS_DIR = Path(__file__).parent / "templates" / "documents" / "kinds"
 
 # Tags that reach outside the document's own data (files, URLs, the request, the context's
-# internals) or load other tag libraries; and those that would print a requester's text as
-# HTML (into an official document) instead of as text.
+# internals) or load other tag libraries; those that would print a requester's text as
+# HTML (into an official document) instead of as text; and filler text of any length.
 REFUSED_TAGS = frozenset(
-    {"include", "extends", "load", "ssi", "url", "static", "debug", "csrf_token", "autoescape"}
+    {
+        "include",
+        "extends",
+        "load",
+        "ssi",
+        "url",
+        "static",
+        "debug",
+        "csrf_token",
+        "autoescape",
+        "lorem",
+    }
 )
 REFUSED_FILTERS = frozenset({"safe", "safeseq"})
 
