@@ -190,3 +190,11 @@ def test_sop_002s_bast_is_initialled_by_the_kabid_and_signed_by_both_heads(bali,
     )
     assert case.state["artifacts"]["bast"]["number"] == doc.number
     assert step(case).step_key == "s11"
+
+
+def test_a_requirement_is_the_document_an_earlier_step_made(bali, case):
+    doc = finish(bali, circulate(bali, case))
+    case = _complete(bali, case, f"document:{doc.pk}")
+    row = step(case)  # s6 requires ba_diskusi
+    found = plugin.produced(case, row, case.version.spec.artifact("ba_diskusi"))
+    assert found.value == plugin.value_of(doc)

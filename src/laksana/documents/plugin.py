@@ -118,12 +118,16 @@ def _url(name: str, args: list[Any] | None = None, query: dict[str, Any] | None 
 
 
 def produced(case: Case, row: CaseStep, spec: ArtifactSpec) -> Produced:
-    """Where the document of a step's artifact stands."""
-    document = (
-        Document.objects.filter(case_id=case.pk, step_id=row.pk, artifact_key=spec.id)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """Where the document of a step's artifact stands: for an output, the document made on
+    this step; for a requirement, the one an earlier step made."""
+    found = Document.objects.filter(case_id=case.pk, artifact_key=spec.id)
+    if spec.id in case.version.spec.step(row.step_key).produces:
+        found = found.filter(step_id=row.pk)  # an output: the document made on this step
+    else:
+        # A requirement: the document an earlier step made, the final one if there is one.
+        final = found.filter(status=DocumentStatus.FINAL)
+        found = final if final.exists() else found
+    document = found.order_by("-created_at", "-pk").first()
     if document is None:
         return Produced(
             None,
