@@ -102,6 +102,9 @@ from laksana.catalog.models import (
     WorkProgrammeEntry,
 )
 from laksana.demo.orgs import SOP_002, SOP_004, DemoOrg, build_bali, build_djki
+from laksana.documents import services as document_services
+from laksana.documents.models import Document as OfficialDocument
+from laksana.documents.models import DocumentStatus, Signatory
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
 from laksana.worktime.models import CalendarChange, WorkCalendar
@@ -419,6 +422,13 @@ def fingerprint() -> dict[str, Any]:
                 "person_id",
             )
         ),
+        "official_documents": sorted(
+            (pk, status, number, author, json.dumps(fields, sort_keys=True))
+            for pk, status, number, author, fields in OfficialDocument.objects.values_list(
+                "pk", "status", "number", "author_id", "fields"
+            )
+        ),
+        "signatories": sorted(Signatory.objects.values_list("pk", "status", "person_id")),
         "counts": _counts(),
     }
 
@@ -776,6 +786,140 @@ NO_PDF_RENDERING = (
 )
 
 
+# --- official documents (laksana.documents) ------------------------------------------------
+# A Nota Dinas on the Bali case by the Kepala Dinas (the step holder): initialled by the
+# requester, then signed by the Kepala Dinas. Rendering PDFs is stubbed (WeasyPrint is slow and
+# the permission does not depend on it).
+
+NOTA = {"to": "Kepala Bidang IAI", "subject": "Tindak lanjut", "body": "Mohon ditindaklanjuti."}
+FAKE_DOCUMENT_PDF = b"%PDF-1.7 stand-in of an official document\n"
+NO_DOCUMENT_RENDERING = (("laksana.documents.render.pdf", lambda *a, **k: FAKE_DOCUMENT_PDF),)
+
+
+def _official(s: Scenario) -> OfficialDocument:
+    found = s.__dict__.get("official")
+    assert found is not None, "the entry prepares its document"
+    return found
+
+
+def official_id(s: Scenario) -> int:
+    return _official(s).pk
+
+
+def nota_draft(s: Scenario) -> None:
+    """The Kepala Dinas's draft Nota Dinas on the Bali case: initial by the requester, then
+    his own signature."""
+    s.__dict__["official"] = document_services.make_draft(
+        s.bali["kadis"],
+        s.case,
+        kind="nota_dinas",
+        fields=NOTA,
+        signatories=[
+            {"person": s.bali["dinkes_staf"].pk, "role": "initial", "order": 1},
+            {"person": s.bali["kadis"].pk, "role": "sign", "order": 2},
+        ],
+    )
+
+
+def nota_circulating(s: Scenario) -> None:
+    """The draft submitted: the requester's turn to initial."""
+    from unittest import mock
+
+    nota_draft(s)
+    with mock.patch("laksana.documents.render.pdf", lambda *a, **k: FAKE_DOCUMENT_PDF):
+        s.__dict__["official"] = document_services.submit(s.bali["kadis"], _official(s))
+
+
+def nota_initialled(s: Scenario) -> None:
+    """Initialled by the requester: the Kepala Dinas's turn to sign."""
+    nota_circulating(s)
+    s.__dict__["official"] = document_services.initial(s.bali["dinkes_staf"], _official(s))
+
+
+def nota_final(s: Scenario) -> None:
+    from unittest import mock
+
+    nota_initialled(s)
+    with mock.patch("laksana.documents.render.pdf", lambda *a, **k: FAKE_DOCUMENT_PDF):
+        s.__dict__["official"] = document_services.sign(s.bali["kadis"], _official(s))
+
+
+def document_url(name: str) -> Url:
+    return lambda s: reverse(name, args=[official_id(s)])
+
+
+def api_document_url(tail: str = "") -> Url:
+    return lambda s: f"/api/documents/{official_id(s)}{tail}"
+
+
+def nota_form(s: Scenario) -> dict[str, Any]:
+    return {
+        "case": s.case.reference,
+        "kind": "nota_dinas",
+        "art-doc-to": NOTA["to"],
+        "art-doc-subject": NOTA["subject"],
+        "art-doc-body": NOTA["body"],
+    }
+
+
+def drafted(c: Cell) -> None:
+    only_changed(c, "official_documents", "signatories", "cases", "journal")
+    (new,) = c.new("official_documents")
+    assert new[1] == DocumentStatus.DRAFT and new[3] == c.person.pk
+
+
+def draft_changed(c: Cell) -> None:
+    only_changed(c, "official_documents")
+    assert OfficialDocument.objects.get(pk=official_id(c.s)).fields["to"] == "Yth. Sekretaris"
+
+
+def submitted(c: Cell) -> None:
+    only_changed(c, "official_documents", "cases", "journal", "notifications")
+    assert OfficialDocument.objects.get(pk=official_id(c.s)).status == DocumentStatus.CIRCULATING
+
+
+def acted(c: Cell) -> None:
+    """An initial or signature: the person's signatory is done (the last makes it final)."""
+    only_changed(c, "official_documents", "signatories", "cases", "journal", "notifications")
+    mine = Signatory.objects.get(document_id=official_id(c.s), person=c.person)
+    assert mine.status == "done" and mine.pdf_sha256
+
+
+def returned(c: Cell) -> None:
+    only_changed(c, "official_documents", "signatories", "cases", "journal", "notifications")
+    assert OfficialDocument.objects.get(pk=official_id(c.s)).status == DocumentStatus.RETURNED
+
+
+def sheet_made(c: Cell) -> None:
+    only_changed(c, "official_documents", "signatories", "cases", "journal")
+    (new,) = c.new("official_documents")
+    assert new[1] == DocumentStatus.FINAL
+
+
+def is_the_official_pdf(c: Cell) -> None:
+    if c.response.status_code == 200:
+        assert b"".join(c.response.streaming_content) == FAKE_DOCUMENT_PDF
+
+
+def shows_no_case_on_the_verification_page(c: Cell) -> None:
+    text = c.text()
+    assert c.s.case.reference not in text and c.s.case.title not in text
+    assert _official(c.s).number in text
+
+
+def a_pdf_upload(s: Scenario) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("cek.pdf", FAKE_DOCUMENT_PDF, "application/pdf")}
+
+
+# Whoever sees the Bali case reads its documents; its requester and step holder, then.
+DOCUMENT_READ = CASE_READ
+API_DOCUMENT_READ = API_CASE_READ
+# Only the Kepala Dinas (the author) changes or submits his draft; the requester, who sees it,
+# is refused.
+AUTHOR_ONLY = row("login", "404", "refused", "ok", "404")
+# The agency's administrators (none of the personas) keep the documents' settings.
+DOCUMENT_SETTINGS = row("login", "403", "403", "403", "403")
+
 MATRIX: dict[str, Entry] = {
     # --- web shell, sign-in -------------------------------------------------------------------
     # Visitors are sent to the procedure library, people to their inbox.
@@ -958,6 +1102,139 @@ MATRIX: dict[str, Entry] = {
     ),
     # The case dossier (laksana.documents.dossier): whoever sees the case, as its files.
     "documents:dossier": Entry(case_url("documents:dossier"), CASE_READ, check=is_the_dossier),
+    # --- official documents: whoever sees the case reads them; only the author changes a
+    # draft; each initial or signature is the turn of one person --------------------------------
+    "documents:mine": Entry(lambda s: reverse("documents:mine"), SIGNED_IN, static=True),
+    "documents:new": Entry(
+        lambda s: reverse("documents:new") + f"?case={s.case.reference}&kind=nota_dinas",
+        DOCUMENT_READ,
+    ),
+    "POST documents:new": Entry(
+        lambda s: reverse("documents:new"),
+        DOCUMENT_READ,
+        method="POST",
+        data=nota_form,
+        effect=drafted,
+    ),
+    # The preview makes the draft in a transaction that is rolled back: nothing is kept.
+    "documents:preview": Entry(
+        lambda s: reverse("documents:preview"), DOCUMENT_READ, method="POST", data=nota_form
+    ),
+    "documents:detail": Entry(document_url("documents:detail"), DOCUMENT_READ, prepare=nota_draft),
+    "documents:html": Entry(document_url("documents:html"), DOCUMENT_READ, prepare=nota_draft),
+    "documents:docx": Entry(document_url("documents:docx"), DOCUMENT_READ, prepare=nota_draft),
+    "documents:pdf": Entry(
+        document_url("documents:pdf"),
+        DOCUMENT_READ,
+        prepare=nota_circulating,
+        check=is_the_official_pdf,
+    ),
+    "documents:edit": Entry(document_url("documents:edit"), AUTHOR_ONLY, prepare=nota_draft),
+    "POST documents:edit": Entry(
+        document_url("documents:edit"),
+        AUTHOR_ONLY,
+        method="POST",
+        prepare=nota_draft,
+        data=lambda s: {**nota_form(s), "art-doc-to": "Yth. Sekretaris"},
+        effect=draft_changed,
+    ),
+    "documents:submit": Entry(
+        document_url("documents:submit"),
+        AUTHOR_ONLY,
+        method="POST",
+        prepare=nota_draft,
+        stubs=NO_DOCUMENT_RENDERING,
+        effect=submitted,
+    ),
+    # The requester's turn to initial: the Kepala Dinas must wait for it.
+    "documents:initial": Entry(
+        document_url("documents:initial"),
+        row("login", "404", "ok", "refused", "404"),
+        method="POST",
+        prepare=nota_circulating,
+        data=lambda s: {"seen_sha256": _official(s).pdf_sha256},
+        effect=acted,
+    ),
+    # Then the Kepala Dinas's signature (the last: the document is final, numbered).
+    "documents:sign": Entry(
+        document_url("documents:sign"),
+        row("login", "404", "refused", "ok", "404"),
+        method="POST",
+        prepare=nota_initialled,
+        stubs=NO_DOCUMENT_RENDERING,
+        data=lambda s: {"seen_sha256": _official(s).pdf_sha256},
+        effect=acted,
+    ),
+    "documents:refuse": Entry(
+        document_url("documents:refuse"),
+        row("login", "404", "ok", "refused", "404"),
+        method="POST",
+        prepare=nota_circulating,
+        data=lambda s: {"note": "Perihal kurang jelas."},
+        effect=returned,
+    ),
+    "documents:disposition_sheet": Entry(
+        lambda s: reverse("documents:disposition_sheet", args=[s.case.reference, s.disposition.pk]),
+        row("login", "404", "ok", "ok", "404"),
+        method="POST",
+        stubs=NO_DOCUMENT_RENDERING,
+        effect=sheet_made,
+    ),
+    "documents:settings": Entry(
+        lambda s: reverse("documents:settings"), DOCUMENT_SETTINGS, static=True
+    ),
+    "documents:template": Entry(
+        lambda s: reverse("documents:template", args=["bast"]), DOCUMENT_SETTINGS, static=True
+    ),
+    "POST documents:template": Entry(
+        lambda s: reverse("documents:template", args=["bast"]),
+        DOCUMENT_SETTINGS,
+        method="POST",
+        data=lambda s: {"source": "<p>{{ dokumen.nomor }}</p>", "note": "uji"},
+        static=True,
+    ),
+    "documents:numbering": Entry(
+        lambda s: reverse("documents:numbering", args=["bast"]), DOCUMENT_SETTINGS, static=True
+    ),
+    "POST documents:numbering": Entry(
+        lambda s: reverse("documents:numbering", args=["bast"]),
+        DOCUMENT_SETTINGS,
+        method="POST",
+        data=lambda s: {"pattern": "{seq:03d}/BAST/{year}"},
+        static=True,
+    ),
+    "documents:letterhead": Entry(
+        lambda s: reverse("documents:letterhead"), DOCUMENT_SETTINGS, static=True
+    ),
+    "POST documents:letterhead": Entry(
+        lambda s: reverse("documents:letterhead"),
+        DOCUMENT_SETTINGS,
+        method="POST",
+        data=lambda s: {"agency_name": "Dinas Uji"},
+        static=True,
+    ),
+    "documents:unit_letterhead": Entry(
+        lambda s: reverse("documents:unit_letterhead", args=[s.bali["dinkes"].unit_id]),
+        DOCUMENT_SETTINGS,
+        static=True,
+    ),
+    # The public verification page: anyone, signed in or not; nothing of the case.
+    "documents:verify": Entry(
+        lambda s: reverse("documents:verify", args=[_official(s).code]),
+        EVERYONE,
+        prepare=nota_final,
+        check=shows_no_case_on_the_verification_page,
+    ),
+    "documents:verify_file": Entry(
+        lambda s: reverse("documents:verify_file"), EVERYONE, static=True
+    ),
+    "POST documents:verify_file": Entry(
+        lambda s: reverse("documents:verify_file"),
+        EVERYONE,
+        method="POST",
+        data=a_pdf_upload,
+        static=True,
+    ),
     # --- actor bindings: staff only (none of the five is staff) ---------------------------------
     "org:index": Entry(lambda s: reverse("org:index"), STAFF_ONLY, static=True),
     "org:bindings": Entry(
@@ -1133,6 +1410,72 @@ MATRIX: dict[str, Entry] = {
     "GET /api/applications/{application_id}/documents/{document_id}": Entry(
         lambda s: f"/api/applications/{s.document.application_id}/documents/{s.document.pk}",
         API_CATALOG_READ,
+    ),
+    # --- official documents ----------------------------------------------------------------
+    "GET /api/documents": Entry(
+        lambda s: f"/api/documents?case={s.case.reference}", API_DOCUMENT_READ, prepare=nota_draft
+    ),
+    "POST /api/documents": Entry(
+        lambda s: "/api/documents",
+        row("401", "404", "ok", "ok", "404"),
+        method="POST",
+        json=True,
+        data=lambda s: {"case": s.case.reference, "kind": "nota_dinas", "fields": NOTA},
+        effect=drafted,
+    ),
+    "GET /api/documents/{document_id}": Entry(
+        api_document_url(), API_DOCUMENT_READ, prepare=nota_draft
+    ),
+    "PATCH /api/documents/{document_id}": Entry(
+        api_document_url(),
+        row("401", "404", "403", "ok", "404"),
+        method="PATCH",
+        prepare=nota_draft,
+        data=lambda s: {"fields": {**NOTA, "to": "Yth. Sekretaris"}},
+        effect=draft_changed,
+    ),
+    "POST /api/documents/{document_id}/submit": Entry(
+        api_document_url("/submit"),
+        row("401", "404", "403", "ok", "404"),
+        method="POST",
+        json=True,
+        prepare=nota_draft,
+        stubs=NO_DOCUMENT_RENDERING,
+        effect=submitted,
+    ),
+    "POST /api/documents/{document_id}/initial": Entry(
+        api_document_url("/initial"),
+        row("401", "404", "ok", "400", "404"),
+        method="POST",
+        json=True,
+        prepare=nota_circulating,
+        data=lambda s: {"seen_sha256": _official(s).pdf_sha256},
+        effect=acted,
+    ),
+    "POST /api/documents/{document_id}/sign": Entry(
+        api_document_url("/sign"),
+        row("401", "404", "400", "ok", "404"),
+        method="POST",
+        json=True,
+        prepare=nota_initialled,
+        stubs=NO_DOCUMENT_RENDERING,
+        data=lambda s: {"seen_sha256": _official(s).pdf_sha256},
+        effect=acted,
+    ),
+    "POST /api/documents/{document_id}/refuse": Entry(
+        api_document_url("/refuse"),
+        row("401", "404", "ok", "400", "404"),
+        method="POST",
+        json=True,
+        prepare=nota_circulating,
+        data=lambda s: {"note": "Perihal kurang jelas."},
+        effect=returned,
+    ),
+    "GET /api/documents/{document_id}/pdf": Entry(
+        api_document_url("/pdf"),
+        API_DOCUMENT_READ,
+        prepare=nota_circulating,
+        check=is_the_official_pdf,
     ),
     "GET /api/cases": Entry(
         lambda s: "/api/cases", API_SIGNED_IN, check=lists_exactly_the_visible_cases
@@ -1555,6 +1898,8 @@ def run_cell(
     before = fingerprint()
     if entry.method == "GET":
         response = client.get(url, data, **headers)
+    elif entry.method == "PATCH":
+        response = client.patch(url, json.dumps(data), content_type="application/json", **headers)
     elif entry.json:
         response = client.post(url, json.dumps(data), content_type="application/json", **headers)
     else:

@@ -26,7 +26,7 @@ from laksana.cases.models import Case, CaseStep
 from laksana.cases.services import ServiceError
 from laksana.documents import drafting, forms, services
 from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, DocumentKind
-from laksana.documents.models import Document, SignatoryRole
+from laksana.documents.models import Document, DocumentStatus, SignatoryRole
 from laksana.documents.views import (
     _detail_url,
     _person,
@@ -212,6 +212,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a draft (or a returned one): its fields, date and signatories."""
     person = _person(request)
     document = visible_document(request, pk)
+    if document.author_id != person.pk or document.status not in (
+        DocumentStatus.DRAFT,
+        DocumentStatus.RETURNED,
+    ):
+        messages.error(
+            request, _("Only the author changes a document, and only a draft or a returned one.")
+        )
+        return redirect(_detail_url(document))
     kind = KINDS[document.kind]
     action = reverse("documents:edit", args=[document.pk])
     if request.method != "POST":
