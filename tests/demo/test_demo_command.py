@@ -122,7 +122,7 @@ def test_it_fills_an_empty_database_and_prints_the_logins(demo):
     out = demo.output
     assert "Demo data written: 4 agencies" in out
     assert set(Agency.objects.values_list("slug", flat=True)) == set(DEMO_SLUGS)
-    assert Case.objects.count() == len(TITLES) == 13
+    assert Case.objects.count() == len(TITLES) == 14
     assert ProcedureVersion.objects.count() == 5
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
@@ -212,13 +212,35 @@ def test_the_cases_are_in_their_intended_states(demo):
     assert completed(c) == [f"s{i}" for i in range(1, 9)]
     uat = active(c)
     assert uat.step_key == "s9" and uat.claimed_by.user.username == "dinkes_staf"
-    assert c.attachments.filter(artifact_key="ba_sit").exists()
+    # The SIT minutes are an official document of the case, final and signed.
+    sit = c.documents.get(artifact_key="ba_sit")
+    assert sit.status == "final" and sit.number.endswith("/BA-SIT/DISKOMINFOS/" + sit.number[-4:])
+    assert not sit.signatories.exclude(status="done").exists()
+    assert c.state["artifacts"]["ba_sit"]["ref"] == f"document:{sit.pk}"
 
     c = case("bali_finished")
     assert (c.status, c.end_key) == (CaseStatus.FINISHED, "selesai")
     assert completed(c) == [f"s{i}" for i in range(1, 12)]
     assert c.finished_at is not None
-    assert {a.artifact_key for a in c.attachments.all()} >= {"ba_uat", "bast", "surat_selesai"}
+    # Its minutes and letters are final documents; the BAST signed by both heads.
+    finals = {d.artifact_key: d for d in c.documents.filter(status="final")}
+    assert set(finals) >= {"ba_diskusi", "ba_sit", "ba_uat", "bast", "surat_selesai"}
+    bast = finals["bast"]
+    assert [(s.role, s.person.user.username) for s in bast.signatories.order_by("order")] == [
+        ("initial", "kabid"),
+        ("sign", "kadis"),
+        ("sign", "kabkd"),
+    ]
+    assert {a.artifact_key for a in c.attachments.all()} >= {"petunjuk_penggunaan"}
+
+    # A BAST waits for the demo logins: initialled by the Kabid, to be signed by both heads.
+    c = case("bali_handover")
+    assert active(c).step_key == "s10"
+    waiting = c.documents.get(artifact_key="bast")
+    assert waiting.status == "circulating" and waiting.pdf_sha256
+    assert [
+        (s.person.user.username, s.status) for s in waiting.signatories.order_by("order", "pk")
+    ] == [("kabid", "done"), ("kadis", "pending"), ("kabkd", "pending")]
 
     c = case("bali_development")
     assert active(c).step_key == "s6" and active(c).claimed_by.user.username == "dev1"

@@ -20,6 +20,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from laksana.cases.models import Case
+from laksana.demo import documents as demo_documents
 from laksana.demo.cases import build_cases
 from laksana.demo.catalog import build_catalogue
 from laksana.demo.orgs import (
@@ -71,6 +72,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             # Each agency adopts the shipped SOPs it runs (its builder does).
             orgs = {key: build() for key, build in ORG_BUILDERS.items()}
             build_catalogue(orgs["bali"], now)
+            # Letterheads and numbering patterns, set by each agency's procedure administrator.
+            demo_documents.configure(orgs["bali"].agency, orgs["bali"]["kabid"], written)
+            demo_documents.configure(orgs["skm"].agency, orgs["skm"]["skm_kabid"], written)
             for org in orgs.values():
                 if org.agency.slug not in DEMO_SLUGS:
                     raise AssertionError(f"{org.agency.slug} is missing from DEMO_SLUGS")

@@ -26,8 +26,10 @@ from laksana.cases.models import (
     Urgency,
 )
 from laksana.catalog.models import Application
+from laksana.demo import documents as demo_documents
 from laksana.demo.files import pdf_bytes, png_bytes
 from laksana.demo.orgs import SOP_000, SOP_001, SOP_002, SOP_003, SOP_004, DemoOrg
+from laksana.documents.models import Document
 from laksana.engine import artifacts
 from laksana.org.models import Person
 from laksana.procedures.models import ProcedureVersion
@@ -342,6 +344,9 @@ class Story:
             for n in (name, thumb):
                 if n and n not in self.written:
                     self.written.append(n)
+        for n in Document.objects.filter(case=self.current).values_list("pdf", flat=True):
+            if n and n not in self.written:
+                self.written.append(n)
 
     # --- files ----------------------------------------------------------------------------
 
@@ -415,12 +420,23 @@ class Story:
         """Complete the active step with realistic outputs (documents as generated PDFs)."""
         person = self._person(login)
         row = self._active()
-        at = self._tick(hours)
         step = self.spec.step(row.step_key)
         state = self.current.state.get("artifacts", {})
         given: dict[str, Any] = dict(values or {})
         files: list[services.FileInput] = []
         wanted = [a for a in step.requires if a not in state] + list(step.produces)
+        # Letters and minutes: made, initialled and signed in the product before the step
+        # completes with them (within the step's hours).
+        made = [k for k in dict.fromkeys(wanted) if k not in given and self._made(k)]
+        used: list[float] = []
+
+        def tick(h: float) -> dt.datetime:
+            used.append(h * hours / 16)
+            return self._tick(used[-1])
+
+        for key in made:
+            given[key] = demo_documents.signed_document(self.current, row, key, person, tick)
+        at = self._tick(max(hours - sum(used), 0))
         for key in dict.fromkeys(wanted):
             if key in given:
                 continue
@@ -444,6 +460,22 @@ class Story:
         )
         self._refresh()
         self._remember_files()
+        return self
+
+    def _made(self, key: str) -> bool:
+        return demo_documents.is_document(self.spec.artifact(key).type)
+
+    def circulate(self, login: str, key: str, *, acted: int, hours: float = 1.0) -> Story:
+        """The active step's document ``key`` drafted by ``login`` and sent for initials and
+        signatures, of which the first ``acted`` are done: it waits for the rest."""
+        demo_documents.circulating_document(
+            self.current,
+            self._active(),
+            key,
+            self._person(login),
+            lambda h: self._tick(h * hours / 4),
+            acted=acted,
+        )
         return self
 
     def dispose(
@@ -523,6 +555,7 @@ TITLES = {
     "bali_uat": "SIKESDA: validasi NIK pasien menolak data yang benar",
     "bali_finished": "SIMPEG: gagal mencetak SK kenaikan pangkat",
     "bali_development": "SIKESDA: dasbor stok obat puskesmas tidak diperbarui",
+    "bali_handover": "SIMPEG: unggah dokumen SKP ditolak untuk berkas di atas 1 MB",
     "djki_not_application": "IPAS tidak dapat diakses dari ruang layanan Direktorat Merek",
     "djki_retry": "IPAS: modul pencarian merek mengalami time-out",
     "djki_vendor": "IPAS: notifikasi email kepada pemohon paten tidak terkirim",
@@ -647,6 +680,26 @@ def build_cases(
     s.step("kadis", hours=DAY)
     s.comment("bkd", "Terima kasih, cetak SK sudah berjalan normal.")
     out["bali_finished"] = s.current
+
+    # The BAST of row 10 waits for its signatures: the Kabid has initialled it; the Kepala
+    # Dinas (kadis) and the head of the BKD (kabkd) sign it, then the step completes with it.
+    s = story(bali, SOP_002, 24).open(
+        "bkd",
+        TITLES["bali_handover"],
+        "Unggah dokumen SKP pegawai menolak berkas PDF di atas 1 MB, padahal batasnya 5 MB.",
+        bali.applications["simpeg"],
+    )
+    s.step("bkd", hours=DAY)
+    s.step("bkd", hours=2)
+    _sop002_dispositions(s)
+    s.step("ketuatim", hours=DAY)
+    s.claim("dev1")
+    s.step("dev1", hours=6 * DAY)
+    s.step("qa1", hours=2 * DAY)
+    s.step("dev1", hours=2 * DAY)
+    s.step("bkd", hours=3 * DAY, note="UAT diterima.")
+    s.circulate("kadis", "bast", acted=1, hours=2)
+    out["bali_handover"] = s.current
 
     s = story(bali, SOP_002, 8).open(
         "dinkes_staf",

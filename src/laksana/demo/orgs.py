@@ -230,7 +230,21 @@ def build_bali() -> DemoOrg:
         ("dinkes_staf", "Pranata Komputer Dinas Kesehatan"),
         "dinkes",
     )
-    b.person("bkd", "Wayan Sutama", "bkd", "198003102006041005", ("bkd_staf", "Analis Kepegawaian"))
+    b.person(
+        "kabkd",
+        "Drs. I Nyoman Widiana, M.Si.",
+        "bkd",
+        "197009121995031003",
+        ("kabkd", "Kepala Badan Kepegawaian Daerah"),
+    )
+    b.person(
+        "bkd",
+        "Wayan Sutama",
+        "bkd",
+        "198003102006041005",
+        ("bkd_staf", "Analis Kepegawaian"),
+        "kabkd",
+    )
     b.org.applications["simpeg"] = Application.objects.create(
         agency=b.org.agency,
         name="Sistem Informasi Kepegawaian",

@@ -30,9 +30,7 @@ class Letterhead(models.Model):
         verbose_name = _("letterhead")
         verbose_name_plural = _("letterheads")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "unit"], name="letterhead_unit_unique", nulls_distinct=True
-            ),
+            models.UniqueConstraint(fields=["agency", "unit"], name="letterhead_unit_unique"),
             models.UniqueConstraint(
                 fields=["agency"], condition=Q(unit__isnull=True), name="letterhead_agency_unique"
             ),
@@ -66,9 +64,15 @@ class TemplateVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "kind", "number"],
+                condition=Q(agency__isnull=False),
                 name="template_version_unique",
-                nulls_distinct=False,
-            )
+            ),
+            # The shipped versions (no agency): numbered once per kind.
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                condition=Q(agency__isnull=True),
+                name="template_shipped_version_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +108,7 @@ class NumberCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "kind", "year"], name="number_counter_unique"
-            )
+            models.UniqueConstraint(fields=["agency", "kind", "year"], name="number_counter_unique")
         ]
 
     def __str__(self) -> str:
