@@ -250,8 +250,9 @@ def configure(agency: Agency, admin: Person, written: list[str]) -> None:
     if fields is None:
         return
     initials = "".join(w[0] for w in agency.short_name.split()[:2]).upper()
-    head = configure_documents.save_letterhead(admin, agency, **fields, logo=_logo(initials))
-    if head.logo and head.logo.name not in written:
+    given: dict[str, Any] = {**fields, "logo": _logo(initials)}
+    head = configure_documents.save_letterhead(admin, agency, None, **given)
+    if head.logo and head.logo.name and head.logo.name not in written:
         written.append(head.logo.name)
     code = NUMBER_CODES[agency.slug]
     for kind in KINDS.values():
