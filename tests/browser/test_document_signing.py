@@ -57,14 +57,18 @@ def guide(tmp_path: Path) -> Path:
 
 
 def act_in_turn(page, document: Document, button: str) -> None:
-    """Open the document's page and press the initial or signature button."""
+    """Open the document's page and press the initial or signature button (``button``: its
+    Indonesian label)."""
     page.goto(f"/dokumen/{document.pk}/")
     form = page.locator("#my-turn form").first
-    assert form.locator("input[name=seen_sha256]").get_attribute("value")
+    assert form.locator("input[name=seen_sha256]").get_attribute("value") == (
+        Document.objects.get(pk=document.pk).pdf_sha256
+    )
+    submit = form.locator("button[type=submit]")
+    assert submit.inner_text().strip() == button
     with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+        submit.click()
     assert page.locator(".message--error").count() == 0, page.locator("main").inner_text()
-    assert button
 
 
 def test_the_bast_is_signed_jointly_by_both_heads_and_completes_step_10(

@@ -30,6 +30,7 @@ from laksana.documents.models import (
     Document,
     DocumentStatus,
 )
+from laksana.documents.settings_views import may_administer
 from laksana.org.models import Person
 from laksana.web.middleware import current_person
 
@@ -115,7 +116,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/mine.html",
-        {"waiting": waiting, "drafts": drafts, "final": final, "no_person": person is None},
+        {
+            "waiting": waiting,
+            "drafts": drafts,
+            "final": final,
+            "no_person": person is None,
+            "can_administer": may_administer(person, request.user),
+        },
     )
 
 
