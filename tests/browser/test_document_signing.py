@@ -18,6 +18,7 @@ from laksana.cases.models import Case, StepStatus
 from laksana.documents.models import Document, DocumentStatus, SignatoryStatus
 
 from ..cases.helpers import active, work
+from .test_csp import Watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,12 +75,15 @@ def act_in_turn(page, document: Document, button: str) -> None:
 def test_the_bast_is_signed_jointly_by_both_heads_and_completes_step_10(
     sign_in, bali, case: Case, guide: Path
 ) -> None:
-    head = sign_in("kadis").page
+    watch = Watch(sign_in("kadis"))
+    head = watch.page
     head.goto(f"/kasus/{case.reference}/")
     make = head.locator("form.step-form a[href*='/dokumen/baru']")
     assert make.count() == 1, "the step offers to make the BAST"
     with head.expect_navigation():
         make.click()
+    head.wait_for_load_state("networkidle")
+    watch.assert_clean("the draft form")
 
     # The draft form asks only what the records do not hold; the procedure's signers are set.
     head.fill("input[name='art-doc-place']", "Ruang Rapat Diskominfos")
@@ -94,6 +98,7 @@ def test_the_bast_is_signed_jointly_by_both_heads_and_completes_step_10(
     head.click("button[formtarget=document-preview]")
     frame = head.frame_locator("iframe[name=document-preview]")
     expect(frame.locator("body")).to_contain_text("Aplikasi SIKESDA versi 2.4", timeout=30_000)
+    watch.assert_clean("the preview")
     assert not Document.objects.exists()
 
     with head.expect_navigation():
@@ -104,6 +109,8 @@ def test_the_bast_is_signed_jointly_by_both_heads_and_completes_step_10(
         head.click(f"form[action='/dokumen/{document.pk}/kirim'] button[type=submit]")
     document.refresh_from_db()
     assert document.status == DocumentStatus.CIRCULATING
+    head.wait_for_load_state("networkidle")
+    watch.assert_clean("the document's page")
 
     # The Kabid initials first; then both heads sign, each in their own browser.
     act_in_turn(sign_in("kabid").page, document, "Paraf")

@@ -193,3 +193,25 @@ def test_a_draft_made_changed_circulated_and_signed_through_the_api(api_as, bali
     assert completed.status_code == 200, completed.content
     case.refresh_from_db()
     assert case.state["artifacts"]["ba_diskusi"]["ref"] == f"document:{pk}"
+
+
+def test_the_list_reads_the_same_number_of_queries_for_more_documents(api_as, bali, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from laksana.documents import services
+
+    reader: Api = api_as(bali["kadis"])
+    nota = {"to": "Kabid", "subject": "Uji", "body": "Isi."}
+    services.make_draft(bali["kadis"], case, kind="nota_dinas", fields=nota)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert reader.get("/documents", {"case": case.reference}).status_code == 200
+        return len(queries)
+
+    count()  # the token's first use is written once
+    one = count()
+    for _ in range(3):
+        services.make_draft(bali["kadis"], case, kind="nota_dinas", fields=nota)
+    assert count() == one

@@ -152,7 +152,7 @@ def _visible(request: HttpRequest) -> QuerySet[Document]:
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
-    found = _visible(request).select_related("case", "author").filter(pk=pk).first()
+    found = _with_relations(_visible(request)).filter(pk=pk).first()
     if found is None:
         raise not_found()
     return found
@@ -167,7 +167,8 @@ def _case(request: HttpRequest, reference: str) -> Case:
 
 
 def _out(document: Document) -> DocumentOut:
-    signatories = list(document.signatories.select_related("person").order_by("order", "pk"))
+    # Prefetched with their people by the callers (one query for a whole list).
+    signatories = sorted(document.signatories.all(), key=lambda s: (s.order, s.pk))
     waiting = services.turn(document) if document.status == DocumentStatus.CIRCULATING else []
     final = document.status == DocumentStatus.FINAL
     return DocumentOut(
@@ -222,8 +223,12 @@ def _signatories(given: list[SignatoryIn] | None) -> list[dict[str, Any]] | None
     ]
 
 
+def _with_relations(documents: QuerySet[Document]) -> QuerySet[Document]:
+    return documents.select_related("case", "author").prefetch_related("signatories__person")
+
+
 def _fresh(pk: int) -> DocumentOut:
-    return _out(Document.objects.select_related("case", "author").get(pk=pk))
+    return _out(_with_relations(Document.objects.filter(pk=pk)).get())
 
 
 # Operations ----------------------------------------------------------------------------------
@@ -233,7 +238,7 @@ def _fresh(pk: int) -> DocumentOut:
 def list_documents(request: HttpRequest, case: str) -> list[DocumentOut]:
     """The documents of a case the caller may see, newest first."""
     found = _case(request, case)
-    return [_out(d) for d in queries.documents_of_case(found).select_related("case", "author")]
+    return [_out(d) for d in _with_relations(queries.documents_of_case(found))]
 
 
 @router.post("/documents", response={201: DocumentOut, **responses(400, 403, 404, 422)})
