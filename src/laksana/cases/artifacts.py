@@ -435,7 +435,8 @@ def held(
     """Of ``keys``, the artifacts the case holds as real evidence, with their files: a file
     value whose attachments are on the case, a disposition that was sent and not withdrawn,
     a mapping of fields. A value that names nothing (written before these checks) is not
-    evidence, so the page does not show it as provided."""
+    evidence, so the page does not show it as provided. A reference of another type with a
+    resolver (a final document) was checked when its step completed."""
     on_case: Mapping[str, Any] = case.state.get("artifacts", {})
     spec = case.version.spec
     stored = {str(a.pk): a for a in attachments}
@@ -451,7 +452,12 @@ def held(
             if ids and all(i in stored for i in ids):
                 out[key] = [stored[i] for i in ids]
         elif "ref" in value:
-            if spec.artifact(key).type == "disposition" and str(value["ref"]) in sent:
+            kind = spec.artifact(key).type
+            if kind == "disposition":
+                if str(value["ref"]) in sent:
+                    out[key] = []
+            elif resolver_of(kind) is not None:
+                # Resolved when the step completed (a final document): it cannot be undone.
                 out[key] = []
         elif value:
             out[key] = []
