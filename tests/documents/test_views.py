@@ -427,3 +427,42 @@ def test_my_documents_and_the_menu_badge(bali, case):
     assert 'id="documents-badge"' in text
     badge = text.split('id="documents-badge"', 1)[1].split("</span></span>", 1)[0]
     assert "1" in badge
+
+
+def test_an_administrator_saves_the_agencys_and_a_units_letterhead_with_a_logo(bali):
+    from tests.cases.helpers import png
+
+    admin = bali["kadis"]
+    roles.grant(admin, RoleKind.AGENCY_ADMIN)
+    c = client_of(admin)
+    response = c.post(
+        reverse("documents:letterhead"),
+        {
+            "government": "Pemerintah Provinsi Bali",
+            "agency_name": "Dinas Komunikasi, Informatika dan Statistik",
+            "address": "Jl. D.I. Panjaitan No. 7, Denpasar",
+            "email": "diskominfos@baliprov.go.id",
+            "logo": png("logo.png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    saved = Letterhead.objects.get(agency=admin.agency, unit=None)
+    assert saved.government == "Pemerintah Provinsi Bali" and saved.logo
+    unit = bali["dinkes"].unit
+    response = c.post(
+        reverse("documents:unit_letterhead", args=[unit.pk]),
+        {"agency_name": "Pemerintah Provinsi Bali", "unit_name": unit.name},
+    )
+    assert response.status_code == 302
+    assert Letterhead.objects.get(agency=admin.agency, unit=unit).unit_name == unit.name
+    assert c.get(reverse("documents:letterhead")).context["form"].initial["email"] == (
+        "diskominfos@baliprov.go.id"
+    )
+
+
+def test_the_form_of_a_steps_document_is_refused_to_who_may_not_work_the_step(bali, case):
+    response = client_of(bali["dinkes_staf"]).get(new_url(case))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[case.reference])
+    assert messages_of(response)
+    assert not Document.objects.exists()

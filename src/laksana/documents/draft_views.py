@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
+from laksana.cases import authority
 from laksana.cases.models import Case, CaseStep
 from laksana.cases.services import ServiceError
 from laksana.documents import drafting, forms, services
@@ -141,6 +142,18 @@ def new(request: HttpRequest) -> HttpResponse:
         existing = _existing_draft(case, step, key)
         if existing is not None:
             return redirect(_detail_url(existing))
+        if step is not None:
+            # The form of a step's document is for those who may work the step (the
+            # services decide again when the draft is made).
+            decision = authority.may_work(person, case, step)
+            if not decision:
+                messages.error(
+                    request,
+                    decision.explain(
+                        _("Only someone who may work this step can make its document.")
+                    ),
+                )
+                return redirect(reverse("cases:detail", args=[case.reference]))
         form = forms.draft_form(kind.form, {}, "", [])
         try:
             defaults = drafting.default_signatories(
