@@ -9,7 +9,6 @@ product's error page.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -101,7 +100,11 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     first: every problem listed with its line, nothing saved)."""
     person = _administrator(request)
     found = _kind(kind)
-    versions = list(TemplateVersion.objects.filter(agency_id=person.agency_id, kind=found.code))
+    versions = list(
+        TemplateVersion.objects.filter(agency_id=person.agency_id, kind=found.code).select_related(
+            "created_by"
+        )
+    )
     shipped = templating.shipped_source(found.code)
     problems: list[str] = []
     status = 200
@@ -180,7 +183,6 @@ def numbering_pattern(request: HttpRequest, kind: str) -> HttpResponse:
             "problems": problems,
             "example": example,
             "placeholders": numbering.PLACEHOLDERS,
-            "year": dt.date.today().year,
         },
         status=status,
     )
