@@ -1682,6 +1682,22 @@ MISMATCHED_MATRIX: dict[str, Entry] = {
         lambda s: reverse("cases:file", args=[s.case.reference, s.ipas_attachment.pk]),
         NOT_THIS_CASE,
     ),
+    # The disposition sheet of the IPAS case's disposition, asked under the Bali case.
+    "documents:disposition_sheet": Entry(
+        lambda s: reverse(
+            "documents:disposition_sheet", args=[s.case.reference, s.ipas_disposition.pk]
+        ),
+        NOT_THIS_CASE,
+        method="POST",
+    ),
+    # A step of the IPAS case named in the draft form of the Bali case.
+    "documents:new": Entry(
+        lambda s: (
+            reverse("documents:new")
+            + f"?case={s.case.reference}&step={s.ipas_step.pk}&kind=nota_dinas"
+        ),
+        NOT_THIS_CASE,
+    ),
     "cases:thumbnail": Entry(
         lambda s: reverse("cases:thumbnail", args=[s.case.reference, s.ipas_attachment.pk]),
         NOT_THIS_CASE,
