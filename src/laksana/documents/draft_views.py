@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
-from laksana.cases import authority
+from laksana.cases import authority, vendors
 from laksana.cases.models import Case, CaseStep
 from laksana.cases.services import ServiceError
 from laksana.documents import drafting, forms, services
@@ -66,10 +67,19 @@ def _target(request: HttpRequest, params: Any) -> tuple[Case, CaseStep | None, s
 
 
 def _people(case: Case) -> list[tuple[str, str]]:
-    """The people of the case's agency, as signatory choices."""
+    """The signatory choices: the people of the case's agency, and the staff of the current
+    vendor of the case's application (whom the services accept as signatories too)."""
+    allowed = Q(agency_id=case.agency_id, vendor__isnull=True)
+    vendor = (
+        case.application.current_vendor(vendors.case_day(case))
+        if case.application is not None
+        else None
+    )
+    if vendor is not None:
+        allowed |= Q(vendor=vendor)
     return [
-        (str(pk), f"{name} — {position}" if position else name)
-        for pk, name, position in Person.objects.filter(agency_id=case.agency_id)
+        (str(pk), f"{name} — {unit}" if unit else name)
+        for pk, name, unit in Person.objects.filter(allowed)
         .order_by("name")
         .values_list("pk", "name", "unit__name")
     ]
