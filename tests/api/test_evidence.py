@@ -146,7 +146,8 @@ def test_a_made_up_reference_completes_no_step(api_as, bali, sop002):
         foto_masalah=png(),
         dokumen_analisis=pdf(),
     )
-    _refused_nothing_written(response, step_id, "unggah dokumen yang ditandatangani")
+    # The letter is an official document of the case: a reference names one by its id.
+    _refused_nothing_written(response, step_id, 'tidak menunjuk dokumen; berikan {"ref"')
     assert "Surat permohonan perbaikan sistem" in response.json()["message"]
     assert not Attachment.objects.exists()
 
@@ -191,7 +192,7 @@ def test_a_reference_of_the_wrong_type_is_refused(api_as, bali, sop002):
     case = work(bali["kabid"], case)  # 4, with the Kabid's own disposition
     step5 = active(case)
     api = api_as(bali["ketuatim"])
-    # A disposition is no Berita Acara: minutes are signed documents, uploaded as files.
+    # A disposition is no Berita Acara: minutes are official documents of the case.
     response = _complete(
         api,
         case.reference,
@@ -209,7 +210,8 @@ def test_a_reference_of_the_wrong_type_is_refused(api_as, bali, sop002):
         },
         dokumen_awal_proses_bisnis=pdf(),
     )
-    _refused_nothing_written(response, step5.pk, "rujukan tidak diterima")
+    _refused_nothing_written(response, step5.pk, '"disposition:')
+    assert "tidak menunjuk dokumen" in response.json()["message"]
     assert "Berita Acara Hasil Diskusi" in response.json()["message"]
 
 

@@ -76,8 +76,9 @@ def test_it_lists_exactly_the_overdue_steps_most_recently_overdue_first(admin, b
     rows = {row.step.case.reference: row for row in response.context["page"].rows}
     held = rows[board["held_after"].case.reference]
     assert held.on_hold
-    # Overdue time is working time: at most the working minutes in the span.
-    assert 0 <= rows[board["late_1h"].case.reference].overdue_minutes <= 60
+    # Overdue time is working time: at most the working minutes in the span (the hour the
+    # board was made overdue by, plus the seconds since it was made, on a busy machine).
+    assert 0 <= rows[board["late_1h"].case.reference].overdue_minutes <= 61
     assert held.overdue_minutes <= 60  # counted up to the hold, not to now
     page = response.content.decode()
     assert "Unit Kerja Pemohon" in page  # nobody claimed it: the actor holds it

@@ -186,7 +186,14 @@ def test_the_chain_depth_has_a_class_for_every_depth_shown() -> None:
 
 # Templates that are never served as a page: the compliance report's PDF is rendered by
 # WeasyPrint, which applies its <style> itself.
-NOT_SERVED = {"reports/compliance_pdf.html"}
+# The official documents' print frame and its partials are served only as the HTML of a
+# document inside a sandboxed frame, with a policy of their own that runs no script
+# (laksana.documents.draft_views._framed).
+NOT_SERVED = {
+    "reports/compliance_pdf.html",
+    "documents/print/frame.html",
+    "documents/print/verifikasi.html",
+}
 
 
 def test_no_template_has_inline_script_style_or_handlers() -> None:
