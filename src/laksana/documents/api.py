@@ -63,7 +63,7 @@ class SignatoryOut(Schema):
     note: str
 
 
-class DocumentOut(Schema):
+class OfficialDocumentOut(Schema):
     """A document of a case."""
 
     id: int
@@ -166,12 +166,12 @@ def _case(request: HttpRequest, reference: str) -> Case:
     return case
 
 
-def _out(document: Document) -> DocumentOut:
+def _out(document: Document) -> OfficialDocumentOut:
     # Prefetched with their people by the callers (one query for a whole list).
     signatories = sorted(document.signatories.all(), key=lambda s: (s.order, s.pk))
     waiting = services.turn(document) if document.status == DocumentStatus.CIRCULATING else []
     final = document.status == DocumentStatus.FINAL
-    return DocumentOut(
+    return OfficialDocumentOut(
         id=document.pk,
         case=document.case.reference,
         step_id=document.step_id,
@@ -227,22 +227,22 @@ def _with_relations(documents: QuerySet[Document]) -> QuerySet[Document]:
     return documents.select_related("case", "author").prefetch_related("signatories__person")
 
 
-def _fresh(pk: int) -> DocumentOut:
+def _fresh(pk: int) -> OfficialDocumentOut:
     return _out(_with_relations(Document.objects.filter(pk=pk)).get())
 
 
 # Operations ----------------------------------------------------------------------------------
 
 
-@router.get("/documents", response={200: list[DocumentOut], **responses(404, 422)})
-def list_documents(request: HttpRequest, case: str) -> list[DocumentOut]:
+@router.get("/documents", response={200: list[OfficialDocumentOut], **responses(404, 422)})
+def list_documents(request: HttpRequest, case: str) -> list[OfficialDocumentOut]:
     """The documents of a case the caller may see, newest first."""
     found = _case(request, case)
     return [_out(d) for d in _with_relations(queries.documents_of_case(found))]
 
 
-@router.post("/documents", response={201: DocumentOut, **responses(400, 403, 404, 422)})
-def create_draft(request: HttpRequest, payload: DraftIn) -> Status[DocumentOut]:
+@router.post("/documents", response={201: OfficialDocumentOut, **responses(400, 403, 404, 422)})
+def create_draft(request: HttpRequest, payload: DraftIn) -> Status[OfficialDocumentOut]:
     """Make a draft of a step's document (or of a kind on the case alone)."""
     person = acting_person(request)
     case = _case(request, payload.case)
@@ -265,17 +265,21 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Status[DocumentOut]:
 
 
 @router.get(
-    "/documents/{document_id}", response={200: DocumentOut, **responses(404)}, url_name="document"
+    "/documents/{document_id}",
+    response={200: OfficialDocumentOut, **responses(404)},
+    url_name="document",
 )
-def get_document(request: HttpRequest, document_id: PathId) -> DocumentOut:
+def get_document(request: HttpRequest, document_id: PathId) -> OfficialDocumentOut:
     """One document with its signatories and whose turn it is."""
     return _out(_document(request, document_id))
 
 
 @router.patch(
-    "/documents/{document_id}", response={200: DocumentOut, **responses(400, 403, 404, 422)}
+    "/documents/{document_id}", response={200: OfficialDocumentOut, **responses(400, 403, 404, 422)}
 )
-def update_draft(request: HttpRequest, document_id: PathId, payload: DraftChangeIn) -> DocumentOut:
+def update_draft(
+    request: HttpRequest, document_id: PathId, payload: DraftChangeIn
+) -> OfficialDocumentOut:
     """Change a draft or a returned document (its author only)."""
     person = acting_person(request)
     document = _document(request, document_id)
@@ -291,9 +295,9 @@ def update_draft(request: HttpRequest, document_id: PathId, payload: DraftChange
 
 @router.post(
     "/documents/{document_id}/submit",
-    response={200: DocumentOut, **responses(400, 403, 404, 422)},
+    response={200: OfficialDocumentOut, **responses(400, 403, 404, 422)},
 )
-def submit(request: HttpRequest, document_id: PathId) -> DocumentOut:
+def submit(request: HttpRequest, document_id: PathId) -> OfficialDocumentOut:
     """Send the draft round for initials and signatures (its author only)."""
     person = acting_person(request)
     document = _document(request, document_id)
@@ -303,9 +307,9 @@ def submit(request: HttpRequest, document_id: PathId) -> DocumentOut:
 
 @router.post(
     "/documents/{document_id}/initial",
-    response={200: DocumentOut, **responses(400, 403, 404, 422)},
+    response={200: OfficialDocumentOut, **responses(400, 403, 404, 422)},
 )
-def initial(request: HttpRequest, document_id: PathId, payload: ActIn) -> DocumentOut:
+def initial(request: HttpRequest, document_id: PathId, payload: ActIn) -> OfficialDocumentOut:
     """Initial (paraf) the document, when it is the caller's turn."""
     person = acting_person(request)
     document = _document(request, document_id)
@@ -315,9 +319,9 @@ def initial(request: HttpRequest, document_id: PathId, payload: ActIn) -> Docume
 
 @router.post(
     "/documents/{document_id}/sign",
-    response={200: DocumentOut, **responses(400, 403, 404, 422)},
+    response={200: OfficialDocumentOut, **responses(400, 403, 404, 422)},
 )
-def sign(request: HttpRequest, document_id: PathId, payload: ActIn) -> DocumentOut:
+def sign(request: HttpRequest, document_id: PathId, payload: ActIn) -> OfficialDocumentOut:
     """Sign the document, when it is the caller's turn; the last signature makes it final."""
     person = acting_person(request)
     document = _document(request, document_id)
@@ -327,9 +331,9 @@ def sign(request: HttpRequest, document_id: PathId, payload: ActIn) -> DocumentO
 
 @router.post(
     "/documents/{document_id}/refuse",
-    response={200: DocumentOut, **responses(400, 403, 404, 422)},
+    response={200: OfficialDocumentOut, **responses(400, 403, 404, 422)},
 )
-def refuse(request: HttpRequest, document_id: PathId, payload: RefuseIn) -> DocumentOut:
+def refuse(request: HttpRequest, document_id: PathId, payload: RefuseIn) -> OfficialDocumentOut:
     """Return the document to its author with a note, when it is the caller's turn."""
     person = acting_person(request)
     document = _document(request, document_id)

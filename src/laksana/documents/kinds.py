@@ -278,9 +278,7 @@ KINDS: dict[str, DocumentKind] = {
     )
 }
 
-BY_ARTIFACT_TYPE: dict[str, DocumentKind] = {
-    t: k for k in KINDS.values() for t in k.artifact_types
-}
+BY_ARTIFACT_TYPE: dict[str, DocumentKind] = {t: k for k in KINDS.values() for t in k.artifact_types}
 
 
 def kind_of(code: str) -> DocumentKind | None:
