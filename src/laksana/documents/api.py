@@ -266,7 +266,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Status[OfficialDocum
 
 @router.get(
     "/documents/{document_id}",
-    response={200: OfficialDocumentOut, **responses(404)},
+    response={200: OfficialDocumentOut, **responses(404, 422)},
     url_name="document",
 )
 def get_document(request: HttpRequest, document_id: PathId) -> OfficialDocumentOut:
