@@ -92,6 +92,18 @@ _CONCLUSION = PartField(
     ),
 )
 
+# What SIT and UAT minutes ask (the same shape, run by different people).
+_TEST_MINUTES = FormPart(
+    fields=(
+        _PLACE,
+        PartField("version", "Versi aplikasi", required=True),
+        PartField("environment", "Lingkungan/URL pengujian", required=True),
+        _CONCLUSION,
+        PartField("notes", "Catatan", "long_text"),
+    ),
+    tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
+)
+
 _NATURES = (
     ("Biasa", "Biasa"),
     ("Segera", "Segera"),
@@ -129,16 +141,7 @@ KINDS: dict[str, DocumentKind] = {
             "Berita Acara System Internal Test (SIT)",
             ("minutes.sit",),
             "BA-SIT",
-            FormPart(
-                fields=(
-                    _PLACE,
-                    PartField("version", "Versi aplikasi", required=True),
-                    PartField("environment", "Lingkungan/URL pengujian", required=True),
-                    _CONCLUSION,
-                    PartField("notes", "Catatan", "long_text"),
-                ),
-                tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
-            ),
+            _TEST_MINUTES,
             signer_labels=("Penguji", "Mengetahui"),
         ),
         DocumentKind(
@@ -146,16 +149,7 @@ KINDS: dict[str, DocumentKind] = {
             "Berita Acara User Acceptance Test (UAT)",
             ("minutes.uat",),
             "BA-UAT",
-            FormPart(
-                fields=(
-                    _PLACE,
-                    PartField("version", "Versi aplikasi", required=True),
-                    PartField("environment", "Lingkungan/URL pengujian", required=True),
-                    _CONCLUSION,
-                    PartField("notes", "Catatan", "long_text"),
-                ),
-                tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
-            ),
+            _TEST_MINUTES,
             signer_labels=("PIHAK PERTAMA", "PIHAK KEDUA"),
         ),
         DocumentKind(
