@@ -27,7 +27,7 @@ file, or a file that cannot be read, is an error.
 | ``LAKSANA_BEHIND_PROXY`` | a reverse proxy terminates TLS (5) | off |
 | ``LAKSANA_PROXY_ADDRESSES`` | the proxies' addresses or networks, separated by commas (5) | (9) |
 | ``LAKSANA_SITE_URL`` | the site's address for links in e-mails; required with debug off | (10) |
-| ``LAKSANA_SIGNATURE_PROVIDER`` | who signs documents: ``in_product`` or a provider class's dotted path | ``in_product`` |
+| ``LAKSANA_SIGNATURE_PROVIDER`` | who signs documents (``in_product`` or a class) | in_product |
 | ``LAKSANA_PUBLIC_RATE_LIMIT`` | requests a minute per address without a sign-in (11) | 120 |
 | ``LAKSANA_LOG_FORMAT`` | ``json`` (one JSON object a line) or ``text``, to standard error | (12) |
 | ``LAKSANA_LOG_LEVEL`` | ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR`` | INFO |
