@@ -12,6 +12,7 @@ of a document that is not final yet); otherwise it is **unknown**.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,9 @@ NOT_FINAL = "not_final"
 UNKNOWN = "unknown"
 
 MAX_CODE = 16  # Document.code's length
+# What a code can be (the services draw codes from digits and capitals): anything else,
+# a NUL byte included (PostgreSQL refuses it in a text), names no document and is not asked.
+_CODE = re.compile(rf"[0-9A-Z]{{1,{MAX_CODE}}}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Verdict:
 def by_code(code: str) -> Document | None:
     """The final document a verification code opens (None for a draft or no document)."""
     text = (code or "").strip().upper()
-    if not text or len(text) > MAX_CODE:
+    if not _CODE.fullmatch(text):
         return None
     return Document.objects.filter(code=text, status=DocumentStatus.FINAL).first()
 
@@ -110,13 +114,19 @@ def _embedded_document(data: bytes) -> tuple[Document | None, bool]:
         return None, False
     check = embedded.get("verifikasi")
     code = check.get("kode") if isinstance(check, Mapping) else embedded.get("code")
-    if isinstance(code, str) and 0 < len(code.strip()) <= MAX_CODE:
+    if isinstance(code, str) and _CODE.fullmatch(code.strip().upper()):
         return Document.objects.filter(code=code.strip().upper()).first(), True
     doc = embedded.get("dokumen")
     case = embedded.get("kasus")
     number = doc.get("nomor") if isinstance(doc, Mapping) else None
     reference = case.get("nomor") if isinstance(case, Mapping) else None
-    if isinstance(number, str) and isinstance(reference, str) and number and reference:
+    if (
+        isinstance(number, str)
+        and isinstance(reference, str)
+        and number
+        and reference
+        and "\x00" not in number + reference
+    ):
         found = Document.objects.filter(
             draft_number=number[:60], case__reference=reference[:60]
         ).first()
