@@ -291,6 +291,7 @@ OUTCOMES: dict[tuple[str, str], dict[str, float]] = {
         "Aplikasi diputus": 0.7,
         "Aplikasi dikembangkan kembali": 0.3,
     },
+    ("sop-002-penanganan-masalah-aplikasi", "s9"): {"Diterima": 0.85, "Ditolak": 0.15},
     ("sop-003-pembuatan-aplikasi-dan-website", "s2a"): {"Ya": 0.85, "Tidak": 0.15},
     ("sop-003-pembuatan-aplikasi-dan-website", "s11"): {"Ya": 0.15, "Tidak": 0.85},
     ("sop-004-pemulihan-gagal-fungsi-ipas", "s7"): {"Ya": 0.85, "Tidak": 0.15},

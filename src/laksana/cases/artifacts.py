@@ -117,12 +117,17 @@ class Produced:
 Producer = Callable[[Case, CaseStep, ArtifactSpec], Produced]
 """For a step's artifact of the type, where its record stands (the step's page asks)."""
 
+Outcome = Callable[[Case, Any], "str | None"]
+"""The result a resolved value of the type records ("diterima", "ditolak"), which chooses
+the outcome of a decision read from it (``decided_by``); None when it records none."""
+
 
 @dataclass
 class _Entry:
     resolver: Resolver | None = None
     form: FormPart | None = None
     producer: Producer | None = None
+    outcome: Outcome | None = None
 
 
 _REGISTRY: dict[str, _Entry] = {}
@@ -134,10 +139,13 @@ def register(
     resolver: Resolver | None = None,
     form: FormPart | None = None,
     producer: Producer | None = None,
+    outcome: Outcome | None = None,
 ) -> None:
     """Declare how references of ``type_name`` are resolved, the form fragment that
-    produces its structured value, and/or the module's screen that makes its record (a
-    document). Called by the owning app's ``AppConfig.ready()``."""
+    produces its structured value, the module's screen that makes its record (a document),
+    and/or how the result it records is read (a decision ``decided_by`` it). Called by the
+    owning app's ``AppConfig.ready()``; a later call replaces only the parts it gives (the
+    testing module reads the result of the documents module's UAT minutes)."""
     entry = _REGISTRY.setdefault(type_name, _Entry())
     if resolver is not None:
         entry.resolver = resolver
@@ -145,6 +153,13 @@ def register(
         entry.form = form
     if producer is not None:
         entry.producer = producer
+    if outcome is not None:
+        entry.outcome = outcome
+
+
+def outcome_of(type_name: str) -> Outcome | None:
+    entry = _REGISTRY.get(type_name)
+    return entry.outcome if entry else None
 
 
 def resolver_of(type_name: str) -> Resolver | None:
@@ -225,17 +240,19 @@ def declare(
     resolver: Resolver | None = None,
     producer: Producer | None = None,
     on_complete: TypeEffect | None = None,
+    outcome: Outcome | None = None,
 ) -> None:
     """The one call by which a domain app declares an artifact type it owns (from its
     ``AppConfig.ready()``): the value's checks (pure Python; the engine runs them), the form
     fragment a step shows to produce it, how a ``{"ref": ...}`` is resolved against the
     database, the module's screen that makes its record, and the effect, in the completing
-    transaction, of each value of the type a completed step produced. The type's name and
+    transaction, of each value of the type a completed step produced, and the result a value
+    records when a decision is read from it (``outcome``). The type's name and
     label are the engine's (:mod:`laksana.engine.artifacts`); each part is optional."""
     if check is not None:
         known = engine_registry.get(type_name)
         engine_registry.register(type_name, known.label, known.module, check)
-    register(type_name, resolver=resolver, form=form, producer=producer)
+    register(type_name, resolver=resolver, form=form, producer=producer, outcome=outcome)
     if on_complete is not None:
         _TYPE_EFFECTS[type_name] = on_complete
 
@@ -421,6 +438,47 @@ def _int(raw: object) -> int | None:
     else:
         return None
     return n if 0 < n <= MAX_ID else None
+
+
+# --- a decision read from an artifact -------------------------------------------------------
+
+
+def read_outcome(
+    case: Case, step_key: str, values: Mapping[str, Any], given: str | None
+) -> str | None:
+    """The outcome of a decision ``decided_by`` an artifact, read from the resolved value the
+    step produces by its owning module: the person completing the step does not choose it,
+    and an outcome they give that differs is refused. When the value records no result the
+    module can read (a signed paper uploaded as a file) or no module reads the type, the
+    person chooses as for any decision. Other steps: ``given`` unchanged."""
+    step = case.version.spec.step(step_key)
+    decision = step.decision
+    if decision is None or not decision.decided_by:
+        return given
+    key = decision.decided_by
+    art = case.version.spec.artifact(key)
+    reader = outcome_of(art.type)
+    value = values.get(key)
+    result = reader(case, value) if reader is not None and isinstance(value, Mapping) else None
+    if result is None:
+        return given
+    chosen = decision.outcome_for(result)
+    if chosen is None:
+        raise _refuse(
+            art,
+            key,
+            _("its result %(result)s chooses no outcome of this step") % {"result": result},
+        )
+    if given and given != chosen.label:
+        from laksana.cases.services import ServiceError
+
+        raise ServiceError(
+            "outcome_decided",
+            _("The outcome of this step is read from %(name)s: %(label)s, not %(given)s.")
+            % {"name": art.name, "label": chosen.label, "given": given[:100]},
+            field="outcome",
+        )
+    return chosen.label
 
 
 # --- what a case really holds -----------------------------------------------------------------

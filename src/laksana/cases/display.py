@@ -242,6 +242,13 @@ def _urgency(value: object) -> str:
         return str(value)
 
 
+# A test run's results (the testing module writes the code).
+_RESULTS: dict[str, Any] = {
+    "diterima": _lazy("Accepted"),
+    "diterima_dengan_catatan": _lazy("Accepted with notes"),
+    "ditolak": _lazy("Rejected"),
+}
+
 # The events of an official document of the case (written by the documents module).
 _DOCUMENT_EVENTS: dict[str, Any] = {
     JournalKind.DOCUMENT_DRAFTED: _lazy("%(who)s drafted %(title)s (%(number)s)."),
@@ -250,6 +257,11 @@ _DOCUMENT_EVENTS: dict[str, Any] = {
     JournalKind.SIGNED: _lazy("%(who)s signed %(title)s."),
     JournalKind.DOCUMENT_RETURNED: _lazy("%(who)s returned %(title)s to its author."),
     JournalKind.DOCUMENT_FINAL: _lazy("%(title)s is final: number %(number)s."),
+    # The events of a test run (written by the testing module).
+    JournalKind.TEST_RUN_STARTED: _lazy("%(who)s started %(title)s."),
+    JournalKind.TEST_RUN_CLOSED: _lazy("%(who)s closed %(title)s: %(result)s."),
+    JournalKind.TEST_RUN_REOPENED: _lazy("%(who)s reopened %(title)s."),
+    JournalKind.FINDING_RECORDED: _lazy("%(who)s recorded finding %(title)s."),
 }
 
 
@@ -397,6 +409,7 @@ def _item(
             "who": who,
             "title": data.get("title") or _("a document"),
             "number": data.get("number") or "",
+            "result": str(_RESULTS.get(data.get("result") or "", data.get("result") or "")),
         }
         if data.get("note"):
             item.details.append((_("Note"), str(data["note"])))

@@ -365,6 +365,12 @@ class JournalKind(models.TextChoices):
     SIGNED = "signed", _("Signed")
     DOCUMENT_RETURNED = "document_returned", _("Document returned to its author")
     DOCUMENT_FINAL = "document_final", _("Document final")
+    # A test of the case (laksana.quality): a SIT, UAT or security run begun, closed with its
+    # result, reopened before its minutes were signed; a finding recorded.
+    TEST_RUN_STARTED = "test_run_started", _("Test run started")
+    TEST_RUN_CLOSED = "test_run_closed", _("Test run closed")
+    TEST_RUN_REOPENED = "test_run_reopened", _("Test run reopened")
+    FINDING_RECORDED = "finding_recorded", _("Finding recorded")
 
 
 class JournalEntry(models.Model):

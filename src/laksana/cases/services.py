@@ -350,6 +350,8 @@ def complete_step(
                 }
             )
         artifacts[group.artifact] = {"files": refs}
+    # A decision read from an output (SOP 002 row 9: the UAT's result) is not chosen.
+    outcome = case_artifacts.read_outcome(case, row.step_key, artifacts, outcome or None)
     result = engine.execute(
         spec,
         engine.CaseState.from_dict(case.state),

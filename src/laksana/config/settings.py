@@ -495,6 +495,9 @@ INSTALLED_APPS = [
     "laksana.outbox",
     # Letters and minutes of cases: templates, numbering, initials and signatures.
     "laksana.documents",
+    # Testing: scenario sets, SIT/UAT/security runs, findings and their minutes (after
+    # documents: it reads the result of the minutes the documents module makes).
+    "laksana.quality",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",

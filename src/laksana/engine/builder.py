@@ -401,7 +401,7 @@ class Builder:
         m = r.mapping(
             node,
             Msg("%(where)s decision", where=where),
-            ("question", "outcomes"),
+            ("question", "outcomes", "decided_by"),
             required=("outcomes",),
         )
         if m is None:
@@ -424,7 +424,7 @@ class Builder:
                     o = r.mapping(
                         item,
                         Msg("%(where)s outcome", where=where),
-                        ("label", "to", "description"),
+                        ("label", "to", "description", "when"),
                         required=("label", "to"),
                     )
                     if o is None or not {"label", "to"} <= set(o):
@@ -461,6 +461,10 @@ class Builder:
                                 Msg("%(where)s outcome description", where=where),
                                 required=False,
                             ),
+                            when=r.texts(
+                                o["when"][1] if "when" in o else None,
+                                Msg("%(where)s outcome '%(label)s' when", where=where, label=label),
+                            ),
                         )
                     )
                 if len(seq.value) == 1:
@@ -472,7 +476,55 @@ class Builder:
             if "question" in m
             else activity
         )
-        return Decision(question=question, outcomes=tuple(outcomes))
+        decided_by = (
+            r.text(m["decided_by"][1], Msg("%(where)s decided_by", where=where))
+            if "decided_by" in m
+            else ""
+        )
+        self.check_decided(node, where, decided_by, outcomes)
+        return Decision(question=question, outcomes=tuple(outcomes), decided_by=decided_by)
+
+    def check_decided(
+        self, node: yaml.Node, where: str, decided_by: str, outcomes: list[Outcome]
+    ) -> None:
+        """A decision read from an artifact names, on every outcome, the results that choose
+        it, each result once; a decision a person takes names none."""
+        r = self.r
+        if not decided_by:
+            if any(o.when for o in outcomes):
+                r.error(
+                    node,
+                    Msg(
+                        "%(where)s: 'when' on an outcome needs 'decided_by', the artifact whose "
+                        "result chooses the outcome",
+                        where=where,
+                    ),
+                )
+            return
+        seen: set[str] = set()
+        for o in outcomes:
+            if not o.when:
+                r.error(
+                    node,
+                    Msg(
+                        "%(where)s: outcome '%(label)s' needs 'when', the results of "
+                        "%(artifact)s that choose it",
+                        where=where,
+                        label=o.label,
+                        artifact=decided_by,
+                    ),
+                )
+            for result in o.when:
+                if result in seen:
+                    r.error(
+                        node,
+                        Msg(
+                            "%(where)s: the result '%(result)s' chooses two outcomes",
+                            where=where,
+                            result=result,
+                        ),
+                    )
+                seen.add(result)
 
     def steps(self, node: yaml.Node) -> list[tuple[Step, dict[str, tuple[yaml.Node, yaml.Node]]]]:
         r = self.r
@@ -520,6 +572,16 @@ class Builder:
                 self.target_refs.append((next_id, m["next"][1], Msg("%(where)s next", where=where)))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
             produces = self.artifact_ids(m, "produces", where)
+            if decision is not None and decision.decided_by and decision.decided_by not in produces:
+                r.error(
+                    m["decision"][1],
+                    Msg(
+                        "%(where)s: decided_by names %(artifact)s, which this step does not "
+                        "produce; a decision is read from an output of its own step",
+                        where=where,
+                        artifact=decision.decided_by,
+                    ),
+                )
             out.append(
                 (
                     Step(

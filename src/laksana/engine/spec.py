@@ -138,6 +138,9 @@ class Outcome:
     label: str
     target: str
     description: str = ""
+    # For a decision read from an artifact (``Decision.decided_by``): the results of that
+    # artifact that choose this outcome ("diterima", "diterima_dengan_catatan").
+    when: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +149,21 @@ class Decision:
 
     question: str
     outcomes: tuple[Outcome, ...]
+    # The artifact, produced by the step, whose result chooses the outcome (a UAT's minutes:
+    # Diterima or Ditolak). Its owning module reads the result (laksana.cases.artifacts);
+    # the person completing the step does not choose it. Empty: the person chooses.
+    decided_by: str = ""
 
     def outcome(self, label: str) -> Outcome | None:
         for o in self.outcomes:
             if o.label == label:
+                return o
+        return None
+
+    def outcome_for(self, result: str) -> Outcome | None:
+        """The outcome a result of the deciding artifact chooses."""
+        for o in self.outcomes:
+            if result in o.when:
                 return o
         return None
 
