@@ -53,6 +53,7 @@ what it changed, and every ``ok`` read changes nothing but the reader's own unre
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import inspect
 import io
 import json
@@ -1567,6 +1568,11 @@ MATRIX: dict[str, Entry] = {
         lambda s: f"/api/cases/{s.case.reference}/journal", API_CASE_READ
     ),
 }
+
+# The testing module's routes (laksana.quality), in files of their own: each ``entries()``
+# gives its MATRIX rows (it may read this module's names: they exist by now).
+for _part in ("matrix_quality_sets", "matrix_quality_runs", "matrix_quality_reports"):
+    MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 
 # The DJKI case on IPAS: the vendor sees it (and the Bali people do not).
 IPAS_CASE_READ = row("login", "404", "404", "404", "ok")
