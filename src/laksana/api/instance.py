@@ -32,3 +32,7 @@ api.add_router("", cases_router)
 api.add_router("", accounts_router)
 api.add_router("", "laksana.catalog.api.router")
 api.add_router("", "laksana.documents.api.router")
+# The testing module: scenario sets, runs and verdicts, findings, reports.
+api.add_router("", "laksana.quality.api_sets.router")
+api.add_router("", "laksana.quality.api_runs.router")
+api.add_router("", "laksana.quality.api_reports.router")

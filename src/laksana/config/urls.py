@@ -21,6 +21,7 @@ urlpatterns = [
     path("kotak-keluar/", include("laksana.outbox.urls")),
     # Documents: /dokumen/... and the public /verifikasi/<code> (no sign-in).
     path("", include("laksana.documents.urls")),
+    path("pengujian/", include("laksana.quality.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),
