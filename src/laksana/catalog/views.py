@@ -36,6 +36,7 @@ from laksana.catalog.models import (
     Stage,
     WorkProgramme,
 )
+from laksana.catalog.panels import panels_for
 from laksana.errors import ServiceError
 from laksana.org.models import Agency, Person, Unit
 from laksana.web.middleware import current_person
@@ -167,6 +168,8 @@ def _page(
         "open_form": open_form,
         "today": timezone.localdate(),
         "cases_url": reverse("cases:list") + f"?application={app.pk}",
+        # What other modules hold about the application (laksana.catalog.panels).
+        "domain_panels": panels_for(current_person(request), app),
     }
     if keeper:
         bound = bound or {}
