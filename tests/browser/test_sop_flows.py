@@ -122,7 +122,8 @@ def test_sop_002_from_report_to_completion_letter(sign_in, bali, sop002, upload_
         case=case, sender=bali["kabid"], recipient=bali["ketuatim"]
     ).exists()
 
-    # Steps 5 to 11, each by its own person.
+    # Steps 5 to 11, each by its own person. The UAT's minutes (step 9) are uploaded as a
+    # signed paper here, which records no result Laksana can read: the tester says it.
     for login in ("ketuatim", "dev1", "qa1", "dev1", "dinkes_staf", "kadis", "kadis"):
         step = active_step(case).step_key
         complete_current_step(
@@ -131,6 +132,7 @@ def test_sop_002_from_report_to_completion_letter(sign_in, bali, sop002, upload_
             else (page if login == "dinkes_staf" else head),
             case.reference,
             upload_files,
+            "Diterima" if step == "s9" else None,
         )
         assert not case.steps.filter(step_key=step, status=StepStatus.ACTIVE).exists(), login
 
