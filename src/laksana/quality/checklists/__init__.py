@@ -1,0 +1,2 @@
+"""Checklists shipped with the testing module: data files read by
+:mod:`laksana.quality.security`."""
