@@ -12,7 +12,10 @@ and nothing for ``disposition`` outputs: those are
 filled by the disposition the person sends on the step. What the person entered is read
 back into the arguments of :func:`laksana.cases.services.complete_step`; the engine judges
 it, and its refusal is mapped back onto the inputs concerned so the form can be shown again
-with every value kept.
+with every value kept. A decision read from an output the module reads (``decided_by``: SOP
+002 row 9, a UAT's minutes) is not offered as a choice: the page says where the outcome is
+read from and which outcome the ready record gives; only a signed paper uploaded instead
+leaves the person to choose.
 """
 
 from __future__ import annotations
@@ -147,6 +150,24 @@ class ArtifactInput:
     ref_name: str = ""
 
 
+@dataclass(frozen=True)
+class DecidedBy:
+    """A decision of the step read from one of its outputs, a record a module reads
+    (``Decision.decided_by``): the page says so instead of offering the outcome choice,
+    and, once the record is ready, which outcome it gives (``label``; empty until then)."""
+
+    key: str
+    name: str
+    label: str = ""
+
+
+class StepInputs(list[ArtifactInput]):
+    """The inputs of a step's form, and how its decision is taken when it is read from an
+    output (``decided_by``; None when the person chooses)."""
+
+    decided_by: DecidedBy | None = None
+
+
 @dataclass
 class Submission:
     """What the person entered, as complete_step takes it, plus the raw text to show again."""
@@ -179,13 +200,13 @@ def build_inputs(
     *,
     case: Case | None = None,
     row: CaseStep | None = None,
-) -> list[ArtifactInput]:
+) -> StepInputs:
     """The inputs of the step's form. ``people`` are the (value, label) choices of person
     fields; ``entered`` the raw values to show again; ``errors`` per artifact key; ``case``
     and ``row``, the step's case and row, let a produced record say where it stands."""
     entered = entered or {}
     errors = errors or {}
-    out = []
+    out = StepInputs()
     for key in pending_artifacts(spec, step, on_case):
         art = spec.artifact(key)
         kind = input_kind(art)
@@ -232,7 +253,34 @@ def build_inputs(
             item.multiple = art.multiple
             item.is_document = True
         out.append(item)
+    out.decided_by = decided_by(spec, step, out, case)
     return out
+
+
+def decided_by(
+    spec: ProcedureSpec, step: Step, inputs: Sequence[ArtifactInput], case: Case | None
+) -> DecidedBy | None:
+    """How the step's decision is shown when it is read from an output: only when that
+    output is a record a module makes and reads (a UAT's minutes); a file or a type no module
+    reads leaves the choice to the person. The outcome a ready record gives is read as
+    completing the step would read it; a record that gives none shows none."""
+    decision = step.decision
+    if decision is None or not decision.decided_by:
+        return None
+    key = decision.decided_by
+    item = next((i for i in inputs if i.key == key), None)
+    if item is None or item.kind is not InputKind.PRODUCED:
+        return None
+    if case_artifacts.outcome_of(spec.artifact(key).type) is None:
+        return None
+    label = ""
+    ready = item.produced.value if item.produced is not None else None
+    if case is not None and ready is not None:
+        try:
+            label = case_artifacts.read_outcome(case, step.id, {key: ready}, None) or ""
+        except (ServiceError, LookupError, TypeError, ValueError):
+            label = ""  # the record gives no outcome of this step: completing it says why
+    return DecidedBy(key=key, name=item.name, label=label)
 
 
 def part_inputs(
