@@ -13,6 +13,8 @@ class QualityConfig(AppConfig):
         # The artifact types the testing module owns (quality.test_scenarios,
         # security.test_report), the result read from SIT/UAT minutes for SOP 002's row 9,
         # and the case page's panel of the case's test runs (laksana.quality.plugin).
-        from laksana.quality import plugin
+        from laksana.cases.panels import register_panel
+        from laksana.quality import plugin, views_runs
 
         plugin.register()
+        register_panel("testing", views_runs.case_panel)
