@@ -280,8 +280,7 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
             "columns": ", ".join(missing)
         }
         raise _refused(message)
-    rows: list[tuple[int, dict[str, str]]] = []
-    items: list[str] = []
+    rows: list[tuple[int, dict[str, str], set[str]]] = []
     for number, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if all(value is None or not str(value).strip() for value, _f in row):
             continue
@@ -290,27 +289,27 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
                 _("The file has more than %(limit)s scenarios; split it.") % {"limit": MAX_ROWS}
             )
         values: dict[str, str] = {}
-        for field, (index, header) in columns.items():
+        formulas: set[str] = set()
+        for field, (index, _header) in columns.items():
             value, formula = row[index] if index < len(row) else (None, False)
             if formula:
-                items.append(
-                    _problem(
-                        number,
-                        header,
-                        _("the cell holds a formula, which is not evaluated; write its value."),
-                    )
-                )
-                value = None
+                formulas.add(field)
+                value = "="
             values[field] = _cell_text(value)
-        rows.append((number, values))
+        rows.append((number, values, formulas))
     if not rows:
         raise _refused(_("The file has no scenario rows below its header row."))
+    items: list[str] = []
     seen: dict[str, int] = {}
-    for number, values in rows:
+    for number, values, formulas in rows:
         cleaned = scenarios.cleaned(values)
-        for field, problem in scenarios.problems_of(cleaned):
-            header = columns[field][1] if field in columns else HEADERS[field]
-            items.append(_problem(number, header, problem))
+        found = dict(scenarios.problems_of(cleaned))
+        formula = _("the cell holds a formula, which is not evaluated; write its value.")
+        found.update({field: formula for field in formulas})
+        for field in SCENARIO_FIELDS:
+            if field in found:
+                header = columns[field][1] if field in columns else HEADERS[field]
+                items.append(_problem(number, header, found[field]))
         key = cleaned["number"].casefold()
         if key and key in seen:
             problem = _("number %(number)s is already used in row %(other)s.") % {
@@ -327,7 +326,7 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
             items,
         )
     out = []
-    for _number, values in rows:
+    for _number, values, _formulas in rows:
         cleaned = scenarios.cleaned(values)
         cleaned["priority"] = scenarios.priority_of(cleaned["priority"]) or str(Priority.MEDIUM)
         out.append(ScenarioInput(**cleaned))
