@@ -55,6 +55,36 @@ FIELDS: dict[str, dict[str, Any]] = {
         "conclusion": "Diterima dengan catatan",
         "tests": [{"id": "U-01", "description": "Cetak laporan", "verdict": "Lulus"}],
     },
+    # Made from a test run (laksana.quality.minutes): every column of the minutes.
+    "laporan_uji_keamanan": {
+        "place": "Ruang Server Diskominfos",
+        "run": "Uji Keamanan 3",
+        "version": "2.1.0",
+        "environment": "Staging — https://uji.sikesda.baliprov.go.id",
+        "conclusion": "Ditolak",
+        "reasons": ["1 temuan terbuka dengan tingkat Kritis atau Tinggi"],
+        "tests": [
+            {
+                "id": "V2.1.1",
+                "description": "Panjang kata sandi minimal 12 karakter",
+                "steps": "Buat akun dengan kata sandi 8 karakter",
+                "input_data": "sandi123",
+                "expected": "Ditolak",
+                "actual": "Diterima",
+                "verdict": "Gagal",
+            }
+        ],
+        "findings": [
+            {
+                "number": "T-1",
+                "finding": "Kata sandi pendek diterima",
+                "severity": "Tinggi",
+                "owner": "Komang Adi Wiguna",
+                "follow_up": "Belum ditindaklanjuti",
+                "due": "2026-12-14",
+            }
+        ],
+    },
     "bast": {
         "place": "Denpasar",
         "warranty": "3 (tiga) bulan sejak serah terima",

@@ -26,6 +26,11 @@ class DocumentKind:
     # Printed above each signer by default, in order (the rest: no label).
     signer_labels: tuple[str, ...] = ()
     minutes: bool = True  # a berita acara ("Pada hari ini ..."), else a letter
+    # The module that makes its documents from its own records ("quality": the minutes of a
+    # test run, made by closing the run); empty: an author drafts them by hand. Such a kind
+    # has no manual draft (services.make_draft refuses one without a ``source``) and its
+    # fields are the module's, except MADE_EDITABLE ones.
+    made_by: str = ""
 
     @property
     def default_pattern(self) -> str:
@@ -44,26 +49,26 @@ _PARTICIPANTS = PartRows(
     rows=6,
 )
 
+_VERDICTS = (
+    ("Lulus", "Lulus"),
+    ("Gagal", "Gagal"),
+    ("Diblokir", "Diblokir"),
+    ("Tidak dijalankan", "Tidak dijalankan"),
+)
+
+# Per scenario, the columns of the minutes (DOMAIN.md "Minutes"): the scenario's number,
+# its description, procedure, input data, expected and actual result, and the verdict.
 _TESTS = PartRows(
     "tests",
     "Hasil pengujian per skenario",
     (
         PartField("id", "No. skenario", required=True),
         PartField("description", "Skenario", required=True),
-        PartField("expected", "Hasil yang diharapkan"),
-        PartField("actual", "Hasil aktual"),
-        PartField(
-            "verdict",
-            "Hasil",
-            "choice",
-            required=True,
-            choices=(
-                ("Lulus", "Lulus"),
-                ("Gagal", "Gagal"),
-                ("Diblokir", "Diblokir"),
-                ("Tidak dijalankan", "Tidak dijalankan"),
-            ),
-        ),
+        PartField("steps", "Langkah/Prosedur", "long_text"),
+        PartField("input_data", "Data masukan", "long_text"),
+        PartField("expected", "Hasil yang diharapkan", "long_text"),
+        PartField("actual", "Hasil aktual", "long_text"),
+        PartField("verdict", "Hasil uji", "choice", required=True, choices=_VERDICTS),
     ),
     rows=8,
     required=True,
@@ -73,7 +78,11 @@ _FINDINGS = PartRows(
     "findings",
     "Temuan dan tindak lanjut",
     (
+        PartField("number", "No. temuan"),
         PartField("finding", "Temuan", required=True),
+        PartField("severity", "Tingkat"),
+        PartField("description", "Uraian", "long_text"),
+        PartField("owner", "Penanggung jawab"),
         PartField("follow_up", "Tindak lanjut"),
         PartField("due", "Batas waktu", "date"),
     ),
@@ -92,17 +101,25 @@ _CONCLUSION = PartField(
     ),
 )
 
-# What SIT and UAT minutes ask (the same shape, run by different people).
+# What the minutes of a test run hold (SIT, UAT, security test): made from the run by the
+# testing module (laksana.quality.minutes) when the run is closed.
 _TEST_MINUTES = FormPart(
     fields=(
         _PLACE,
+        PartField("run", "Pengujian"),
+        PartField("retest_of", "Uji ulang dari"),
         PartField("version", "Versi aplikasi", required=True),
         PartField("environment", "Lingkungan/URL pengujian", required=True),
+        PartField("scenario_set", "Set skenario"),
         _CONCLUSION,
+        PartField("reasons", "Dasar kesimpulan", "lines"),
         PartField("notes", "Catatan", "long_text"),
     ),
     tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
 )
+
+# The fields of a made document its author may still change (the rest are the module's).
+MADE_EDITABLE = ("place", "notes")
 
 _NATURES = (
     ("Biasa", "Biasa"),
@@ -143,6 +160,7 @@ KINDS: dict[str, DocumentKind] = {
             "BA-SIT",
             _TEST_MINUTES,
             signer_labels=("Penguji", "Mengetahui"),
+            made_by="quality",
         ),
         DocumentKind(
             "ba_uat",
@@ -151,6 +169,16 @@ KINDS: dict[str, DocumentKind] = {
             "BA-UAT",
             _TEST_MINUTES,
             signer_labels=("PIHAK PERTAMA", "PIHAK KEDUA"),
+            made_by="quality",
+        ),
+        DocumentKind(
+            "laporan_uji_keamanan",
+            "Laporan Uji Keamanan Data dan Aplikasi",
+            ("security.test_report",),
+            "LUK",
+            _TEST_MINUTES,
+            signer_labels=("Penguji", "Mengetahui"),
+            made_by="quality",
         ),
         DocumentKind(
             "bast",

@@ -134,6 +134,9 @@ class Document(models.Model):
     )
     artifact_key = models.CharField(max_length=100, blank=True)
     kind = models.CharField(_("document kind"), max_length=40)
+    # The record it was made from by another module ("quality.run:12": the minutes of test
+    # run 12); empty for a document its author drafted.
+    source = models.CharField(_("made from"), max_length=60, blank=True)
     title = models.CharField(_("title"), max_length=300)
     template = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")

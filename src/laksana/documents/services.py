@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -42,7 +42,7 @@ from laksana.documents.configure import _kind_or_refuse, template_for
 from laksana.documents.configure import save_letterhead as save_letterhead
 from laksana.documents.configure import save_numbering_pattern as save_numbering_pattern
 from laksana.documents.configure import save_template as save_template
-from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS
+from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, MADE_EDITABLE, DocumentKind
 from laksana.documents.models import (
     Document,
     DocumentStatus,
@@ -98,10 +98,13 @@ def make_draft(
     fields: Mapping[str, Any] | None = None,
     signatories: Sequence[Mapping[str, Any]] | None = None,
     date: dt.date | str | None = None,
+    source: str = "",
     at: dt.datetime | None = None,
 ) -> Document:
     """A new draft of ``kind`` on ``case``: for a step's artifact (``step`` and
-    ``artifact_key``: by someone who may work the step), or on the case alone."""
+    ``artifact_key``: by someone who may work the step), or on the case alone. A kind made
+    by a module (``made_by``: the minutes of a test run) is drafted only by that module,
+    which names the record it is made from (``source``, "quality.run:12")."""
     now = _now(at)
     locked = _lock_case(case)
     _visible_or_refuse(person, locked)
@@ -154,6 +157,16 @@ def make_draft(
     elif artifact_key:
         raise ServiceError("invalid", _("Name the step the artifact is of."), field="step")
     document_kind = _kind_or_refuse(kind)
+    if document_kind.made_by and not source:
+        raise ServiceError(
+            "made_by_module",
+            _(
+                "%(kind)s is made by closing its test run: open the step's test run "
+                "(Testing) and close it, and its minutes are drafted from it."
+            )
+            % {"kind": document_kind.label},
+            field="kind",
+        )
     if document_kind.code == DISPOSITION_SHEET:
         raise ServiceError(
             "invalid",
@@ -173,6 +186,7 @@ def make_draft(
         step=row,
         artifact_key=artifact_key if row is not None else "",
         kind=document_kind.code,
+        source=str(source)[:60],
         title=document_kind.label,
         template=template_for(locked.agency_id, document_kind.code, now),
         author=person,
@@ -270,12 +284,16 @@ def update_draft(
     date: dt.date | str | None = None,
 ) -> Document:
     """Change a draft or a returned document: its fields, signatories, date (only what is
-    given)."""
+    given). Of a document a module made (``made_by``), only the fields of
+    :data:`~laksana.documents.kinds.MADE_EDITABLE` (place, notes) may change: the rest are
+    its record's (a test run's verdicts), changed there (reopen the run)."""
     case, doc = _locked_document(person, document)
     _author_or_refuse(person, doc)
     if doc.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise ServiceError("not_editable", _("Only a draft or a returned document can be changed."))
     kind = _kind_or_refuse(doc.kind)
+    if fields is not None and kind.made_by:
+        fields = _made_fields(kind, doc, fields)
     if fields is not None:
         doc.fields = drafting.clean_fields(kind, fields)
         doc.place = str(doc.fields.get("place", ""))[:100]
@@ -285,6 +303,35 @@ def update_draft(
         doc.date = _date(date)
     doc.save(update_fields=["fields", "place", "date"])
     return doc
+
+
+def _made_fields(kind: DocumentKind, doc: Document, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a made document after a change of its editable ones; a refusal naming
+    the first other field given with another value than the record's."""
+    if not isinstance(given, Mapping):
+        raise ServiceError(
+            "invalid_fields", _("Give the fields as a mapping of names to values."), field="fields"
+        )
+    current = dict(doc.fields)
+    merged = {**current, **{k: v for k, v in given.items() if k in MADE_EDITABLE}}
+    cleaned = drafting.clean_fields(kind, {**current, **given})
+    for key in sorted({*cleaned, *current} - set(MADE_EDITABLE)):
+        if cleaned.get(key) != current.get(key):
+            raise ServiceError(
+                "made_by_module",
+                _(
+                    "%(field)s comes from the test run the document was made from: reopen the "
+                    "run to change it."
+                )
+                % {"field": key},
+                field=key,
+            )
+    return merged
+
+
+# Called in the transaction where a document becomes final, with the document, its locked
+# case and the moment: a module that made it follows (a test run becomes signed).
+ON_FINAL: list[Callable[[Document, Case, dt.datetime], None]] = []
 
 
 # --- circulation --------------------------------------------------------------------------
@@ -422,6 +469,8 @@ def _act(
     last = not doc.signatories.filter(status=SignatoryStatus.PENDING).exists()
     if last:
         _finalise(doc, case, now)
+        for follow in ON_FINAL:
+            follow(doc, case, now)
     pdf = pdfstore.read(doc)
     mark = (
         signing.provider().sign(doc, mine, pdf, now)

@@ -1,0 +1,63 @@
+"""Documents another module makes from its records (kinds with ``made_by``: the minutes of a
+test run). That module drafts one with :func:`laksana.documents.services.make_draft`, naming
+its ``source``; these functions serve it afterwards, inside its own transaction (the
+document's case already locked by it):
+
+* :func:`untouched`: nobody has initialled or signed the document yet (so its record may
+  still change);
+* :func:`withdraw`: a document sent round but not yet acted on comes back to a draft (its
+  record is being changed);
+* :func:`refill`: the draft's fields made again from the changed record (one document per
+  record: re-closing a run updates its minutes rather than making a second one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from laksana.cases.servicebase import ServiceError
+from laksana.documents import drafting
+from laksana.documents.configure import _kind_or_refuse
+from laksana.documents.models import Document, DocumentStatus, SignatoryStatus
+
+
+def untouched(document: Document) -> bool:
+    """Not final, and no signatory has initialled or signed the PDF now circulating (a
+    returned document is sent round again from the start)."""
+    if document.status == DocumentStatus.FINAL:
+        return False
+    if document.status == DocumentStatus.CIRCULATING:
+        return not document.signatories.filter(status=SignatoryStatus.DONE).exists()
+    return True
+
+
+def withdraw(document: Document) -> Document:
+    """A circulating document nobody has acted on back to a draft (a draft or a returned
+    document stays as it is); refused once someone has initialled or signed it."""
+    if not untouched(document):
+        raise ServiceError(
+            "signed",
+            _("%(title)s has already been initialled or signed: it cannot change any more.")
+            % {"title": document.title},
+        )
+    if document.status == DocumentStatus.CIRCULATING:
+        document.status = DocumentStatus.DRAFT
+        document.save(update_fields=["status"])
+        document.signatories.update(
+            status=SignatoryStatus.PENDING, acted_at=None, pdf_sha256="", note=""
+        )
+    return document
+
+
+def refill(document: Document, fields: Mapping[str, Any], *, place: str = "") -> Document:
+    """The draft's fields made again by its module (checked as any draft's fields)."""
+    if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
+        raise ServiceError("not_editable", _("Only a draft or a returned document can be changed."))
+    kind = _kind_or_refuse(document.kind)
+    document.fields = drafting.clean_fields(kind, fields)
+    document.place = (place or str(document.fields.get("place", "")))[:100]
+    document.save(update_fields=["fields", "place"])
+    return document
