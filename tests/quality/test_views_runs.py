@@ -368,7 +368,7 @@ def test_the_run_page_shows_progress_the_result_so_far_and_its_rule(bali, record
     signed_in(client, bali["dinkes_staf"])
     page = client.get(reverse("quality:run", args=[run.pk])).content.decode()
     assert "<progress" in page and 'value="1"' in page
-    assert "Ditolak" in page  # a high-priority scenario failed
+    assert "result-badge--ditolak" in page  # a high-priority scenario failed
     assert "UAT-01" in page and "<details" in page
     assert "Tombol simpan tidak aktif" in page
     assert reverse("quality:item", args=[run.pk, 2]) in page  # continue testing
