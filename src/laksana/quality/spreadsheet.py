@@ -306,19 +306,18 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
         found = dict(scenarios.problems_of(cleaned))
         formula = _("the cell holds a formula, which is not evaluated; write its value.")
         found.update({field: formula for field in formulas})
+        key = cleaned["number"].casefold()
+        if key and key in seen and "number" not in found:
+            found["number"] = _("number %(number)s is already used in row %(other)s.") % {
+                "number": cleaned["number"],
+                "other": seen[key],
+            }
+        elif key:
+            seen.setdefault(key, number)
         for field in SCENARIO_FIELDS:
             if field in found:
                 header = columns[field][1] if field in columns else HEADERS[field]
                 items.append(_problem(number, header, found[field]))
-        key = cleaned["number"].casefold()
-        if key and key in seen:
-            problem = _("number %(number)s is already used in row %(other)s.") % {
-                "number": cleaned["number"],
-                "other": seen[key],
-            }
-            items.append(_problem(number, columns["number"][1], problem))
-        elif key:
-            seen[key] = number
     if items:
         raise _refused(
             _("The spreadsheet has %(count)s problems; nothing was imported.")
