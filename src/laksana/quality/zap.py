@@ -222,16 +222,21 @@ def _xml_alerts(data: bytes) -> list[Mapping[str, Any]]:
     ]
 
 
-def parse(data: bytes) -> tuple[str, list[Alert]]:
-    """The report's format ("json" or "xml") and its alerts, an alert reported on several
-    sites merged into one (its highest risk, all its locations). ServiceError for a file
-    that is not a ZAP report, is too big or has a bad alert. No database."""
-    if len(data) > MAX_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a report of more than :data:`MAX_BYTES` (before reading it)."""
+    if size > MAX_BYTES:
         raise ServiceError(
             "too_big",
             _("The report is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)},
             field=_FIELD,
         )
+
+
+def parse(data: bytes) -> tuple[str, list[Alert]]:
+    """The report's format ("json" or "xml") and its alerts, an alert reported on several
+    sites merged into one (its highest risk, all its locations). ServiceError for a file
+    that is not a ZAP report, is too big or has a bad alert. No database."""
+    check_size(len(data))
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"{":
         kind, raw = "json", _json_alerts(data)
