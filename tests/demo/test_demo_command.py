@@ -33,12 +33,27 @@ from laksana.cases.models import (
 )
 from laksana.catalog.models import Application
 from laksana.demo.build import DEMO_SLUGS
-from laksana.demo.cases import TITLES
+from laksana.demo.cases import DAY_END, DAY_START, TITLES
 from laksana.demo.orgs import DEMO_PASSWORD
+from laksana.documents.models import Document
 from laksana.engine.spec import ActorKind
 from laksana.org import services as org_services
 from laksana.org.models import ActorBinding, Agency, Person
 from laksana.procedures.models import ProcedureVersion
+from laksana.quality.models import (
+    Evidence,
+    Finding,
+    FindingSource,
+    FindingStatus,
+    RunItem,
+    RunKind,
+    RunResult,
+    RunStatus,
+    ScenarioSet,
+    SetKind,
+    Verdict,
+)
+from laksana.quality.models import TestRun as Run  # not "Test...": pytest would collect it
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +111,11 @@ def snapshot() -> dict[str, object]:
         "dispositions": Disposition.objects.count(),
         "attachments": Attachment.objects.count(),
         "journal": JournalEntry.objects.count(),
+        "scenario_sets": ScenarioSet.objects.count(),
+        "runs": Run.objects.count(),
+        "verdicts": RunItem.objects.exclude(verdict="").count(),
+        "findings": Finding.objects.count(),
+        "documents": Document.objects.count(),
     }
 
 
@@ -220,11 +240,18 @@ def test_the_cases_are_in_their_intended_states(demo):
 
     c = case("bali_finished")
     assert (c.status, c.end_key) == (CaseStatus.FINISHED, "selesai")
-    assert completed(c) == [f"s{i}" for i in range(1, 12)]
+    # The UAT rejected the fix: back to row 6, rows 6 to 9 again, then on to the end.
+    loop = ["s6", "s7", "s8", "s9"]
+    assert completed(c) == [f"s{i}" for i in range(1, 10)] + loop + ["s10", "s11"]
+    assert list(
+        c.steps.filter(step_key="s9").order_by("visit").values_list("visit", "outcome")
+    ) == [(1, "Ditolak"), (2, "Diterima")]
     assert c.finished_at is not None
     # Its minutes and letters are final documents; the BAST signed by both heads.
     finals = {d.artifact_key: d for d in c.documents.filter(status="final")}
     assert set(finals) >= {"ba_diskusi", "ba_sit", "ba_uat", "bast", "surat_selesai"}
+    assert c.documents.filter(artifact_key="ba_uat", status="final").count() == 2
+    assert c.documents.filter(artifact_key="ba_sit", status="final").count() == 2
     bast = finals["bast"]
     assert [(s.role, s.person.user.username) for s in bast.signatories.order_by("order")] == [
         ("initial", "kabid"),
@@ -288,9 +315,14 @@ def test_the_cases_are_in_their_intended_states(demo):
     assert completed(c) == ["s1", "s2a"] and c.steps.get(step_key="s2a").outcome == "Tidak"
 
     c = case("utn_building")
-    assert completed(c) == ["s1", "s2a", "s2b", "s3", "s4"]
-    assert active(c).step_key == "s5"
-    assert active(c).claimed_by.user.username == "utn_kadiv_app"
+    assert completed(c) == ["s1", "s2a", "s2b", "s3", "s4", "s5", "s6", "s7", "s8"]
+    assert c.steps.get(step_key="s5").completed_by.user.username == "utn_kadiv_app"
+    assert active(c).step_key == "s9"
+    # Row 8's output is the final security test report, made from the security run.
+    report = c.documents.get(artifact_key="uji_keamanan")
+    assert report.status == "final" and report.kind == "laporan_uji_keamanan"
+    assert c.state["artifacts"]["uji_keamanan"]["ref"] == f"document:{report.pk}"
+    assert c.application.environments.filter(domain="labsb.ft.utn.ac.id").exists()
 
     c = case("skm_midway")
     assert completed(c) == ["a1", "a2", "b1", "b2"] and active(c).step_key == "c1"
@@ -345,3 +377,159 @@ def test_the_services_recorded_everyone_who_took_part_in_the_demos_cases(demo):
         set(Participation.objects.values_list("person_id", "procedure_key", "requesting_unit_id"))
         == written
     )
+
+
+def runs_of(key: str) -> list[Run]:
+    return list(case(key).test_runs.order_by("number"))
+
+
+def test_every_demo_application_of_a_case_has_real_scenario_sets(demo):
+    functional = ScenarioSet.objects.filter(kind=SetKind.FUNCTIONAL)
+    assert functional.count() == 9
+    for s in functional:
+        count = s.scenarios.count()
+        assert 6 <= count <= 12, s
+        # Indonesian, with priorities of every level across the set's scenarios.
+        assert {sc.priority for sc in s.scenarios.all()} >= {"tinggi", "sedang"}, s
+        assert all(sc.steps and sc.expected for sc in s.scenarios.all()), s
+    named = {(s.application.short_name, s.name) for s in functional.select_related("application")}
+    assert ("SIKESDA", "Modul laporan bulanan puskesmas") in named
+    assert ("IPAS", "Pencarian merek serupa") in named
+    tested = {c.application_id for c in Case.objects.exclude(test_runs=None)}
+    assert tested <= set(ScenarioSet.objects.values_list("application_id", flat=True))
+    # The security checklist of the laboratory website: ASVS level 1.
+    (checklist,) = ScenarioSet.objects.filter(kind=SetKind.SECURITY)
+    assert checklist.application.short_name == "Web Lab SB" and checklist.scenarios.count() > 50
+
+
+def test_a_revised_set_left_what_the_earlier_runs_recorded(demo):
+    sk = ScenarioSet.objects.get(name="Cetak SK kenaikan pangkat")
+    assert sk.revision == 2 and sk.revisions.count() == 2
+    sit1, uat1, sit2, uat2 = runs_of("bali_finished")
+    assert (sit1.set_revision, uat1.set_revision, sit2.set_revision, uat2.set_revision) == (
+        1,
+        1,
+        2,
+        2,
+    )
+    now = sk.scenarios.get(number="SK-04").expected
+    then = uat1.items.get(number="SK-04").expected
+    assert then != now and "GUBERNUR BALI" in now and then == "PDF SK ditandatangani Gubernur Bali."
+    assert uat1.items.count() == 8 and uat2.items.count() == 9
+    assert not uat1.items.filter(number="SK-09").exists()
+
+
+def test_the_rejected_uat_loops_back_and_its_retest_is_accepted(demo):
+    sit1, uat1, sit2, uat2 = runs_of("bali_finished")
+    assert [r.kind for r in (sit1, uat1, sit2, uat2)] == [RunKind.SIT, RunKind.UAT] * 2
+    assert [r.result for r in (sit1, uat1, sit2, uat2)] == [
+        RunResult.ACCEPTED,
+        RunResult.REJECTED,
+        RunResult.ACCEPTED,
+        RunResult.ACCEPTED,
+    ]
+    assert all(r.status == RunStatus.SIGNED for r in (sit1, uat1, sit2, uat2))
+    # Rejected: a high-priority scenario failed, and a high finding was recorded.
+    failed = uat1.items.get(verdict=Verdict.FAILED)
+    assert failed.priority == "tinggi" and failed.evidence.exists()
+    (finding,) = uat1.findings.all()
+    assert finding.severity == "tinggi" and finding.item == failed
+    assert finding.owner.user.username == "dev1" and finding.due is not None
+    # Fixed at row 6, closed by its retest in the new UAT, which repeats the first.
+    assert finding.status == FindingStatus.CLOSED and finding.retest_result == "lulus"
+    assert finding.fixed_at < sit2.opened_at < uat2.opened_at
+    assert uat2.retest_of == uat1
+    # Both BA UAT are final, each the value of its visit of row 9, signed by the head of the
+    # BKD (the requesting unit) and the Ketua Tim AI.
+    c = case("bali_finished")
+    for visit, run in ((1, uat1), (2, uat2)):
+        row = c.steps.get(step_key="s9", visit=visit)
+        assert run.step_id == row.pk and run.document.status == "final"
+        assert [
+            s.person.user.username for s in run.document.signatories.order_by("order", "pk")
+        ] == [
+            "kabkd",
+            "ketuatim",
+        ]
+
+
+def test_the_testers_are_the_right_people(demo):
+    spbe = {"dev1", "qa1"}
+    for run in Run.objects.select_related("case"):
+        testers = set(
+            run.items.exclude(verdict="").values_list("tested_by__user__username", flat=True)
+        )
+        assert testers, run
+        if run.kind == RunKind.SIT:
+            assert testers <= spbe and len(testers) == 2, run
+        elif run.kind == RunKind.UAT:
+            # Staff of the requesting unit of the case.
+            unit_ids = set(
+                Person.objects.filter(user__username__in=testers).values_list("unit_id", flat=True)
+            )
+            assert unit_ids == {run.case.requesting_unit_id}, run
+        else:
+            assert testers == {"utn_dev1"}, run
+        # Every signature of its minutes is done, by the step's signers in their order.
+        if run.status != RunStatus.OPEN:
+            signed = list(run.document.signatories.order_by("order", "pk"))
+            assert all(s.status == "done" for s in signed), run
+            times = [s.acted_at for s in signed]
+            assert times == sorted(times) and run.closed_at <= times[0], run
+
+
+def test_the_sit_and_uat_in_progress_and_with_notes(demo):
+    sit, uat = runs_of("bali_uat")
+    assert (sit.status, sit.result) == (RunStatus.SIGNED, RunResult.ACCEPTED)
+    (fixed,) = sit.findings.all()
+    assert fixed.status == FindingStatus.CLOSED and fixed.severity == "sedang"
+    # The UAT is open for dinkes_staf to continue: three of the scenarios tested.
+    assert uat.status == RunStatus.OPEN and uat.document is None
+    assert uat.items.exclude(verdict="").count() == 3 and uat.items.filter(verdict="").exists()
+    assert uat.step == active(case("bali_uat"))
+
+    sit, uat = runs_of("bali_handover")
+    assert uat.result == RunResult.ACCEPTED_WITH_NOTES
+    (low,) = uat.findings.all()
+    assert (low.severity, low.status) == ("rendah", FindingStatus.OPEN)
+    assert low.owner.user.username == "dev1" and low.due > uat.closed_at.date()
+
+
+def test_the_security_test_checklist_and_zap_findings(demo):
+    (run,) = runs_of("utn_building")
+    assert run.kind == RunKind.SECURITY and run.status == RunStatus.SIGNED
+    assert run.result == RunResult.ACCEPTED_WITH_NOTES
+    assert run.url == "https://labsb.ft.utn.ac.id" and run.environment is not None
+    assert not run.items.filter(verdict="").exists()
+    assert run.items.filter(verdict=Verdict.NOT_RUN).exists()
+    zap = run.findings.filter(source=FindingSource.ZAP)
+    assert zap.count() == 8 and set(zap.values_list("severity", flat=True)) == {
+        "sedang",
+        "rendah",
+        "info",
+    }
+    assert zap.get(rule="10038").cwe == "CWE-693"
+    assert zap.filter(status=FindingStatus.CLOSED).count() == 1
+    assert not zap.filter(severity__in=["sedang", "rendah"], owner=None).exists()
+    assert run.findings.filter(source=FindingSource.TESTER).count() == 1
+
+
+def test_the_demo_testing_happened_in_working_hours_before_now(demo):
+    moments = [
+        *Run.objects.values_list("opened_at", flat=True),
+        *Run.objects.exclude(closed_at=None).values_list("closed_at", flat=True),
+        *RunItem.objects.exclude(tested_at=None).values_list("tested_at", flat=True),
+        *Finding.objects.values_list("created_at", flat=True),
+        *Evidence.objects.values_list("uploaded_at", flat=True),
+        *ScenarioSet.objects.values_list("created_at", flat=True),
+    ]
+    for at in moments:
+        local = timezone.localtime(at, timezone.get_default_timezone())
+        assert at < demo.started
+        # Every agency of the demo is in WIB or WITA: working time is in 07:30-16:00 there.
+        wib = local.astimezone(dt.timezone(dt.timedelta(hours=7)))
+        wita = local.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert any(t.weekday() < 5 and DAY_START <= t.time() <= DAY_END for t in (wib, wita)), at
+    assert Evidence.objects.count() >= 5
+    for evidence in Evidence.objects.all():
+        assert evidence.content_type == "image/png" and evidence.size > 0

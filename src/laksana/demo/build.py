@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
+from laksana.demo import quality as demo_quality
 from laksana.demo.cases import build_cases
 from laksana.demo.catalog import build_catalogue
 from laksana.demo.orgs import (
@@ -90,6 +91,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
                     is_superuser=True,
                 )
             cases = build_cases(orgs, now, written)
+            # The QA staff's regression sets of the demo applications (the sets the cases'
+            # tests ran were written in their stories).
+            demo_quality.build_standing_sets(orgs, now)
     except BaseException:
         for name in written:
             default_storage.delete(name)

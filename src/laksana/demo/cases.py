@@ -27,6 +27,9 @@ from laksana.cases.models import (
 )
 from laksana.catalog.models import Application
 from laksana.demo import documents as demo_documents
+from laksana.demo import quality as demo_quality
+from laksana.demo import run_plans as plans
+from laksana.demo import scenario_sets as sets
 from laksana.demo.files import pdf_bytes, png_bytes
 from laksana.demo.orgs import SOP_000, SOP_001, SOP_002, SOP_003, SOP_004, DemoOrg
 from laksana.documents.models import Document
@@ -202,6 +205,17 @@ WEB_LAB_BUDGET: dict[str, Any] = {
         {"item": "Pelatihan admin laboratorium", "amount": "18000000"},
     ],
     "total": "185000000",
+}
+
+
+WEB_LAB_DEPLOYMENT: dict[str, Any] = {
+    "environment": "production",
+    "server": "VM-WEB-07 (Ruang Server DSTI)",
+    "domain": "labsb.ft.utn.ac.id",
+    "database": "MariaDB 10.11",
+    "hosting": "Ruang Server DSTI Universitas Teknologi Nusantara",
+    "url": "https://labsb.ft.utn.ac.id",
+    "version": "1.0.0",
 }
 
 
@@ -655,13 +669,17 @@ def build_cases(
     s.claim("dev1", hours=1)
     s.remark("dev1", "Penyebab: aturan validasi NIK memakai kode wilayah lama. Sedang diperbaiki.")
     s.step("dev1", hours=4 * DAY)
-    s.step("qa1", hours=2 * DAY)
-    s.step("dev1", hours=1.5 * DAY, note="SIT lulus: 12 skenario diterima.")
+    nik = demo_quality.write_scenarios(s, "qa1", sets.SIKESDA_NIK, hours=2 * DAY)
+    demo_quality.test(s, "qa1", nik, plans.SIT_NIK, hours=1.5 * DAY)
     s.comment("ketuatim", "Perbaikan sudah lulus SIT. Mohon Dinas Kesehatan melakukan UAT.")
     s.claim("dinkes_staf", hours=2)
+    # The UAT is under way: half of the scenarios tested, on the tester's phone.
+    demo_quality.test(s, "dinkes_staf", nik, plans.UAT_NIK, hours=DAY)
     out["bali_uat"] = s.current
 
-    s = story(bali, SOP_002, 30).open(
+    # The UAT of row 9 is rejected (SK-04 failed, a high finding): back to the fix at row 6,
+    # the scenario set revised, SIT again, and the UAT retested and accepted.
+    s = story(bali, SOP_002, 40).open(
         "bkd",
         TITLES["bali_finished"],
         "Cetak SK kenaikan pangkat menghasilkan PDF dengan nama pejabat yang salah.",
@@ -673,9 +691,30 @@ def build_cases(
     s.step("ketuatim", hours=DAY)
     s.claim("dev1")
     s.step("dev1", hours=8 * DAY)
-    s.step("qa1", hours=2 * DAY)
-    s.step("dev1", hours=2 * DAY)
-    s.step("bkd", hours=4 * DAY, note="UAT diterima tanpa catatan.")
+    sk = demo_quality.write_scenarios(s, "qa1", sets.SIMPEG_SK, hours=2 * DAY)
+    demo_quality.test(s, "qa1", sk, plans.SIT_SK_1, hours=2 * DAY)
+    rejected = demo_quality.test(s, "bkd", sk, plans.UAT_SK_1, hours=3 * DAY)
+    s.comment("bkd", "UAT ditolak: SK golongan IV/b masih ditandatangani Sekda. Mohon diperbaiki.")
+    demo_quality.fix(
+        s,
+        "dev1",
+        rejected,
+        "Blok tanda tangan SK IV/b ke atas memakai jabatan Gubernur tanpa NIP.",
+        hours=3 * DAY,
+    )
+    sk = demo_quality.revise_scenarios(
+        s,
+        "qa1",
+        sk,
+        sets.SIMPEG_SK_REVISED,
+        note="SK-04 diperjelas; SK-09 cetak ulang ditambahkan setelah UAT 1 ditolak.",
+        hours=DAY,
+    )
+    demo_quality.test(s, "qa1", sk, plans.SIT_SK_2, hours=DAY)
+    demo_quality.test(s, "bkd", sk, plans.UAT_SK_2, hours=2 * DAY, retest_of=rejected)
+    demo_quality.retested(
+        s, "qa1", rejected, "Lulus pada UAT ulang: SK IV/b ditandatangani Gubernur."
+    )
     s.step("kadis", hours=DAY)
     s.step("kadis", hours=DAY)
     s.comment("bkd", "Terima kasih, cetak SK sudah berjalan normal.")
@@ -695,9 +734,9 @@ def build_cases(
     s.step("ketuatim", hours=DAY)
     s.claim("dev1")
     s.step("dev1", hours=6 * DAY)
-    s.step("qa1", hours=2 * DAY)
-    s.step("dev1", hours=2 * DAY)
-    s.step("bkd", hours=3 * DAY, note="UAT diterima.")
+    skp = demo_quality.write_scenarios(s, "qa1", sets.SIMPEG_SKP, hours=2 * DAY)
+    demo_quality.test(s, "qa1", skp, plans.SIT_SKP, hours=2 * DAY)
+    demo_quality.test(s, "bkd", skp, plans.UAT_SKP, hours=3 * DAY)
     s.circulate("kadis", "bast", acted=1, hours=2)
     out["bali_handover"] = s.current
 
@@ -849,7 +888,7 @@ def build_cases(
     s.comment("utn_feb_staf", "Baik, kami akan memakai modul presensi SIAKAD.")
     out["utn_rejected"] = s.current
 
-    s = story(utn, SOP_003, 20).open(
+    s = story(utn, SOP_003, 40).open(
         "utn_ft_staf",
         TITLES["utn_building"],
         "Website profil, jadwal dan pemesanan layanan uji Laboratorium Struktur dan Bahan.",
@@ -867,6 +906,20 @@ def build_cases(
     s.step("utn_koord_app", hours=3 * DAY, values={"rab": WEB_LAB_BUDGET})
     s.comment("utn_koord_app", "RAB sudah dikoordinasikan dengan Biro Perencanaan dan Keuangan.")
     s.claim("utn_kadiv_app", hours=DAY)
+    s.step("utn_kadiv_app", hours=8 * DAY, note="Dibangun oleh tim internal Divisi Aplikasi.")
+    s.step("utn_dev1", hours=DAY, note="Anggaran didistribusikan sesuai RAB.")
+    s.step("utn_dev1", hours=2 * DAY, values={"instalasi": WEB_LAB_DEPLOYMENT})
+    # Row 8: the security test before use (ASVS level 1 checklist and an OWASP ZAP scan),
+    # with the Divisi Monitoring dan Keamanan; its report signed, the step completed.
+    demo_quality.security_test(
+        s,
+        "utn_dev1",
+        plans.SECURITY_WEB_LAB,
+        hours=3 * DAY,
+        owners=plans.SECURITY_OWNERS,
+        fixed=plans.SECURITY_FIXED,
+        version=str(WEB_LAB_DEPLOYMENT["version"]),
+    )
     out["utn_building"] = s.current
 
     # --- Diskominfo Sukamaju, SOP 001 ----------------------------------------------------------

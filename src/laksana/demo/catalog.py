@@ -108,6 +108,16 @@ def build_catalogue(bali: DemoOrg, now: dt.datetime) -> None:
         ),
         now=at,
     )
+    # The copy the Tim SPBE and the BKD test fixes on (SIT and UAT).
+    services.set_environment(
+        None,
+        simpeg.pk,
+        "staging",
+        services.EnvironmentInput(
+            server="VM-DEV-03", domain="uji-simpeg.baliprov.go.id", database="PostgreSQL 13"
+        ),
+        now=at,
+    )
     sikesda = bali.applications["sikesda"]
     services.update_application(
         None,
