@@ -56,6 +56,11 @@ def _cut(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _filled(row: dict[str, Any]) -> dict[str, Any]:
+    """A row without its empty cells (as the documents module keeps a table's rows)."""
+    return {k: v for k, v in row.items() if v != ""}
+
+
 def environment_text(run: TestRun) -> str:
     """The environment and URL tested, as printed: "Staging (uji.sikesda.go.id) —
     https://uji.sikesda.go.id"."""
@@ -137,8 +142,8 @@ def fields_of(run: TestRun) -> dict[str, Any]:
         "conclusion": RESULT_LABELS[str(run.result or outcome.result)],
         "reasons": [_cut(r) for r in reasons],
         "notes": _cut(run.notes, MAX_LONG_TEXT),
-        "tests": tests,
-        "findings": findings,
+        "tests": [_filled(t) for t in tests],
+        "findings": [_filled(f) for f in findings],
         "participants": [p for p in people + given if p["name"]],
     }
     return {k: v for k, v in fields.items() if v not in ("", [], None)}

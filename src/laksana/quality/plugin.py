@@ -1,7 +1,8 @@
 """The testing module on the registry of artifact types (:mod:`laksana.cases.artifacts`).
 
 * ``quality.test_scenarios`` (SOP 002 row 7): a reference ``{"ref": "scenarios:<set id>"}``
-  (optionally ``"revision": n``) names a scenario set of the case's application and agency,
+  (a given revision: ``"scenarios:<set id>@<n>"``; the registry passes resolvers the
+  ``ref`` alone) names a scenario set of the case's application and agency,
   not empty; kept as ``{"ref", "revision", "name", "count"}``. The step's page links to the
   application's sets.
 * ``minutes.sit``, ``minutes.uat``, ``security.test_report``: made by closing a test run.
@@ -84,7 +85,10 @@ def resolve_scenarios(ctx: Context, ref: object, revision: object = None) -> dic
 
 
 def _scenarios_resolver(ctx: Context, ref: object) -> dict[str, Any]:
-    return resolve_scenarios(ctx, ref)
+    """``scenarios:<id>`` (the latest revision) or ``scenarios:<id>@<revision>``."""
+    text = str(ref).strip() if isinstance(ref, str | int) and not isinstance(ref, bool) else ""
+    name, _at, revision = text.partition("@")
+    return resolve_scenarios(ctx, name, revision if _at else None)
 
 
 def scenarios_produced(case: Case, row: CaseStep, spec: ArtifactSpec) -> Produced:
