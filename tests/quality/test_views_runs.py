@@ -300,9 +300,11 @@ def test_the_start_form_starts_a_uat_run_and_opens_its_first_scenario(bali, case
     assert response.status_code == 302
     assert response["Location"] == reverse("quality:item", args=[created.pk, 1])
     assert created.kind == "uat" and created.items.count() == 3
-    # A second one for the same step is refused on the form.
+    # A second one for the same step is refused on the form; the page offers the first.
     response = client.post(url, {"scenario_set": chosen.pk, "app_version": "2.4"})
     assert response.status_code == 422 and TestRun.objects.count() == 1
+    page = client.get(url).content.decode()
+    assert reverse("quality:run", args=[created.pk]) in page and 'name="app_version"' not in page
 
 
 def test_the_start_form_is_refused_to_who_may_not_work_the_step(bali, case, client):

@@ -17,7 +17,9 @@ from laksana.org.models import Person
 from laksana.quality.models import RetestResult, ScenarioSet, Severity, TestRun, Verdict
 
 # How many participant rows the close form offers (empty ones are ignored).
-PARTICIPANT_ROWS = 6
+PARTICIPANT_ROWS = 3
+# The rows read back (the form shows the saved ones and empty ones after them).
+MAX_PARTICIPANT_ROWS = 60
 
 
 class StartForm(forms.Form):
@@ -105,7 +107,7 @@ def participants_of(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The participant rows of the close form (``participants-N-name``/``-position``), the
     empty ones left out."""
     rows: list[dict[str, str]] = []
-    for i in range(PARTICIPANT_ROWS * 4):
+    for i in range(MAX_PARTICIPANT_ROWS):
         name = str(data.get(f"participants-{i}-name", "")).strip()
         position = str(data.get(f"participants-{i}-position", "")).strip()
         if name or position:
@@ -120,7 +122,7 @@ def participant_rows(saved: list[Any]) -> list[dict[str, str]]:
         for p in saved
         if isinstance(p, Mapping)
     ]
-    rows += [{"name": "", "position": ""}] * max(PARTICIPANT_ROWS - len(rows), 2)
+    rows += [{"name": "", "position": ""}] * max(PARTICIPANT_ROWS - len(rows), 1)
     return rows
 
 

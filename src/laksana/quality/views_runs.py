@@ -26,9 +26,10 @@ from laksana.cases import authority
 from laksana.cases.models import Case, CaseStep
 from laksana.cases.queries import visible_cases
 from laksana.cases.views import _serve
+from laksana.catalog.models import Environment
 from laksana.errors import ServiceError
 from laksana.org.models import Person
-from laksana.quality import findings, queries, runs
+from laksana.quality import findings, queries, reports, runs
 from laksana.quality.forms_runs import (
     CloseForm,
     FindingForm,
@@ -154,7 +155,12 @@ def my_runs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "quality/runs/list.html",
-        {"to_test": to_test, "recent": recent, "no_person": person is None},
+        {
+            "to_test": to_test,
+            "recent": recent,
+            "no_person": person is None,
+            "reads_reports": reports.may_read(request.user, person),
+        },
     )
 
 
@@ -203,11 +209,13 @@ def start(request: HttpRequest) -> HttpResponse:
     sets = ScenarioSet.objects.filter(
         agency_id=case.agency_id, application_id=case.application_id or 0, archived=False
     ).order_by("name", "pk")
-    environments = (
-        case.application.environments.all() if case.application_id else _no_environments()
-    )
+    environments = Environment.objects.filter(application_id=case.application_id or 0)
     earlier = case.test_runs.filter(artifact_key=artifact).exclude(status=RunStatus.OPEN)
-    open_runs = list(case.test_runs.filter(step=row, artifact_key=artifact, status=RunStatus.OPEN))
+    open_runs = list(
+        case.test_runs.filter(
+            step=row, artifact_key=artifact, status__in=(RunStatus.OPEN, RunStatus.CLOSED)
+        )
+    )
     form = StartForm(
         request.POST if request.method == "POST" else None,
         sets=sets,
@@ -252,12 +260,6 @@ def start(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-def _no_environments() -> QuerySet[Any]:
-    from laksana.catalog.models import Environment
-
-    return Environment.objects.none()
 
 
 def _start_initial(case: Case, artifact: str) -> dict[str, Any]:
