@@ -1,8 +1,9 @@
 """The testing module's runs in the API, under /api/test-runs: the caller's runs, one run with
 the exact text of each scenario it tested, its verdicts, evidence, findings and the result
 the verdicts so far give (with the reasons); starting a run, recording verdicts, evidence
-files, closing and reopening a run, the findings' follow-up (fix, retest, accepted risk, a
-problem case of its own) and importing an OWASP ZAP report into a security run.
+files (read back as downloads), closing and reopening a run, the findings' follow-up (fix,
+retest, accepted risk, a problem case of its own) and importing an OWASP ZAP report into a
+security run.
 
 Reads go through the runs' visibility gate (:func:`laksana.quality.queries.visible_runs`:
 whoever may see the run's case, in the run's own agency): a run one may not see is answered
@@ -604,18 +605,6 @@ def download_test_evidence(
     )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@router.delete(
-    "/test-runs/{run_id}/evidence/{evidence_id}",
-    response={204: None, **responses(400, 403, 404, 422)},
-)
-def remove_test_evidence(request: HttpRequest, run_id: PathId, evidence_id: PathId) -> Status[None]:
-    """Remove an evidence file of an open run (a wrong photo)."""
-    person = acting_person(request)
-    evidence = _evidence(_run(request, run_id), evidence_id)
-    runs.remove_evidence(person, evidence.pk)
-    return Status(204, None)
 
 
 @router.post(
