@@ -18,3 +18,8 @@ class QualityConfig(AppConfig):
 
         plugin.register()
         register_panel("testing", views_runs.case_panel)
+        # The application's sets, runs and findings on its record in the catalogue.
+        from laksana.catalog.panels import register_panel as register_application_panel
+        from laksana.quality.app_panel import application_panel
+
+        register_application_panel("testing", application_panel)
