@@ -11,6 +11,7 @@ browser.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,27 @@ def test_an_opd_tester_records_verdicts_with_a_photo_on_a_phone(
     # UAT-01 passed, UAT-02 (priority Sedang) failed: accepted with notes so far.
     assert page.locator(".result-badge--diterima_dengan_catatan").count() == 1
     fits(page, "the run at the end")
+
+
+def test_a_large_photo_is_made_smaller_in_the_phone_before_it_is_sent(
+    sign_in, bali, run: TestRun, tmp_path: Path
+) -> None:
+    # A 12-megapixel photo of noise (large as a JPEG): sent as a JPEG at most 2560 px wide.
+    noise = Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3))
+    big = tmp_path / "IMG_0001.jpeg"
+    noise.save(big, format="JPEG", quality=95)
+    assert big.stat().st_size > 3 * 1024 * 1024
+    session = sign_in("dinkes_staf")
+    page = session.page
+    page.set_viewport_size(PHONE)
+    page.goto(f"/pengujian/uji/{run.pk}/skenario/1/")
+    page.wait_for_load_state("networkidle")
+    page.locator("input[type=file][name=photo]").set_input_files(str(big))
+    with page.expect_navigation():
+        page.locator("button[name=verdict][value=lulus]").click()
+    assert page.url.endswith(f"/pengujian/uji/{run.pk}/skenario/2/")
+    evidence = Evidence.objects.get(item__run=run, item__position=1)
+    assert evidence.original_name == "IMG_0001.jpg" and evidence.content_type == "image/jpeg"
+    assert evidence.size < big.stat().st_size
+    with evidence.file.open("rb") as stored, Image.open(stored) as sent:
+        assert max(sent.size) == 2560
