@@ -41,6 +41,22 @@ ROUTES = {
     ("post", "/api/documents/{document_id}/sign"),
     ("post", "/api/documents/{document_id}/refuse"),
     ("get", "/api/documents/{document_id}/pdf"),
+    # The testing module's runs (laksana.quality.api_runs).
+    ("get", "/api/test-runs"),
+    ("post", "/api/test-runs"),
+    ("get", "/api/test-runs/{run_id}"),
+    ("post", "/api/test-runs/{run_id}/items/{item_id}/verdict"),
+    ("post", "/api/test-runs/{run_id}/items/{item_id}/evidence"),
+    ("get", "/api/test-runs/{run_id}/evidence/{evidence_id}"),
+    ("post", "/api/test-runs/{run_id}/close"),
+    ("post", "/api/test-runs/{run_id}/reopen"),
+    ("post", "/api/test-runs/{run_id}/findings"),
+    ("patch", "/api/test-runs/{run_id}/findings/{finding_id}"),
+    ("post", "/api/test-runs/{run_id}/findings/{finding_id}/fixed"),
+    ("post", "/api/test-runs/{run_id}/findings/{finding_id}/retest"),
+    ("post", "/api/test-runs/{run_id}/findings/{finding_id}/accept-risk"),
+    ("post", "/api/test-runs/{run_id}/findings/{finding_id}/problem-case"),
+    ("post", "/api/test-runs/{run_id}/zap"),
 }
 
 
