@@ -474,3 +474,43 @@ def test_every_step_row_is_untouched_by_reading(bali, run, client):
         assert client.get(url).status_code == 200, url
     assert (state(), sorted(CaseStep.objects.values_list("pk", "status"))) == before
     assert active(run.case).status == StepStatus.ACTIVE
+
+
+def test_a_file_that_is_no_photo_is_refused_on_the_form_and_nothing_is_recorded(bali, run, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed_in(client, bali["dinkes_staf"])
+    before = state()
+    page = SimpleUploadedFile("foto.html", b"<script>alert(1)</script>", "text/html")
+    response = client.post(
+        reverse("quality:item", args=[run.pk, 1]), {"verdict": Verdict.PASSED, "photo": page}
+    )
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.content.decode()
+    assert state() == before
+
+
+def test_the_sit_of_step_8_is_started_by_the_developers_and_read_by_the_requester(
+    bali, sop002, client
+):
+    case = case_services.open_case(
+        bali["dinkes_staf"], sop002, "SIKESDA lambat", application=bali.applications["sikesda"]
+    )
+    for login in BEFORE_UAT[:7]:
+        case = work(bali[login], case)
+    step = active(case)
+    assert step.step_key == "s8"
+    chosen = uat_set(bali)
+    signed_in(client, bali["dev1"])
+    url = reverse("quality:start") + f"?step={step.pk}&artifact=ba_sit"
+    response = client.post(url, {"scenario_set": chosen.pk, "app_version": "2.4-rc1"})
+    assert response.status_code == 302
+    sit = TestRun.objects.get()
+    assert sit.kind == "sit" and sit.opened_by == bali["dev1"]
+    signed_in(client, bali["dinkes_staf"])
+    page = client.get(reverse("quality:item", args=[sit.pk, 1]))
+    assert page.status_code == 200 and 'name="verdict"' not in page.content.decode()
+    assert (
+        reverse("quality:run", args=[sit.pk])
+        not in client.get(reverse("quality:runs")).content.decode().split('id="h-recent"')[0]
+    )
