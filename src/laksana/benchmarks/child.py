@@ -85,6 +85,10 @@ def main() -> None:
         from laksana.benchmarks import documents
 
         figures.extend(documents.measure(sizes["quick"], log=log))
+    if "quality" in parts:
+        from laksana.benchmarks import quality
+
+        figures.extend(quality.measure(sizes["quick"], log=log))
     args.out.write_text(json.dumps([f.as_dict() for f in figures]))
 
 

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from laksana.benchmarks.common import Figure, percentile
 
-PARTS = ("engine", "service", "peer", "http", "scale", "documents")
+PARTS = ("engine", "service", "peer", "http", "scale", "documents", "quality")
 
 
 class Sizes:
@@ -255,7 +255,7 @@ def run(
     plans: list[tuple[str, str | None, list[list[str]]]] = []
     for name, url in backends:
         groups: list[list[str]] = [
-            [p for p in ("service", "peer", "http", "documents") if p in parts]
+            [p for p in ("service", "peer", "http", "documents", "quality") if p in parts]
         ]
         if "scale" in parts:
             groups.append(["scale"])
