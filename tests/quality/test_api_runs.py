@@ -22,7 +22,7 @@ from laksana.cases import services as case_services
 from laksana.cases.models import Case, CaseStep, JournalEntry, StepStatus
 from laksana.demo.orgs import SOP_002
 from laksana.org.models import Person
-from laksana.quality import runs, scenarios, security
+from laksana.quality import findings, runs, scenarios, security
 from laksana.quality.models import (
     Evidence,
     Finding,
@@ -614,3 +614,27 @@ def test_the_openapi_document_names_the_schemas_apart(client) -> None:
     # Ninja names a schema by its class: two classes of one name would share one entry.
     refs = json.dumps(document)
     assert '"#/components/schemas/TestPersonRef"' in refs
+
+
+def quality_ids(bali: Any, sop002: Any) -> dict[str, int]:
+    """The ids of an open UAT run with a verdict, a photo and a finding: the path parameters
+    of the runs' API operations for the API's fuzzing (tests/security/test_api_fuzz.py)."""
+    case = case_at(bali, sop002, "s9", "Uji penerimaan SIKESDA")
+    run = runs.start_run(
+        bali["dinkes_staf"],
+        active(case).pk,
+        "ba_uat",
+        scenario_set_id=make_set(bali, name="Fuzz").pk,
+        app_version="2.1",
+    )
+    item = items(run)[0]
+    runs.record_verdict(bali["dinkes_staf"], item.pk, "gagal", files=[png("bukti.png")])
+    finding = findings.add_finding(
+        bali["dinkes_staf"], run.pk, severity="sedang", title="Tombol simpan tidak aktif"
+    )
+    return {
+        "run_id": run.pk,
+        "item_id": item.pk,
+        "evidence_id": Evidence.objects.get(item=item).pk,
+        "finding_id": finding.pk,
+    }

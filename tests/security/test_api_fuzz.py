@@ -88,9 +88,12 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     document = catalog_services.add_document(None, app.pk, pdf("kontrak.pdf"), title="Kontrak")
     _token, secret = issue_token(head, "fuzz")
     attachment = case.attachments.get()
+    from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
+
     return {
         "secret": secret,
         "path": {
+            **quality_ids(bali, sop002),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,
