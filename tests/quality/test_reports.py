@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -224,7 +225,9 @@ def test_the_reports_list_the_own_agencys_applications_in_few_queries(
 
 
 def client_of(person) -> Client:
+    """A client signed in as ``person`` that reads the English texts (the language cookie)."""
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if person is not None:
         client.force_login(person.user)
     return client
@@ -266,7 +269,7 @@ def test_another_agencys_application_is_not_found(bali, djki, tested, login) -> 
     assert client.get(f"/pengujian/laporan/{2**64}/").status_code == 404
 
 
-def test_anonymous_is_sent_to_sign_in(bali, tested, settings) -> None:
+def test_anonymous_is_sent_to_sign_in(bali, tested) -> None:
     answer = Client().get(reverse("quality:report", args=[bali.applications["sikesda"].pk]))
     assert answer.status_code == 302
     assert answer["Location"].startswith(reverse(settings.LOGIN_URL))
