@@ -243,10 +243,9 @@ def test_ids_of_other_agencies_and_made_up_ids_are_not_found(bali, djki, recorde
         == 404
     )
     signed_in(client, bali["dinkes_staf"])
-    assert (
-        client.get(reverse("quality:start"), {"step": step.pk, "artifact": "bast"}).status_code
-        == 404
-    )
+    for artifact in ("bast", "tidak-ada", "ba_uat\x00", ""):
+        response = client.get(reverse("quality:start"), {"step": step.pk, "artifact": artifact})
+        assert response.status_code == 404, artifact
 
 
 def test_bad_input_is_refused_on_the_form_never_a_server_error(bali, run, client):
@@ -514,3 +513,27 @@ def test_the_sit_of_step_8_is_started_by_the_developers_and_read_by_the_requeste
         reverse("quality:run", args=[sit.pk])
         not in client.get(reverse("quality:runs")).content.decode().split('id="h-recent"')[0]
     )
+
+
+def test_who_follows_a_finding_up_without_testing_changes_only_owner_and_date(
+    bali, recorded, client
+):
+    found = Finding.objects.get()
+    signed_in(client, bali["kadis"])  # keeps the agency's catalogue; does not test the UAT
+    url = reverse("quality:finding", args=[found.pk])
+    page = client.get(url).content.decode()
+    assert 'name="edit-title"' in page and "disabled" in page
+    response = client.post(
+        url,
+        {
+            "action": "update",
+            "edit-title": "Diubah diam-diam",
+            "edit-severity": "info",
+            "edit-owner": bali["dev1"].pk,
+            "edit-due": "2027-01-15",
+        },
+    )
+    assert response.status_code == 302
+    found.refresh_from_db()
+    assert found.title == "Tombol simpan tidak aktif" and found.severity == "sedang"
+    assert found.owner == bali["dev1"] and str(found.due) == "2027-01-15"

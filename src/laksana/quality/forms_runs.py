@@ -150,9 +150,17 @@ class FindingForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: QuerySet[Person], facts: bool = True, **kwargs: Any
+    ) -> None:
+        """``facts``: whether severity, title and description may be changed (by a tester
+        of the open run); otherwise they are shown as they are and only owner and date
+        change."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        if not facts:
+            for name in ("severity", "title", "description"):
+                self.fields[name].disabled = True
 
 
 class RetestForm(forms.Form):

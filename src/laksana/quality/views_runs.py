@@ -507,7 +507,7 @@ def finding_view(request: HttpRequest, pk: int) -> HttpResponse:
         "due": found.due,
     }
     forms: dict[str, Any] = {
-        "update": FindingForm(initial=initial, people=_people(run), prefix="edit"),
+        "update": FindingForm(initial=initial, people=_people(run), facts=can_test, prefix="edit"),
         "fixed": NoteForm(prefix="fixed"),
         "retest": RetestForm(prefix="retest"),
         "accept": NoteForm(prefix="accept"),
@@ -526,7 +526,7 @@ def finding_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("quality:finding", found.pk)
             messages.success(request, _("A problem case was opened for the finding."))
             return redirect("cases:detail", case.reference)
-        form = _bound(action, request, run)
+        form = _bound(action, request, run, initial, facts=can_test)
         forms[action] = form
         if form.is_valid():
             try:
@@ -556,9 +556,13 @@ def finding_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _bound(action: str, request: HttpRequest, run: TestRun) -> Any:
+def _bound(
+    action: str, request: HttpRequest, run: TestRun, initial: dict[str, Any], *, facts: bool
+) -> Any:
     if action == "update":
-        return FindingForm(request.POST, people=_people(run), prefix="edit")
+        return FindingForm(
+            request.POST, people=_people(run), facts=facts, initial=initial, prefix="edit"
+        )
     if action == "retest":
         return RetestForm(request.POST, prefix="retest")
     return NoteForm(request.POST, prefix=action)
