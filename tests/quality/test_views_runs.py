@@ -537,3 +537,20 @@ def test_who_follows_a_finding_up_without_testing_changes_only_owner_and_date(
     found.refresh_from_db()
     assert found.title == "Tombol simpan tidak aktif" and found.severity == "sedang"
     assert found.owner == bali["dev1"] and str(found.due) == "2027-01-15"
+
+
+def test_a_risk_is_accepted_with_its_note_and_a_problem_case_opened(bali, recorded, client):
+    found = Finding.objects.get()
+    signed_in(client, bali["dinkes_staf"])
+    url = reverse("quality:finding", args=[found.pk])
+    response = client.post(url, {"action": "problem"})
+    found.refresh_from_db()
+    assert found.problem_case is not None
+    assert response["Location"] == reverse("cases:detail", args=[found.problem_case.reference])
+    assert found.problem_case.reference in client.get(url).content.decode()
+    response = client.post(url, {"action": "accept", "accept-note": ""})
+    found.refresh_from_db()
+    assert response.status_code == 422 and found.status == FindingStatus.OPEN
+    response = client.post(url, {"action": "accept", "accept-note": "Diterima sampai versi 2.5"})
+    found.refresh_from_db()
+    assert response.status_code == 302 and found.status == FindingStatus.ACCEPTED
