@@ -94,6 +94,9 @@ def test_every_export_route_is_walked_here():
         for r in _routes(get_resolver().url_patterns)
         if re.search(r"export|ekspor|\.xlsx|\.csv", r, re.IGNORECASE)
     }
+    assert exports >= {"api/applications/export", "katalog/ekspor/", "laporan/kepatuhan.xlsx"}
+    # The testing module's reports (walked below).
+    exports -= {"pengujian/laporan.xlsx", "pengujian/laporan/<int:pk>.xlsx"}
     assert exports == {"api/applications/export", "katalog/ekspor/", "laporan/kepatuhan.xlsx"}
 
 
@@ -213,6 +216,16 @@ def test_the_compliance_workbook_writes_formulas_as_text(client, bali, sop002):
     response = client.get(reverse("reports:compliance_xlsx"), JUNE)
     assert response.status_code == 200
     assert_safe_xlsx(response.content, [HOSTILE["name"]])
+
+
+def test_the_testing_reports_write_formulas_as_text(client, bali):
+    sikesda = bali.applications["sikesda"]
+    Application.objects.filter(pk=sikesda.pk).update(name=HOSTILE["name"])
+    client.force_login(bali["kadis"].user)
+    for url in (reverse("quality:reports_xlsx"), reverse("quality:report_xlsx", args=[sikesda.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_safe_xlsx(response.content, [HOSTILE["name"]])
 
 
 # --- the rule itself -----------------------------------------------------------------------
