@@ -176,3 +176,12 @@ def test_a_problem_case_on_another_agencys_procedure_is_refused(bali, djki, sit,
     assert (e.value.code, e.value.field) == ("not_found", "procedure_version")
     finding.refresh_from_db()
     assert finding.problem_case_id is None
+
+
+def test_none_leaves_a_value_an_empty_text_clears_it(bali, sit) -> None:
+    finding = add(bali, sit, owner_id=bali["qa1"].pk, due="2026-12-14")
+    finding = findings.update_finding(bali["dev1"], finding.pk, owner_id=None, due=None)
+    assert (finding.owner_id, finding.due) == (bali["qa1"].pk, dt.date(2026, 12, 14))
+    finding = findings.update_finding(bali["dev1"], finding.pk, owner_id="", due="")
+    finding.refresh_from_db()
+    assert (finding.owner_id, finding.due) == (None, None)

@@ -181,3 +181,39 @@ def test_the_shipped_templates_use_only_documented_variables(kind) -> None:
         schema["findings"][0]
     )
     assert {"reasons", "run", "retest_of", "version", "environment"} <= set(schema)
+
+
+def test_the_draft_form_of_made_minutes_asks_only_place_and_notes(client, bali, closed) -> None:
+    from django.urls import reverse
+
+    doc = closed.document
+    client.force_login(bali["dev1"].user)
+    url = reverse("documents:edit", args=[doc.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="art-doc-place"' in body and 'name="art-doc-notes"' in body
+    assert 'name="art-doc-version"' not in body
+    assert "Hasil pengujian per skenario" not in body
+    signatories = list(doc.signatories.order_by("order", "pk"))
+    post = {
+        "art-doc-place": "Aula Diskominfos",
+        "art-doc-notes": "Dicetak ulang",
+        "date": doc.date.isoformat(),
+    }
+    for i, s in enumerate(signatories):
+        post.update(
+            {
+                f"sig-{i}-person": str(s.person_id),
+                f"sig-{i}-role": s.role,
+                f"sig-{i}-order": str(s.order),
+                f"sig-{i}-label": s.label,
+            }
+        )
+    before = dict(doc.fields)
+    answer = client.post(url, post)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    doc.refresh_from_db()
+    assert (doc.place, doc.fields["notes"]) == ("Aula Diskominfos", "Dicetak ulang")
+    assert doc.fields["tests"] == before["tests"]
+    assert doc.fields["conclusion"] == before["conclusion"]

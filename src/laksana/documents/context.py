@@ -47,7 +47,13 @@ A person (``penandatangan``, ``paraf``, ``pihak_pertama``, ``pihak_kedua``, ``me
 ``isian``
     What the author typed: the fields of the kind (:mod:`laksana.documents.kinds`); a date
     field ``x`` also as ``x_teks`` (7 Desember 2026); a table is a list of rows (a row's
-    date column ``x`` also as ``x_teks``); a lines field is a list of texts.
+    date column ``x`` also as ``x_teks``); a lines field is a list of texts. The minutes of
+    a test run (``ba_sit``, ``ba_uat``, ``laporan_uji_keamanan``) are made from the run
+    (:mod:`laksana.quality.minutes`): ``run``, ``retest_of``, ``version``, ``environment``,
+    ``scenario_set``, ``conclusion``, ``reasons`` (lines), ``place``, ``notes``; ``tests``
+    (``id``, ``description``, ``steps``, ``input_data``, ``expected``, ``actual``,
+    ``verdict``), ``findings`` (``number``, ``finding``, ``severity``, ``description``,
+    ``owner``, ``follow_up``, ``due``), ``participants`` (``name``, ``position``).
 ``disposisi`` (a disposition sheet only, else None)
     ``surat_dari``, ``nomor_surat``, ``tanggal_surat``, ``diterima_tanggal``,
     ``nomor_agenda``, ``sifat``, ``hal``, ``dari``, ``kepada``, ``instruksi``,

@@ -27,7 +27,7 @@ from laksana.cases import authority, vendors
 from laksana.cases.models import Case, CaseStep
 from laksana.cases.services import ServiceError
 from laksana.documents import drafting, forms, services
-from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, DocumentKind
+from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, DocumentKind, form_part
 from laksana.documents.models import Document, DocumentStatus, SignatoryRole
 from laksana.documents.views import (
     _detail_url,
@@ -253,17 +253,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         )
         form = forms.draft_form(
-            kind.form,
-            forms.entered_of(kind.form, document.fields),
+            form_part(kind),
+            forms.entered_of(form_part(kind), document.fields),
             document.date.isoformat(),
             rows,
         )
         return _draft_page(
             request, case=document.case, kind=kind, form=form, action=action, document=document
         )
-    given = forms.read_draft(kind.form, request.POST)
+    given = forms.read_draft(form_part(kind), request.POST)
     form = forms.draft_form(
-        kind.form, given.entered, given.entered.get("date", ""), given.rows, given.errors
+        form_part(kind), given.entered, given.entered.get("date", ""), given.rows, given.errors
     )
     if not given.errors:
         try:
@@ -324,7 +324,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             if pk is not None:
                 document = visible_document(request, pk)
-                given = forms.read_draft(KINDS[document.kind].form, request.POST)
+                given = forms.read_draft(form_part(KINDS[document.kind]), request.POST)
                 document = services.update_draft(
                     person,
                     document,

@@ -300,6 +300,15 @@ KINDS: dict[str, DocumentKind] = {
     )
 }
 
+
+def form_part(kind: DocumentKind) -> FormPart:
+    """What the draft form asks of the author: the kind's form, or of a kind a module makes,
+    only its :data:`MADE_EDITABLE` fields (the rest come from the module's record)."""
+    if not kind.made_by:
+        return kind.form
+    return FormPart(fields=tuple(f for f in kind.form.fields if f.id in MADE_EDITABLE))
+
+
 BY_ARTIFACT_TYPE: dict[str, DocumentKind] = {t: k for k in KINDS.values() for t in k.artifact_types}
 
 
