@@ -24,7 +24,9 @@ def test_the_demo_loads_the_inventory_and_its_cases_move_their_applications():
     tnde = apps.get(short_name="TNDE")
     assert tnde.stage == Stage.RETIRED and tnde.data_deletions.count() == 3
     web_lab = Application.objects.get(short_name="Web Lab SB")
-    assert web_lab.stage == Stage.IN_DEVELOPMENT
+    # Installed at SOP 003 row 7 (its security test at row 8 followed).
+    assert web_lab.stage == Stage.IN_PRODUCTION
+    assert web_lab.environments.get(kind="production").domain == "labsb.ft.utn.ac.id"
     assert WorkProgrammeEntry.objects.get(application=web_lab).budget == 185000000
     retribusi = Application.objects.get(short_name="e-Retribusi")
     assert retribusi.stage == Stage.IN_PRODUCTION
@@ -33,4 +35,4 @@ def test_the_demo_loads_the_inventory_and_its_cases_move_their_applications():
     assert Application.objects.get(short_name="SIANDUK").stage == Stage.IN_DEVELOPMENT
     assert Application.objects.get(short_name="SIAKAD").stage == Stage.UNDER_MAINTENANCE
     driven = StageChange.objects.exclude(case=None)
-    assert driven.count() == 7 and all(change.step_key for change in driven)
+    assert driven.count() == 9 and all(change.step_key for change in driven)
