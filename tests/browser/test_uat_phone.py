@@ -106,12 +106,21 @@ def test_an_opd_tester_records_verdicts_with_a_photo_on_a_phone(
     page.fill("textarea[name=actual]", "Muncul galat 500 saat menyimpan")
     with page.expect_navigation():
         page.locator("button[name=verdict][value=gagal]").click()
-    assert page.get_by_role("link", name="Catat temuan").count() == 1
+    assert page.get_by_role("link", name="Skenario berikutnya").count() == 1
     fits(page, "the offer of a finding")
     with page.expect_navigation():
-        page.get_by_role("link", name="Skenario berikutnya").click()
+        page.get_by_role("link", name="Catat temuan").click()
+    watch.assert_clean("the finding form")
+    fits(page, "the finding form")
+    assert "Muncul galat 500" in page.locator("textarea[name=description]").input_value()
+    page.select_option("select[name=severity]", "sedang")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simpan temuan").click()
+    # Recorded on the scenario; the next scenario without a verdict opens.
     assert page.url.endswith(f"/pengujian/uji/{run.pk}/skenario/3/")
-    assert RunItem.objects.get(run=run, position=2).verdict == Verdict.FAILED
+    failed = RunItem.objects.get(run=run, position=2)
+    assert failed.verdict == Verdict.FAILED
+    assert failed.findings.get().severity == "sedang"
 
     # The run shows the progress and the result so far.
     page.goto(f"/pengujian/uji/{run.pk}/")
