@@ -178,10 +178,14 @@ def test_a_problem_case_on_another_agencys_procedure_is_refused(bali, djki, sit,
     assert finding.problem_case_id is None
 
 
-def test_none_leaves_a_value_an_empty_text_clears_it(bali, sit) -> None:
+def test_left_out_stays_none_clears(bali, sit) -> None:
     finding = add(bali, sit, owner_id=bali["qa1"].pk, due="2026-12-14")
-    finding = findings.update_finding(bali["dev1"], finding.pk, owner_id=None, due=None)
+    finding = findings.update_finding(bali["dev1"], finding.pk, title="Judul lain")
     assert (finding.owner_id, finding.due) == (bali["qa1"].pk, dt.date(2026, 12, 14))
-    finding = findings.update_finding(bali["dev1"], finding.pk, owner_id="", due="")
+    findings.update_finding(bali["dev1"], finding.pk, owner_id=None, due=None)
+    finding.refresh_from_db()
+    assert (finding.owner_id, finding.due) == (None, None)
+    findings.update_finding(bali["dev1"], finding.pk, owner_id=bali["qa1"].pk, due="2026-12-15")
+    findings.update_finding(bali["dev1"], finding.pk, owner_id="", due="")
     finding.refresh_from_db()
     assert (finding.owner_id, finding.due) == (None, None)

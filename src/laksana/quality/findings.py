@@ -166,6 +166,10 @@ def add_finding(
     return finding
 
 
+# An argument left out (owner_id and due: None given clears them).
+_UNSET: object = object()
+
+
 @_atomic
 def update_finding(
     person: Person,
@@ -174,14 +178,14 @@ def update_finding(
     severity: str | None = None,
     title: str | None = None,
     description: str | None = None,
-    owner_id: int | str | None = None,
-    due: dt.date | str | None = None,
+    owner_id: int | str | object | None = _UNSET,
+    due: dt.date | str | object | None = _UNSET,
     at: dt.datetime | None = None,
 ) -> Finding:
     """Change what is given. Severity, title and description only while the run is open (by
     someone who may test it); the owner and the follow-up date also after it is closed, by
-    whoever follows the finding up. None leaves a value as it is; ``owner_id=""`` or
-    ``due=""`` clears it."""
+    whoever follows the finding up. ``owner_id`` and ``due`` left out stay as they are;
+    given as None (or "") they are cleared."""
     case, run, finding = _finding_locked(person, finding_id)
     changed: list[str] = []
     if severity is not None or title is not None or description is not None:
@@ -195,12 +199,12 @@ def update_finding(
         if description is not None:
             finding.description = _text(description, "description", MAX_TEXT)
             changed.append("description")
-    if owner_id is not None or due is not None:
+    if owner_id is not _UNSET or due is not _UNSET:
         _follower_or_refuse(person, run, finding)
-        if owner_id is not None:
+        if owner_id is not _UNSET:
             finding.owner = _owner(run, owner_id)
             changed.append("owner")
-        if due is not None:
+        if due is not _UNSET:
             finding.due = _due(due)
             changed.append("due")
     if changed:
