@@ -304,8 +304,8 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
     for number, values, formulas in rows:
         cleaned = scenarios.cleaned(values)
         found = dict(scenarios.problems_of(cleaned))
-        formula = _("the cell holds a formula, which is not evaluated; write its value.")
-        found.update({field: formula for field in formulas})
+        refused = _("the cell holds a formula, which is not evaluated; write its value.")
+        found.update({field: refused for field in formulas})
         key = cleaned["number"].casefold()
         if key and key in seen and "number" not in found:
             found["number"] = _("number %(number)s is already used in row %(other)s.") % {
