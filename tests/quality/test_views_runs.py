@@ -554,3 +554,21 @@ def test_a_risk_is_accepted_with_its_note_and_a_problem_case_opened(bali, record
     response = client.post(url, {"action": "accept", "accept-note": "Diterima sampai versi 2.5"})
     found.refresh_from_db()
     assert response.status_code == 302 and found.status == FindingStatus.ACCEPTED
+
+
+def test_the_run_screens_are_indonesian(bali, recorded, client):
+    from tests.web.test_translations import assert_indonesian
+
+    run, _evidence = recorded
+    signed_in(client, bali["dinkes_staf"])
+    found = Finding.objects.get()
+    pages = {
+        reverse("quality:runs"): ["Pengujian saya", "Untuk diuji"],
+        reverse("quality:run", args=[run.pk]): ["Hasil sementara", "Cara hasil ditentukan"],
+        reverse("quality:item", args=[run.pk, 1]): ["Ambil foto", "Lulus", "Tidak dijalankan"],
+        reverse("quality:item", args=[run.pk, 1]) + "?gagal=1": ["Catat temuan"],
+        reverse("quality:finding_new", args=[run.pk]): ["Simpan temuan"],
+        reverse("quality:finding", args=[found.pk]): ["Tandai sudah diperbaiki"],
+    }
+    for url, words in pages.items():
+        assert_indonesian(client.get(url), words, ["Take a photo", "Passed"])
