@@ -266,7 +266,7 @@ def test_a_verdict_on_a_closed_run_is_refused_and_nothing_changes(bali, uat) -> 
         400,
         "run_closed",
     )
-    assert "closed" in body["message"]
+    assert runs.title_of(uat) in body["message"]  # in the person's language
     refused(api.upload(f"/test-runs/{uat.pk}/items/{item.pk}/evidence", png()), 400, "run_closed")
     refused(api.post(f"/test-runs/{uat.pk}/findings", {"severity": "tinggi", "title": "x"}), 400)
     assert state(uat) == before
@@ -491,6 +491,9 @@ def test_findings_and_their_follow_up(bali, uat) -> None:
     assert changed.json()["owner"]["id"] == bali["dev1"].pk
     assert changed.json()["due"] == "2026-12-31"  # not given: unchanged
     assert api.patch(base, {"due": None}).json()["due"] is None
+    cleared = api.patch(base, {"owner_id": None, "severity": None}).json()
+    assert cleared["owner"] is None and cleared["severity"] == "tinggi"  # null severity: kept
+    api.patch(base, {"owner_id": bali["dev1"].pk})
     # Verdicts, close (rejected), then the follow-up after the run is closed.
     for item, verdict in ((first, "lulus"), (second, "gagal")):
         api.post(f"/test-runs/{uat.pk}/items/{item.pk}/verdict", {"verdict": verdict})

@@ -682,6 +682,9 @@ def update_test_finding(
     for name in ("severity", "title", "description"):
         if name in changes and changes[name] is None:
             del changes[name]  # null: unchanged (only the owner and the date are cleared)
+    for name in ("owner_id", "due"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""  # null: cleared ("" is the service's "none")
     findings.update_finding(person, finding.pk, **changes)
     return _fresh_finding(finding.pk)
 
