@@ -24,13 +24,15 @@ from laksana.catalog.models import Environment
 from laksana.demo import documents as demo_documents
 from laksana.demo.files import png_bytes
 from laksana.demo.orgs import DemoOrg
-from laksana.demo.scenario_sets import STANDING_SETS, DemoSet
+from laksana.demo.scenario_sets import DemoSet
+from laksana.demo.scenario_sets_more import STANDING_SETS
 from laksana.documents import services as documents
 from laksana.documents.models import Document, DocumentStatus
 from laksana.quality import findings, runs, scenarios, security, zap
 from laksana.quality.models import (
     Evidence,
     Finding,
+    FindingStatus,
     RetestResult,
     RunItem,
     ScenarioSet,
@@ -102,14 +104,14 @@ def create(org: DemoOrg, data: DemoSet, at: dt.datetime) -> ScenarioSet:
 
 def build_standing_sets(orgs: Mapping[str, DemoOrg], now: dt.datetime) -> list[ScenarioSet]:
     """The regression sets of the demo applications, written by their QA staff some weeks
-    ago (in working hours), and the ASVS checklist of the Bali applications."""
-    from laksana.demo.cases import WorkingClock
+    ago (in working hours)."""
+    from laksana.demo.cases import DAY, WorkingClock  # cases imports this module
 
     made: list[ScenarioSet] = []
     for n, data in enumerate(STANDING_SETS):
         org = orgs[data.org]
         clock = WorkingClock(now, _tz(org))
-        clock.rewind((40 - 3 * n) * 8.5 * 60)
+        clock.rewind((40 - 3 * n) * DAY * 60)  # 40, 37, 34, ... working days ago
         made.append(create(org, data, clock.advance(60)))
     return made
 
@@ -327,14 +329,14 @@ def test(
 def fix(s: Story, login: str, rejected: TestRun, note: str, *, hours: float) -> None:
     """SOP 002 row 6 again after a rejected UAT: the developer fixes the findings, marks
     them fixed, and completes the row."""
-    for finding in rejected.findings.filter(status="terbuka").order_by("number"):
+    for finding in rejected.findings.filter(status=FindingStatus.OPEN).order_by("number"):
         findings.mark_fixed(s._person(login), finding.pk, note=note, at=s._tick(hours * 0.8))
     s.step(login, hours=hours * 0.2, note=note)
 
 
 def retested(s: Story, login: str, rejected: TestRun, note: str) -> None:
     """The findings of a rejected run closed by their retest (passed in the new run)."""
-    for finding in rejected.findings.filter(status="diperbaiki").order_by("number"):
+    for finding in rejected.findings.filter(status=FindingStatus.FIXED).order_by("number"):
         findings.record_retest(
             s._person(login), finding.pk, RetestResult.PASSED, note=note, at=s._tick(0.25)
         )
