@@ -323,3 +323,32 @@ def test_the_page_completes_the_step_with_the_outcome_read(bali):
     done = client.post(url, {stepform.ref_input_name("ba_uat"): "hasil:ditolak"})
     assert done.status_code == 302
     assert active(fresh(case)).step_key == "s2"
+
+
+def test_sop_002_row_9_reads_its_outcome_from_the_uat_minutes(bali, sop002):
+    # The shipped procedure with the modules' real registrations: the UAT's minutes are
+    # made by a test run and their result is read (laksana.quality.plugin).
+    from .helpers import work
+
+    case = services.open_case(
+        bali["dinkes_staf"],
+        sop002,
+        "SIKESDA gagal simpan",
+        application=bali.applications["sikesda"],
+    )
+    people = ["dinkes_staf", "dinkes_staf", "kadis", "kabid", "ketuatim", "dev1", "dev1", "dev1"]
+    for login in people:
+        case = work(bali[login], case)
+    row = active(case)
+    assert row.step_key == "s9"
+    assert case_artifacts.outcome_of(sop002.spec.artifact("ba_uat").type) is not None
+    spec = case.version.spec
+    inputs = stepform.build_inputs(
+        spec, spec.step("s9"), case.state["artifacts"], case=case, row=row
+    )
+    assert inputs.decided_by == stepform.DecidedBy("ba_uat", "Berita Acara UAT", "")
+    response = signed_in(bali).get(reverse("cases:detail", args=[case.reference]))
+    decision = decision_of(panel_of(response.content.decode(), row))
+    assert "Apakah hasil UAT diterima?" in decision
+    assert "Hasil keputusan dibaca dari Berita Acara UAT." in decision
+    assert "Hasilnya diketahui setelah dokumennya siap." in decision
