@@ -207,6 +207,9 @@ def test_sop_002_rows_7_to_10_through_real_runs(bali, sop002) -> None:
         f"quality.run:{rejected.pk}",
         f"quality.run:{accepted.pk}",
     }
+    from laksana.cases.journal import verify_case
+
+    assert verify_case(Case.objects.get(pk=case.pk)) is None
 
 
 def _files(key: str) -> list[case_services.FileInput]:
