@@ -304,6 +304,22 @@ def test_locations_are_bounded(run, bali) -> None:
     assert lines[-1] == "... and 40 more"
 
 
+def test_an_older_report_with_the_place_on_the_alert(run, bali) -> None:
+    older = b"""<?xml version="1.0"?>
+<OWASPZAPReport version="2.7.0" generated="Mon, 7 Dec 2026 02:10:33">
+<site name="https://sikesda.baliprov.go.id" host="sikesda.baliprov.go.id" port="443" ssl="true">
+<alerts><alertitem><pluginid>10016</pluginid><alert>Web Browser XSS Protection Not Enabled</alert>
+<riskcode>1</riskcode><confidence>2</confidence><riskdesc>Low (Medium)</riskdesc>
+<desc>&lt;p&gt;Web Browser XSS Protection is not enabled.&lt;/p&gt;</desc>
+<uri>https://sikesda.baliprov.go.id/</uri><param>X-XSS-Protection</param>
+<solution>&lt;p&gt;Set the header.&lt;/p&gt;</solution><cweid>933</cweid><wascid>14</wascid>
+</alertitem></alerts></site></OWASPZAPReport>"""
+    (made,) = zap.import_report(bali["kadis"], run.pk, older).created
+    assert made.rule == "10016" and made.severity == Severity.LOW and made.cwe == "CWE-933"
+    assert made.title == "Web Browser XSS Protection Not Enabled"
+    assert made.location == "https://sikesda.baliprov.go.id/ (X-XSS-Protection)"
+
+
 def test_severity_of_each_risk_code() -> None:
     assert zap.SEVERITY_OF_RISK == {
         3: Severity.HIGH,

@@ -137,6 +137,8 @@ def _alert(raw: Mapping[str, Any], position: int) -> Alert:
     cwe = _text(raw.get("cweid"))
     uris: list[str] = []
     instances = raw.get("instances") or []
+    if not instances and raw.get("uri"):
+        instances = [raw]  # reports of ZAP before 2.8: one place, on the alert itself
     if not isinstance(instances, list):
         raise _not_a_report()
     for instance in instances:
