@@ -344,3 +344,25 @@ def test_the_export_page_writes_formulas_as_text(client, bali):
     response = client.get(reverse("quality:set_export", args=[made.pk]))
     assert response.status_code == 200
     assert_formulas_are_text(response.content)
+
+
+def test_the_screens_are_indonesian(client, bali, settings, sikesda_set):
+    from tests.web.test_translations import assert_indonesian
+
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    as_(client, bali["kadis"])
+    scenario = sikesda_set.scenarios.first()
+    pages = {
+        reverse("quality:sets"): ["Set skenario", "Templat kosong (XLSX)"],
+        reverse("quality:set", args=[sikesda_set.pk]): ["Tambah skenario", "Langkah pengujian"],
+        reverse("quality:sets_new"): ["Set skenario baru"],
+        reverse("quality:sets_edit", args=[sikesda_set.pk]): ["Ubah set skenario"],
+        reverse("quality:sets_revisions", args=[sikesda_set.pk]): ["Revisi 1"],
+        reverse("quality:sets_revision", args=[sikesda_set.pk, 1]): ["tidak dapat diubah"],
+        reverse("quality:sets_import", args=[sikesda_set.pk]): ["Impor XLSX ke set ini"],
+        reverse("quality:sets_import_new"): ["Impor XLSX sebagai set baru"],
+        reverse("quality:scenario_new", args=[sikesda_set.pk]): ["Tambah skenario"],
+        reverse("quality:scenario_edit", args=[sikesda_set.pk, scenario.pk]): ["Ubah skenario"],
+    }
+    for url, words in pages.items():
+        assert_indonesian(client.get(url), words, [])

@@ -22,10 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from laksana.catalog import services as catalog_services
 from laksana.catalog.models import Application
@@ -301,6 +303,14 @@ def snapshot(scenario_set: ScenarioSet) -> list[dict[str, str]]:
     ]
 
 
+def noted(message: str, **values: str) -> str:
+    """A revision's note in the product's language (Indonesian), whoever made the change:
+    notes are records, read by everyone of the agency."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(message)
+        return text % values if values else text
+
+
 def _revise(
     scenario_set: ScenarioSet, person: Person | None, note: str, at: dt.datetime
 ) -> ScenarioSetRevision:
@@ -372,7 +382,7 @@ def create_set(
             **values,
         )
         _write_scenarios(scenario_set, rows)
-        _revise(scenario_set, person, _("Set created"), at)
+        _revise(scenario_set, person, noted(gettext_noop("Set created")), at)
     return scenario_set
 
 
@@ -418,11 +428,12 @@ def update_set(
             scenario_set.updated_at = at
             scenario_set.save(update_fields=[*fields, "updated_at"])
         if changes:
-            note = _("Set details changed")
+            note = noted(gettext_noop("Set details changed"))
             if "app_version" in changes:
-                note = _("Application version changed to %(version)s") % {
-                    "version": changes["app_version"] or "-"
-                }
+                note = noted(
+                    gettext_noop("Application version changed to %(version)s"),
+                    version=changes["app_version"] or "-",
+                )
             _revise(scenario_set, person, note, at)
     return scenario_set
 
@@ -466,12 +477,12 @@ def save_scenario(
                 )
             last = scenario_set.scenarios.aggregate(last=Max("position"))["last"] or 0
             scenario = Scenario.objects.create(set=scenario_set, position=last + 1, **values)
-            note = _("Scenario %(number)s added") % {"number": values["number"]}
+            note = noted(gettext_noop("Scenario %(number)s added"), number=values["number"])
         else:
             for field, value in values.items():
                 setattr(scenario, field, value)
             scenario.save()
-            note = _("Scenario %(number)s changed") % {"number": values["number"]}
+            note = noted(gettext_noop("Scenario %(number)s changed"), number=values["number"])
         _revise(scenario_set, person, note, at)
     return scenario
 
@@ -496,7 +507,12 @@ def remove_scenario(
             raise ServiceError("not_found", _("There is no such scenario."))
         number = scenario.number
         scenario.delete()
-        _revise(scenario_set, person, _("Scenario %(number)s removed") % {"number": number}, at)
+        _revise(
+            scenario_set,
+            person,
+            noted(gettext_noop("Scenario %(number)s removed"), number=number),
+            at,
+        )
 
 
 def replace_scenarios(
@@ -514,4 +530,4 @@ def replace_scenarios(
         values = _validated_all(rows)
         scenario_set.scenarios.all().delete()
         _write_scenarios(scenario_set, values)
-        return _revise(scenario_set, person, note or _("Scenarios replaced"), at)
+        return _revise(scenario_set, person, note or noted(gettext_noop("Scenarios replaced")), at)

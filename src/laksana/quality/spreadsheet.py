@@ -52,6 +52,7 @@ import zipfile
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from laksana import tabular
 from laksana.cases.uploads import UploadRejected, check_zip
@@ -406,7 +407,11 @@ def import_xlsx(
         scenarios.writable_set(person, set_id)  # who may, before reading the file
         rows = read_xlsx(data)
         revision = scenarios.replace_scenarios(
-            person, set_id, rows, note=_("Imported from a spreadsheet"), at=at
+            person,
+            set_id,
+            rows,
+            note=scenarios.noted(gettext_noop("Imported from a spreadsheet")),
+            at=at,
         )
         return revision.set
     if application_id is None:
