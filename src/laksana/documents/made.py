@@ -8,7 +8,9 @@ document's case already locked by it):
 * :func:`withdraw`: a document sent round but not yet acted on comes back to a draft (its
   record is being changed);
 * :func:`refill`: the draft's fields made again from the changed record (one document per
-  record: re-closing a run updates its minutes rather than making a second one).
+  record: re-closing a run updates its minutes rather than making a second one);
+* :func:`merged_fields`: for :func:`laksana.documents.services.update_draft`, the author's
+  change of such a draft, refused beyond its place and notes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from laksana.cases.servicebase import ServiceError
 from laksana.documents import drafting
 from laksana.documents.configure import _kind_or_refuse
+from laksana.documents.kinds import MADE_EDITABLE, DocumentKind
 from laksana.documents.models import Document, DocumentStatus, SignatoryStatus
 
 
@@ -61,3 +64,28 @@ def refill(document: Document, fields: Mapping[str, Any], *, place: str = "") ->
     document.place = (place or str(document.fields.get("place", "")))[:100]
     document.save(update_fields=["fields", "place"])
     return document
+
+
+def merged_fields(kind: DocumentKind, doc: Document, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a made document after its author's change of the editable ones (place,
+    notes: :data:`~laksana.documents.kinds.MADE_EDITABLE`); a refusal naming
+    the first other field given with another value than the record's."""
+    if not isinstance(given, Mapping):
+        raise ServiceError(
+            "invalid_fields", _("Give the fields as a mapping of names to values."), field="fields"
+        )
+    current = dict(doc.fields)
+    merged = {**current, **{k: v for k, v in given.items() if k in MADE_EDITABLE}}
+    cleaned = drafting.clean_fields(kind, {**current, **given})
+    for key in sorted({*cleaned, *current} - set(MADE_EDITABLE)):
+        if cleaned.get(key) != current.get(key):
+            raise ServiceError(
+                "made_by_module",
+                _(
+                    "%(field)s comes from the test run the document was made from: reopen the "
+                    "run to change it."
+                )
+                % {"field": key},
+                field=key,
+            )
+    return merged

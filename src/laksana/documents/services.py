@@ -37,12 +37,12 @@ from laksana.cases.servicebase import (
     _now,
     _visible_or_refuse,
 )
-from laksana.documents import drafting, numbering, pdfstore, signing
+from laksana.documents import drafting, made, numbering, pdfstore, signing
 from laksana.documents.configure import _kind_or_refuse, template_for
 from laksana.documents.configure import save_letterhead as save_letterhead
 from laksana.documents.configure import save_numbering_pattern as save_numbering_pattern
 from laksana.documents.configure import save_template as save_template
-from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, MADE_EDITABLE, DocumentKind
+from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS
 from laksana.documents.models import (
     Document,
     DocumentStatus,
@@ -293,7 +293,7 @@ def update_draft(
         raise ServiceError("not_editable", _("Only a draft or a returned document can be changed."))
     kind = _kind_or_refuse(doc.kind)
     if fields is not None and kind.made_by:
-        fields = _made_fields(kind, doc, fields)
+        fields = made.merged_fields(kind, doc, fields)
     if fields is not None:
         doc.fields = drafting.clean_fields(kind, fields)
         doc.place = str(doc.fields.get("place", ""))[:100]
@@ -303,30 +303,6 @@ def update_draft(
         doc.date = _date(date)
     doc.save(update_fields=["fields", "place", "date"])
     return doc
-
-
-def _made_fields(kind: DocumentKind, doc: Document, given: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a made document after a change of its editable ones; a refusal naming
-    the first other field given with another value than the record's."""
-    if not isinstance(given, Mapping):
-        raise ServiceError(
-            "invalid_fields", _("Give the fields as a mapping of names to values."), field="fields"
-        )
-    current = dict(doc.fields)
-    merged = {**current, **{k: v for k, v in given.items() if k in MADE_EDITABLE}}
-    cleaned = drafting.clean_fields(kind, {**current, **given})
-    for key in sorted({*cleaned, *current} - set(MADE_EDITABLE)):
-        if cleaned.get(key) != current.get(key):
-            raise ServiceError(
-                "made_by_module",
-                _(
-                    "%(field)s comes from the test run the document was made from: reopen the "
-                    "run to change it."
-                )
-                % {"field": key},
-                field=key,
-            )
-    return merged
 
 
 # Called in the transaction where a document becomes final, with the document, its locked

@@ -31,7 +31,7 @@ from laksana.quality.models import (
     TestRun,
 )
 from laksana.quality.queries import may_test
-from laksana.quality.runs import (
+from laksana.quality.runbase import (
     MAX_TEXT,
     _id,
     _journal,

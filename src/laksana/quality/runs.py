@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from laksana.cases import authority, journal
+from laksana.cases import authority
 from laksana.cases.models import Case, CaseStep, JournalKind, StepStatus
 from laksana.cases.servicebase import NotAllowed, ServiceError, _atomic, _lock, _now
 from laksana.cases.uploads import UploadRejected, check_upload
@@ -40,13 +40,12 @@ from laksana.documents import made
 from laksana.documents import services as documents
 from laksana.documents.pdfstore import written
 from laksana.org.models import Person
-from laksana.quality import minutes, rule
+from laksana.quality import minutes, rule, runbase
 from laksana.quality.models import (
     SCENARIO_FIELDS,
     Evidence,
     FindingStatus,
     RunItem,
-    RunKind,
     RunStatus,
     Scenario,
     ScenarioSet,
@@ -54,130 +53,26 @@ from laksana.quality.models import (
     TestRun,
     Verdict,
 )
-from laksana.quality.queries import may_see_run
+from laksana.quality.runbase import (
+    EVIDENCE_TYPES,
+    MAX_FILES,
+    MAX_PARTICIPANTS,
+    MAX_TEXT,
+    _id,
+    _item_locked,
+    _journal,
+    _run_locked,
+    _step,
+    _tester_or_refuse,
+    _text,
+    given,
+)
 
-KIND_OF_TYPE = {
-    "minutes.sit": RunKind.SIT,
-    "minutes.uat": RunKind.UAT,
-    "security.test_report": RunKind.SECURITY,
-}
-SOURCE_PREFIX = "quality.run:"
-EVIDENCE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf")
-MAX_FILES = 10
-MAX_PARTICIPANTS = 50
-MAX_TEXT = 10_000
-_SHORT = {RunKind.SIT: "SIT", RunKind.UAT: "UAT", RunKind.SECURITY: "Uji Keamanan"}
-
-
-def title_of(run: TestRun) -> str:
-    """How the run is named: "UAT 2 — SIKESDA 2.1"."""
-    app = run.application.short_name or run.application.name
-    return f"{_SHORT.get(RunKind(run.kind), run.kind)} {run.number} — {app} {run.app_version}"
-
-
-def source_of(run: TestRun) -> str:
-    return f"{SOURCE_PREFIX}{run.pk}"
-
-
-def _id(raw: object, field: str) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if not isinstance(raw, int) or isinstance(raw, bool) or not 0 < raw < 2**63:
-        raise ServiceError("not_found", _("No such record."), field=field)
-    return raw
-
-
-def given(value: object) -> bool:
-    """An optional id given (not None, not an empty text of a form)."""
-    return value is not None and value != ""
-
-
-def _text(value: object, field: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ServiceError("invalid", _("Write a text."), field=field)
-    text = value.strip()
-    if "\x00" in text:
-        raise ServiceError(
-            "invalid", _("The text holds a character that is not allowed."), field=field
-        )
-    if required and not text:
-        raise ServiceError("required", _("This field is required."), field=field)
-    if len(text) > limit:
-        raise ServiceError(
-            "too_long", _("At most %(limit)s characters.") % {"limit": limit}, field=field
-        )
-    return text
-
-
-def _journal(
-    case: Case, kind: JournalKind, person: Person, at: dt.datetime, data: dict[str, Any]
-) -> None:
-    """Append to the case's chain (the case freshly locked) and save its head."""
-    journal.append(case, kind, person, at, data)
-    case.save(update_fields=["journal_seq", "journal_hash"])
-
-
-# --- locked reads -----------------------------------------------------------------------------
-
-
-def _run_locked(person: Person, run_id: object) -> tuple[Case, TestRun]:
-    """The run's case locked, then the run read again; not found unless the person may see
-    it (another agency's run is not found either)."""
-    pk = _id(run_id, "run")
-    case_id = (
-        TestRun.objects.filter(pk=pk, agency_id=person.agency_id)
-        .values_list("case_id", flat=True)
-        .first()
-    )
-    if case_id is None:
-        raise ServiceError("not_found", _("No such test run."), field="run")
-    case = _lock(case_id)
-    run = TestRun.objects.select_related("application", "scenario_set").get(pk=pk)
-    run.case = case
-    if not may_see_run(person, run):
-        raise ServiceError("not_found", _("No such test run."), field="run")
-    return case, run
-
-
-def _step(case: Case, run: TestRun) -> CaseStep:
-    row = CaseStep.objects.get(pk=run.step_id)
-    row.case = case
-    return row
-
-
-def _tester_or_refuse(person: Person, case: Case, run: TestRun) -> CaseStep:
-    """The run is open, its step active, and the person may work the step."""
-    if run.status != RunStatus.OPEN:
-        raise ServiceError(
-            "run_closed",
-            _("%(title)s is closed: nothing of it changes any more.") % {"title": title_of(run)},
-        )
-    row = _step(case, run)
-    if row.status != StepStatus.ACTIVE:
-        raise ServiceError("not_active", _("The step of this test run is not active now."))
-    decision = authority.may_work(person, case, row)
-    if not decision:
-        raise NotAllowed(
-            decision.explain(_("Only someone who may work the run's step may test in it."))
-        )
-    return row
-
-
-def _item_locked(person: Person, item_id: object) -> tuple[Case, TestRun, RunItem]:
-    pk = _id(item_id, "item")
-    run_id = (
-        RunItem.objects.filter(pk=pk, run__agency_id=person.agency_id)
-        .values_list("run_id", flat=True)
-        .first()
-    )
-    if run_id is None:
-        raise ServiceError("not_found", _("No such scenario of a test run."), field="item")
-    case, run = _run_locked(person, run_id)
-    item = RunItem.objects.get(pk=pk)
-    item.run = run
-    return case, run, item
+# The names the screens, the API and the plug-in use (defined in runbase).
+KIND_OF_TYPE = runbase.KIND_OF_TYPE
+SOURCE_PREFIX = runbase.SOURCE_PREFIX
+title_of = runbase.title_of
+source_of = runbase.source_of
 
 
 def locked_run(person: Person, run_id: int) -> TestRun:
@@ -477,23 +372,23 @@ def preview(run: TestRun) -> rule.Outcome:
     return rule.result_of(list(items), list(severities))
 
 
-def _participants(given: object) -> list[dict[str, str]]:
-    if given is None:
+def _participants(rows: object) -> list[dict[str, str]]:
+    if rows is None:
         return []
-    if not isinstance(given, Sequence) or isinstance(given, str | bytes):
+    if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
         raise ServiceError(
             "invalid",
             _("Give the participants as a list of {name, position}."),
             field="participants",
         )
-    if len(given) > MAX_PARTICIPANTS:
+    if len(rows) > MAX_PARTICIPANTS:
         raise ServiceError(
             "invalid",
             _("At most %(count)s participants.") % {"count": MAX_PARTICIPANTS},
             field="participants",
         )
     out: list[dict[str, str]] = []
-    for i, raw in enumerate(given, 1):
+    for i, raw in enumerate(rows, 1):
         if not isinstance(raw, Mapping) or set(raw) - {"name", "position"}:
             raise ServiceError(
                 "invalid",
