@@ -98,9 +98,9 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "app": report.application,
         "charts": [
-            reports.pass_rate_chart(report),
-            reports.severity_chart(report),
-            reports.age_chart(report),
+            (_("Pass rate per version"), reports.pass_rate_chart(report)),
+            (_("Open findings by severity"), reports.severity_chart(report)),
+            (_("Open findings by age"), reports.age_chart(report)),
         ],
         "versions": [(v, reports.percent(v.rate)) for v in report.versions],
         "results": [reports.result_label(r) for r in next(iter(report.runs)).results],
