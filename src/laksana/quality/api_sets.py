@@ -254,21 +254,6 @@ def _upload(file: UploadedFile) -> bytes:
     return data
 
 
-_XLSX_BODY = {
-    "requestBody": {
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            }
-        }
-    }
-}
-
-
 # Operations: sets ----------------------------------------------------------------------------
 
 
@@ -296,7 +281,7 @@ def list_sets(request: HttpRequest, filters: Query[SetFilters]) -> SetPage:
     )
 
 
-@router.post("/scenario-sets", response={201: SetOut, **responses(403, 404, 422)})
+@router.post("/scenario-sets", response={201: SetOut, **responses(400, 403, 404, 422)})
 def create_set(request: HttpRequest, payload: SetIn) -> Status[SetOut]:
     """Make a set of an application of the caller's agency (its catalogue keepers)."""
     person = acting_person(request)
@@ -316,8 +301,7 @@ def create_set(request: HttpRequest, payload: SetIn) -> Status[SetOut]:
 
 @router.post(
     "/scenario-sets/import",
-    response={201: SetOut, **responses(403, 404, 422)},
-    openapi_extra=_XLSX_BODY,
+    response={201: SetOut, **responses(400, 403, 404, 422)},
 )
 def import_new_set(
     request: HttpRequest,
@@ -452,7 +436,6 @@ def get_revision(request: HttpRequest, set_id: PathId, number: PathId) -> Revisi
 @router.post(
     "/scenario-sets/{set_id}/import",
     response={200: SetOut, **responses(400, 403, 404, 422)},
-    openapi_extra=_XLSX_BODY,
 )
 def import_into_set(request: HttpRequest, set_id: PathId, file: File[UploadedFile]) -> SetOut:
     """Import an XLSX workbook in place of the set's scenarios (a new revision): all rows or
