@@ -177,6 +177,7 @@ def test_an_external_entity_is_refused(run, bali) -> None:
         b"<html><body>Not a report</body></html>",
         b"<OWASPZAPReport><site><alerts>",
         b'{"site": [{"alerts": [{"pluginid": "1", "riskcode": "3", "instances": "x"}]}]}',
+        b'{"site": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",  # nested past the parser's depth
     ],
 )
 def test_a_file_that_is_not_a_zap_report_is_refused(run, bali, data: bytes) -> None:
