@@ -217,3 +217,27 @@ def test_the_draft_form_of_made_minutes_asks_only_place_and_notes(client, bali, 
     assert (doc.place, doc.fields["notes"]) == ("Aula Diskominfos", "Dicetak ulang")
     assert doc.fields["tests"] == before["tests"]
     assert doc.fields["conclusion"] == before["conclusion"]
+
+
+def test_the_draft_form_of_a_steps_minutes_sends_to_the_test_run(client, bali, sop002) -> None:
+    from django.urls import reverse
+
+    case = case_at(bali, sop002, "s8")
+    row = active(case)
+    client.force_login(bali["dev1"].user)
+    url = reverse("documents:new") + f"?case={case.reference}&step={row.pk}&artifact=ba_sit"
+    page = client.get(url)
+    assert page.status_code == 302
+    assert f"step={row.pk}" in page.url or page.url.endswith(f"/{case.reference}/")
+    answer = client.post(
+        reverse("documents:new"),
+        {
+            "case": case.reference,
+            "step": row.pk,
+            "artifact": "ba_sit",
+            "art-doc-version": "2.1",
+            "date": "2026-12-07",
+        },
+    )
+    assert answer.status_code == 422
+    assert not Document.objects.exists()

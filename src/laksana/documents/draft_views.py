@@ -29,6 +29,7 @@ from laksana.cases.services import ServiceError
 from laksana.documents import drafting, forms, services
 from laksana.documents.kinds import BY_ARTIFACT_TYPE, KINDS, DocumentKind, form_part
 from laksana.documents.models import Document, DocumentStatus, SignatoryRole
+from laksana.documents.plugin import _url as _plugin_url
 from laksana.documents.views import (
     _detail_url,
     _person,
@@ -152,6 +153,22 @@ def new(request: HttpRequest) -> HttpResponse:
         existing = _existing_draft(case, step, key)
         if existing is not None:
             return redirect(_detail_url(existing))
+        if kind.made_by:
+            # Minutes made from a module's record (a test run): made by closing the run.
+            messages.error(
+                request,
+                _(
+                    "%(kind)s is made by closing its test run: open the step's test run "
+                    "(Testing) and close it, and its minutes are drafted from it."
+                )
+                % {"kind": kind.label},
+            )
+            start = (
+                _plugin_url("quality:start", query={"step": step.pk, "artifact": key})
+                if step is not None and key
+                else ""
+            )
+            return redirect(start or reverse("cases:detail", args=[case.reference]))
         if step is not None:
             # The form of a step's document is for those who may work the step (the
             # services decide again when the draft is made).
