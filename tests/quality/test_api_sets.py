@@ -315,3 +315,13 @@ def test_the_api_export_writes_formulas_as_text(api, bali):
     answer = api(bali["dinkes_staf"]).get(f"/scenario-sets/{made.pk}/export")
     assert answer.status_code == 200
     assert_formulas_are_text(answer.content)
+
+
+def sets_ids(bali: Any) -> dict[str, int]:
+    """The ids of a scenario set of SIKESDA and one of its scenarios: the path parameters of
+    the scenario sets' API operations for the API's fuzzing (tests/security/test_api_fuzz.py,
+    whose ``number`` is 1: the set's first revision exists)."""
+    made = scenarios.create_set(
+        bali["kadis"], bali.applications["sikesda"].pk, name="Fuzz set", scenarios=[login(1)]
+    )
+    return {"set_id": made.pk, "scenario_id": made.scenarios.get().pk}
