@@ -397,9 +397,10 @@ def test_every_demo_application_of_a_case_has_real_scenario_sets(demo):
     assert ("IPAS", "Pencarian merek serupa") in named
     tested = {c.application_id for c in Case.objects.exclude(test_runs=None)}
     assert tested <= set(ScenarioSet.objects.values_list("application_id", flat=True))
-    # The security checklist of the laboratory website: ASVS level 1.
-    (checklist,) = ScenarioSet.objects.filter(kind=SetKind.SECURITY)
-    assert checklist.application.short_name == "Web Lab SB" and checklist.scenarios.count() > 50
+    # The security checklists (ASVS level 1) of the laboratory website and e-Retribusi.
+    checklists = ScenarioSet.objects.filter(kind=SetKind.SECURITY)
+    assert {c.application.short_name for c in checklists} == {"Web Lab SB", "e-Retribusi"}
+    assert all(c.scenarios.count() > 50 for c in checklists)
 
 
 def test_a_revised_set_left_what_the_earlier_runs_recorded(demo):
@@ -468,8 +469,8 @@ def test_the_testers_are_the_right_people(demo):
                 Person.objects.filter(user__username__in=testers).values_list("unit_id", flat=True)
             )
             assert unit_ids == {run.case.requesting_unit_id}, run
-        else:
-            assert testers == {"utn_dev1"}, run
+        else:  # the developers who work the step (SOP 003 row 8, SOP 001 c.2)
+            assert testers == {"utn_dev1" if run.agency.slug == "utn" else "skm_dev2"}, run
         # Every signature of its minutes is done, by the step's signers in their order.
         if run.status != RunStatus.OPEN:
             signed = list(run.document.signatories.order_by("order", "pk"))
@@ -493,6 +494,20 @@ def test_the_sit_and_uat_in_progress_and_with_notes(demo):
     (low,) = uat.findings.all()
     assert (low.severity, low.status) == ("rendah", FindingStatus.OPEN)
     assert low.owner.user.username == "dev1" and low.due > uat.closed_at.date()
+    # The minutes name the testers and, apart, the others who took part.
+    names = [p["name"] for p in uat.document.fields["participants"]]
+    assert len(names) == len(set(names)) and "Wayan Sutama" in names
+
+
+def test_the_sop_001_case_tested_quality_and_security(demo):
+    c = case("skm_operation")
+    kept = c.state["artifacts"]
+    assert kept["hasil_uji_kualitas"]["name"] == "Pembayaran retribusi pasar nontunai"
+    (run,) = runs_of("skm_operation")
+    assert run.kind == RunKind.SECURITY and run.status == RunStatus.SIGNED
+    assert kept["hasil_uji_keamanan"]["ref"] == f"document:{run.document_id}"
+    assert run.url == "https://uji-eretribusi.sukamajukab.go.id"
+    assert run.step.step_key == "c2"
 
 
 def test_the_security_test_checklist_and_zap_findings(demo):

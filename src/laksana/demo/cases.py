@@ -32,6 +32,7 @@ from laksana.demo import run_plans as plans
 from laksana.demo import scenario_sets as sets
 from laksana.demo.files import pdf_bytes, png_bytes
 from laksana.demo.orgs import SOP_000, SOP_001, SOP_002, SOP_003, SOP_004, DemoOrg
+from laksana.demo.scenario_sets_more import RETRIBUSI
 from laksana.documents.models import Document
 from laksana.engine import artifacts
 from laksana.org.models import Person
@@ -916,9 +917,10 @@ def build_cases(
         "utn_dev1",
         plans.SECURITY_WEB_LAB,
         hours=3 * DAY,
+        version=str(WEB_LAB_DEPLOYMENT["version"]),
+        report=demo_quality.ZAP_REPORT,
         owners=plans.SECURITY_OWNERS,
         fixed=plans.SECURITY_FIXED,
-        version=str(WEB_LAB_DEPLOYMENT["version"]),
     )
     out["utn_building"] = s.current
 
@@ -949,7 +951,16 @@ def build_cases(
     s.step("skm_ketua_ti", hours=2 * DAY)
     s.step("skm_ketua_ti", hours=DAY, values={"analisis_risiko": RETRIBUSI_RISKS})
     s.step("skm_dev1", hours=8 * DAY)
-    s.step("skm_dev2", hours=3 * DAY)
+    # c.2: the quality test names the developers' scenario set; the security test is the
+    # ASVS checklist, by hand on the staging server (no scanner).
+    demo_quality.security_test(
+        s,
+        "skm_dev2",
+        plans.SECURITY_RETRIBUSI,
+        hours=3 * DAY,
+        version="1.0.0",
+        values={"hasil_uji_kualitas": demo_quality.set_ref(skm, RETRIBUSI)},
+    )
     s.step("skm_ti1", hours=DAY, values={"instalasi": RETRIBUSI_DEPLOYMENT})
     s.step("skm_ti1", hours=0.5, outcome="Ya", note="Data wajib retribusi dari aplikasi lama.")
     s.step("skm_ti1", hours=2 * DAY)

@@ -83,6 +83,7 @@ class Plan:
     participants: Sequence[Mapping[str, str]] = ()
     notes: str = ""
     environment: str = "staging"  # the catalogue's environment of the application tested
+    url: str = ""  # the address tested, when not the environment's domain
     tested: int | None = None  # only the first N scenarios tested yet: the run stays open
 
 
@@ -108,12 +109,20 @@ def build_standing_sets(orgs: Mapping[str, DemoOrg], now: dt.datetime) -> list[S
     from laksana.demo.cases import DAY, WorkingClock  # cases imports this module
 
     made: list[ScenarioSet] = []
-    for n, data in enumerate(STANDING_SETS):
+    for data in STANDING_SETS:
         org = orgs[data.org]
         clock = WorkingClock(now, _tz(org))
-        clock.rewind((40 - 3 * n) * DAY * 60)  # 40, 37, 34, ... working days ago
+        clock.rewind(data.days_ago * DAY * 60)
         made.append(create(org, data, clock.advance(60)))
     return made
+
+
+def set_ref(org: DemoOrg, data: DemoSet) -> dict[str, str]:
+    """The value naming a set written before (a step's ``quality.test_scenarios``)."""
+    found = ScenarioSet.objects.get(
+        agency=org.agency, application=org.applications[data.application], name=data.name
+    )
+    return {"ref": f"scenarios:{found.pk}"}
 
 
 def _tz(org: DemoOrg) -> zoneinfo.ZoneInfo:
@@ -205,7 +214,9 @@ def start(
     application = s.current.application
     assert application is not None
     environment = _environment(application.pk, plan.environment)
-    url = f"https://{environment.domain}" if environment and environment.domain else ""
+    url = plan.url or (
+        f"https://{environment.domain}" if environment and environment.domain else ""
+    )
     return runs.start_run(
         s._person(login),
         s._active().pk,
@@ -348,14 +359,17 @@ def security_test(
     plan: Plan,
     *,
     hours: float,
-    owners: Mapping[str, tuple[str, float]],
-    fixed: Mapping[str, str],
     version: str,
+    report: Path | None = None,
+    owners: Mapping[str, tuple[str, float]] | None = None,
+    fixed: Mapping[str, str] | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> TestRun:
-    """SOP 003 row 8: the ASVS level 1 checklist installed as the application's security set,
-    a run of it, the OWASP ZAP scan imported (its alerts as findings, given owners and
-    follow-up dates: ``owners`` by ZAP rule), some fixed and retested during the test, then
-    closed and the Laporan Uji Keamanan signed; the step completes with it."""
+    """A security test (SOP 003 row 8, SOP 001 c.2): the ASVS level 1 checklist installed as
+    the application's security set, a run of it, an OWASP ZAP scan (``report``) imported (its
+    alerts as findings, given owners and follow-up dates: ``owners`` by ZAP rule), some fixed
+    and retested during the test (``fixed``), then closed and the Laporan Uji Keamanan
+    signed; the step completes with it (and the other ``values`` it needs)."""
     application = s.current.application
     assert application is not None
     checklist = security.install_checklist(
@@ -364,8 +378,13 @@ def security_test(
     run = start(s, login, checklist, plan, version=version)
     record(s, login, run, plan, hours=hours * 0.4)
     person = s._person(login)
-    imported = zap.import_report(person, run.pk, ZAP_REPORT.read_bytes(), at=s._tick(1))
-    for finding in imported.findings:
+    imported = (
+        zap.import_report(person, run.pk, report.read_bytes(), at=s._tick(1)).findings
+        if report is not None
+        else ()
+    )
+    owners, fixed = owners or {}, fixed or {}
+    for finding in imported:
         at = s._tick(0.1)
         owner, days = owners.get(finding.rule, ("", 0))
         if owner:
@@ -377,5 +396,6 @@ def security_test(
             issue = Issue(finding.severity, finding.title, "", owner, 0, fixed=fixed[finding.rule])
             _fixed_and_retested(s, login, finding, issue, 2, by=login)
     document = close_and_sign(s, login, run, plan, hours=hours * 0.3)
-    s.step(login, hours=hours * 0.05, values={run.artifact_key: {"ref": f"document:{document.pk}"}})
+    given = {**(values or {}), run.artifact_key: {"ref": f"document:{document.pk}"}}
+    s.step(login, hours=hours * 0.05, values=given)
     return TestRun.objects.get(pk=run.pk)

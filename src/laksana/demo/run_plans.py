@@ -21,8 +21,10 @@ from laksana.quality.models import Verdict
 F, B, N = Verdict.FAILED, Verdict.BLOCKED, Verdict.NOT_RUN
 
 _SPBE_ROOM = "Ruang Tim SPBE, Diskominfos Provinsi Bali"
+# Who took part besides the testers (the minutes name the testers themselves).
 _QA = {"name": "Kadek Ayu Lestari", "position": "Penguji (QA) Tim SPBE"}
 _DEV = {"name": "Komang Adi Wiguna", "position": "Pengembang Tim SPBE"}
+_LEAD = {"name": "I Made Suardana", "position": "Ketua Tim Aplikasi Informatika"}
 
 # --- SIKESDA: NIK validation (bali_uat) --------------------------------------------------------
 
@@ -50,7 +52,7 @@ SIT_NIK = Plan(
         )
     ],
     place=_SPBE_ROOM,
-    participants=[_QA, _DEV],
+    participants=[_LEAD],
     notes="Diuji di server staging dengan data uji anonim.",
 )
 
@@ -75,7 +77,7 @@ SIT_SKP = Plan(
         "SKP-04": Tested(actual="Berkas ditolak; pesan batas ukuran tampil.", by="dev1"),
     },
     place=_SPBE_ROOM,
-    participants=[_QA, _DEV],
+    participants=[_LEAD],
 )
 
 UAT_SKP = Plan(
@@ -100,11 +102,7 @@ UAT_SKP = Plan(
         )
     ],
     place="Ruang Bidang Mutasi, Badan Kepegawaian Daerah Provinsi Bali",
-    participants=[
-        {"name": "Wayan Sutama", "position": "Analis Kepegawaian BKD"},
-        {"name": "Made Dwi Astuti", "position": "Operator SIMPEG BKD"},
-        _DEV,
-    ],
+    participants=[{"name": "Made Dwi Astuti", "position": "Operator SIMPEG BKD"}, _DEV],
     notes="Diterima dengan catatan: pesan berbahasa Indonesia menyusul dalam 10 hari kerja.",
 )
 
@@ -120,7 +118,7 @@ SIT_SK_1 = Plan(
         "SK-04": Tested(actual="Kop dan jabatan 'GUBERNUR BALI' tampil."),
     },
     place=_SPBE_ROOM,
-    participants=[_QA, _DEV],
+    participants=[_LEAD],
 )
 
 UAT_SK_1 = Plan(
@@ -147,7 +145,7 @@ UAT_SK_1 = Plan(
         )
     ],
     place="Ruang Bidang Mutasi, Badan Kepegawaian Daerah Provinsi Bali",
-    participants=[{"name": "Wayan Sutama", "position": "Analis Kepegawaian BKD"}, _QA],
+    participants=[{"name": "Made Dwi Astuti", "position": "Operator SIMPEG BKD"}, _QA],
     notes="UAT ditolak: SK-04 gagal. Tim SPBE memperbaiki lalu SIT dan UAT diulang.",
 )
 
@@ -160,7 +158,7 @@ SIT_SK_2 = Plan(
         "SK-09": Tested(actual="Cetak ulang sama dengan SK asli.", by="dev1"),
     },
     place=_SPBE_ROOM,
-    participants=[_QA, _DEV],
+    participants=[_LEAD],
 )
 
 UAT_SK_2 = Plan(
@@ -172,7 +170,7 @@ UAT_SK_2 = Plan(
         "SK-09": Tested(actual="SK bulan lalu dicetak ulang tanpa perubahan."),
     },
     place="Ruang Bidang Mutasi, Badan Kepegawaian Daerah Provinsi Bali",
-    participants=[{"name": "Wayan Sutama", "position": "Analis Kepegawaian BKD"}, _QA],
+    participants=[{"name": "Made Dwi Astuti", "position": "Operator SIMPEG BKD"}, _QA],
     notes="Uji ulang UAT 1: temuan T-1 telah diperbaiki dan lulus.",
 )
 
@@ -232,3 +230,39 @@ SECURITY_OWNERS = {
     "10037": ("utn_kadiv_infra", 2),
 }
 SECURITY_FIXED = {"10037": "Header X-Powered-By dihapus dari konfigurasi Nginx."}
+
+# --- Sukamaju: e-Retribusi's security test by hand (skm_operation, SOP 001 c.2) --------------
+
+SECURITY_RETRIBUSI = Plan(
+    results={
+        "V2.2.1": Tested(actual="Akun petugas terkunci 10 menit setelah 5 kali salah."),
+        "V3.3.1": Tested(actual="Setelah Keluar, tombol Kembali tidak membuka halaman tagihan."),
+        "V4.2.1": Tested(
+            actual="Nomor tagihan pasar lain di URL dijawab 'Data tidak ditemukan'.", photo=True
+        ),
+        "V4.3.1": Tested(F, "Halaman admin BPKAD hanya dengan kata sandi, tanpa OTP."),
+        "V5.3.4": Tested(actual="Tanda petik pada isian los: tidak ada galat basis data."),
+        "V11.1.5": Tested(actual="Tagihan lunas tidak dapat dibayar dua kali."),
+        "V12.1.1": Tested(N, "Aplikasi tidak memiliki fitur unggah berkas."),
+        "V12.4.2": Tested(N, "Aplikasi tidak memiliki fitur unggah berkas."),
+        "V12.5.2": Tested(N, "Aplikasi tidak memiliki fitur unggah berkas."),
+    },
+    issues=[
+        Issue(
+            "sedang",
+            "Admin BPKAD tanpa autentikasi multi-faktor",
+            "Akun admin yang dapat membatalkan tagihan hanya dilindungi kata sandi "
+            "(ASVS V4.3.1); tambahkan OTP sebelum operasi.",
+            owner="skm_dev2",
+            due_days=15,
+            scenario="V4.3.1",
+        )
+    ],
+    place="Ruang Tim Pengembang Aplikasi, Diskominfo Kabupaten Sukamaju",
+    participants=[
+        {"name": "Dian Permata, S.Kom.", "position": "Pranata Komputer Ahli Pertama"},
+        {"name": "Arif Budiman, S.Kom.", "position": "Ketua Tim Teknologi Informasi"},
+    ],
+    notes="Pemeriksaan manual dengan daftar periksa ASVS level 1 di server staging.",
+    url="https://uji-eretribusi.sukamajukab.go.id",
+)

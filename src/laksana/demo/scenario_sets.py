@@ -49,6 +49,8 @@ class DemoSet:
     app_version: str
     description: str
     scenarios: list[dict[str, str]] = field(default_factory=list)
+    # For a set written outside a case's story: how many working days ago.
+    days_ago: float = 30
 
 
 _OPERATOR_SIKESDA = "Masuk sebagai operator pendaftaran Puskesmas Denpasar Selatan I."
@@ -222,6 +224,7 @@ SIKESDA_REPORTS = DemoSet(
             LOW,
         ),
     ],
+    days_ago=40,
 )
 
 _BKD_OPERATOR = "Masuk sebagai operator kenaikan pangkat BKD; usulan kenaikan pangkat disetujui."

@@ -85,6 +85,7 @@ IPAS_SEARCH = DemoSet(
             MEDIUM,
         ),
     ],
+    days_ago=6,
 )
 
 SIAKAD_KRS = DemoSet(
@@ -156,6 +157,7 @@ SIAKAD_KRS = DemoSet(
             MEDIUM,
         ),
     ],
+    days_ago=15,
 )
 
 WEB_LAB = DemoSet(
@@ -228,6 +230,7 @@ WEB_LAB = DemoSet(
             HIGH,
         ),
     ],
+    days_ago=22,
 )
 
 RETRIBUSI = DemoSet(
@@ -309,6 +312,7 @@ RETRIBUSI = DemoSet(
             LOW,
         ),
     ],
+    days_ago=28,
 )
 
 ANTREAN = DemoSet(
@@ -380,6 +384,7 @@ ANTREAN = DemoSet(
             LOW,
         ),
     ],
+    days_ago=3,
 )
 
 STANDING_SETS = (SIKESDA_REPORTS, IPAS_SEARCH, SIAKAD_KRS, WEB_LAB, RETRIBUSI, ANTREAN)
