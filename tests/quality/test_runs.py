@@ -487,3 +487,17 @@ def test_preview_and_locked_run(bali, sit) -> None:
     assert runs.locked_run(bali["dev1"], sit.pk).pk == sit.pk
     with pytest.raises(NotAllowed):
         runs.locked_run(bali["dinkes_staf"], sit.pk)
+
+
+def test_without_a_head_of_the_requesting_unit_the_closer_signs(bali, sop002, monkeypatch) -> None:
+    from laksana.documents import drafting
+
+    case = case_at(bali, sop002, "s9")
+    run = start(bali, case, who="dinkes_staf")
+    verdicts(bali, run, "dinkes_staf", "lulus", "lulus")
+    monkeypatch.setattr(drafting, "head_of_unit", lambda unit_id: None)
+    run = runs.close_run(bali["dinkes_staf"], run.pk)
+    assert run.status == RunStatus.CLOSED
+    signers = list(run.document.signatories.values_list("person_id", "role"))
+    assert signers == [(bali["dinkes_staf"].pk, "sign")]
+    assert Document.objects.count() == 1
