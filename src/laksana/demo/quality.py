@@ -126,6 +126,7 @@ def set_ref(org: DemoOrg, data: DemoSet) -> dict[str, str]:
 
 
 def _tz(org: DemoOrg) -> zoneinfo.ZoneInfo:
+    """The agency's time zone (its working hours are in it)."""
     return zoneinfo.ZoneInfo(org.agency.time_zone)
 
 
@@ -177,6 +178,7 @@ def revise_scenarios(
 
 
 def _evidence(s: Story, run: TestRun, item: RunItem, tested: Tested) -> SimpleUploadedFile:
+    """A screenshot of what the tester saw (the error shown when the scenario failed)."""
     failed = tested.verdict in (Verdict.FAILED, Verdict.BLOCKED)
     content = png_bytes(
         f"{run.application.short_name or run.application.name} {run.app_version} - {item.number}",
@@ -187,12 +189,14 @@ def _evidence(s: Story, run: TestRun, item: RunItem, tested: Tested) -> SimpleUp
 
 
 def _due(s: Story, at: dt.datetime, days: float) -> dt.date:
+    """The follow-up date ``days`` working days after ``at``."""
     from laksana.demo.cases import DAY, WorkingClock
 
     return WorkingClock(at, s.clock.tz).advance(days * DAY * 60).date()
 
 
 def _environment(run_app_id: int, kind: str) -> Environment | None:
+    """The application's environment of that kind in the catalogue (else any it has)."""
     return (
         Environment.objects.filter(application_id=run_app_id, kind=kind).first()
         or Environment.objects.filter(application_id=run_app_id).first()
