@@ -6,7 +6,9 @@ application) are shared by the other tests of runs and findings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone, translation
@@ -454,11 +456,13 @@ def test_reopen_and_close_again_updates_the_same_minutes(bali, sit) -> None:
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.DRAFT
     runs.record_verdict(bali["dev1"], run.items.get(position=2).pk, "lulus")
-    run = runs.close_run(bali["dev1"], run.pk)
+    later = timezone.now() + dt.timedelta(days=3)
+    run = runs.close_run(bali["dev1"], run.pk, at=later)
     assert run.result == "diterima"
     assert Document.objects.count() == 1
     doc.refresh_from_db()
     assert doc.fields["conclusion"] == "Diterima"
+    assert doc.date == timezone.localdate(later, ZoneInfo("Asia/Makassar"))
     # Once someone signed, no reopening.
     doc = documents.submit(bali["dev1"], doc)
     documents.sign(bali["dev1"], doc)

@@ -15,6 +15,7 @@ document's case already locked by it):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,14 +56,23 @@ def withdraw(document: Document) -> Document:
     return document
 
 
-def refill(document: Document, fields: Mapping[str, Any], *, place: str = "") -> Document:
-    """The draft's fields made again by its module (checked as any draft's fields)."""
+def refill(
+    document: Document,
+    fields: Mapping[str, Any],
+    *,
+    place: str = "",
+    date: dt.date | None = None,
+) -> Document:
+    """The draft's fields made again by its module (checked as any draft's fields), and its
+    date when given (the day the record was closed again)."""
     if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise ServiceError("not_editable", _("Only a draft or a returned document can be changed."))
     kind = _kind_or_refuse(document.kind)
     document.fields = drafting.clean_fields(kind, fields)
     document.place = (place or str(document.fields.get("place", "")))[:100]
-    document.save(update_fields=["fields", "place"])
+    if date is not None:
+        document.date = date
+    document.save(update_fields=["fields", "place", "date"])
     return document
 
 

@@ -26,10 +26,12 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases import authority
@@ -40,7 +42,7 @@ from laksana.catalog.models import Environment
 from laksana.documents import made
 from laksana.documents import services as documents
 from laksana.documents.pdfstore import written
-from laksana.org.models import Person
+from laksana.org.models import Agency, Person
 from laksana.quality import minutes, rule, runbase
 from laksana.quality.models import (
     SCENARIO_FIELDS,
@@ -490,7 +492,8 @@ def close_run(
     fields = minutes.fields_of(run)
     document = run.document if run.document_id is not None else None
     if document is not None:
-        made.refill(document, fields, place=run.place)
+        zone = ZoneInfo(Agency.objects.values_list("time_zone", flat=True).get(pk=case.agency_id))
+        made.refill(document, fields, place=run.place, date=timezone.localdate(now, zone))
     else:
         document = _draft(person, case, row, run, fields, now)
         run.document = document
