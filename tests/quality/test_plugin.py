@@ -236,3 +236,16 @@ def test_the_security_report_resolves_only_a_final_laporan_uji_keamanan(bali, so
     assert resolver is not None
     with pytest.raises(artifacts.Unresolved, match="is not a Laporan Uji Keamanan"):
         resolver(ctx, f"document:{doc.pk}")
+
+
+def test_the_scenario_step_links_to_the_applications_sets(bali, sop002) -> None:
+    case = case_at(bali, sop002, "s7")
+    row = active(case)
+    spec = case.version.spec.artifact("skenario_pengujian")
+    produced = plugin.scenarios_produced(case, row, spec)
+    assert produced.value is None and produced.status == "No scenario set of the application yet"
+    make_set(bali)
+    produced = plugin.scenarios_produced(case, row, spec)
+    assert produced.status == "1 scenario set(s) of the application"
+    app = bali.applications["sikesda"].pk
+    assert produced.url == "" or produced.url.endswith(f"?application={app}")
