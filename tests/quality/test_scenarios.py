@@ -265,6 +265,8 @@ def test_duplicates_in_a_list_are_all_refused(bali):
         ({"requirement": "R" * 301}, "requirement"),
         ({"steps": "S" * 10001}, "steps"),
         ({"input_data": "nul\x00"}, "input_data"),
+        ({"expected": "bel\x07"}, "expected"),
+        ({"title": "v\x0bt"}, "title"),
     ],
 )
 def test_bad_scenarios_are_refused_by_field(bali, sikesda_set, change, field):

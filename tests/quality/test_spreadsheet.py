@@ -285,3 +285,13 @@ def test_who_may_import(bali, djki, sikesda_set):
         spreadsheet.import_xlsx(djki["kasie_app"], b"junk", set_id=sikesda_set.pk)
     assert exc.value.code == "not_found"
     assert counts() == before
+
+
+def test_control_characters_stored_before_are_left_out_of_the_export(bali, sikesda_set):
+    from laksana.quality.models import ScenarioSetRevision
+
+    revision = ScenarioSetRevision.objects.get(set=sikesda_set, number=1)
+    revision.scenarios[0]["steps"] = "Buka\x01 menu"
+    revision.save()
+    (first, _second) = spreadsheet.read_xlsx(spreadsheet.write_xlsx(sikesda_set))
+    assert first.steps == "Buka menu"

@@ -18,6 +18,7 @@ of another agency is answered as not found.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -54,6 +55,9 @@ MAX_LENGTH = {
     "priority": 10,
 }
 REQUIRED = ("number", "title", "steps", "expected")
+# Control characters (NUL and the others but tab and line breaks): no database column or
+# spreadsheet cell holds them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_SCENARIOS = 2000
 SET_MAX_LENGTH = {"name": 200, "app_version": 60, "description": 5000}
 
@@ -81,6 +85,11 @@ class InvalidScenarios(ServiceError):
         first = errors[first_field][0] if first_field else _("The input is not valid.")
         super().__init__("invalid", first, field=first_field, items=items)
         self.errors = dict(errors)
+
+
+def control_refused() -> str:
+    """The refusal of a text holding a control character."""
+    return _("The text holds a control character (such as NUL), which cannot be stored.")
 
 
 def label_of(field: str) -> str:
@@ -143,8 +152,8 @@ def problems_of(values: Mapping[str, str]) -> list[tuple[str, str]]:
         value = values.get(field, "")
         if field in REQUIRED and not value:
             found.append((field, _("%(field)s is required.") % {"field": label_of(field)}))
-        elif "\x00" in value:
-            found.append((field, _("The text holds a NUL character, which cannot be stored.")))
+        elif CONTROL.search(value):
+            found.append((field, control_refused()))
         elif field == "priority":
             if priority_of(value) is None:
                 found.append(
@@ -227,8 +236,8 @@ def _set_text(field: str, value: str, *, required: bool = False) -> str:
     problem = ""
     if required and not text:
         problem = _("%(field)s is required.") % {"field": labels[field]}
-    elif "\x00" in text:
-        problem = _("The text holds a NUL character, which cannot be stored.")
+    elif CONTROL.search(text):
+        problem = control_refused()
     elif len(text) > SET_MAX_LENGTH[field]:
         problem = _("%(field)s is too long: %(length)s characters, at most %(limit)s.") % {
             "field": labels[field],

@@ -336,6 +336,12 @@ def read_xlsx(data: bytes) -> list[ScenarioInput]:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def _safe(value: str) -> str | None:
+    """A text as a cell: control characters a worksheet cannot hold dropped; empty: none."""
+    text = scenarios.CONTROL.sub("", value)
+    return text or None
+
+
 def _workbook(rows: list[dict[str, str]], notes: list[tuple[str, str]]) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -350,7 +356,7 @@ def _workbook(rows: list[dict[str, str]], notes: list[tuple[str, str]]) -> bytes
     for row in rows:
         values = [row.get(f, "") for f in SCENARIO_FIELDS]
         values[-1] = PRIORITY_NAMES.get(str(row.get("priority", "")), values[-1])
-        sheet.append([v if v != "" else None for v in values])
+        sheet.append([_safe(v) for v in values])
     wide = {"steps", "expected", "preconditions", "input_data", "title", "requirement"}
     for i, field in enumerate(SCENARIO_FIELDS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = 40 if field in wide else 16
@@ -360,7 +366,7 @@ def _workbook(rows: list[dict[str, str]], notes: list[tuple[str, str]]) -> bytes
     sheet.freeze_panes = "A2"
     info = book.create_sheet("Petunjuk")
     for key, value in notes:
-        info.append([key, value])
+        info.append([key, _safe(value)])
     info.append([])
     info.append(
         ["Kolom wajib", "No. Skenario, Judul Skenario, Langkah Pengujian, Hasil yang Diharapkan"]
