@@ -398,7 +398,10 @@ def test_close_drafts_the_minutes_from_the_run(bali, sit) -> None:
         bali["dev1"],
         run.pk,
         place="Ruang Rapat Diskominfos",
-        participants=[{"name": "Ni Wayan Sari", "position": "Dinkes"}],
+        participants=[
+            {"name": "Ni Wayan Sari", "position": "Dinkes"},
+            {"name": "komang adi  wiguna", "position": "Tim SPBE"},
+        ],
         notes="Catatan penutup",
     )
     assert (run.status, run.result) == (RunStatus.CLOSED, "diterima_dengan_catatan")

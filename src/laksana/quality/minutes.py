@@ -61,6 +61,18 @@ def _filled(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v != ""}
 
 
+def _once(people: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each person named once (a tester also given as a participant), in order."""
+    seen: set[str] = set()
+    out: list[dict[str, str]] = []
+    for p in people:
+        key = " ".join(p["name"].split()).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
 def environment_text(run: TestRun) -> str:
     """The environment and URL tested, as printed: "Staging (uji.sikesda.go.id) —
     https://uji.sikesda.go.id"."""
@@ -144,6 +156,6 @@ def fields_of(run: TestRun) -> dict[str, Any]:
         "notes": _cut(run.notes, MAX_LONG_TEXT),
         "tests": [_filled(t) for t in tests],
         "findings": [_filled(f) for f in findings],
-        "participants": [p for p in people + given if p["name"]],
+        "participants": _once(people + given),
     }
     return {k: v for k, v in fields.items() if v not in ("", [], None)}
