@@ -89,11 +89,13 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     _token, secret = issue_token(head, "fuzz")
     attachment = case.attachments.get()
     from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
+    from tests.quality.test_api_sets import sets_ids  # a scenario set and its scenario
 
     return {
         "secret": secret,
         "path": {
             **quality_ids(bali, sop002),
+            **sets_ids(bali),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,
