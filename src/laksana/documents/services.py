@@ -37,6 +37,7 @@ from laksana.cases.servicebase import (
     _now,
     _visible_or_refuse,
 )
+from laksana.dates import given_date
 from laksana.documents import drafting, made, numbering, pdfstore, signing
 from laksana.documents.configure import _kind_or_refuse, template_for
 from laksana.documents.configure import save_letterhead as save_letterhead
@@ -219,18 +220,9 @@ def make_draft(
 
 def _date(value: object) -> dt.date:
     """The document's date as given (a date or YYYY-MM-DD), or a refusal naming ``date``."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            value = None
-    if not isinstance(value, dt.date) or not 2000 <= value.year <= 2100:
-        raise ServiceError(
-            "invalid", _("The date is a date as YYYY-MM-DD (2000 to 2100)."), field="date"
-        )
-    return value
+    return given_date(
+        value, field="date", message=_("The date is a date as YYYY-MM-DD (2000 to 2100).")
+    )
 
 
 def _zone(case: Case) -> dt.tzinfo:

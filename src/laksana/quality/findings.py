@@ -20,6 +20,7 @@ from laksana.cases import services as case_services
 from laksana.cases.models import Case, JournalKind
 from laksana.cases.servicebase import NotAllowed, ServiceError, _atomic, _lock, _now
 from laksana.catalog.services import may_keep
+from laksana.dates import given_date
 from laksana.org.models import Person
 from laksana.procedures.models import ProcedureVersion
 from laksana.quality.models import (
@@ -59,18 +60,11 @@ def _severity(value: object) -> str:
 def _due(value: object) -> dt.date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            value = None
-    if not isinstance(value, dt.date) or not 2000 <= value.year <= 2100:
-        raise ServiceError(
-            "invalid", _("The follow-up date is a date as YYYY-MM-DD (2000 to 2100)."), field="due"
-        )
-    return value
+    return given_date(
+        value,
+        field="due",
+        message=_("The follow-up date is a date as YYYY-MM-DD (2000 to 2100)."),
+    )
 
 
 def _owner(run: TestRun, owner_id: object) -> Person | None:
