@@ -53,7 +53,14 @@ def test_a_version_shows_its_steps_with_times_and_decisions(api_as, bali, sop002
     assert (s1["id"], s1["number"], s1["actor"], s1["time"]) == ("s1", "1", "pemohon", "±3 Hari")
     assert s1["requires"] == ["surat_permohonan", "foto_masalah", "keterangan_proses"]
     assert s1["produces"] == ["dokumen_analisis"]
-    assert all(s["decision"] is None for s in body["steps"])
+    # Row 9 is the one decision, read from the UAT's minutes (no person chooses it).
+    assert [s["id"] for s in body["steps"] if s["decision"]] == ["s9"]
+    uat = next(s["decision"] for s in body["steps"] if s["decision"])
+    assert uat["decided_by"] == "ba_uat"
+    assert uat["outcomes"] == [
+        {"label": "Diterima", "target": "s10", "when": ["diterima", "diterima_dengan_catatan"]},
+        {"label": "Ditolak", "target": "s6", "when": ["ditolak"]},
+    ]
     photo = next(a for a in body["artifacts"] if a["id"] == "foto_masalah")
     assert (photo["type"], photo["accept"], photo["multiple"]) == ("file", ["image"], True)
     form = next(a for a in body["artifacts"] if a["id"] == "keterangan_proses")
@@ -66,9 +73,10 @@ def test_a_decision_step_shows_its_question_and_outcomes(api_as, djki, sop004):
     decision = next(s["decision"] for s in body["steps"] if s["decision"])
     assert decision["question"] == "Apakah gangguan berasal dari sistem aplikasi IPAS?"
     assert decision["outcomes"] == [
-        {"label": "Ya", "target": "s7a"},
-        {"label": "Tidak", "target": "s7b"},
+        {"label": "Ya", "target": "s7a", "when": []},
+        {"label": "Tidak", "target": "s7b", "when": []},
     ]
+    assert decision["decided_by"] == ""
 
 
 def test_an_unknown_version_is_not_found(api_as, bali, sop002):

@@ -59,11 +59,15 @@ class ArtifactOut(Schema):
 class OutcomeOut(Schema):
     label: str
     target: str
+    # For a decision read from an output: the results of that output that choose it.
+    when: list[str]
 
 
 class DecisionOut(Schema):
     question: str
     outcomes: list[OutcomeOut]
+    # The output of the step whose result chooses the outcome ("" when a person chooses).
+    decided_by: str
 
 
 class StepOut(Schema):
@@ -112,7 +116,11 @@ def step_out(step: Step) -> StepOut:
     if step.decision is not None:
         decision = DecisionOut(
             question=step.decision.question,
-            outcomes=[OutcomeOut(label=o.label, target=o.target) for o in step.decision.outcomes],
+            outcomes=[
+                OutcomeOut(label=o.label, target=o.target, when=list(o.when))
+                for o in step.decision.outcomes
+            ],
+            decided_by=step.decision.decided_by,
         )
     return StepOut(
         id=step.id,
