@@ -175,7 +175,7 @@ def test_sop_002_rows_7_to_10_through_real_runs(bali, sop002) -> None:
     )
     case = complete(bali["dev1"], case, {"skenario_pengujian": {"ref": f"scenarios:{chosen.pk}"}})
     sit2 = start(bali, case, scenario_set_id=chosen.pk, app_version="2.1.1")
-    assert sit2.number == 3
+    assert sit2.number == 2  # the second SIT of the case (runs are numbered per kind)
     verdicts(bali, sit2, "dev1", "lulus", "lulus")
     sit2 = runs.close_run(bali["dev1"], sit2.pk)
     doc2 = sign_all(bali, sit2.document)
@@ -195,7 +195,7 @@ def test_sop_002_rows_7_to_10_through_real_runs(bali, sop002) -> None:
     )
     assert accepted.retest_of_id == rejected.pk
     assert accepted.result == "diterima_dengan_catatan"
-    assert accepted.document.fields["retest_of"] == "UAT 2"
+    assert accepted.document.fields["retest_of"] == "UAT 1"  # numbered per kind
     case = complete(
         bali["dinkes_staf"], case, {"ba_uat": {"ref": f"document:{accepted.document_id}"}}
     )

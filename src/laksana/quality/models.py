@@ -184,7 +184,7 @@ class TestRun(models.Model):
     retest_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests"
     )
-    number = models.PositiveIntegerField(_("run number"))  # per case: "Uji 1, 2, ..."
+    number = models.PositiveIntegerField(_("run number"))  # per case and kind: "UAT 1, 2, ..."
     place = models.CharField(_("place"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.OPEN

@@ -210,7 +210,10 @@ def start_run(
                 % {"title": title_of(retest_of)},
                 field="retest_of",
             )
-    last = TestRun.objects.filter(case_id=case.pk).aggregate(n=Max("number"))["n"] or 0
+    # Numbered per case and kind: a case's first UAT is "UAT 1" whatever SITs came before.
+    last = (
+        TestRun.objects.filter(case_id=case.pk, kind=kind).aggregate(n=Max("number"))["n"] or 0
+    )
     run = TestRun.objects.create(
         agency_id=case.agency_id,
         case=case,
