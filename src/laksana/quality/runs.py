@@ -211,9 +211,7 @@ def start_run(
                 field="retest_of",
             )
     # Numbered per case and kind: a case's first UAT is "UAT 1" whatever SITs came before.
-    last = (
-        TestRun.objects.filter(case_id=case.pk, kind=kind).aggregate(n=Max("number"))["n"] or 0
-    )
+    last = TestRun.objects.filter(case_id=case.pk, kind=kind).aggregate(n=Max("number"))["n"] or 0
     run = TestRun.objects.create(
         agency_id=case.agency_id,
         case=case,
