@@ -380,7 +380,7 @@ def test_the_services_recorded_everyone_who_took_part_in_the_demos_cases(demo):
 
 
 def runs_of(key: str) -> list[Run]:
-    return list(case(key).test_runs.order_by("number"))
+    return list(case(key).test_runs.order_by("opened_at", "pk"))
 
 
 def test_every_demo_application_of_a_case_has_real_scenario_sets(demo):

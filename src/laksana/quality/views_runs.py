@@ -621,7 +621,7 @@ def case_panel(person: Person | None, case: Case) -> tuple[str, dict[str, Any]] 
     with its status and result, for whoever may see it. Nothing when there is none."""
     if person is None:
         return None
-    shown = list(_with_progress(case.test_runs.all()).order_by("number", "pk"))
+    shown = list(_with_progress(case.test_runs.all()).order_by("opened_at", "pk"))
     # Every run of the case is seen as its case is (queries.may_see_run): asked once.
     if not shown or not queries.may_see_run(person, shown[0]):
         return None
