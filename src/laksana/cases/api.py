@@ -7,8 +7,6 @@ is answered exactly like a missing one (404). Writes are calls of
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 
-from laksana.api import files
+from laksana.api import cursor, files
 from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import MAX_ID, Id, Out, PathId
@@ -420,25 +418,6 @@ def _visible_disposition(request: HttpRequest, disposition_id: int) -> Dispositi
     return d
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = f"{case.opened_at.isoformat()}|{case.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        at, pk = raw.split("|")
-        when = dt.datetime.fromisoformat(at)
-        if when.tzinfo is None:
-            raise ValueError("naive time")
-        return when, int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ApiError(
-            422, "invalid", _("The cursor is not valid; use the 'next' of a page."), field="after"
-        ) from None
-
-
 # Operations ----------------------------------------------------------------------------------
 
 
@@ -465,7 +444,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
         for word in filters.q.lower().split():
             cases = cases.filter(search_text__contains=word)
     if filters.after:
-        at, pk = _decode_cursor(filters.after)
+        at, pk = cursor.decode(filters.after)
         cases = cases.filter(Q(opened_at__lt=at) | Q(opened_at=at, pk__lt=pk), opened_at__lte=at)
     who = caller(request)
     scope = ListScope(filters.procedure or None, filters.requesting_unit)
@@ -475,7 +454,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
     page = page[: filters.limit]
     return CasePage(
         items=[CaseSummaryOut(**_summary_fields(c)) for c in page],
-        next=_encode_cursor(page[-1]) if more else None,
+        next=cursor.encode(page[-1].opened_at, page[-1].pk) if more else None,
     )
 
 

@@ -15,22 +15,18 @@ error format (400 naming the field, 403 for ``not_allowed``, 404 for ``not_found
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import logging
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from laksana.api import files
+from laksana.api import cursor, files
 from laksana.api.auth import acting_person, caller
-from laksana.api.errors import ApiError, file_missing, not_found, responses
+from laksana.api.errors import file_missing, not_found, responses
 from laksana.api.types import PathId
 from laksana.org.models import Person
 from laksana.quality import findings, queries, runs
@@ -250,25 +246,6 @@ def _fresh_run(request: HttpRequest, pk: int) -> TestRunOut:
     return _run_out(request, _run(request, pk))
 
 
-def _encode_cursor(run: TestRun) -> str:
-    raw = f"{run.opened_at.isoformat()}|{run.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        at, pk = raw.split("|")
-        when = dt.datetime.fromisoformat(at)
-        if when.tzinfo is None or not 0 < int(pk) < 2**63:
-            raise ValueError("not a cursor")
-        return when, int(pk)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ApiError(
-            422, "invalid", _("The cursor is not valid; use the 'next' of a page."), field="after"
-        ) from None
-
-
 # Operations: runs ----------------------------------------------------------------------------
 
 
@@ -292,7 +269,7 @@ def list_test_runs(request: HttpRequest, filters: Query[TestRunFilters]) -> Test
     if filters.kind:
         found = found.filter(kind=filters.kind)
     if filters.after:
-        at, pk = _decode_cursor(filters.after)
+        at, pk = cursor.decode(filters.after)
         found = found.filter(Q(opened_at__lt=at) | Q(opened_at=at, pk__lt=pk))
     page = list(
         found.select_related("case", "application").order_by("-opened_at", "-pk")[
@@ -303,7 +280,7 @@ def list_test_runs(request: HttpRequest, filters: Query[TestRunFilters]) -> Test
     page = page[: filters.limit]
     return TestRunPage(
         items=[TestRunSummaryOut(**_summary_fields(r)) for r in page],
-        next=_encode_cursor(page[-1]) if more else None,
+        next=cursor.encode(page[-1].opened_at, page[-1].pk) if more else None,
     )
 
 
