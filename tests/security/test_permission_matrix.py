@@ -1571,7 +1571,13 @@ MATRIX: dict[str, Entry] = {
 
 # The testing module's routes (laksana.quality), in files of their own: each ``entries()``
 # gives its MATRIX rows (it may read this module's names: they exist by now).
-for _part in ("matrix_quality_sets", "matrix_quality_runs", "matrix_quality_reports"):
+for _part in (
+    "matrix_quality_sets",
+    "matrix_quality_runs",
+    "matrix_quality_reports",
+    "matrix_monitoring_web",
+    "matrix_monitoring_api",
+):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 
 # The DJKI case on IPAS: the vendor sees it (and the Bali people do not).

@@ -36,3 +36,5 @@ api.add_router("", "laksana.documents.api.router")
 api.add_router("", "laksana.quality.api_sets.router")
 api.add_router("", "laksana.quality.api_runs.router")
 api.add_router("", "laksana.quality.api_reports.router")
+# The monitoring module: monitors, state changes and uptime, incidents, maintenance windows.
+api.add_router("", "laksana.monitoring.api.router")

@@ -415,6 +415,19 @@ def _item(
             item.details.append((_("Note"), str(data["note"])))
         if data.get("sha256"):
             item.details.append((_("SHA-256 of the PDF"), str(data["sha256"])))
+    elif kind == JournalKind.RECOVERED:
+        # Written by the monitoring module: the application is up again by itself.
+        item.text = _("Recovered by itself at %(at)s (monitoring).") % {
+            "at": _local(data.get("at"))
+        }
+        if data.get("downtime_minutes") is not None:
+            item.details.append((_("Downtime (minutes)"), str(data["downtime_minutes"])))
+        if data.get("reason"):
+            item.details.append((_("Reason"), str(data["reason"])))
+    elif kind == JournalKind.DOWN_AGAIN:
+        item.text = _("Down again at %(at)s (monitoring).") % {"at": _local(data.get("at"))}
+        if data.get("reason"):
+            item.details.append((_("Reason"), str(data["reason"])))
     else:
         item.text = f"{who}: {e.get_kind_display()}"
     return item

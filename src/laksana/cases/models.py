@@ -371,6 +371,10 @@ class JournalKind(models.TextChoices):
     TEST_RUN_CLOSED = "test_run_closed", _("Test run closed")
     TEST_RUN_REOPENED = "test_run_reopened", _("Test run reopened")
     FINDING_RECORDED = "finding_recorded", _("Finding recorded")
+    # A monitored application of the case (laksana.monitoring): back up by itself, or down
+    # again while the case it opened is still open.
+    RECOVERED = "recovered", _("Recovered by itself")
+    DOWN_AGAIN = "down_again", _("Down again")
 
 
 class JournalEntry(models.Model):

@@ -216,9 +216,14 @@ def open_case(
     *,
     requesting_unit: Unit | None = None,
     application: Application | None = None,
+    automatic: bool = False,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Open a case on a published version; the engine activates the first step."""
+    """Open a case on a published version; the engine activates the first step.
+
+    ``automatic``: opened by a system account of the agency (a person without a sign-in, such
+    as the monitoring module's) for any unit of its agency; refused for a person who can sign
+    in, so no screen or API call can use it."""
     at = _now(now)
     title = title.strip()
     if not title:
@@ -231,9 +236,12 @@ def open_case(
     unit = requesting_unit or person.unit
     if unit.agency_id != person.agency_id:
         raise NotAllowed(_("You can only open cases for units of your own agency."))
+    if automatic and person.user_id is not None:
+        raise NotAllowed(_("Only a system account opens cases automatically."))
     if (
         requesting_unit is not None
         and requesting_unit.pk != person.unit_id
+        and not automatic
         and not (person.user is not None and person.user.is_superuser)
     ):
         raise NotAllowed(_("You can only open cases for your own unit."))

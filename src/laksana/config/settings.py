@@ -299,9 +299,12 @@ def env_site_url(name: str, default: str | None) -> str | None:
     return value.rstrip("/")
 
 
-def env_networks(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def env_networks(
+    name: str, default: tuple[str, ...], *, whole_internet: bool = False
+) -> tuple[str, ...]:
     """Addresses or networks (``10.0.0.5``, ``172.16.0.0/12``, ``fd00::/8``), separated by
-    commas, as normalised network strings; a network of the whole Internet is refused."""
+    commas, as normalised network strings; a network of the whole Internet is refused unless
+    ``whole_internet`` (the monitors' reach may be everything)."""
     value = _env(name)
     if value is None:
         return default
@@ -316,7 +319,7 @@ def env_networks(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
                 f"{name}: {item!r} is not an IP address or network; give addresses or "
                 "networks separated by commas, e.g. '10.0.0.5,172.16.0.0/12'."
             ) from None
-        if network.prefixlen == 0:
+        if network.prefixlen == 0 and not whole_internet:
             raise ImproperlyConfigured(
                 f"{name}: {item!r} is every address; name the proxies' own addresses."
             )
@@ -498,6 +501,9 @@ INSTALLED_APPS = [
     # Testing: scenario sets, SIT/UAT/security runs, findings and their minutes (after
     # documents: it reads the result of the minutes the documents module makes).
     "laksana.quality",
+    # Monitoring: checks of the applications' environments, their state changes and uptime,
+    # incidents that open recovery cases (SOP 004), maintenance windows, status pages.
+    "laksana.monitoring",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",
@@ -565,9 +571,43 @@ AUTH_PASSWORD_VALIDATORS = [
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "monitoring": the monitors' scheduler passes, run by a worker of their own
+        # (`laksana db_worker --queue-name monitoring`) so that checks never wait behind
+        # e-mails or the SLA sweep.
+        "QUEUES": ["default", "monitoring"],
     }
 }
+
+# --- monitoring ------------------------------------------------------------------------------
+
+# The addresses monitors may reach (laksana.monitoring.netguard): by default the private
+# ranges and this host, where agency systems live; add the public addresses of the agency's
+# sites, or 0.0.0.0/0,::/0 for everything. Link-local and cloud metadata addresses are
+# refused whatever this says.
+LAKSANA_MONITOR_NETWORKS = env_networks(
+    "LAKSANA_MONITOR_NETWORKS",
+    default=(
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "fc00::/7",
+        "::1/128",
+    ),
+    whole_internet=True,
+)
+# At most this many bytes of a response body are read (for the keyword); never stored.
+LAKSANA_MONITOR_BODY_LIMIT = env_int(
+    "LAKSANA_MONITOR_BODY_LIMIT", 256 * 1024, low=1024, high=16 * 1024 * 1024
+)
+# Check results (for the latency charts) are kept this many days; state changes for ever.
+LAKSANA_MONITOR_RESULT_DAYS = env_int("LAKSANA_MONITOR_RESULT_DAYS", 7, low=1, high=400)
+# Checks running at once in one scheduler pass.
+LAKSANA_MONITOR_CONCURRENCY = env_int("LAKSANA_MONITOR_CONCURRENCY", 200, low=1, high=5000)
+# A file of extra certificate authorities (PEM) trusted by the TLS and HTTPS checks besides
+# the system's: an agency's internal CA.
+LAKSANA_MONITOR_CA_FILE = _env("LAKSANA_MONITOR_CA_FILE") or ""
 
 # The SLA sweep (laksana.cases.sla): the holder of a step is told it is almost due once this
 # share of its working time has passed, and told again when it is overdue; the holder's

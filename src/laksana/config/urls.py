@@ -22,6 +22,9 @@ urlpatterns = [
     # Documents: /dokumen/... and the public /verifikasi/<code> (no sign-in).
     path("", include("laksana.documents.urls")),
     path("pengujian/", include("laksana.quality.urls")),
+    # Monitoring: /pemantauan/... (signed in) and each agency's status page /status/<agency>/
+    # (public when the agency says so).
+    path("", include("laksana.monitoring.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),

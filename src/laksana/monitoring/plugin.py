@@ -1,0 +1,11 @@
+"""The monitoring module's plug-ins: its panel on an application's record in the catalogue
+and its sheet in the catalogue's spreadsheet. The core knows none of it."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from laksana.catalog.panels import register_panel
+    from laksana.monitoring import app_panel
+
+    register_panel("monitoring", app_panel.application_panel)
