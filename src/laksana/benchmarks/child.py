@@ -89,6 +89,19 @@ def main() -> None:
         from laksana.benchmarks import quality
 
         figures.extend(quality.measure(sizes["quick"], log=log))
+    if "monitor" in parts:
+        from laksana.benchmarks import monitor
+
+        figures.extend(
+            monitor.measure(
+                count=sizes["monitor_count"],
+                seconds=sizes["monitor_seconds"],
+                interval=sizes["monitor_interval"],
+                window=sizes["monitor_window"],
+                rounds=sizes["monitor_rounds"],
+                log=log,
+            )
+        )
     args.out.write_text(json.dumps([f.as_dict() for f in figures]))
 
 

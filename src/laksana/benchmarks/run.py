@@ -10,7 +10,9 @@ drops them all afterwards, and runs the parts in child processes with production
 * ``service``: step completions through the case services, one process, then several;
 * ``peer``: the same path on SpiffWorkflow, same database, same run (and the ratio);
 * ``http``: gunicorn and 16 concurrent API clients; then the workers' peak memory;
-* ``scale``: the bulk generator and the screens over its cases (a second scratch database).
+* ``scale``: the bulk generator and the screens over its cases (a second scratch database);
+* ``monitor``: 2,000 monitors due every minute run by one worker process, and the check
+  rate of the scheduler beside a bare asyncio + httpx loop (a scratch database of its own).
 
 Figures are printed as a table and written as JSON (``--json``). ``--quick`` keeps the run
 under a minute on the reference machine; the full run generates 1,000,000 cases per backend
@@ -36,7 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from laksana.benchmarks.common import Figure, percentile
 
-PARTS = ("engine", "service", "peer", "http", "scale", "documents", "quality")
+PARTS = ("engine", "service", "peer", "http", "scale", "documents", "quality", "monitor")
 
 
 class Sizes:
@@ -65,6 +67,13 @@ class Sizes:
         self.scale_cases = scale_cases or (500 if quick else 1_000_000)
         self.scale_cases_sqlite = scale_cases or (500 if quick else 100_000)
         self.scale_rounds = 3 if quick else 50
+        # Monitoring: monitors against a local server, each due every interval, one worker
+        # for the period (at least two intervals), then the all-at-once rates in turns.
+        self.monitor_count = 200 if quick else 2000
+        self.monitor_interval = 10 if quick else 60
+        self.monitor_seconds = 20.0 if quick else 180.0
+        self.monitor_window = 5.0 if quick else 10.0
+        self.monitor_rounds = 1 if quick else 3
 
     def as_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -259,6 +268,8 @@ def run(
         ]
         if "scale" in parts:
             groups.append(["scale"])
+        if "monitor" in parts:  # its own database: its worker process commits there
+            groups.append(["monitor"])
         plans.append((name, url, [g for g in groups if g]))
     # Each scratch database starts as a copy of one migrated database per backend: the
     # migrations (several seconds each) run once per backend, and those of the two backends
