@@ -2,7 +2,8 @@
 # into .venv, again whenever pyproject.toml changes.
 #
 #   make demo    start Laksana on http://127.0.0.1:8000 (SQLite in ./data), with the task
-#                worker and the SLA sweep every SWEEP_SECONDS (60) seconds
+#                worker and the SLA sweep every SWEEP_SECONDS (60) seconds, and the monitoring
+#                worker with a scheduler pass every MONITOR_SECONDS (10) seconds
 #   make test    run the test suite (extra pytest arguments: make test PYTEST_ARGS='-k cli')
 #   make lint    ruff check, ruff format --check, mypy
 #   make check   lint + migrations up to date + the shipped procedures pass their checks
@@ -13,6 +14,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.laksana-installed
 ADDRESS ?= 127.0.0.1:8000
 SWEEP_SECONDS ?= 60
+MONITOR_SECONDS ?= 10
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint check venv
@@ -29,14 +31,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The task worker and the SLA sweep's ticker run in the background while runserver runs in
-# the foreground; the trap stops them when runserver stops (Ctrl-C included).
+# The task worker, the SLA sweep's ticker, the monitoring worker (its own queue, so checks
+# never wait behind e-mails) and the monitoring ticker run in the background while runserver
+# runs in the foreground; the trap stops them when runserver stops (Ctrl-C included).
 demo: $(STAMP)
 	$(BIN)/laksana migrate --noinput
 	$(BIN)/laksana demo
 	@$(BIN)/laksana db_worker --no-reload & worker=$$!; \
 	$(BIN)/laksana sla enqueue-every $(SWEEP_SECONDS) & ticker=$$!; \
-	trap 'kill $$worker $$ticker 2>/dev/null; wait' EXIT; \
+	$(BIN)/laksana db_worker --no-reload --queue-name monitoring & monitors=$$!; \
+	$(BIN)/laksana monitor enqueue-every $(MONITOR_SECONDS) & monitor_ticker=$$!; \
+	trap 'kill $$worker $$ticker $$monitors $$monitor_ticker 2>/dev/null; wait' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(BIN)/laksana runserver $(ADDRESS)
 
