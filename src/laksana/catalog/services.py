@@ -847,9 +847,10 @@ def import_applications(
 ) -> Report:
     """Check a spreadsheet's rows (every problem by row and column) and, unless it is a dry
     run or there is any problem, enter every row in the agency's catalogue: the application
-    at its stage, its environments and its contract (new vendors are entered). One
-    transaction: all rows or none."""
-    from laksana.catalog import spreadsheet
+    at its stage, its environments and its contract (new vendors are entered), then the rows
+    of the domain modules' sheets (:mod:`laksana.catalog.sheets`). One transaction: all rows
+    of all sheets or none."""
+    from laksana.catalog import sheets, spreadsheet
 
     _require_keeper(actor, agency.pk)
     with transaction.atomic():
@@ -862,6 +863,11 @@ def import_applications(
             Application.objects.filter(agency=agency).values_list("name", "short_name"),
             Vendor.objects.filter(agency=agency).values_list("name", flat=True),
         )
+        pending = sheets.check_all(
+            table.sheets, sheets.SheetImport(actor, agency, list(report.rows))
+        )
+        for checked in pending:
+            report.problems.extend(checked.problems)
         if dry_run or not report.ok:
             return report
         at = _now(now)
@@ -878,4 +884,6 @@ def import_applications(
             if parsed.contract is not None:
                 write_contract(app, parsed.contract, None)
             report.created.append(app)
+        for checked in pending:
+            checked.commit()
         return report

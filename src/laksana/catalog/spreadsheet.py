@@ -101,6 +101,8 @@ class Table:
     rows: list[tuple[int, list[Any]]]
     header_row: int = 1
     sheet: str = ""
+    # The cells of the other sheets registered by domain modules (laksana.catalog.sheets).
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
 
 
 def read_table(content: bytes, filename: str = "") -> Table:
@@ -112,18 +114,23 @@ def read_table(content: bytes, filename: str = "") -> Table:
         )
     if not content.strip():
         raise TableError(_("The file is empty."))
+    extra: dict[str, list[list[Any]]] = {}
     if content[:4] == b"PK\x03\x04":
-        grid, sheet = _read_xlsx(content)
+        grid, sheet = _read_xlsx(content, extra)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise TableError(
             _("This is an old Excel file (.xls); save it as .xlsx or .csv and upload it again.")
         )
     else:
         grid, sheet = _read_csv(content), ""
-    return _table(grid, sheet)
+    table = _table(grid, sheet)
+    table.sheets = extra
+    return table
 
 
-def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
+def _read_xlsx(
+    content: bytes, extra: dict[str, list[list[Any]]] | None = None
+) -> tuple[list[list[Any]], str]:
     from openpyxl import load_workbook
     from openpyxl import xml as openpyxl_xml
 
@@ -140,17 +147,16 @@ def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
     book = None
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        from laksana.catalog import sheets
+
         names = {normalize(n): n for n in book.sheetnames}
-        name = names.get("aplikasi") or names.get("applications") or book.sheetnames[0]
-        sheet = book[name]
-        # Bounded whatever the sheet's dimension says: at most MAX_COLUMNS cells of at most
-        # _READ_ROWS rows, trailing empty cells dropped.
-        grid = []
-        for row in sheet.iter_rows(max_row=_READ_ROWS, max_col=MAX_COLUMNS, values_only=True):
-            cells = list(row)
-            while cells and cells[-1] is None:
-                cells.pop()
-            grid.append(cells)
+        others = {normalize(n): n for n in sheets.names()}
+        first = next((n for n in book.sheetnames if normalize(n) not in others), None)
+        name = names.get("aplikasi") or names.get("applications") or first or book.sheetnames[0]
+        grid = _grid(book[name])
+        for key, registered in others.items():
+            if extra is not None and key in names and names[key] != name:
+                extra[registered] = _grid(book[names[key]])
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         if _declares_entities(exc):
             raise TableError(
@@ -165,6 +171,18 @@ def _read_xlsx(content: bytes) -> tuple[list[list[Any]], str]:
         if book is not None:
             book.close()
     return grid, name
+
+
+def _grid(sheet: Any) -> list[list[Any]]:
+    """A sheet's cells, bounded whatever its dimension says: at most MAX_COLUMNS cells of at
+    most _READ_ROWS rows, trailing empty cells dropped."""
+    grid = []
+    for row in sheet.iter_rows(max_row=_READ_ROWS, max_col=MAX_COLUMNS, values_only=True):
+        cells = list(row)
+        while cells and cells[-1] is None:
+            cells.pop()
+        grid.append(cells)
+    return grid
 
 
 def _declares_entities(exc: BaseException | None) -> bool:
@@ -309,9 +327,12 @@ class Problem:
     field: str
     code: Code
     message: str
+    sheet: str = ""  # a domain module's sheet ("" for the applications)
 
     def __str__(self) -> str:
         where = _("row %(row)s") % {"row": self.row}
+        if self.sheet:
+            where = f"{self.sheet}, {where}"
         if self.column:
             where += ", " + _("column %(column)s") % {"column": self.column}
         return f"{where}: {self.message}"
@@ -920,9 +941,16 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return tabular.csv_bytes([list(headers), *([cell(v) for v in row] for row in rows)])
 
 
-def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "") -> bytes:
+def to_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str = "",
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = (),
+) -> bytes:
     """An XLSX workbook: the sheet "Aplikasi" with the rows (dates as dates, money as
-    numbers), and a sheet "Petunjuk" listing the allowed values of the choice columns."""
+    numbers), the domain modules' ``sheets`` (name, headers, rows), and a sheet "Petunjuk"
+    listing the allowed values of the choice columns."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -955,6 +983,15 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str
         width = 40 if kinds[i - 1] in (Kind.LONG_TEXT, Kind.URLS, Kind.UNITS) else 22
         sheet.column_dimensions[get_column_letter(i)].width = max(width, len(header) + 2)
     sheet.freeze_panes = "B2"
+    for name, extra_headers, extra_rows in sheets:
+        other = book.create_sheet(name)
+        other.append(list(extra_headers))
+        for cell in other[1]:
+            cell.font = Font(bold=True)
+        for values in extra_rows:
+            other.append([None if v == "" else v for v in values])
+        for i, header in enumerate(extra_headers, start=1):
+            other.column_dimensions[get_column_letter(i)].width = max(16, len(header) + 2)
     notes = book.create_sheet("Petunjuk")
     notes.append([title or "Katalog aplikasi"])
     notes.append([])

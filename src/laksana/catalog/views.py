@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from laksana.cases.queries import person_of
-from laksana.catalog import columns, forms, queries, record, services, spreadsheet
+from laksana.catalog import columns, forms, queries, record, services, sheets, spreadsheet
 from laksana.catalog.models import (
     Application,
     Contract,
@@ -596,15 +596,25 @@ def export_queryset(user: Any, qs: QuerySet[Application]) -> QuerySet[Applicatio
     )
 
 
+def _extra_sheets(user: Any, apps: list[Application]) -> list[Any]:
+    """The domain modules' sheets of an export, as the user sees them (none for an account
+    without a person)."""
+    if getattr(user, "is_superuser", False):
+        return sheets.exported(None, apps)
+    person = person_of(user)
+    return sheets.exported(person, apps) if person is not None else []
+
+
 def export_response(user: Any, qs: QuerySet[Application], fmt: str) -> HttpResponse:
-    headers, rows = spreadsheet.export_rows(export_queryset(user, qs))
+    apps = list(export_queryset(user, qs))
+    headers, rows = spreadsheet.export_rows(apps)
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         response = HttpResponse(spreadsheet.to_csv(headers, rows), content_type="text/csv")
         name = f"katalog-aplikasi-{stamp}.csv"
     else:
         response = HttpResponse(
-            spreadsheet.to_xlsx(headers, rows),
+            spreadsheet.to_xlsx(headers, rows, sheets=_extra_sheets(user, apps)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         name = f"katalog-aplikasi-{stamp}.xlsx"

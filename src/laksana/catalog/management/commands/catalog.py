@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from laksana.catalog import columns, services, spreadsheet
+from laksana.catalog import columns, services, sheets, spreadsheet
 from laksana.catalog.models import Application
 from laksana.catalog.views import export_queryset
 from laksana.org.models import Agency
@@ -87,8 +87,8 @@ class Command(BaseCommand):
             )
 
     def export(self, agency: Agency, output: str) -> None:
-        qs = export_queryset(None, Application.objects.filter(agency=agency))
-        headers, rows = spreadsheet.export_rows(qs)
+        apps = list(export_queryset(None, Application.objects.filter(agency=agency)))
+        headers, rows = spreadsheet.export_rows(apps)
         if output == "-":
             sys.stdout.buffer.write(spreadsheet.to_csv(headers, rows))
             return
@@ -96,7 +96,12 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".csv":
             data = spreadsheet.to_csv(headers, rows)
         elif path.suffix.lower() == ".xlsx":
-            data = spreadsheet.to_xlsx(headers, rows, title=f"Katalog aplikasi {agency.name}")
+            data = spreadsheet.to_xlsx(
+                headers,
+                rows,
+                title=f"Katalog aplikasi {agency.name}",
+                sheets=sheets.exported(None, apps),
+            )
         else:
             raise CommandError("The output must end in .xlsx or .csv (or be - for CSV).")
         try:
