@@ -51,7 +51,10 @@ _ENVIRONMENTS = {
     "uji": EnvironmentKind.STAGING,
     "pengujian": EnvironmentKind.STAGING,
 }
-_ENVIRONMENT_NAMES = {EnvironmentKind.PRODUCTION: "Produksi", EnvironmentKind.STAGING: "Staging"}
+_ENVIRONMENT_NAMES: dict[str, str] = {
+    EnvironmentKind.PRODUCTION: "Produksi",
+    EnvironmentKind.STAGING: "Staging",
+}
 _INTEGERS = {
     "interval": "interval_seconds",
     "timeout": "timeout_seconds",
