@@ -272,3 +272,14 @@ def test_uptime(as_, bali, djki, sikesda, bali_monitor):
     assert as_(djki["ipasdev"]).get(f"/applications/{sikesda.pk}/uptime", period).status_code == 404
     backwards = {"start": period["end"], "end": period["start"]}
     assert api.get(f"/monitors/{bali_monitor.pk}/uptime", backwards).json()["field"] == "end"
+
+
+def monitoring_ids(bali: Any) -> dict[str, int]:
+    """The ids of a monitor of SIKESDA and of a maintenance window of it not yet begun: the
+    path parameters of the monitoring API's operations for the API's fuzzing
+    (tests/security/test_api_fuzz.py, whose ``application_id`` is SIKESDA's)."""
+    app = bali.applications["sikesda"]
+    monitor = services.add_monitor(None, app.pk, MonitorInput(target="http://10.0.0.5/"))
+    start = timezone.now() + dt.timedelta(days=1)
+    window = services.add_window(None, app.pk, start, start + dt.timedelta(hours=1), "Fuzz")
+    return {"monitor_id": monitor.pk, "window_id": window.pk}
