@@ -75,6 +75,19 @@ ROUTES = {
     ("post", "/api/test-runs/{run_id}/findings/{finding_id}/accept-risk"),
     ("post", "/api/test-runs/{run_id}/findings/{finding_id}/problem-case"),
     ("post", "/api/test-runs/{run_id}/zap"),
+    # The monitoring module (laksana.monitoring.api).
+    ("get", "/api/monitors"),
+    ("post", "/api/monitors"),
+    ("get", "/api/monitors/{monitor_id}"),
+    ("patch", "/api/monitors/{monitor_id}"),
+    ("delete", "/api/monitors/{monitor_id}"),
+    ("get", "/api/monitors/{monitor_id}/changes"),
+    ("get", "/api/monitors/{monitor_id}/uptime"),
+    ("get", "/api/applications/{application_id}/uptime"),
+    ("get", "/api/incidents"),
+    ("get", "/api/applications/{application_id}/maintenance-windows"),
+    ("post", "/api/applications/{application_id}/maintenance-windows"),
+    ("delete", "/api/maintenance-windows/{window_id}"),
 }
 
 

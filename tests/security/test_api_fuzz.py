@@ -89,6 +89,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     _token, secret = issue_token(head, "fuzz")
     attachment = case.attachments.get()
     from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
+    from tests.monitoring.test_api import monitoring_ids  # a monitor and a maintenance window
     from tests.quality.test_api_sets import sets_ids  # a scenario set and its scenario
 
     return {
@@ -96,6 +97,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
         "path": {
             **quality_ids(bali, sop002),
             **sets_ids(bali),
+            **monitoring_ids(bali),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,

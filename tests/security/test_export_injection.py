@@ -212,6 +212,35 @@ def test_escaped_text_imports_again_unchanged(hostile_catalogue, fmt):
     assert normalised(export(twin)[1]) == normalised(rows)
 
 
+def test_the_monitoring_sheet_writes_formulas_as_text(client, hostile_catalogue):
+    """The catalogue workbook's sheet "Pemantauan" (laksana.monitoring.sheet) escapes a
+    monitor's name and keyword like the applications' text, and they import again unchanged."""
+    from laksana.monitoring import services as monitoring
+    from laksana.monitoring.models import Monitor
+
+    app = Application.objects.get(agency=hostile_catalogue.agency, name=HOSTILE["name"])
+    name, keyword = "@SUM(1+1)*cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example")'
+    monitoring.add_monitor(
+        None,
+        app.pk,
+        monitoring.MonitorInput(name=name, target="http://127.0.0.1:8000/", keyword=keyword),
+    )
+    client.force_login(hostile_catalogue["kabid"].user)
+    response = client.get(reverse("catalog:export"), {"format": "xlsx"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert "Pemantauan" in book.sheetnames
+    assert_safe_xlsx(response.content, [name, keyword])
+    twin = empty_twin(hostile_catalogue.agency)
+    table = spreadsheet.read_table(response.content, "katalog.xlsx")
+    report = services.import_applications(
+        None, twin, table, spreadsheet.guess_mapping(table.headers)
+    )
+    assert report.ok, report.problems[:5]
+    again = Monitor.objects.get(agency=twin)
+    assert (again.name, again.keyword) == (name, keyword)
+
+
 # --- the compliance report -----------------------------------------------------------------
 
 

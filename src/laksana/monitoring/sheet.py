@@ -31,6 +31,7 @@ NAME = "Pemantauan"
 # (key, header as exported, MonitorInput field or "")
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("application", "Aplikasi", ""),
+    ("name", "Nama Pemantau", "name"),
     ("environment", "Lingkungan", "environment"),
     ("kind", "Jenis", "kind"),
     ("target", "Alamat", "target"),
@@ -163,6 +164,7 @@ class MonitoringSheet:
             out.append(
                 [
                     m.application.name,
+                    m.name,
                     _ENVIRONMENT_NAMES.get(env.kind, env.kind) if env is not None else "",
                     m.kind.upper(),
                     m.target,
@@ -257,6 +259,9 @@ def _read_row(
     if _text(values.get("statuses")):
         data.expected_statuses = _text(values.get("statuses"))
     data.keyword = _text(values.get("keyword"))
+    # A blank name is made from the application and the address by the service.
+    given_name = _text(values.get("name"))
+    data.name = given_name
     probe = Application(name=name or "-", agency_id=0)
     try:
         data = services.check_input(probe, data, {})
@@ -267,7 +272,7 @@ def _read_row(
                 reader.problem(number, key, message)
     if len(reader.problems) > before:
         return None
-    data.name = ""
+    data.name = given_name
     return _Row(number, normalize(name), environment, data)
 
 
@@ -293,6 +298,8 @@ def _commit(context: SheetImport, rows: list[_Row]) -> int:
             base = MonitorInput.of(existing)
             for attribute in (*_INTEGERS.values(), "expected_statuses", "keyword"):
                 setattr(base, attribute, getattr(data, attribute))
+            if data.name:
+                base.name = data.name
             base.environment_id = data.environment_id
             data = base
         environments = {environment.pk: environment} if environment is not None else {}
