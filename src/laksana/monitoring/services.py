@@ -472,9 +472,12 @@ def change_monitor(
     goes (unknown until checked again); its history stays."""
     monitor = _monitor(person, monitor_id)
     _require_keeper(person, monitor.agency_id)
-    app = Application.objects.get(pk=monitor.application_id)
+    app = Application.objects.select_for_update().get(pk=monitor.application_id)
     clean = check_input(app, data, _own_environments(app, data))
-    return write_monitor(person, app, clean, _now(now), monitor)
+    at = _now(now)
+    changed = write_monitor(person, app, clean, at, monitor)
+    _settle(app, at)
+    return changed
 
 
 @transaction.atomic
@@ -482,7 +485,24 @@ def remove_monitor(person: Person | None, monitor_id: int) -> None:
     """Remove a monitor with its results and state changes."""
     monitor = _monitor(person, monitor_id)
     _require_keeper(person, monitor.agency_id)
+    app = Application.objects.select_for_update().get(pk=monitor.application_id)
     monitor.delete()
+    _settle(app, timezone.now())
+
+
+def _settle(application: Application, at: dt.datetime) -> None:
+    """After a monitor stopped counting (removed, made inactive, not counted, moved to a new
+    address): an open incident of the application whose remaining monitors are no longer
+    down ends now, and its case is told, as a recovery would."""
+    from laksana.monitoring import incidents
+    from laksana.monitoring.models import Incident, State
+    from laksana.monitoring.state import application_state
+
+    if not Incident.objects.filter(application=application, ended_at__isnull=True).exists():
+        return
+    state = application_state(application.pk)
+    if state != State.DOWN:
+        incidents.on_application_change(application, at, at, [], state=state, now=at)
 
 
 # --- maintenance windows ---------------------------------------------------------------------
