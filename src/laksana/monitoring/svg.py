@@ -129,7 +129,7 @@ def uptime_bars(days: Sequence[tuple[dt.date, Figures]], *, title: str = "") -> 
     return _svg(heading, width, BAR_HEIGHT, bars, "uptime-bars", aspect="none")
 
 
-WIDTH = 640
+WIDTH = 480
 HEIGHT = 180
 LEFT = 48
 RIGHT = 8
