@@ -142,14 +142,15 @@ def test_it_fills_an_empty_database_and_prints_the_logins(demo):
     out = demo.output
     assert "Demo data written: 4 agencies" in out
     assert set(Agency.objects.values_list("slug", flat=True)) == set(DEMO_SLUGS)
-    assert Case.objects.count() == len(TITLES) == 14
+    # The 14 stories, and the 2 recovery cases the monitoring's incidents opened.
+    assert len(TITLES) == 14 and Case.objects.count() == 16
     assert ProcedureVersion.objects.count() == 5
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     # Every login is in the table with its agency, and the password is printed.
     assert f": {DEMO_PASSWORD}" in out
-    for person in Person.objects.select_related("user", "agency"):
-        assert person.user is not None
+    # (Every person but the agencies' monitoring accounts, which cannot sign in.)
+    for person in Person.objects.select_related("user", "agency").exclude(user=None):
         assert re.search(
             rf"^{re.escape(person.user.username)}\s+{re.escape(person.name)}\s+.*"
             rf"{re.escape(str(person.agency))}$",
@@ -179,7 +180,7 @@ def test_a_second_run_says_so_and_changes_nothing(demo, settings):
 
 
 def test_the_people_are_real_looking_and_unique(demo):
-    people = list(Person.objects.select_related("user"))
+    people = list(Person.objects.select_related("user").exclude(user=None))
     assert len({p.user.username for p in people if p.user}) == len(people)
     for p in people:
         if p.vendor_id is None:
@@ -345,11 +346,16 @@ def test_the_cases_are_in_their_intended_states(demo):
     assert now - opened[0] > dt.timedelta(weeks=4)
     assert now - opened[-1] < dt.timedelta(days=5)
     # The files are real: PDFs and PNGs, stored, with image thumbnails.
+    # (And the monitoring's evidence of failed checks, CSV.)
     kinds = set(Attachment.objects.values_list("content_type", flat=True))
-    assert kinds == {"application/pdf", "image/png"}
+    assert kinds == {"application/pdf", "image/png", "text/csv"}
+    heads = {
+        "application/pdf": b"%PDF-",
+        "image/png": b"\x89PNG",
+        "text/csv": b"\xef\xbb\xbfmonitor",
+    }
     for a in Attachment.objects.all():
-        head = demo.heads[a.pk]
-        assert head.startswith(b"%PDF-" if a.content_type == "application/pdf" else b"\x89PNG")
+        assert demo.heads[a.pk].startswith(heads[a.content_type][:8])
 
 
 def test_the_generated_pdf_is_readable():

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
+from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
 from laksana.demo.cases import build_cases
 from laksana.demo.catalog import build_catalogue
@@ -94,6 +95,12 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             # ago (the sets of SOP 002's tests are written in the cases' stories, at row 7).
             demo_quality.build_standing_sets(orgs, now)
             cases = build_cases(orgs, now, written)
+            # Monitors of the demo applications, their last 90 days and the recovery cases
+            # their incidents opened.
+            monitoring = demo_monitoring.build_monitoring(orgs, now, written)
+            for incident in monitoring.incidents:
+                if incident.case is not None and not incident.case_reused:
+                    cases[f"monitoring_{incident.pk}"] = incident.case
     except BaseException:
         for name in written:
             default_storage.delete(name)
