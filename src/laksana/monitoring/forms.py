@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from laksana.catalog.models import Environment
 from laksana.errors import ServiceError
-from laksana.monitoring import services
+from laksana.monitoring import inputs
 from laksana.monitoring.models import Kind, Monitor
 from laksana.org.models import Unit
 
-METHODS = [(m, m) for m in services.METHODS]
+METHODS = [(m, m) for m in inputs.METHODS]
 
 # The service's field names that differ from the form's.
 _FIELD_OF = {"environment_id": "environment", "reporting_unit_id": "reporting_unit"}

@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from laksana.api.types import Id
-from laksana.monitoring import services
+from laksana.monitoring import inputs
 
 KindValue = Literal["http", "tcp", "tls", "dns"]
 MethodValue = Literal["GET", "HEAD", "POST", "OPTIONS"]
@@ -33,15 +33,15 @@ class MonitorChangeIn(Schema):
     )
     keyword: str | None = Field(None, max_length=200)
     keyword_absent: bool | None = None
-    max_latency_ms: int | None = Field(None, ge=1, le=services.MAX_LATENCY_MS)
+    max_latency_ms: int | None = Field(None, ge=1, le=inputs.MAX_LATENCY_MS)
     follow_redirects: bool | None = None
-    headers: dict[str, str] | None = Field(None, max_length=services.MAX_HEADERS)
-    tls_min_days: int | None = Field(None, ge=0, le=services.TLS_DAYS_MAX)
+    headers: dict[str, str] | None = Field(None, max_length=inputs.MAX_HEADERS)
+    tls_min_days: int | None = Field(None, ge=0, le=inputs.TLS_DAYS_MAX)
     dns_expected: str | None = Field(None, max_length=100)
-    interval_seconds: int | None = Field(None, ge=services.INTERVAL_MIN, le=services.INTERVAL_MAX)
-    timeout_seconds: int | None = Field(None, ge=services.TIMEOUT_MIN, le=services.TIMEOUT_MAX)
-    fail_after: int | None = Field(None, ge=services.COUNT_MIN, le=services.COUNT_MAX)
-    recover_after: int | None = Field(None, ge=services.COUNT_MIN, le=services.COUNT_MAX)
+    interval_seconds: int | None = Field(None, ge=inputs.INTERVAL_MIN, le=inputs.INTERVAL_MAX)
+    timeout_seconds: int | None = Field(None, ge=inputs.TIMEOUT_MIN, le=inputs.TIMEOUT_MAX)
+    fail_after: int | None = Field(None, ge=inputs.COUNT_MIN, le=inputs.COUNT_MAX)
+    recover_after: int | None = Field(None, ge=inputs.COUNT_MIN, le=inputs.COUNT_MAX)
     counts_for_application: bool | None = None
     active: bool | None = None
 
@@ -62,15 +62,15 @@ class MonitorIn(Schema):
     expected_statuses: str = Field("200-399", max_length=200)
     keyword: str = Field("", max_length=200)
     keyword_absent: bool = False
-    max_latency_ms: int | None = Field(None, ge=1, le=services.MAX_LATENCY_MS)
+    max_latency_ms: int | None = Field(None, ge=1, le=inputs.MAX_LATENCY_MS)
     follow_redirects: bool = True
-    headers: dict[str, str] = Field(default_factory=dict, max_length=services.MAX_HEADERS)
-    tls_min_days: int = Field(7, ge=0, le=services.TLS_DAYS_MAX)
+    headers: dict[str, str] = Field(default_factory=dict, max_length=inputs.MAX_HEADERS)
+    tls_min_days: int = Field(7, ge=0, le=inputs.TLS_DAYS_MAX)
     dns_expected: str = Field("", max_length=100)
-    interval_seconds: int = Field(60, ge=services.INTERVAL_MIN, le=services.INTERVAL_MAX)
-    timeout_seconds: int = Field(10, ge=services.TIMEOUT_MIN, le=services.TIMEOUT_MAX)
-    fail_after: int = Field(3, ge=services.COUNT_MIN, le=services.COUNT_MAX)
-    recover_after: int = Field(2, ge=services.COUNT_MIN, le=services.COUNT_MAX)
+    interval_seconds: int = Field(60, ge=inputs.INTERVAL_MIN, le=inputs.INTERVAL_MAX)
+    timeout_seconds: int = Field(10, ge=inputs.TIMEOUT_MIN, le=inputs.TIMEOUT_MAX)
+    fail_after: int = Field(3, ge=inputs.COUNT_MIN, le=inputs.COUNT_MAX)
+    recover_after: int = Field(2, ge=inputs.COUNT_MIN, le=inputs.COUNT_MAX)
     counts_for_application: bool = True
     active: bool = True
 
