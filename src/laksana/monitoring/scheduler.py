@@ -148,13 +148,10 @@ async def run(
     if not specs_at:
         return
     gate = asyncio.Semaphore(concurrency)
-    loop = asyncio.get_running_loop()
-    wall = timezone.now()
-    base = loop.time()
 
     async def one(spec: Spec, start_at: dt.datetime) -> None:
-        delay = (start_at - wall).total_seconds() - (loop.time() - base)
-        if delay > 0:
+        # The loop may wake a timer a little early (its clock's resolution): never before.
+        while (delay := (start_at - timezone.now()).total_seconds()) > 0:
             await asyncio.sleep(delay)
         async with gate:
             outcome = await probes.check(spec, client)
