@@ -118,6 +118,8 @@ def test_another_agencys_monitor_is_not_found(bali, djki):
         (web(recover_after=21), "recover_after"),
         (web(expected_statuses="99"), "expected_statuses"),
         (web(method="DELETE"), "method"),
+        (web(method="POST"), "method"),
+        (web(headers={"accept-encoding": "gzip"}), "headers"),
         (MonitorInput(kind="smtp", target="10.0.0.5"), "kind"),
         (MonitorInput(kind="dns", target="intra.example", dns_expected="nope"), "dns_expected"),
         (web(""), "target"),

@@ -29,8 +29,12 @@ MAX_LATENCY_MS = 600_000
 TLS_DAYS_MAX = 365
 CERT_NOTICE_DAYS_MAX = 365
 WINDOW_MAX = dt.timedelta(days=7)
-METHODS = ("GET", "HEAD", "POST", "OPTIONS")
-FORBIDDEN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+# A check only reads: a monitor never sends a request that could change the application.
+METHODS = ("GET", "HEAD")
+# Accept-Encoding too: the keyword is looked for in the body as the server sends it.
+FORBIDDEN_HEADERS = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "accept-encoding"}
+)
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 

@@ -12,7 +12,7 @@ from laksana.api.types import Id
 from laksana.monitoring import inputs
 
 KindValue = Literal["http", "tcp", "tls", "dns"]
-MethodValue = Literal["GET", "HEAD", "POST", "OPTIONS"]
+MethodValue = Literal["GET", "HEAD"]
 StateValue = Literal["unknown", "up", "down"]
 MAX_PAGE = 100
 
