@@ -873,5 +873,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # django-axes: lockouts and repeated failures (warnings), not every start and sign-in.
         "axes": {"level": "WARNING"},
+        # httpx logs every request of the monitors' checks at INFO (thousands a minute);
+        # their results are recorded anyway.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import logging
 import queue
 import threading
 import time
@@ -51,9 +50,6 @@ PRUNE_EVERY_SECONDS = 3600.0
 
 _last_prune: float | None = None
 
-# httpx logs every request at INFO: thousands of lines a minute from the checks, whose
-# results are recorded anyway. (The same belongs in settings.LOGGING: "httpx": WARNING.)
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _phase(monitor_id: int, interval: int) -> int:
