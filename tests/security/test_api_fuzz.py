@@ -88,8 +88,8 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     document = catalog_services.add_document(None, app.pk, pdf("kontrak.pdf"), title="Kontrak")
     _token, secret = issue_token(head, "fuzz")
     attachment = case.attachments.get()
-    from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
     from tests.monitoring.test_api import monitoring_ids  # a monitor and a maintenance window
+    from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
     from tests.quality.test_api_sets import sets_ids  # a scenario set and its scenario
 
     return {

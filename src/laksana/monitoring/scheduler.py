@@ -51,7 +51,6 @@ PRUNE_EVERY_SECONDS = 3600.0
 _last_prune: float | None = None
 
 
-
 def _phase(monitor_id: int, interval: int) -> int:
     """A stable number of seconds in [0, interval) for the monitor (the same in every process
     and Python version: not ``hash()``)."""
