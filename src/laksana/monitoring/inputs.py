@@ -7,7 +7,7 @@ import datetime as dt
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.utils.translation import gettext as _
 
@@ -66,27 +66,13 @@ class MonitorInput:
     @classmethod
     def of(cls, monitor: Monitor) -> MonitorInput:
         """The input a monitor was written from (to change a few fields of it)."""
-        return cls(
-            name=monitor.name,
-            kind=monitor.kind,
-            target=monitor.target,
-            environment_id=monitor.environment_id,
-            method=monitor.method,
-            expected_statuses=monitor.expected_statuses,
-            keyword=monitor.keyword,
-            keyword_absent=monitor.keyword_absent,
-            max_latency_ms=monitor.max_latency_ms,
-            follow_redirects=monitor.follow_redirects,
-            headers=dict(monitor.headers or {}),
-            tls_min_days=monitor.tls_min_days,
-            dns_expected=monitor.dns_expected,
-            interval_seconds=monitor.interval_seconds,
-            timeout_seconds=monitor.timeout_seconds,
-            fail_after=monitor.fail_after,
-            recover_after=monitor.recover_after,
-            counts_for_application=monitor.counts_for_application,
-            active=monitor.active,
-        )
+        values = {name: getattr(monitor, name) for name in MONITOR_FIELDS}
+        values["headers"] = dict(monitor.headers or {})
+        return cls(environment_id=monitor.environment_id, **values)
+
+
+# The fields a monitor is written from (all of MonitorInput but the environment's id).
+MONITOR_FIELDS = tuple(f.name for f in fields(MonitorInput) if f.name != "environment_id")
 
 
 # --- checking a monitor's input --------------------------------------------------------------

@@ -27,6 +27,7 @@ from laksana.catalog.models import Application, Environment
 from laksana.errors import NotAllowed, ServiceError
 from laksana.monitoring.inputs import (
     CERT_NOTICE_DAYS_MAX,
+    MONITOR_FIELDS,
     WINDOW_MAX,
     InvalidInput,
     MonitorInput,
@@ -142,26 +143,7 @@ def _first_due(monitor_id: int, interval: int, now: dt.datetime) -> dt.datetime:
 
 
 def _assign(monitor: Monitor, clean: MonitorInput) -> None:
-    for name in (
-        "name",
-        "kind",
-        "target",
-        "method",
-        "expected_statuses",
-        "keyword",
-        "keyword_absent",
-        "max_latency_ms",
-        "follow_redirects",
-        "headers",
-        "tls_min_days",
-        "dns_expected",
-        "interval_seconds",
-        "timeout_seconds",
-        "fail_after",
-        "recover_after",
-        "counts_for_application",
-        "active",
-    ):
+    for name in MONITOR_FIELDS:
         setattr(monitor, name, getattr(clean, name))
     monitor.environment_id = clean.environment_id
 

@@ -13,15 +13,13 @@ The sweep is idempotent: running it again, or in two places at once, sends nothi
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import time
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from laksana.cases import sla
+from laksana.ops import ticker
 
 
 def _bad(message: str) -> CommandError:
@@ -80,32 +78,16 @@ class Command(BaseCommand):
 
         if not seconds > 0:
             raise _bad("SECONDS must be more than 0")
-        stopping = False
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+        def tick() -> None:
+            result = sweep_due_steps.enqueue()
+            # The journal's daily seal rides along: it seals a day once it is over, and costs
+            # a few reads when there is nothing to seal.
+            seal_journal.enqueue()
+            # E-mails committed after the worker's last pass are not left waiting.
+            outbox.wake_if_waiting()
+            if verbosity > 1:
+                self.stdout.write(f"queued the SLA sweep ({result.id})")
 
-        previous = signal.signal(signal.SIGTERM, stop)
-        count = 0
-        try:
-            while not stopping:
-                result = sweep_due_steps.enqueue()
-                # The journal's daily seal rides along: it seals a day once it is over, and
-                # costs a few reads when there is nothing to seal.
-                seal_journal.enqueue()
-                # E-mails committed after the worker's last pass are not left waiting.
-                outbox.wake_if_waiting()
-                count += 1
-                if verbosity > 1:
-                    self.stdout.write(f"queued the SLA sweep ({result.id})")
-                if times and count >= times:
-                    break
-                deadline = time.monotonic() + seconds
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(min(1.0, deadline - time.monotonic()))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        count = ticker.every(seconds, tick, times=times)
         self.stdout.write(f"queued the SLA sweep {count} times")

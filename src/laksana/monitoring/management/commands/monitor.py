@@ -19,15 +19,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
-import time
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from laksana.errors import ServiceError
+from laksana.ops import ticker
 
 # MonitorInput's fields (and the services' other field names) as the command's arguments.
 ARGUMENTS = {
@@ -155,31 +153,17 @@ class Command(BaseCommand):
 
         if not 1 <= seconds <= 3600:
             raise _bad("SECONDS: must be between 1 and 3600")
-        stopping = False
+        queued = 0
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
+        def tick() -> None:
+            nonlocal queued
+            if not pass_waiting(seconds):
+                result = run_monitors.enqueue(window=seconds)
+                queued += 1
+                if verbosity > 1:
+                    self.stdout.write(f"queued a monitoring pass ({result.id})")
 
-        previous = signal.signal(signal.SIGTERM, stop)
-        queued = ticks = 0
-        try:
-            while not stopping:
-                if not pass_waiting(seconds):
-                    result = run_monitors.enqueue(window=seconds)
-                    queued += 1
-                    if verbosity > 1:
-                        self.stdout.write(f"queued a monitoring pass ({result.id})")
-                ticks += 1
-                if times and ticks >= times:
-                    break
-                deadline = time.monotonic() + seconds
-                while not stopping and time.monotonic() < deadline:
-                    time.sleep(min(1.0, deadline - time.monotonic()))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        ticker.every(seconds, tick, times=times)
         self.stdout.write(f"queued a monitoring pass {queued} times")
 
     def list(self, agency_slug: str | None) -> None:
