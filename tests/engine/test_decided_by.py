@@ -1,8 +1,9 @@
 """A decision read from an output (``decided_by``): the loader's checks (issue 18, SOP 002 row 9).
 
-A decision ``decided_by`` an artifact names an output of its own step, and every outcome says
-by ``when`` which results of that artifact choose it, each result once; ``when`` is only for
-such a decision. Each mistake is reported at its place with a message that says what to do.
+A decision ``decided_by`` an artifact names an output or a requirement of its own step, and
+every outcome says by ``when`` which results of that artifact choose it, each result once;
+``when`` is only for such a decision. Each mistake is reported at its place with a message
+that says what to do.
 """
 
 from __future__ import annotations
@@ -84,21 +85,31 @@ def test_a_decision_a_person_takes_has_no_decided_by_and_no_when():
     assert decision.outcome_for("diterima") is None
 
 
-def test_decided_by_must_name_an_output_of_its_own_step():
-    # The decision of s2 read from the development document s1 made: refused.
-    bad = TEXT.replace("decided_by: ba_uat", "decided_by: dokumen")
+def test_decided_by_must_name_an_output_or_a_requirement_of_its_own_step():
+    # The decision of s2 read from the development document s1 made, which s2 does not
+    # require: refused.
+    bad = TEXT.replace("decided_by: ba_uat", "decided_by: dokumen").replace(
+        "    requires: [dokumen]\n", ""
+    )
     (error,) = errors_of(bad)
     assert error.message == (
-        "step 's2': decided_by names dokumen, which this step does not produce; a decision is "
-        "read from an output of its own step"
+        "step 's2': decided_by names dokumen, which this step neither produces nor requires; "
+        "a decision is read from an output or a requirement of its own step"
     )
     assert error.position.line == line_of(bad, "question:")  # the decision's mapping
+
+
+def test_a_decision_read_from_an_artifact_its_step_requires_loads():
+    # SOP 000 row 3: the branch read from the plan the case holds.
+    spec = load_text(TEXT.replace("decided_by: ba_uat", "decided_by: dokumen"), "uji.yaml")
+    decision = spec.step("s2").decision
+    assert decision is not None and decision.decided_by == "dokumen"
 
 
 def test_decided_by_an_unknown_artifact_is_refused():
     bad = TEXT.replace("decided_by: ba_uat", "decided_by: ba_sit")
     messages = [e.message for e in errors_of(bad)]
-    assert any("decided_by names ba_sit, which this step does not produce" in m for m in messages)
+    assert any("decided_by names ba_sit, which this step neither produces" in m for m in messages)
 
 
 def test_every_outcome_needs_when_when_the_decision_is_read():
@@ -162,8 +173,9 @@ def test_an_unknown_key_of_a_decision_still_names_decided_by_as_allowed():
 
 def test_the_messages_read_in_indonesian():
     cases = {
-        TEXT.replace("decided_by: ba_uat", "decided_by: dokumen"): "decided_by menyebut dokumen, "
-        "yang tidak dihasilkan langkah ini",
+        TEXT.replace("decided_by: ba_uat", "decided_by: dokumen").replace(
+            "    requires: [dokumen]\n", ""
+        ): "decided_by menyebut dokumen, yang tidak dihasilkan dan tidak dipersyaratkan",
         TEXT.replace(", when: [ditolak]", ""): "pilihan 'Ditolak' memerlukan 'when', hasil ba_uat",
         TEXT.replace("when: [ditolak]", "when: [ditolak, diterima]"): "hasil 'diterima' menentukan "
         "dua pilihan",

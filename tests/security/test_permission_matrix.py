@@ -1577,6 +1577,9 @@ for _part in (
     "matrix_quality_reports",
     "matrix_monitoring_web",
     "matrix_monitoring_api",
+    "matrix_maintenance_web",
+    "matrix_maintenance_api",
+    "matrix_catalog_records",
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 

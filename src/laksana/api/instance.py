@@ -38,3 +38,5 @@ api.add_router("", "laksana.quality.api_runs.router")
 api.add_router("", "laksana.quality.api_reports.router")
 # The monitoring module: monitors, state changes and uptime, incidents, maintenance windows.
 api.add_router("", "laksana.monitoring.api.router")
+# The maintenance module: plans, activities, criteria, cycles, reports (SOP 000).
+api.add_router("", "laksana.maintenance.api.router")

@@ -446,8 +446,9 @@ def _int(raw: object) -> int | None:
 def read_outcome(
     case: Case, step_key: str, values: Mapping[str, Any], given: str | None
 ) -> str | None:
-    """The outcome of a decision ``decided_by`` an artifact, read from the resolved value the
-    step produces by its owning module: the person completing the step does not choose it,
+    """The outcome of a decision ``decided_by`` an artifact, read by its owning module from the
+    resolved value the step produces (or, for an artifact the step requires, the value the
+    case holds): the person completing the step does not choose it,
     and an outcome they give that differs is refused. When the value records no result the
     module can read (a signed paper uploaded as a file) or no module reads the type, the
     person chooses as for any decision. Other steps: ``given`` unchanged."""
@@ -459,6 +460,9 @@ def read_outcome(
     art = case.version.spec.artifact(key)
     reader = outcome_of(art.type)
     value = values.get(key)
+    if value is None and key in step.requires and key not in step.produces:
+        # Read from what the case holds (SOP 000 row 3: the branch is the plan's executor).
+        value = (case.state.get("artifacts") or {}).get(key)
     result = reader(case, value) if reader is not None and isinstance(value, Mapping) else None
     if result is None:
         return given

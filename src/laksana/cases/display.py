@@ -424,6 +424,36 @@ def _item(
             item.details.append((_("Downtime (minutes)"), str(data["downtime_minutes"])))
         if data.get("reason"):
             item.details.append((_("Reason"), str(data["reason"])))
+    elif kind == JournalKind.ACTIVITY_RECORDED:
+        # Written by the maintenance module.
+        item.text = _("%(who)s recorded the maintenance activity %(title)s (due %(due)s).") % {
+            "who": who,
+            "title": data.get("title", ""),
+            "due": data.get("due_on", ""),
+        }
+        if data.get("done") is False:
+            item.text = _("%(who)s recorded the maintenance activity %(title)s as not done.") % {
+                "who": who,
+                "title": data.get("title", ""),
+            }
+        item.quote = str(data.get("report") or data.get("reason") or "")
+    elif kind == JournalKind.CYCLE_EVALUATED:
+        item.text = _(
+            "%(who)s evaluated maintenance cycle %(number)s: %(met)s of %(total)s criteria met."
+        ) % {
+            "who": who,
+            "number": data.get("cycle", "?"),
+            "met": data.get("met", "?"),
+            "total": data.get("total", "?"),
+        }
+    elif kind == JournalKind.CRITERION_OVERRIDDEN:
+        item.text = _("%(who)s overrode the criterion %(label)s: %(computed)s → %(achieved)s.") % {
+            "who": who,
+            "label": data.get("label", ""),
+            "computed": _("met") if data.get("computed") else _("not met"),
+            "achieved": _("met") if data.get("achieved") else _("not met"),
+        }
+        item.quote = str(data.get("reason") or "")
     elif kind == JournalKind.DOWN_AGAIN:
         item.text = _("Down again at %(at)s (monitoring).") % {"at": _local(data.get("at"))}
         if data.get("reason"):

@@ -375,6 +375,11 @@ class JournalKind(models.TextChoices):
     # again while the case it opened is still open.
     RECOVERED = "recovered", _("Recovered by itself")
     DOWN_AGAIN = "down_again", _("Down again")
+    # The maintenance plan of the case (laksana.maintenance): a scheduled activity recorded
+    # as done (or not done), a cycle's criteria evaluated, a computed criterion overridden.
+    ACTIVITY_RECORDED = "activity_recorded", _("Maintenance activity recorded")
+    CYCLE_EVALUATED = "cycle_evaluated", _("Maintenance cycle evaluated")
+    CRITERION_OVERRIDDEN = "criterion_overridden", _("Criterion overridden")
 
 
 class JournalEntry(models.Model):

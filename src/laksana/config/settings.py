@@ -504,6 +504,9 @@ INSTALLED_APPS = [
     # Monitoring: checks of the applications' environments, their state changes and uptime,
     # incidents that open recovery cases (SOP 004), maintenance windows, status pages.
     "laksana.monitoring",
+    # Maintenance (SOP 000): plans, scheduled activities, acceptance criteria, cycles and
+    # the management report (after monitoring and quality: its criteria read them).
+    "laksana.maintenance",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",

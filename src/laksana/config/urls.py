@@ -25,6 +25,7 @@ urlpatterns = [
     # Monitoring: /pemantauan/... (signed in) and each agency's status page /status/<agency>/
     # (public when the agency says so).
     path("", include("laksana.monitoring.urls")),
+    path("pemeliharaan/", include("laksana.maintenance.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),

@@ -572,12 +572,19 @@ class Builder:
                 self.target_refs.append((next_id, m["next"][1], Msg("%(where)s next", where=where)))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
             produces = self.artifact_ids(m, "produces", where)
-            if decision is not None and decision.decided_by and decision.decided_by not in produces:
+            requires = self.artifact_ids(m, "requires", where)
+            if (
+                decision is not None
+                and decision.decided_by
+                and decision.decided_by not in produces
+                and decision.decided_by not in requires
+            ):
                 r.error(
                     m["decision"][1],
                     Msg(
-                        "%(where)s: decided_by names %(artifact)s, which this step does not "
-                        "produce; a decision is read from an output of its own step",
+                        "%(where)s: decided_by names %(artifact)s, which this step neither "
+                        "produces nor requires; a decision is read from an output or a "
+                        "requirement of its own step",
                         where=where,
                         artifact=decision.decided_by,
                     ),
@@ -594,7 +601,7 @@ class Builder:
                             m["actor"][1] if "actor" in m else None,
                             Msg("%(where)s actor", where=where),
                         ),
-                        requires=self.artifact_ids(m, "requires", where),
+                        requires=requires,
                         produces=produces,
                         time=self.time(m["time"][1] if "time" in m else None, where),
                         note=r.text(

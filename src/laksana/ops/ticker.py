@@ -35,3 +35,21 @@ def every(seconds: float, tick: Callable[[], None], *, times: int = 0) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     return count
+
+
+# Periodic tasks of domain modules (the maintenance sweep), queued with the SLA sweep by
+# ``laksana sla enqueue-every`` without the cases app knowing them: name -> a function that
+# queues the task.
+_PERIODIC: dict[str, Callable[[], object]] = {}
+
+
+def register_periodic(name: str, enqueue: Callable[[], object]) -> None:
+    """Register (or replace, by ``name``) a module's periodic task: ``enqueue`` queues it."""
+    _PERIODIC[name] = enqueue
+
+
+def enqueue_periodic() -> list[str]:
+    """Queue every registered periodic task; returns their names."""
+    for enqueue in _PERIODIC.values():
+        enqueue()
+    return list(_PERIODIC)

@@ -86,6 +86,8 @@ class Command(BaseCommand):
             seal_journal.enqueue()
             # E-mails committed after the worker's last pass are not left waiting.
             outbox.wake_if_waiting()
+            # The domain modules' periodic tasks (laksana.ops.ticker.register_periodic).
+            ticker.enqueue_periodic()
             if verbosity > 1:
                 self.stdout.write(f"queued the SLA sweep ({result.id})")
 
