@@ -118,6 +118,106 @@ _TEST_MINUTES = FormPart(
     tables=(_TESTS, _FINDINGS, _PARTICIPANTS),
 )
 
+# A maintenance plan (SOP 000 row 1), made from the plan by the maintenance module
+# (laksana.maintenance.plandoc) when it is submitted for approval.
+_MAINTENANCE_PLAN = FormPart(
+    fields=(
+        _PLACE,
+        PartField("application", "Aplikasi", required=True),
+        PartField("contract", "Kontrak pemeliharaan"),
+        PartField("budget_year", "Tahun anggaran"),
+        PartField("period", "Masa berlaku", required=True),
+        PartField("cycle", "Siklus pemeliharaan"),
+        PartField("objective", "Tujuan", "long_text", required=True),
+        PartField("scope", "Ruang lingkup", "long_text"),
+        PartField("total_budget", "Jumlah anggaran"),
+        PartField("notes", "Catatan", "long_text"),
+    ),
+    tables=(
+        PartRows(
+            "activities",
+            "Kegiatan pemeliharaan",
+            (
+                PartField("activity", "Kegiatan", required=True),
+                PartField("kind", "Jenis"),
+                PartField("schedule", "Jadwal"),
+                PartField("executor", "Pelaksana"),
+                PartField("documentation", "Dokumentasi yang diharapkan"),
+                PartField("budget", "Anggaran"),
+            ),
+            rows=8,
+            required=True,
+        ),
+        PartRows(
+            "criteria",
+            "Kriteria penerimaan",
+            (
+                PartField("criterion", "Kriteria", required=True),
+                PartField("indicator", "Indikator"),
+                PartField("target", "Target"),
+                PartField("period", "Periode"),
+            ),
+            rows=6,
+        ),
+    ),
+)
+
+# The maintenance management report (SOP 000 row 8), made from the plan's records by the
+# maintenance module (laksana.maintenance.report) for a plan and a period.
+_MAINTENANCE_REPORT = FormPart(
+    fields=(
+        _PLACE,
+        PartField("application", "Aplikasi", required=True),
+        PartField("contract", "Kontrak pemeliharaan"),
+        PartField("period", "Periode laporan", required=True),
+        PartField("summary", "Ringkasan", "long_text"),
+        PartField("availability", "Ketersediaan dan gangguan", "long_text"),
+        PartField("problem_cases", "Kasus permasalahan", "long_text"),
+        PartField("costs", "Biaya", "long_text"),
+        PartField("vendor_performance", "Kinerja vendor", "long_text"),
+        PartField("recommendations", "Rekomendasi", "lines"),
+        PartField("notes", "Catatan", "long_text"),
+    ),
+    tables=(
+        PartRows(
+            "activities",
+            "Rencana dan realisasi kegiatan",
+            (
+                PartField("activity", "Kegiatan", required=True),
+                PartField("executor", "Pelaksana"),
+                PartField("planned", "Direncanakan", "number"),
+                PartField("done", "Dilaksanakan", "number"),
+                PartField("on_time", "Tepat waktu", "number"),
+                PartField("not_done", "Tidak dilaksanakan", "number"),
+                PartField("budget", "Anggaran"),
+                PartField("cost", "Realisasi biaya"),
+            ),
+            rows=8,
+        ),
+        PartRows(
+            "criteria",
+            "Ketercapaian kriteria penerimaan",
+            (
+                PartField("criterion", "Kriteria", required=True),
+                PartField("target", "Target"),
+                PartField("achieved", "Tercapai"),
+                PartField("detail", "Rincian per siklus", "long_text"),
+            ),
+            rows=6,
+        ),
+        PartRows(
+            "incidents",
+            "Gangguan",
+            (
+                PartField("date", "Tanggal", "date"),
+                PartField("incident", "Gangguan", required=True),
+                PartField("downtime", "Lama gangguan"),
+            ),
+            rows=4,
+        ),
+    ),
+)
+
 # The fields of a made document its author may still change (the rest are the module's).
 MADE_EDITABLE = ("place", "notes")
 
@@ -179,6 +279,26 @@ KINDS: dict[str, DocumentKind] = {
             _TEST_MINUTES,
             signer_labels=("Penguji", "Mengetahui"),
             made_by="quality",
+        ),
+        DocumentKind(
+            "rencana_pemeliharaan",
+            "Rencana Pemeliharaan Aplikasi",
+            ("maintenance.plan",),
+            "RPA",
+            _MAINTENANCE_PLAN,
+            signer_labels=("Menyetujui",),
+            minutes=False,
+            made_by="maintenance",
+        ),
+        DocumentKind(
+            "laporan_manajemen_pemeliharaan",
+            "Laporan Manajemen Pemeliharaan Aplikasi",
+            ("maintenance.report",),
+            "LMPA",
+            _MAINTENANCE_REPORT,
+            signer_labels=("Penyusun", "Mengetahui"),
+            minutes=False,
+            made_by="maintenance",
         ),
         DocumentKind(
             "bast",
