@@ -26,10 +26,8 @@ locked; nothing here commits on its own.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from laksana import tabular
 from laksana.cases import journal
 from laksana.cases import services as case_services
 from laksana.cases.holders import holder_contacts
@@ -333,24 +332,21 @@ def agency_tz(application: Application) -> ZoneInfo:
 _CSV_COLUMNS = ("monitor", "name", "target", "at", "status", "latency_ms", "error", "reason")
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text (no formula from a remote error text)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def evidence_csv(evidence: Sequence[dict[str, Any]]) -> bytes:
-    """The failed checks as a CSV file (UTF-8 with a byte order mark, for spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_CSV_COLUMNS)
+    """The failed checks as a CSV file (UTF-8 with a byte order mark, for spreadsheets; text
+    that a spreadsheet would take for a formula escaped by :mod:`laksana.tabular`)."""
+    rows: list[list[Any]] = [list(_CSV_COLUMNS)]
     with translation.override(LANGUAGE):
         for item in evidence:
-            row = [item.get(c) for c in _CSV_COLUMNS[:-2]]
+            row: list[Any] = [_text(item.get(c)) for c in _CSV_COLUMNS[:-2]]
             error = str(item.get("error", ""))
             row += [error, describe(error, str(item.get("reason", "")))]
-            writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append(row)
+    return tabular.csv_bytes(rows)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _attach_evidence(case: Case, incident: Incident, robot: Person, now: dt.datetime) -> None:
