@@ -31,6 +31,7 @@ api.add_router("", procedures_router)
 api.add_router("", cases_router)
 api.add_router("", accounts_router)
 api.add_router("", "laksana.catalog.api.router")
+api.add_router("", "laksana.catalog.api_records.router")
 api.add_router("", "laksana.documents.api.router")
 # The testing module: scenario sets, runs and verdicts, findings, reports.
 api.add_router("", "laksana.quality.api_sets.router")
