@@ -233,6 +233,7 @@ for _name, _label, _module in (
     ("minutes.data_deletion", "Berita Acara Penghapusan Data", "documents"),
     ("maintenance.plan", "Rencana pemeliharaan", "maintenance"),
     ("maintenance.acceptance_criteria", "Kriteria penerimaan", "maintenance"),
+    ("maintenance.documentation", "Dokumentasi kegiatan pemeliharaan", "maintenance"),
     ("maintenance.evaluation", "Evaluasi ketercapaian kriteria pemeliharaan", "maintenance"),
     ("maintenance.report", "Laporan manajemen pemeliharaan", "maintenance"),
     ("quality.test_scenarios", "Dokumen skenario pengujian", "quality"),
