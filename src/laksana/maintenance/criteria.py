@@ -352,9 +352,10 @@ def _restore_test(plan: Plan, start: dt.date, end: dt.date) -> Figure:
             "occurrence": pk,
             "title": title,
             "due_on": due_on.isoformat(),
-            "done_on": done_at.astimezone(tz).date().isoformat(),
+            "done_on": done_on.isoformat(),
         }
         for pk, title, due_on, done_at in rows
+        if (done_on := _done_on(done_at, tz)) is not None
     ]
     if done:
         text = _("Restore test done on %(day)s (%(title)s).") % {
