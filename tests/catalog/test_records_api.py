@@ -28,6 +28,14 @@ def call(client: Client, person: Any, method: str, path: str, body: Any = None) 
     return send(f"/api{path}", json.dumps(body or {}), content_type="application/json", **headers)
 
 
+def records_ids(bali: Any) -> dict[str, int]:
+    """A contract and a risk of SIKESDA: the path ids of this API (for the API fuzz test)."""
+    app = bali.applications["sikesda"].pk
+    contract = rs.create_contract(None, app, ContractInput("PT Fuzz", "F/1"))
+    risk = rs.create_risk(None, app, RiskInput("Fuzz", 3, 3))
+    return {"contract_id": contract.pk, "risk_id": risk.pk}
+
+
 @pytest.fixture
 def records(bali, djki):
     sikesda = bali.applications["sikesda"]

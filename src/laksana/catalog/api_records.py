@@ -58,7 +58,9 @@ class ContractIn(Schema):
     vendor_id: Id | None = None
     number: str = Field(max_length=100)
     signed_on: dt.date | None = None
-    value: Decimal | None = Field(None, description="rupiah", ge=0, lt=Decimal(10) ** 16)
+    value: Decimal | None = Field(
+        None, description="rupiah", ge=0, lt=Decimal(10) ** 16, decimal_places=2
+    )
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     support_kind: SupportKind | Literal[""] = ""
@@ -73,7 +75,9 @@ class ContractChangeIn(Schema):
     vendor_id: Id | None = None
     number: str | None = Field(None, max_length=100)
     signed_on: dt.date | None = None
-    value: Decimal | None = Field(None, description="rupiah", ge=0, lt=Decimal(10) ** 16)
+    value: Decimal | None = Field(
+        None, description="rupiah", ge=0, lt=Decimal(10) ** 16, decimal_places=2
+    )
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     support_kind: SupportKind | Literal[""] | None = None
