@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
+from laksana.demo import maintenance as demo_maintenance
 from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
 from laksana.demo.cases import build_cases
@@ -101,6 +102,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             for incident in monitoring.incidents:
                 if incident.case is not None and not incident.case_reused:
                     cases[f"monitoring_{incident.pk}"] = incident.case
+            # UTN's maintenance plans (SOP 000) with a year of cycles, and the e-Learning's
+            # monitor whose outage the vendor's availability criterion misses in one month.
+            demo_maintenance.build_maintenance(orgs, now, written)
     except BaseException:
         for name in written:
             default_storage.delete(name)
