@@ -163,7 +163,11 @@ def _locked(person: Person, occurrence_id: object, now: dt.datetime) -> Occurren
             )
         raise NotAllowed(_("Only the team carrying the activity out may record it."))
     if plan.status != PlanStatus.IN_FORCE:
-        raise ServiceError("not_in_force", _("The plan is not in force."), field="occurrence")
+        raise ServiceError(
+            "not_in_force",
+            _("The maintenance plan of this activity is not in force."),
+            field="occurrence",
+        )
     if occurrence.status in (OccurrenceStatus.DONE, OccurrenceStatus.SKIPPED):
         who = occurrence.done_by.name if occurrence.done_by else "?"
         when = (
@@ -195,20 +199,22 @@ def _done_at(plan: Plan, done_on: object, now: dt.datetime) -> dt.datetime:
         except ValueError:
             done_on = None
     if not isinstance(done_on, dt.date) or isinstance(done_on, dt.datetime):
-        raise ServiceError("invalid", _("Give a date (YYYY-MM-DD)."), field="done_on")
+        raise ServiceError("invalid", _("Write the date as YYYY-MM-DD."), field="done_on")
     local = _local(plan, now)
     if done_on > local.date():
-        raise ServiceError("invalid", _("The date is in the future."), field="done_on")
+        raise ServiceError("invalid", _("The day it was done cannot be in the future."), field="done_on")
     if done_on < plan.starts_on:
-        raise ServiceError("invalid", _("The date is before the plan starts."), field="done_on")
+        raise ServiceError(
+            "invalid", _("The date is before the maintenance plan starts."), field="done_on"
+        )
     return local.replace(year=done_on.year, month=done_on.month, day=done_on.day)
 
 
-def _checked(files: Sequence[UploadedFile]) -> list[Any]:
+def _checked(files: Sequence[UploadedFile[bytes]]) -> list[Any]:
     if len(files) > MAX_FILES:
         raise ServiceError(
             "too_many",
-            _("At most %(limit)s files at a time.") % {"limit": MAX_FILES},
+            _("At most %(limit)s documentation files at a time.") % {"limit": MAX_FILES},
             field="files",
         )
     out = []
@@ -233,7 +239,7 @@ def _store(occurrence: Occurrence, person: Person, checked: Any, at: dt.datetime
     row.file.save(checked.name, ContentFile(checked.content), save=False)
     row.save()
     written = _WRITTEN.get()
-    if written is not None:
+    if written is not None and row.file.name:
         written.append((row.file.storage, row.file.name))
 
 
@@ -257,7 +263,7 @@ def record(
     *,
     report: str,
     cost: Decimal | str | None = None,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
     done_on: dt.date | str | None = None,
     now: dt.datetime | None = None,
 ) -> Occurrence:

@@ -249,7 +249,7 @@ def operational_people(plan: Plan) -> list[Person]:
         elif binding.position_id:
             found = people.filter(positions=binding.position_id)
         else:
-            found = people.filter(unit_id=binding.unit_id)
+            found = people.filter(unit_id=binding.unit_id or 0)
         result = list(found.order_by("pk"))
         if result:
             return result
@@ -344,10 +344,11 @@ def tell(people: Sequence[Person], plan: Plan, message: str, now: dt.datetime) -
     case (in-app notices and e-mails) when it has one, else by e-mail. Returns how many."""
     if not people:
         return 0
-    if plan.case_id is not None:
+    case = plan.case if plan.case_id is not None else None
+    if case is not None:
         from laksana.cases import services
 
-        services.notify(people, plan.case, message, now)  # type: ignore[arg-type]
+        services.notify(people, case, message, now)
         return len(people)
     from laksana.outbox import services as outbox
 
