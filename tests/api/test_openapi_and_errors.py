@@ -88,6 +88,14 @@ ROUTES = {
     ("get", "/api/applications/{application_id}/maintenance-windows"),
     ("post", "/api/applications/{application_id}/maintenance-windows"),
     ("delete", "/api/maintenance-windows/{window_id}"),
+    # The catalogue's contracts and risks, the agency's risk register (catalog.api_records).
+    ("get", "/api/applications/{application_id}/contracts"),
+    ("post", "/api/applications/{application_id}/contracts"),
+    ("patch", "/api/contracts/{contract_id}"),
+    ("get", "/api/applications/{application_id}/risks"),
+    ("post", "/api/applications/{application_id}/risks"),
+    ("patch", "/api/risks/{risk_id}"),
+    ("get", "/api/risks"),
 }
 
 
