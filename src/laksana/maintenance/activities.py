@@ -202,7 +202,9 @@ def _done_at(plan: Plan, done_on: object, now: dt.datetime) -> dt.datetime:
         raise ServiceError("invalid", _("Write the date as YYYY-MM-DD."), field="done_on")
     local = _local(plan, now)
     if done_on > local.date():
-        raise ServiceError("invalid", _("The day it was done cannot be in the future."), field="done_on")
+        raise ServiceError(
+            "invalid", _("The day it was done cannot be in the future."), field="done_on"
+        )
     if done_on < plan.starts_on:
         raise ServiceError(
             "invalid", _("The date is before the maintenance plan starts."), field="done_on"
