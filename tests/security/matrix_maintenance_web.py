@@ -235,6 +235,10 @@ def entries() -> dict[str, Any]:
             check=judged("changed"),
             **common,
         ),
+        "maintenance:report": Entry(web("report", "mt_plan"), read, check=judged("read"), **common),
+        "maintenance:report_xlsx": Entry(
+            web("report_xlsx", "mt_plan"), read, check=judged("read"), **common
+        ),
         "maintenance:cycle": Entry(web("cycle", "mt_cycle"), read, check=judged("read"), **common),
         "POST maintenance:cycle": Entry(
             web("cycle", "mt_cycle"),

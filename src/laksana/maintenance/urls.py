@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from laksana.maintenance import views, views_dashboard, views_rows, views_work
+from laksana.maintenance import views, views_dashboard, views_report, views_rows, views_work
 
 app_name = "maintenance"
 
@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern] = [
     *views.urlpatterns,
     *views_rows.urlpatterns,
     *views_work.urlpatterns,
+    *views_report.urlpatterns,
 ]
