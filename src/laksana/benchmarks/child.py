@@ -89,6 +89,10 @@ def main() -> None:
         from laksana.benchmarks import quality
 
         figures.extend(quality.measure(sizes["quick"], log=log))
+    if "maintenance" in parts:
+        from laksana.benchmarks import maintenance
+
+        figures.extend(maintenance.measure(sizes["quick"], log=log))
     if "monitor" in parts:
         from laksana.benchmarks import monitor
 

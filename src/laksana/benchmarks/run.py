@@ -11,6 +11,7 @@ drops them all afterwards, and runs the parts in child processes with production
 * ``peer``: the same path on SpiffWorkflow, same database, same run (and the ratio);
 * ``http``: gunicorn and 16 concurrent API clients; then the workers' peak memory;
 * ``scale``: the bulk generator and the screens over its cases (a second scratch database);
+* ``maintenance``: a year's management report of one plan beside the bare ORM aggregates;
 * ``monitor``: 2,000 monitors due every minute run by one worker process, and the check
   rate of the scheduler beside a bare asyncio + httpx loop (a scratch database of its own).
 
@@ -38,7 +39,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 from laksana.benchmarks.common import Figure, percentile
 
-PARTS = ("engine", "service", "peer", "http", "scale", "documents", "quality", "monitor")
+PARTS = (
+    "engine",
+    "service",
+    "peer",
+    "http",
+    "scale",
+    "documents",
+    "quality",
+    "maintenance",
+    "monitor",
+)
 
 
 class Sizes:
@@ -264,7 +275,11 @@ def run(
     plans: list[tuple[str, str | None, list[list[str]]]] = []
     for name, url in backends:
         groups: list[list[str]] = [
-            [p for p in ("service", "peer", "http", "documents", "quality") if p in parts]
+            [
+                p
+                for p in ("service", "peer", "http", "documents", "quality", "maintenance")
+                if p in parts
+            ]
         ]
         if "scale" in parts:
             groups.append(["scale"])
