@@ -184,3 +184,11 @@ def test_bad_register_filters_show_the_whole_register_with_the_problem(client, b
 def test_a_vendor_reads_no_register(client, djki):
     client.force_login(djki["ipasdev"].user)
     assert client.get(reverse("catalog:risk_register")).status_code == 403
+
+
+def test_the_register_speaks_indonesian(client, settings, bali, records):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    client.force_login(bali["kabid"].user)
+    text = client.get(reverse("catalog:risk_register")).content.decode()
+    assert "Daftar risiko instansi" in text and "Peta panas" in text
+    assert "3 risiko dari aplikasi instansi." in text
