@@ -44,7 +44,7 @@ def script():
 
 def test_both_agencies_have_monitors_of_every_kind_with_reachable_local_targets(demo):  # noqa: F811
     monitors = list(Monitor.objects.select_related("agency", "environment"))
-    assert {m.agency.slug for m in monitors} == {"djki", "diskominfos-bali"}
+    assert {m.agency.slug for m in monitors} == {"djki", "diskominfos-bali", "utn"}
     assert {m.kind for m in monitors} == {"http", "tcp", "tls", "dns"}
     for m in monitors:
         host = targets.parse_target(m.kind, m.target).host
@@ -102,7 +102,7 @@ def test_the_incidents_and_their_recovery_cases(demo):  # noqa: F811
     assert bali.case.steps.get(status="active").step_key == "s1"
     assert bali.case.journal.filter(kind=JournalKind.RECOVERED).count() == 1
     # Nothing else: three incidents, two cases.
-    assert Incident.objects.count() == 3
+    assert Incident.objects.count() == 4
     assert Incident.objects.exclude(case=None).count() == 2
 
 
