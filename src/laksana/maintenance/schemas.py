@@ -30,6 +30,8 @@ CriterionPeriodValue = Literal["month", "quarter", "cycle", "plan"]
 MAX_PAGE = 100
 LONG_TEXT = 10_000
 MAX_ITEMS = 200
+# The dates a report may be asked for (the plans' budget years run from 2000 to 2100).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 # Plans ---------------------------------------------------------------------------------------
@@ -180,7 +182,7 @@ class OccurrenceFilters(Schema):
     status: OccurrenceStatusValue | None = None
     late: bool | None = Field(None, description="only late (true) or not late (false) ones")
     month: str | None = Field(
-        None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="due in this month (2027-03)"
+        None, pattern=r"^2[01]\d\d-(0[1-9]|1[0-2])$", description="due in this month (2027-03)"
     )
     after: str = Field("", max_length=200, description="the 'next' of the previous page")
     limit: int = Field(50, ge=1, le=MAX_PAGE)
@@ -306,5 +308,7 @@ class RecordFilesIn(Schema):
 
 
 class ReportFilters(Schema):
-    start: dt.date | None = Field(None, description="default: the plan's start")
-    end: dt.date | None = Field(None, description="default: the plan's end")
+    start: dt.date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="default: the plan's start"
+    )
+    end: dt.date | None = Field(None, ge=EARLIEST, le=LATEST, description="default: the plan's end")
