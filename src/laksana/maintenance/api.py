@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -31,10 +30,7 @@ from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, not_found, responses
 from laksana.api.types import PathId
 from laksana.errors import ServiceError
-from laksana.maintenance.models import (
-    Cycle,
-    Plan,
-)
+from laksana.maintenance.models import Cycle, Plan
 from laksana.maintenance.plan_inputs import ActivityInput, CriterionInput, PlanInput
 from laksana.maintenance.schemas import (
     ActivitiesIn,
@@ -52,7 +48,6 @@ from laksana.maintenance.schemas import (
     ReportFilters,
 )
 
-logger = logging.getLogger(__name__)
 router = Router(tags=["maintenance"])
 
 T = TypeVar("T")
