@@ -93,7 +93,7 @@ def draft(utn) -> Plan:
     return plans.set_activities(utn["utn_ops1"], plan.pk, [monthly()])
 
 
-# --- attacks: who writes ------------------------------------------------------------------------
+# --- attacks: who writes ----------------------------------------------------------------------
 
 
 def test_only_keepers_of_the_plans_agency_write_plans(utn, bali) -> None:
@@ -158,7 +158,7 @@ def test_who_reads_plans(utn, bali, draft) -> None:
     assert not plans.may_keep(utn["utn_vendor1"], utn.agency.pk)
 
 
-# --- attacks: the plan's fields --------------------------------------------------------------------
+# --- attacks: the plan's fields ---------------------------------------------------------------
 
 
 def test_a_contract_must_be_of_the_plans_application(utn, bali) -> None:
@@ -228,7 +228,9 @@ def test_every_problem_of_the_plan_is_named_at_once(utn) -> None:
     with pytest.raises(ServiceError) as e:
         plans.create_plan(
             utn["utn_ops1"],
-            data(utn, title="  ", objective="", cycle_length="week", lead_days=61, scope="x" * 10_001),
+            data(
+                utn, title="  ", objective="", cycle_length="week", lead_days=61, scope="x" * 10_001
+            ),
         )
     assert {"title", "objective", "cycle_length", "lead_days", "scope"} <= set(errors_of(e))
     assert not Plan.objects.exists()
@@ -274,7 +276,7 @@ def test_a_plans_application_does_not_change(utn, draft) -> None:
     assert changed.title == "Rencana baru"
 
 
-# --- attacks: activities ------------------------------------------------------------------------
+# --- attacks: activities ----------------------------------------------------------------------
 
 
 def test_activities_are_checked_by_field_and_nothing_changes(utn, draft) -> None:
@@ -342,7 +344,7 @@ def test_a_changed_period_that_leaves_an_activity_out_is_refused(utn, draft) -> 
     assert draft.ends_on == dt.date(2027, 12, 31)
 
 
-# --- attacks: criteria ---------------------------------------------------------------------------
+# --- attacks: criteria ------------------------------------------------------------------------
 
 
 def test_criteria_are_checked_by_field(utn, draft) -> None:
@@ -397,7 +399,7 @@ def test_criteria_are_checked_by_field(utn, draft) -> None:
     ]
 
 
-# --- approval ---------------------------------------------------------------------------------------
+# --- approval ---------------------------------------------------------------------------------
 
 
 def sign(document: Any) -> Any:
@@ -412,7 +414,10 @@ def test_submitting_opens_the_case_and_circulates_the_plans_document(utn, draft)
     draft.refresh_from_db()
     assert draft.status == PlanStatus.SUBMITTED and draft.case_id is not None
     assert draft.case.application_id == utn.applications["siakad"].pk
-    assert (document.kind, document.source) == ("rencana_pemeliharaan", f"maintenance.plan:{draft.pk}")
+    assert (document.kind, document.source) == (
+        "rencana_pemeliharaan",
+        f"maintenance.plan:{draft.pk}",
+    )
     assert document.status == DocumentStatus.CIRCULATING and document.case_id == draft.case_id
     assert document.step.step_key == "s1" and document.artifact_key == "rencana_pemeliharaan"
     assert document.fields["activities"][0]["schedule"] == "Setiap bulan, hari kerja ke-3"

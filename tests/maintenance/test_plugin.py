@@ -108,6 +108,11 @@ def test_the_registry_holds_the_modules_parts() -> None:
     assert artifacts.outcome_of("maintenance.evaluation") is plugin.cycle_over
     assert artifacts.resolver_of("maintenance.report") is not None
     assert artifacts.producer_of("maintenance.report") is plugin.report_produced
+    from laksana.documents import services as documents_services
+    from laksana.ops import ticker
+
+    assert plans.plan_signed in documents_services.ON_FINAL
+    assert "maintenance" in ticker._PERIODIC
 
 
 def test_a_vendors_plan_runs_sop_000_to_its_report(utn) -> None:

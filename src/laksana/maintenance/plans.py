@@ -118,12 +118,14 @@ def _keeper_or_refuse(person: Person | None, agency_id: int) -> None:
 
 
 def _plan_locked(person: Person | None, plan_id: int) -> Plan:
-    """The plan, locked, when ``person`` keeps its agency; another agency's is not found."""
-    found = (
-        Plan.objects.select_for_update()
-        .filter(_scope(person), pk=plan_id if isinstance(plan_id, int) else -1)
-        .first()
-    )
+    """The plan, locked, when ``person`` keeps its agency; another agency's is not found. Its
+    case is locked first, as completing a step and signing a document lock it before the
+    plan (one order, no deadlock)."""
+    pk = plan_id if isinstance(plan_id, int) and not isinstance(plan_id, bool) else -1
+    case_id = Plan.objects.filter(_scope(person), pk=pk).values_list("case_id", flat=True).first()
+    if case_id is not None:
+        _lock(case_id)
+    found = Plan.objects.select_for_update().filter(_scope(person), pk=pk).first()
     if found is None:
         raise _not_found(_("No such maintenance plan."), "plan")
     _keeper_or_refuse(person, found.agency_id)
