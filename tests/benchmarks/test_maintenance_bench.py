@@ -25,7 +25,7 @@ def test_the_maintenance_part_measures_a_ratio_and_leaves_nothing() -> None:
     extra = figure.extra
     assert extra["cases"] == 500 and extra["rounds"] == 5
     # No query per case, activity or occurrence: the same count at a tenth of the cases.
-    assert extra["queries"] == extra["queries_at_a_tenth"] <= 6 + 3 * 12
+    assert extra["queries"] == extra["queries_at_a_tenth"] <= 9
     # The report read the generated records: 3 of 4 cases finish (two days after opening,
     # all in the year but those opened in its last two days), 480 occurrences, 52 incidents.
     assert extra["occurrences_due"] == 480 and extra["incidents"] == 52

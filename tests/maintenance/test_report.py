@@ -445,8 +445,8 @@ def test_the_query_count_does_not_grow_with_cases_activities_occurrences(
         counts.append(len(ctx.captured_queries))
         assert r.cases.opened == expected(p, START, END)["cases"]["opened"]
     assert counts[0] == counts[1]
-    # A plan row, activities, occurrences, cycles, incidents, cases; 3 per month of uptime.
-    with django_assert_max_num_queries(6 + 3 * 12):
+    # The plan, activities, occurrences, cycles, incidents, monitors, changes, windows, cases.
+    with django_assert_max_num_queries(9):
         report.data(p, now=NOW)
 
 

@@ -25,8 +25,8 @@ The figures, each from the records:
   criterion missed.
 
 The number of queries does not grow with the number of cases, activities or occurrences:
-every figure is an aggregate query (a few per month of the period for the uptime, and those
-of the live evaluation of each cycle not evaluated yet).
+every figure is an aggregate query, the state changes of the period are read once (nine
+queries in all), plus those of the live evaluation of each begun cycle not evaluated yet.
 """
 
 from __future__ import annotations
@@ -415,10 +415,17 @@ def _incidents_and_months(
         for i in rows.only("started_at", "ended_at", "reason", "in_maintenance")
     ]
     per_month: Counter[dt.date] = Counter(i.started_at.date().replace(day=1) for i in incidents)
+    # The period's changes and windows read once (three queries), measured month by month.
+    # uptime's own reading (its _Timeline) is used: application_figures per month would read
+    # them twelve times, uptime.daily would walk every change once per day.
+    lo, hi = _midnight(start, tz), _midnight(end + dt.timedelta(days=1), tz)
+    cut = min(hi, now)
+    monitors, applications = uptime._subject(None, app_id)
+    timeline = uptime._Timeline(monitors, applications, lo, max(cut, lo))
     months = []
     for month, first, last in _months(start, end):
-        figures = uptime.application_figures(
-            app_id, _midnight(first, tz), _midnight(last + dt.timedelta(days=1), tz), now=now
+        figures = timeline.figures(
+            _midnight(first, tz), _midnight(last + dt.timedelta(days=1), tz), cut
         )
         months.append(
             MonthLine(
