@@ -10,7 +10,7 @@ application's record is read-only (sent back to its page with the reason). Write
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -224,10 +224,11 @@ def _filters(request: HttpRequest) -> tuple[records_services.RegisterFilters, di
         impact=_int(raw["impact"]) if raw["impact"] else None,
         order=raw["order"] or "score",
     )
+    # A cell value that is no number is out of the scale: the service names the filter.
     if raw["likelihood"] and f.likelihood is None:
-        f = records_services.RegisterFilters(**{**f.__dict__, "likelihood": 0})
+        f = dataclasses.replace(f, likelihood=0)
     if raw["impact"] and f.impact is None:
-        f = records_services.RegisterFilters(**{**f.__dict__, "impact": 0})
+        f = dataclasses.replace(f, impact=0)
     return f, raw
 
 
@@ -301,6 +302,5 @@ def risk_register(request: HttpRequest) -> HttpResponse:
                 ("newest", _("Newest first")),
             ],
             "cell_filtered": bool(raw["likelihood"] or raw["impact"]),
-            "today": dt.date.today(),
         },
     )
