@@ -412,3 +412,26 @@ def test_cycle_page_shows_figures_and_refuses_the_requester(client, bali, bali_p
     assert refused.status_code == 422  # the plan runs in no case here: said, nothing changed
     cycle.refresh_from_db()
     assert cycle.evaluated_at is None
+
+
+def test_evaluation_form_sends_answers_and_puts_refusals_at_the_criterion():
+    from laksana.errors import ServiceError
+    from laksana.maintenance.forms import EvaluationForm
+
+    items = [
+        {"criterion": 1, "label": "Ketersediaan", "kind": "availability", "computed": True},
+        {"criterion": 2, "label": "Dokumentasi", "kind": "judged", "computed": None},
+        {"criterion": 3, "label": "Uji pemulihan", "kind": "restore_test", "computed": None},
+    ]
+    form = EvaluationForm(
+        {"answer_1": "no", "note_1": "", "answer_2": "yes", "note_2": "Lengkap"}, items=items
+    )
+    assert form.is_valid()
+    judged, overrides = form.for_service()
+    assert judged == {2: (True, "Lengkap")} and overrides == {1: (False, "")}
+    form.add_errors_of(ServiceError("required", "Say why.", field="overrides.1"))
+    form.add_errors_of(ServiceError("required", "Answer.", field="judged.3"))
+    form.add_errors_of(ServiceError("no_case", "No case.", field="cycle"))
+    assert form.errors["note_1"] == ["Say why."]
+    assert form.errors["answer_3"] == ["Answer."]
+    assert form.non_field_errors() == ["No case."]
