@@ -527,3 +527,55 @@ def test_the_fuzz_ids_name_real_objects(as_, bali):
         ).status_code
         == 200
     )
+
+
+def test_evaluate_a_cycle_in_its_case(as_, db):
+    """UTN runs SOP 000: the evaluator answers the judged criterion and overrides the
+    computed one with a reason; a faculty's staff and the vendor may not evaluate, and a
+    criterion of no plan of the cycle is not found."""
+    from laksana.cases import services as case_services
+    from laksana.demo.orgs import SOP_000, build_university
+
+    utn = build_university()
+    siakad = utn.applications["siakad"]
+    case = case_services.open_case(
+        utn["utn_ops1"], utn.versions[SOP_000], "Pemeliharaan SIAKAD 2026", application=siakad
+    )
+    plan = factories.plan(siakad, budget_year=2026, case=case)
+    # No open finding of "high" or worse: met as computed (0 <= 0).
+    computed = factories.criterion(
+        plan, kind=CriterionKind.OPEN_FINDINGS, label="Temuan", target="0", severity="high"
+    )
+    judged = factories.criterion(plan, kind=CriterionKind.JUDGED, label="Dokumentasi", target=None)
+    cycle = Cycle.objects.create(
+        plan=plan, number=1, starts_on=D(2026, 1, 1), ends_on=D(2026, 1, 31)
+    )
+    path = f"/cycles/{cycle.pk}/evaluate"
+    body = {
+        "judged": {str(judged.pk): {"achieved": True, "note": "Lengkap di folder bersama"}},
+        "overrides": {str(computed.pk): {"achieved": False, "reason": "Temuan belum diuji ulang"}},
+    }
+    assert as_(utn["utn_ft_staf"]).send("POST", path, body).status_code == 403
+    assert as_(utn["utn_vendor1"]).send("POST", path, body).status_code == 404
+    evaluator = as_(utn["utn_ops1"])
+    missing = evaluator.send("POST", path, {"overrides": body["overrides"]})
+    assert missing.status_code == 422 and missing.json()["field"] == f"judged.{judged.pk}"
+    no_reason = evaluator.send(
+        "POST",
+        path,
+        {**body, "overrides": {str(computed.pk): {"achieved": False, "reason": " "}}},
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["field"] == f"overrides.{computed.pk}"
+    stranger = evaluator.send(
+        "POST", path, {**body, "overrides": {"999999": {"achieved": True, "reason": "x"}}}
+    )
+    assert stranger.status_code == 404 and stranger.json()["field"] == "overrides.999999"
+    assert Cycle.objects.get().evaluated_at is None
+    answer = evaluator.send("POST", path, body)
+    assert answer.status_code == 200, answer.content
+    items = {i["criterion"]: i for i in answer.json()["evaluation"]}
+    assert items[judged.pk]["achieved"] is True
+    assert items[judged.pk]["evidence"] == "Lengkap di folder bersama"
+    assert items[computed.pk]["computed"] is True and items[computed.pk]["overridden"] is True
+    assert items[computed.pk]["achieved"] is False
+    assert answer.json()["evaluated_by"] == utn["utn_ops1"].name
