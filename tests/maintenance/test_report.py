@@ -16,14 +16,13 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from laksana.cases.models import Case, CaseStatus, CaseStep, StepStatus
 from laksana.catalog.models import Application, Contract
-from laksana.config.urls import urlpatterns as project_urls
-from laksana.maintenance import report, report_output, views_report
+from laksana.maintenance import report, report_output
 from laksana.maintenance.models import (
     ActivityKind,
     Cycle,
@@ -43,12 +42,6 @@ NOW = dt.datetime(2027, 7, 15, 12, 0, tzinfo=WIB)
 TODAY = NOW.date()
 START, END = dt.date(2027, 1, 1), dt.date(2027, 12, 31)
 _refs = count(1)
-
-# The screens under test, mounted as the maintenance urls will mount them.
-urlpatterns = [
-    path("pemeliharaan/", include((views_report.urlpatterns, "maintenance_report"))),
-    *project_urls,
-]
 
 
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -517,10 +510,11 @@ def test_a_table_never_has_more_rows_than_a_document_holds(world):
 # --- the screen ------------------------------------------------------------------------------
 
 
-@pytest.mark.urls(__name__)
 def test_the_report_page_for_the_plans_readers(world, client, settings):
     p, djki = world["plan"], world["djki"]
     url = f"/pemeliharaan/rencana/{p.pk}/laporan/"
+    assert reverse("maintenance:report", args=[p.pk]) == url
+    assert reverse("maintenance:report_xlsx", args=[p.pk]) == url[:-1] + ".xlsx"
     client.force_login(djki["kasie_app"].user)
     page = client.get(url)
     assert page.status_code == 200
@@ -539,7 +533,6 @@ def test_the_report_page_for_the_plans_readers(world, client, settings):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.urls(__name__)
 def test_another_agencys_plan_is_not_found(world, client, bali):
     p = world["plan"]
     client.force_login(bali["kadis"].user)
@@ -552,7 +545,6 @@ def test_another_agencys_plan_is_not_found(world, client, bali):
     assert client.get("/pemeliharaan/rencana/999999/laporan/").status_code == 404
 
 
-@pytest.mark.urls(__name__)
 def test_a_vendor_not_of_the_contract_reads_nothing(world, client):
     from laksana.catalog.models import Vendor
     from laksana.org.models import Person
@@ -565,7 +557,6 @@ def test_a_vendor_not_of_the_contract_reads_nothing(world, client):
     assert client.get(f"/pemeliharaan/rencana/{world['plan'].pk}/laporan/").status_code == 404
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -586,7 +577,6 @@ def test_a_bad_period_is_refused_at_its_field(world, client, query, field):
         assert "<svg" not in page.content.decode()
 
 
-@pytest.mark.urls(__name__)
 def test_the_page_is_indonesian(world, client):
     client.force_login(world["djki"]["kasie_app"].user)
     body = client.get(
