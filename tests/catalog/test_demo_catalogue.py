@@ -20,7 +20,8 @@ def test_the_demo_loads_the_inventory_and_its_cases_move_their_applications():
     assert apps.count() == 32  # the 30 of the inventory, SIMPEG and SIKESDA
     sikesda = apps.get(short_name="SIKESDA")
     assert sikesda.contracts.count() == 2 and sikesda.risks.count() == 2
-    assert sikesda.cases.count() == 3  # the demo's SOP 002 cases are about it
+    # The demo's three SOP 002 cases are about it, and the recovery case its outage opened.
+    assert sikesda.cases.count() == 4
     tnde = apps.get(short_name="TNDE")
     assert tnde.stage == Stage.RETIRED and tnde.data_deletions.count() == 3
     web_lab = Application.objects.get(short_name="Web Lab SB")

@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import trustme
 
@@ -289,3 +290,26 @@ def ca_file(ca: trustme.CA, directory: Path) -> Path:
 def _midnight() -> dt.datetime:
     now = dt.datetime.now(dt.UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def run_async(awaitable: Any) -> Any:
+    """``asyncio.run`` of a coroutine in a thread of its own: the suite's browser tests keep
+    Playwright's event loop running in the main thread, where ``asyncio.run`` is refused
+    (the scheduler runs its checks in a thread of their own for the same reason)."""
+    import asyncio
+
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(asyncio.run(awaitable))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -4,7 +4,6 @@ the allowed networks from the settings, the address checked is the address conne
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from dataclasses import replace
 
@@ -14,7 +13,7 @@ from laksana.monitoring import netguard
 from laksana.monitoring.netguard import AddressRefused, make_client, refusal, resolve
 from laksana.monitoring.probes import Outcome, Spec, check
 
-from .servers import Reply, http_server, tcp_listener
+from .servers import Reply, http_server, run_async, tcp_listener
 
 BASE = Spec(
     id=1,
@@ -40,7 +39,7 @@ def run(target: str, **changes: object) -> Outcome:
         async with make_client(concurrency=2) as client:
             return await check(the_spec, client)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 @pytest.fixture
@@ -172,16 +171,16 @@ def test_connects_to_the_checked_address_not_a_second_lookup(fake_dns, connectio
 def test_resolve_checks_every_address(fake_dns):
     fake_dns["mixed.example"] = ["127.0.0.1", "169.254.169.254"]
     with pytest.raises(AddressRefused) as refused:
-        asyncio.run(resolve("mixed.example", 80))
+        run_async(resolve("mixed.example", 80))
     assert refused.value.address == "169.254.169.254"
     assert "169.254.169.254" in refused.value.message
-    assert asyncio.run(resolve("127.0.0.1", 80)) == ["127.0.0.1"]
-    assert asyncio.run(resolve("[::1]", 80)) == ["::1"]
+    assert run_async(resolve("127.0.0.1", 80)) == ["127.0.0.1"]
+    assert run_async(resolve("[::1]", 80)) == ["::1"]
 
 
 def test_resolve_of_a_missing_name_raises_gaierror():
     with pytest.raises(socket.gaierror):
-        asyncio.run(resolve("tidak-ada.invalid", 80))
+        run_async(resolve("tidak-ada.invalid", 80))
 
 
 def test_tcp_check_is_guarded_too(settings):

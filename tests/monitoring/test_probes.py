@@ -27,6 +27,7 @@ from .servers import (
     http_server,
     leaf,
     new_ca,
+    run_async,
     tcp_listener,
     tls_server,
 )
@@ -57,7 +58,7 @@ def run(the_spec: Spec) -> Outcome:
         async with make_client(concurrency=4) as client:
             return await check(the_spec, client)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def test_no_cookie_is_kept_between_checks():
                 await check(spec(s.url + "/"), client)
                 await check(spec(s.url + "/"), client)
 
-        asyncio.run(twice())
+        run_async(twice())
         assert [r.headers.get("cookie") for r in s.requests] == [None, None]
 
 
@@ -330,7 +331,7 @@ def test_client_limits_follow_concurrency():
     client = make_client(concurrency=17)
     pool = client._transport._pool  # type: ignore[attr-defined]
     assert pool._max_connections == 17
-    asyncio.run(client.aclose())
+    run_async(client.aclose())
 
 
 def test_many_checks_share_one_client():
@@ -342,7 +343,7 @@ def test_many_checks_share_one_client():
                 return await asyncio.gather(*(check(s, client) for s in specs))
 
         started = time.monotonic()
-        outcomes = asyncio.run(go())
+        outcomes = run_async(go())
         elapsed = time.monotonic() - started
     assert all(o.ok for o in outcomes)
     assert sorted(o.monitor_id for o in outcomes) == list(range(40))

@@ -18,7 +18,7 @@ from laksana.monitoring import probes, scheduler, services
 from laksana.monitoring.models import CheckResult, Monitor
 from laksana.monitoring.probes import Outcome, Spec
 from laksana.monitoring.tasks import run_monitors
-from tests.monitoring.servers import Reply, closed_port, http_server
+from tests.monitoring.servers import Reply, closed_port, http_server, run_async
 
 NOW = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
 
@@ -114,7 +114,7 @@ def test_checks_start_at_their_time_and_at_most_n_at_once(monkeypatch) -> None:
     specs = [(Spec(**{**vars(base), "id": i}), now) for i in range(1, 31)]
     specs.append((Spec(**{**vars(base), "id": 99}), late))
     got: list[Outcome] = []
-    asyncio.run(scheduler.run(specs, concurrency=4, on_result=got.append))
+    run_async(scheduler.run(specs, concurrency=4, on_result=got.append))
     assert sorted(o.monitor_id for o in got) == [*range(1, 31), 99]
     assert peak == 4
     assert started[99] >= late  # not before its due time

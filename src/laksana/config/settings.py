@@ -43,6 +43,11 @@ file, or a file that cannot be read, is an error.
 | ``LAKSANA_ESCALATION_GRACE`` | time overdue before the superior is told ("4 jam") | 1 hari |
 | ``LAKSANA_JOURNAL_KEY`` | key of the journal's daily seals and the backup manifest (8) | (8) |
 | ``LAKSANA_JOURNAL_KEY_FILE`` | a file holding the journal key | |
+| ``LAKSANA_MONITOR_NETWORKS`` | address ranges monitors may reach (0.0.0.0/0: all) | private |
+| ``LAKSANA_MONITOR_BODY_LIMIT`` | bytes of a response body read for the keyword | 262144 |
+| ``LAKSANA_MONITOR_RESULT_DAYS`` | days check results are kept (for latency charts) | 7 |
+| ``LAKSANA_MONITOR_CONCURRENCY`` | checks running at once in one pass | 200 |
+| ``LAKSANA_MONITOR_CA_FILE`` | extra trusted certificate authorities (PEM) for checks | |
 
 (1) on in development, off in production. (2) a development key in development.
 (3) localhost names in debug. (4) on in production, off in development; off in production is

@@ -518,3 +518,8 @@ def register() -> None:
     if plans.plan_signed not in documents_services.ON_FINAL:
         documents_services.ON_FINAL.append(plans.plan_signed)
     ticker.register_periodic("maintenance", _enqueue_sweep)
+    # The application's plans, cycle and activities on its record in the catalogue.
+    from laksana.catalog.panels import register_panel
+    from laksana.maintenance import app_panel
+
+    register_panel("maintenance", app_panel.application_panel)
