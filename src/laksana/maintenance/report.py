@@ -416,16 +416,14 @@ def _incidents_and_months(
     ]
     per_month: Counter[dt.date] = Counter(i.started_at.date().replace(day=1) for i in incidents)
     # The period's changes and windows read once (three queries), measured month by month.
-    # uptime's own reading (its _Timeline) is used: application_figures per month would read
-    # them twelve times, uptime.daily would walk every change once per day.
+    # (application_figures per month would read them twelve times.)
     lo, hi = _midnight(start, tz), _midnight(end + dt.timedelta(days=1), tz)
     cut = min(hi, now)
-    monitors, applications = uptime._subject(None, app_id)
-    timeline = uptime._Timeline(monitors, applications, lo, max(cut, lo))
+    timeline = uptime.Timeline(app_id, lo, max(cut, lo))
     months = []
     for month, first, last in _months(start, end):
         figures = timeline.figures(
-            _midnight(first, tz), _midnight(last + dt.timedelta(days=1), tz), cut
+            _midnight(first, tz), _midnight(last + dt.timedelta(days=1), tz), cut=cut
         )
         months.append(
             MonthLine(

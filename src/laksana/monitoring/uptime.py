@@ -248,6 +248,20 @@ def application_figures(
     return _period(None, application_id, start, end, now)
 
 
+class Timeline:
+    """An application's state changes and maintenance windows of a span, read once (three
+    queries) and measured for any period inside it: for reports that measure many periods
+    (month by month) without reading the changes again for each."""
+
+    def __init__(self, application_id: int, start: dt.datetime, end: dt.datetime) -> None:
+        monitors, applications = _subject(None, application_id)
+        self._timeline = _Timeline(monitors, applications, start, max(end, start))
+
+    def figures(self, start: dt.datetime, end: dt.datetime, *, cut: dt.datetime) -> Figures:
+        """The figures of [start, end) inside the span, time after ``cut`` (now) unknown."""
+        return self._timeline.figures(start, end, cut)
+
+
 def _midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
 
