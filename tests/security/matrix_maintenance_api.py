@@ -8,8 +8,8 @@ judged criterion, its first cycle). Members of Bali read them (the other unit an
 requester are requesting units' staff); only the catalogue keeper (the step holder, the
 Kepala Dinas) writes; the DJKI vendors get 404, as for a plan that does not exist. Bali has
 not adopted SOP 000, so the keeper's submit is refused by the rule (400, nothing written),
-and a cycle of a plan without its SOP 000 case is not evaluated (400 before the evaluator is
-asked for). The maintenance tables are not in the matrix's fingerprint: every cell checks
+and a cycle of a plan without its SOP 000 case is not evaluated (403 for those who may not
+evaluate, 400 for the keeper: there is no case to evaluate in). The maintenance tables are not in the matrix's fingerprint: every cell checks
 them itself (a refused or reading cell changed nothing).
 """
 
@@ -253,7 +253,7 @@ def entries() -> dict[str, Any]:
         ),
         "POST /api/maintenance/cycles/{cycle_id}/evaluate": Entry(
             path("/cycles/{cycle}/evaluate"),
-            row("401", "400", "400", "400", "404"),
+            row("401", "403", "403", "400", "404"),
             method="POST",
             json=True,
             data=lambda s: {

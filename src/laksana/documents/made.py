@@ -92,8 +92,8 @@ def merged_fields(kind: DocumentKind, doc: Document, given: Mapping[str, Any]) -
             raise ServiceError(
                 "made_by_module",
                 _(
-                    "%(field)s comes from the test run the document was made from: reopen the "
-                    "run to change it."
+                    "%(field)s comes from the record the document was made from (a test run, "
+                    "a maintenance plan): change the record to change it."
                 )
                 % {"field": key},
                 field=key,

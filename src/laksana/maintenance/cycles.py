@@ -191,6 +191,11 @@ def evaluate_cycle(
     at = now or timezone.now()
     cycle = _cycle_of(person, cycle_id)
     plan = cycle.plan
+    # Who may, first: a person without the right learns nothing more of the plan.
+    if not may_evaluate(person, plan, None) and plan.case_id is None:
+        raise NotAllowed(
+            _("Only the operations section or the catalogue's keepers evaluate a cycle.")
+        )
     if plan.case_id is None:
         raise ServiceError(
             "no_case", _("The plan runs in no SOP 000 case to evaluate in."), field="cycle"
