@@ -9,8 +9,9 @@ requester are requesting units' staff); only the catalogue keeper (the step hold
 Kepala Dinas) writes; the DJKI vendors get 404, as for a plan that does not exist. Bali has
 not adopted SOP 000, so the keeper's submit is refused by the rule (400, nothing written),
 and a cycle of a plan without its SOP 000 case is not evaluated (403 for those who may not
-evaluate, 400 for the keeper: there is no case to evaluate in). The maintenance tables are not in the matrix's fingerprint: every cell checks
-them itself (a refused or reading cell changed nothing).
+evaluate, 400 for the keeper: there is no case to evaluate in). The maintenance tables are not
+in the matrix's fingerprint: every cell checks them itself (a refused or reading cell changed
+nothing).
 """
 
 from __future__ import annotations
