@@ -142,8 +142,9 @@ def test_it_fills_an_empty_database_and_prints_the_logins(demo):
     out = demo.output
     assert "Demo data written: 4 agencies" in out
     assert set(Agency.objects.values_list("slug", flat=True)) == set(DEMO_SLUGS)
-    # The 14 stories, and the 2 recovery cases the monitoring's incidents opened.
-    assert len(TITLES) == 14 and Case.objects.count() == 16
+    # The 14 stories, the 2 recovery cases the monitoring's incidents opened and the SOP 000
+    # cases of the 2 maintenance plans.
+    assert len(TITLES) == 14 and Case.objects.count() == 18
     assert ProcedureVersion.objects.count() == 5
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff

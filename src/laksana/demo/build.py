@@ -104,7 +104,10 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
                     cases[f"monitoring_{incident.pk}"] = incident.case
             # UTN's maintenance plans (SOP 000) with a year of cycles, and the e-Learning's
             # monitor whose outage the vendor's availability criterion misses in one month.
-            demo_maintenance.build_maintenance(orgs, now, written)
+            maintenance = demo_maintenance.build_maintenance(orgs, now, written)
+            for key, plan in maintenance.plans.items():
+                if plan.case is not None:
+                    cases[f"maintenance_{key}"] = plan.case
     except BaseException:
         for name in written:
             default_storage.delete(name)
