@@ -35,5 +35,8 @@ def test_the_demo_loads_the_inventory_and_its_cases_move_their_applications():
     assert retribusi.risks.count() == 2
     assert Application.objects.get(short_name="SIANDUK").stage == Stage.IN_DEVELOPMENT
     assert Application.objects.get(short_name="SIAKAD").stage == Stage.UNDER_MAINTENANCE
+    # UTN's two maintenance plans' SOP 000 cases put the e-Learning and Web FT under maintenance.
+    for name in ("e-Learning", "Web FT"):
+        assert Application.objects.get(short_name=name).stage == Stage.UNDER_MAINTENANCE
     driven = StageChange.objects.exclude(case=None)
-    assert driven.count() == 9 and all(change.step_key for change in driven)
+    assert driven.count() == 11 and all(change.step_key for change in driven)
