@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,13 +28,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from laksana.catalog.models import Application, Contract
-from laksana.errors import NotAllowed, ServiceError
+from laksana.errors import ServiceError
 from laksana.maintenance import forms, plans
 from laksana.maintenance.models import Occurrence, OccurrenceStatus, Plan, PlanStatus
 from laksana.org.models import Agency, Person
 from laksana.web.middleware import current_person
+from laksana.web.servicecalls import call as call
 
-T = TypeVar("T")
 
 PLANS_SHOWN = 200
 
@@ -53,19 +52,6 @@ def refuse_keeper() -> PermissionDenied:
     return PermissionDenied(
         _("Only the IT unit's staff keep the maintenance plans of the applications.")
     )
-
-
-def call(fn: Callable[[], T]) -> T:
-    """Run a service: "not found" is a 404, a refusal of the person a 403; other refusals
-    are raised for the caller to show."""
-    try:
-        return fn()
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ServiceError as exc:
-        if exc.code == "not_found" and exc.field is None:
-            raise Http404 from exc
-        raise
 
 
 def plan_of(request: HttpRequest, pk: int) -> Plan:

@@ -14,8 +14,7 @@ shown next to the field it concerns (422).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,14 +27,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from laksana.catalog.models import Application
-from laksana.errors import NotAllowed, ServiceError
+from laksana.errors import ServiceError
 from laksana.monitoring import forms, services, svg, uptime, views_status
 from laksana.monitoring.models import CheckResult, MaintenanceWindow, Monitor
 from laksana.org.models import Person, Unit
 from laksana.procedures.services import latest_versions
 from laksana.web.middleware import current_person
+from laksana.web.servicecalls import call as _call
 
-T = TypeVar("T")
 
 RESULTS_SHOWN = 20
 CHANGES_SHOWN = 50
@@ -61,19 +60,6 @@ def _reader(request: HttpRequest) -> Person:
 
 def _refuse_keeper() -> PermissionDenied:
     return PermissionDenied(_("Only the IT unit's staff keep the monitors of the applications."))
-
-
-def _call(fn: Callable[[], T]) -> T:
-    """Run a service: "not found" is a 404, a refusal of the person a 403; other refusals
-    are raised for the caller to show."""
-    try:
-        return fn()
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ServiceError as exc:
-        if exc.code == "not_found" and exc.field is None:
-            raise Http404 from exc
-        raise
 
 
 def _monitor(request: HttpRequest, pk: int) -> Monitor:
