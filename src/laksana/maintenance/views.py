@@ -35,7 +35,6 @@ from laksana.org.models import Agency, Person
 from laksana.web.middleware import current_person
 from laksana.web.servicecalls import call as call
 
-
 PLANS_SHOWN = 200
 
 _OPEN = (OccurrenceStatus.PLANNED, OccurrenceStatus.OPEN)

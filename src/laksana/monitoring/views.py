@@ -35,7 +35,6 @@ from laksana.procedures.services import latest_versions
 from laksana.web.middleware import current_person
 from laksana.web.servicecalls import call as _call
 
-
 RESULTS_SHOWN = 20
 CHANGES_SHOWN = 50
 DAYS_SHOWN = 14  # the days in the figures' table
