@@ -407,3 +407,17 @@ def test_the_period_measured_in_a_cycle(utn) -> None:
     assert criteria.natural_period(
         factories.criterion(plan, period=CriterionPeriod.QUARTER), february
     ) == (dt.date(2027, 2, 15), dt.date(2027, 3, 31))
+
+
+def test_an_activity_not_yet_due_is_pending_not_missed(utn, plan) -> None:
+    # Measured on 10 March: the activity due on the 15th is not done yet, and not late.
+    act = factories.activity(plan)
+    done = _occurrence(act, dt.date(2027, 3, 2), OccurrenceStatus.DONE, wib(2027, 3, 2, 9))
+    ahead = _occurrence(act, dt.date(2027, 3, 15), OccurrenceStatus.OPEN)
+    missed = _occurrence(act, dt.date(2027, 3, 9), OccurrenceStatus.OPEN)
+    rule = factories.criterion(plan, kind=CriterionKind.ACTIVITIES_ON_TIME, target="50")
+    figure = criteria.compute(rule, *MARCH, now=wib(2027, 3, 10, 12))
+    assert figure.figures["pending"] == [ahead.pk]
+    assert figure.figures["on_time"] == [done.pk]
+    assert figure.figures["not_done"] == [missed.pk]
+    assert figure.value == Decimal(50) and figure.achieved is True

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -245,8 +246,14 @@ def _done_on(done_at: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.date | No
     return done_at.astimezone(tz).date() if done_at is not None else None
 
 
-def _activities_on_time(criterion: Criterion, plan: Plan, start: dt.date, end: dt.date) -> Figure:
+def _activities_on_time(
+    criterion: Criterion, plan: Plan, start: dt.date, end: dt.date, now: dt.datetime | None
+) -> Figure:
+    """Occurrences due in the period: done on or before their due day, done late, not done.
+    One not done whose due day has not passed yet (today or later) is pending: not counted
+    (a period still going on is measured on what has fallen due)."""
     tz = _zone(plan)
+    today = (now or timezone.now()).astimezone(tz).date()
     rows = (
         Occurrence.objects.filter(plan_id=plan.pk, due_on__gte=start, due_on__lte=end)
         .order_by("due_on", "pk")
@@ -256,8 +263,12 @@ def _activities_on_time(criterion: Criterion, plan: Plan, start: dt.date, end: d
     on_time: list[int] = []
     late: list[int] = []
     not_done: list[int] = []
+    pending: list[int] = []
     for pk, title, due_on, status, done_at in rows:
         done_on = _done_on(done_at, tz) if status == OccurrenceStatus.DONE else None
+        if done_on is None and status != OccurrenceStatus.SKIPPED and due_on >= today:
+            pending.append(pk)
+            continue
         due.append(
             {
                 "occurrence": pk,
@@ -272,7 +283,13 @@ def _activities_on_time(criterion: Criterion, plan: Plan, start: dt.date, end: d
             on_time.append(pk)
         else:
             late.append(pk)
-    figures = {"due": due, "on_time": on_time, "late": late, "not_done": not_done}
+    figures = {
+        "due": due,
+        "on_time": on_time,
+        "late": late,
+        "not_done": not_done,
+        "pending": pending,
+    }
     value = _share(len(on_time), len(due))
     if value is None:
         return Figure(None, True, figures, _("No scheduled activity fell due in the period."))
@@ -383,7 +400,7 @@ def compute(
     if kind == CriterionKind.CASES_ON_TIME:
         return _cases_on_time(criterion, plan, start, end)
     if kind == CriterionKind.ACTIVITIES_ON_TIME:
-        return _activities_on_time(criterion, plan, start, end)
+        return _activities_on_time(criterion, plan, start, end, now)
     if kind == CriterionKind.OPEN_FINDINGS:
         return _open_findings(criterion, plan, start, end)
     if kind == CriterionKind.RESTORE_TEST:

@@ -14,10 +14,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from laksana.catalog.models import Application, Contract
 from laksana.errors import ServiceError
+from laksana.maintenance.criteria import shown
 from laksana.maintenance.models import (
     ActivityKind,
     CriterionKind,
@@ -359,7 +361,12 @@ class EvaluationForm(forms.Form):
                 self.add_error(field, message)
 
 
-def decimal_text(value: Decimal | float | None) -> str:
-    if value is None:
+def decimal_text(value: Decimal | float | str | None) -> str:
+    """A criterion's value or target as shown (two decimals at most, localised): exact
+    figures are kept as text in the evaluation and rounded only here."""
+    if value is None or value == "":
         return "—"
-    return f"{Decimal(str(value)).normalize():f}"
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return number_format(number.quantize(Decimal(1)), 0)
+    return shown(number)
