@@ -5,10 +5,11 @@ The figures are :class:`laksana.maintenance.report.ReportData`'s."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import formats, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -37,13 +38,24 @@ def minutes_text(seconds: int) -> str:
 
 
 def item_value(item: dict[str, Any]) -> str:
-    """A criterion's figure against its target, as the evaluation holds them."""
+    """A criterion's figure against its target, as the evaluation holds them (exact, as
+    text), shown rounded to two decimals in the active language."""
     value, target = item.get("value"), item.get("target")
     if value in (None, "") and target in (None, ""):
         return ""
-    shown = "-" if value in (None, "") else value
-    aimed = "-" if target in (None, "") else target
-    return f"{shown} / {aimed}"
+    return f"{_number(value)} / {_number(target)}"
+
+
+def _number(raw: object) -> str:
+    if raw in (None, ""):
+        return "-"
+    try:
+        number = Decimal(str(raw))
+    except ArithmeticError:
+        return str(raw)
+    if number == number.to_integral_value():
+        return number_format(number.quantize(Decimal(1)), 0)
+    return number_format(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), 2)
 
 
 def achieved_text(item: dict[str, Any]) -> str:
