@@ -85,6 +85,60 @@ FIELDS: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    # Made from a maintenance plan and its records (laksana.maintenance.plandoc, .report).
+    "rencana_pemeliharaan": {
+        "place": "Denpasar",
+        "application": "SIKESDA",
+        "contract": "440/0217/SPK/DINKES/2026 — PT Mitra",
+        "period": "1 Januari 2027 – 31 Desember 2027",
+        "cycle": "Bulanan",
+        "objective": "Menjaga SIKESDA tetap tersedia dan aman.",
+        "total_budget": "Rp 120.000.000",
+        "activities": [
+            {
+                "activity": "Pembaruan keamanan",
+                "kind": "Pembaruan keamanan",
+                "schedule": "Bulanan, hari kerja ke-3",
+                "executor": "Vendor",
+                "documentation": "Laporan pembaruan",
+                "budget": "Rp 2.000.000",
+            }
+        ],
+        "criteria": [
+            {
+                "criterion": "Ketersediaan minimal 99,5% per bulan",
+                "indicator": "Ketersediaan (pemantauan)",
+                "target": "99,5",
+                "period": "Bulan",
+            }
+        ],
+    },
+    "laporan_manajemen_pemeliharaan": {
+        "place": "Denpasar",
+        "plan": "Pemeliharaan SIKESDA 2027",
+        "application": "SIKESDA",
+        "period": "1 Januari 2027 – 31 Maret 2027",
+        "summary": "12 kegiatan jatuh tempo, 11 tepat waktu.",
+        "recommendations": ["Perkuat pemantauan basis data"],
+        "activities": [
+            {
+                "activity": "Pembaruan keamanan",
+                "executor": "Vendor",
+                "due": "3",
+                "on_time": "3",
+                "late": "0",
+                "not_done": "0",
+                "budget": "Rp 6.000.000",
+                "cost": "Rp 6.000.000",
+            }
+        ],
+        "criteria": [
+            {"cycle": "1", "criterion": "Ketersediaan", "figure": "99,42 / 99,5", "result": "Tidak"}
+        ],
+        "downtime": [
+            {"month": "Januari 2027", "incidents": "1", "minutes": "260", "uptime": "99,42%"}
+        ],
+    },
     "bast": {
         "place": "Denpasar",
         "warranty": "3 (tiga) bulan sejak serah terima",

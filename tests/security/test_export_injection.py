@@ -102,6 +102,9 @@ def test_every_export_route_is_walked_here():
         "pengujian/laporan/<int:pk>.xlsx",
         "pengujian/set/<int:pk>/ekspor/",
         "api/scenario-sets/<set_id>/export",
+        # The maintenance report's workbook (tests/maintenance/test_report.py writes a plan
+        # titled with a formula and reads it back as text).
+        "pemeliharaan/rencana/<int:pk>/laporan.xlsx",
     }
     assert exports == {"api/applications/export", "katalog/ekspor/", "laporan/kepatuhan.xlsx"}
 
