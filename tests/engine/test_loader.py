@@ -76,7 +76,7 @@ def test_it_reports_every_error_of_a_file_at_once_at_line_and_column():
         "p.yaml:8:22: artifact 'x': unknown artifact type 'minutes.uta'; known types: "
         "catalog.deployment, catalog.work_programme_entry, complaint.report, disposition, file, "
         "form, instruction, journal.entry, letter, letter.completion, letter.memo, "
-        "letter.request, maintenance.acceptance_criteria, "
+        "letter.request, maintenance.acceptance_criteria, maintenance.documentation, "
         "maintenance.evaluation, maintenance.plan, maintenance.report, minutes.data_deletion, "
         "minutes.discussion, minutes.handover, minutes.sit, minutes.uat, proposal.budget_plan, "
         "proposal.development_plan, proposal.needs_analysis, proposal.risk_register, "
