@@ -1580,6 +1580,9 @@ for _part in (
     "matrix_maintenance_web",
     "matrix_maintenance_api",
     "matrix_catalog_records",
+    "matrix_survey_web",
+    "matrix_survey_api",
+    "matrix_evaluation",
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 

@@ -41,3 +41,7 @@ api.add_router("", "laksana.quality.api_reports.router")
 api.add_router("", "laksana.monitoring.api.router")
 # The maintenance module: plans, activities, criteria, cycles, reports (SOP 000).
 api.add_router("", "laksana.maintenance.api.router")
+# Satisfaction surveys: surveys, answers, imports, the index (IKM), invitations.
+api.add_router("", "laksana.survey.api.router")
+# Periodic evaluation of applications (SOP 001 f).
+api.add_router("", "laksana.evaluation.api.router")

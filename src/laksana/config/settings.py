@@ -512,6 +512,12 @@ INSTALLED_APPS = [
     # Maintenance (SOP 000): plans, scheduled activities, acceptance criteria, cycles and
     # the management report (after monitoring and quality: its criteria read them).
     "laksana.maintenance",
+    # Satisfaction surveys (SKM, PermenPANRB 14/2017): questionnaires, anonymous answers,
+    # invitations of requesters, the public form, the index (IKM) and its report.
+    "laksana.survey",
+    # Periodic evaluation of applications (SOP 001 f): what every module knows of an
+    # application over a period, and the unit's conclusion (after the modules it reads).
+    "laksana.evaluation",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",

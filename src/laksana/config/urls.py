@@ -26,6 +26,10 @@ urlpatterns = [
     # (public when the agency says so).
     path("", include("laksana.monitoring.urls")),
     path("pemeliharaan/", include("laksana.maintenance.urls")),
+    # Satisfaction surveys: /survei/... (signed in), the public form /survei/isi/<code>/ and the
+    # invitation /survei/undangan/<secret>/ (no sign-in).
+    path("survei/", include("laksana.survey.urls")),
+    path("evaluasi/", include("laksana.evaluation.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),

@@ -1,0 +1,7 @@
+"""Placeholder: the survey API (filled in by its builder)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
