@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from laksana.survey import views, views_public, views_results, views_settings
+from laksana.survey import views, views_public, views_report, views_results, views_settings
 
 app_name = "survey"
 
@@ -13,5 +13,6 @@ urlpatterns: list[URLPattern] = [
     *views_public.urlpatterns,
     *views_settings.urlpatterns,
     *views_results.urlpatterns,
+    *views_report.urlpatterns,
     *views.urlpatterns,
 ]
