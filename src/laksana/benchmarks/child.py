@@ -93,6 +93,10 @@ def main() -> None:
         from laksana.benchmarks import maintenance
 
         figures.extend(maintenance.measure(sizes["quick"], log=log))
+    if "survey" in parts:
+        from laksana.benchmarks import survey
+
+        figures.extend(survey.measure(sizes["quick"], log=log))
     if "monitor" in parts:
         from laksana.benchmarks import monitor
 

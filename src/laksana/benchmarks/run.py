@@ -12,6 +12,8 @@ drops them all afterwards, and runs the parts in child processes with production
 * ``http``: gunicorn and 16 concurrent API clients; then the workers' peak memory;
 * ``scale``: the bulk generator and the screens over its cases (a second scratch database);
 * ``maintenance``: a year's management report of one plan beside the bare ORM aggregates;
+* ``survey``: the satisfaction index of a survey of 1,000,000 answers beside the bare COUNT and
+  SUM through the DB-API cursor;
 * ``monitor``: 2,000 monitors due every minute run by one worker process, and the check
   rate of the scheduler beside a bare asyncio + httpx loop (a scratch database of its own).
 
@@ -48,6 +50,7 @@ PARTS = (
     "documents",
     "quality",
     "maintenance",
+    "survey",
     "monitor",
 )
 
@@ -277,7 +280,15 @@ def run(
         groups: list[list[str]] = [
             [
                 p
-                for p in ("service", "peer", "http", "documents", "quality", "maintenance")
+                for p in (
+                    "service",
+                    "peer",
+                    "http",
+                    "documents",
+                    "quality",
+                    "maintenance",
+                    "survey",
+                )
                 if p in parts
             ]
         ]
