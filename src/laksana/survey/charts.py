@@ -60,7 +60,7 @@ def _number(value: float, places: int = 2) -> str:
 
 def _svg(width: int, height: int, body: SafeString, css: str) -> SafeString:
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="{c}" viewBox="0 0 {w} {h}" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="{c}" width="100%" viewBox="0 0 {w} {h}" '
         'role="img" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">{b}</svg>',
         c=css,
         w=width,
