@@ -139,6 +139,45 @@ FIELDS: dict[str, dict[str, Any]] = {
             {"month": "Januari 2027", "incidents": "1", "minutes": "260", "uptime": "99,42%"}
         ],
     },
+    # Made from a satisfaction survey's answers (laksana.survey.report).
+    "laporan_skm": {
+        "place": "Denpasar",
+        "survey": "Survei Kepuasan SIKESDA 2026",
+        "service": "SIKESDA",
+        "period": "1 Januari 2026 s.d. 31 Desember 2026",
+        "method": "Kuesioner sembilan unsur PermenPANRB No. 14 Tahun 2017.",
+        "respondents": "29",
+        "sample": "Jumlah responden 29 orang berada di bawah sampel minimum 80 orang.",
+        "sample_below": "ya",
+        "ikm": "3,66",
+        "converted": "91,48",
+        "ikm_0111": "3,66",
+        "converted_0111": "91,38",
+        "grade": "A",
+        "grade_label": "Sangat Baik",
+        "weakest": ["U8 Penanganan Pengaduan, Saran dan Masukan: NRR 3,379, konversi 84,48"],
+        "elements": [
+            {
+                "code": "U1",
+                "name": "Persyaratan",
+                "total": "108",
+                "nrr": "3,724",
+                "converted": "93,10",
+                "grade": "A (Sangat Baik)",
+            }
+        ],
+        "profile": [
+            {"group": "Jenis kelamin", "label": "Perempuan", "count": "15", "share": "51,72%"}
+        ],
+        "follow_up": [
+            {
+                "unsur": "Penanganan Pengaduan, Saran dan Masukan",
+                "action": "Kanal pengaduan daring",
+                "due": "2027-03-31",
+                "responsible": "Tim TI",
+            }
+        ],
+    },
     "bast": {
         "place": "Denpasar",
         "warranty": "3 (tiga) bulan sejak serah terima",

@@ -417,6 +417,79 @@ KINDS: dict[str, DocumentKind] = {
             FormPart(),
             minutes=False,
         ),
+        # Made from a satisfaction survey's records (laksana.survey.report): PermenPANRB
+        # 14/2017's figures; the charts are SVG data URIs (laksana.survey.charts).
+        DocumentKind(
+            "laporan_skm",
+            "Laporan Hasil Survei Kepuasan Masyarakat",
+            ("quality.satisfaction_survey",),
+            "LSKM",
+            FormPart(
+                fields=(
+                    _PLACE,
+                    PartField("survey", "Survei", required=True),
+                    PartField("service", "Layanan", required=True),
+                    PartField("period", "Periode survei", required=True),
+                    PartField("method", "Metode", "long_text"),
+                    PartField("channels", "Cara pengumpulan jawaban", "long_text"),
+                    PartField("respondents", "Jumlah responden"),
+                    PartField("sample", "Kecukupan sampel", "long_text"),
+                    PartField("sample_below", "Sampel di bawah minimum"),
+                    PartField("ikm", "IKM (bobot 1/9)"),
+                    PartField("converted", "Nilai IKM konversi (bobot 1/9)"),
+                    PartField("ikm_0111", "IKM dengan bobot dibulatkan 0,111"),
+                    PartField("converted_0111", "Nilai konversi dengan bobot 0,111"),
+                    PartField("grade", "Mutu pelayanan"),
+                    PartField("grade_label", "Kinerja unit pelayanan"),
+                    PartField("weakest", "Tiga unsur dengan nilai terendah", "lines"),
+                    PartField("chart_elements", "Grafik nilai per unsur", "long_text"),
+                    PartField("chart_sex", "Grafik jenis kelamin", "long_text"),
+                    PartField("chart_education", "Grafik pendidikan", "long_text"),
+                    PartField("chart_occupation", "Grafik pekerjaan", "long_text"),
+                    PartField("notes", "Catatan", "long_text"),
+                ),
+                tables=(
+                    PartRows(
+                        "elements",
+                        "Nilai per unsur",
+                        (
+                            PartField("code", "Kode"),
+                            PartField("name", "Unsur", required=True),
+                            PartField("total", "Jumlah nilai"),
+                            PartField("nrr", "NRR"),
+                            PartField("converted", "NRR konversi"),
+                            PartField("grade", "Mutu"),
+                        ),
+                        rows=9,
+                    ),
+                    PartRows(
+                        "profile",
+                        "Profil responden",
+                        (
+                            PartField("group", "Karakteristik"),
+                            PartField("label", "Kategori", required=True),
+                            PartField("count", "Jumlah"),
+                            PartField("share", "Persentase"),
+                        ),
+                        rows=8,
+                    ),
+                    PartRows(
+                        "follow_up",
+                        "Rencana tindak lanjut",
+                        (
+                            PartField("unsur", "Unsur"),
+                            PartField("action", "Tindak lanjut", required=True),
+                            PartField("due", "Batas waktu", "date"),
+                            PartField("responsible", "Penanggung jawab"),
+                        ),
+                        rows=5,
+                    ),
+                ),
+            ),
+            signer_labels=("Penyusun", "Mengetahui"),
+            minutes=False,
+            made_by="survey",
+        ),
     )
 }
 
