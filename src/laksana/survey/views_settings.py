@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from laksana.errors import ServiceError
 from laksana.survey import forms, services
+from laksana.survey.elements import default_elements
+from laksana.survey.models import SurveySettings
 from laksana.survey.views import person_of, refuse_keeper
 from laksana.web.servicecalls import call
 
@@ -29,10 +31,13 @@ def survey_settings(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     if not services.may_keep(person, person.agency_id):
         raise refuse_keeper()
-    found = services.settings_of(person.agency_id)
+    # Read without writing: the regulation's questionnaire until the agency saves its own.
+    found = SurveySettings.objects.filter(agency_id=person.agency_id).first() or SurveySettings(
+        agency_id=person.agency_id, elements=default_elements()
+    )
     data = request.POST if request.method == "POST" else None
     elements = forms.ElementFormSet(
-        data, initial=forms.element_initial(found.elements), prefix="unsur"
+        data, initial=forms.element_initial(found.elements or default_elements()), prefix="unsur"
     )
     rules = forms.InvitationForm(
         data,
