@@ -4,7 +4,8 @@
 #   make demo    start Laksana on http://127.0.0.1:8000 (SQLite in ./data), with the task
 #                worker and the SLA sweep every SWEEP_SECONDS (60) seconds, and the monitoring
 #                worker with a scheduler pass every MONITOR_SECONDS (10) seconds
-#   make test    run the test suite (extra pytest arguments: make test PYTEST_ARGS='-k cli')
+#   make test    run the test suite on TEST_WORKERS processes (auto: one per CPU core; extra
+#                pytest arguments: make test PYTEST_ARGS='-k cli', one process: TEST_WORKERS=0)
 #   make lint    ruff check, ruff format --check, mypy
 #   make check   lint + migrations up to date + the shipped procedures pass their checks
 
@@ -16,6 +17,7 @@ ADDRESS ?= 127.0.0.1:8000
 SWEEP_SECONDS ?= 60
 MONITOR_SECONDS ?= 10
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint check venv
 
@@ -46,7 +48,7 @@ demo: $(STAMP)
 	$(BIN)/laksana runserver $(ADDRESS)
 
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
