@@ -157,3 +157,15 @@ def test_more_than_the_row_limit_is_refused(monkeypatch):
         spreadsheet.read(csv_of(*lines), "f.csv")
     assert "more than 3 rows" in refused.value.message
     assert len(spreadsheet.read(csv_of(*lines[:4]), "f.csv")) == 3
+
+
+def test_the_problems_read_in_indonesian():
+    data = csv_of("U1;U2;U3;U4;U5;U6;U7;U8;U9", "4;4;5;4;4;4;4;4;4")
+    with translation.override("id"), pytest.raises(ServiceError) as refused:
+        spreadsheet.read(data, "skm.csv")
+    assert refused.value.items == ("baris 2, kolom U3: 5 bukan nilai: isikan 1, 2, 3, atau 4",)
+    header = ";".join(f"U{i}" for i in range(1, 15))
+    with translation.override("id"), pytest.raises(ServiceError) as refused:
+        spreadsheet.read(csv_of(header, ";".join(["3"] * 14)), "lama.csv")
+    assert "Kepmenpan No. 25/2004" in refused.value.message
+    assert "tidak ada yang dibaca" in refused.value.message
