@@ -3,10 +3,10 @@
 conclusion, the forms to refresh, conclude or delete a draft).
 
 Reads: :func:`services.may_read` (the agency's members who are not vendors' staff; a vendor's
-staff is refused the list, 403); an evaluation of another agency is a 404, the same as a
-missing one. Writes: the catalogue keepers (:func:`services.may_keep`; others 403). Every
-write goes through :mod:`laksana.evaluation.services`; a refusal is shown next to its field
-(422).
+staff is refused the list, 403); an evaluation of another agency (any, for a vendor's staff) is
+a 404, the same as a missing one. Writes: the catalogue keepers (:func:`services.may_keep`;
+others 403). Every write goes through :mod:`laksana.evaluation.services`; a refusal is shown
+next to its field (422).
 """
 
 from __future__ import annotations
@@ -41,9 +41,14 @@ def person_of(request: HttpRequest) -> Person:
     person = current_person(request)
     if person is None:
         raise PermissionDenied(_("Your account is not linked to a person of an agency."))
+    return person
+
+
+def refuse_vendor(person: Person) -> None:
+    """No object named: a vendor's staff is refused (403); an evaluation it names is a 404
+    (:func:`services.visible_evaluations` shows it none)."""
     if person.vendor_id is not None:
         raise PermissionDenied(_("The evaluations are the agency's, not its vendors'."))
-    return person
 
 
 def refuse_keeper() -> PermissionDenied:
@@ -88,6 +93,7 @@ class ConcludeForm(forms.Form):
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     """The evaluations of the person's agency, the latest period first."""
     person = person_of(request)
+    refuse_vendor(person)
     found = list(services.visible_evaluations(person).order_by("-period_end", "-pk")[:SHOWN])
     return render(
         request,
