@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from laksana.cases import services as case_services
 from laksana.cases.artifacts import producer_of
 from laksana.cases.models import Case, CaseStep, StepStatus
+from laksana.catalog.models import Vendor
 from laksana.demo.orgs import SOP_001, build_generic
 from laksana.documents import plugin as documents_plugin
 from laksana.documents import templating
@@ -150,7 +151,17 @@ def test_the_fields_hold_the_exact_index_the_0111_figure_and_the_weakest(suka: A
         }
     ]
     sexes = {row["label"]: (row["count"], row["share"]) for row in fields["profile"][:3]}
-    assert sexes["Tidak menyebutkan"] == ("1", "25,00%")
+    assert sexes == {
+        "Laki-laki": ("1", "25,00%"),
+        "Perempuan": ("2", "50,00%"),
+        "Tidak menyebutkan": ("1", "25,00%"),
+    }
+    # Categories nobody is in are left out; the words are the questionnaire's.
+    assert ("Pendidikan", "D4/S1", "2") in [
+        (row["group"], row["label"], row["count"]) for row in fields["profile"]
+    ]
+    assert all(row["count"] != "0" for row in fields["profile"])
+    assert fields["channels"] == "tautan publik/kode QR: 4"
     assert fields["chart_elements"].startswith("data:image/svg+xml;base64,")
     assert fields["chart_sex"].startswith("data:image/svg+xml;base64,")
     assert fields["service"] == "Sistem Antrean Daring Pelayanan Adminduk"
@@ -196,6 +207,7 @@ def test_the_preview_pdf_holds_the_index_the_grade_the_weakest_and_the_warning(
     assert "U3 Waktu Penyelesaian" in text
     assert "Perhatian:" in text and "di bawah sampel minimum" in text
     assert "Menyediakan kanal pengaduan daring" in text
+    assert "Perempuan" in text and "Male" not in text
     assert "31 Maret 2027" in text
 
 
@@ -317,3 +329,18 @@ def test_the_make_screen_drafts_it_and_opens_the_document(
     assert response.status_code == 302
     assert response["Location"] == reverse("documents:detail", args=[doc.pk])
     assert doc.created_at <= timezone.now()
+
+
+def test_a_vendors_staff_neither_previews_nor_makes_it(suka: Any, client: Any) -> None:
+    survey = _survey(suka)
+    _at_f2(suka)
+    staff = suka["skm_dev1"]
+    staff.vendor = Vendor.objects.create(agency=suka.agency, name="PT Mitra Sukamaju")
+    staff.save(update_fields=["vendor"])
+    with pytest.raises(ServiceError) as refused:
+        report_plugin.make_report(staff, survey.pk, now=NOW)
+    assert refused.value.code == "not_found"
+    client.force_login(staff.user)
+    assert client.get(reverse("survey:report_pdf", args=[survey.pk])).status_code == 404
+    assert client.post(reverse("survey:make_report", args=[survey.pk])).status_code == 404
+    assert not Document.objects.filter(kind="laporan_skm").exists()

@@ -38,6 +38,32 @@ PROFILE_GROUPS = (
     ("education", "Pendidikan"),
     ("occupation", "Pekerjaan"),
 )
+# The document is written in Indonesian (as its template): the profile's and the channels'
+# words as the regulation's questionnaire prints them, whatever the reader's language.
+WORDS: dict[str, str] = {
+    "sex:L": "Laki-laki",
+    "sex:P": "Perempuan",
+    "education:sd": "SD ke bawah",
+    "education:smp": "SMP",
+    "education:sma": "SMA/SMK",
+    "education:d1_d3": "D1–D3",
+    "education:d4_s1": "D4/S1",
+    "education:s2": "S2",
+    "education:s3": "S3",
+    "occupation:pns": "PNS/PPPK",
+    "occupation:tni_polri": "TNI/POLRI",
+    "occupation:swasta": "Pegawai swasta",
+    "occupation:wirausaha": "Wirausaha",
+    "occupation:pelajar": "Pelajar/Mahasiswa",
+    "occupation:lainnya": "Lainnya",
+    "channel:invitation": "undangan setelah layanan selesai",
+    "channel:public": "tautan publik/kode QR",
+    "channel:import": "impor lembar kerja",
+}
+
+
+def _word(group: str, value: str, label: str) -> str:
+    return WORDS.get(f"{group}:{value}", label)
 
 
 def _cut(text: str, limit: int = MAX_TEXT) -> str:
@@ -100,7 +126,11 @@ def channels_text(survey: Survey) -> str:
         .annotate(n=Count("id"))
         .values_list("channel", "n")
     )
-    parts = [f"{label}: {counts[value]}" for value, label in Channel.choices if counts.get(value)]
+    parts = [
+        f"{_word('channel', value, str(label))}: {counts[value]}"
+        for value, label in Channel.choices
+        if counts.get(value)
+    ]
     return "; ".join(parts)
 
 
@@ -152,12 +182,12 @@ def _profile_rows(profile: Mapping[str, list[tuple[str, str, int]]]) -> list[dic
         counted = profile.get(key, [])
         total = sum(n for _v, _l, n in counted)
         for value, label, n in counted:
-            if value == "" and n == 0:
-                continue
+            if n == 0:
+                continue  # a category nobody is in: left out of the table (the total stands)
             rows.append(
                 {
                     "group": group,
-                    "label": str(label) if value else _("Not stated"),
+                    "label": _word(key, value, str(label)) if value else _("Not stated"),
                     "count": str(n),
                     "share": _share(n, total),
                 }
@@ -165,8 +195,12 @@ def _profile_rows(profile: Mapping[str, list[tuple[str, str, int]]]) -> list[dic
     return rows[:MAX_ROWS]
 
 
-def _pie(rows: Sequence[tuple[str, str, int]]) -> str:
-    items = [(str(label) if value else _("Not stated"), n) for value, label, n in rows if n]
+def _pie(group: str, rows: Sequence[tuple[str, str, int]]) -> str:
+    items = [
+        (_word(group, value, str(label)) if value else _("Not stated"), n)
+        for value, label, n in rows
+        if n
+    ]
     return _data_uri(charts.pie(items)) if items else ""
 
 
@@ -213,9 +247,9 @@ def document_fields(survey: Survey, *, now: dt.datetime | None = None) -> dict[s
             "sample_below": "ya" if sample.enough is False else "",
             "profile": _profile_rows(profile),
             "follow_up": _follow_up(survey),
-            "chart_sex": _pie(profile["sex"]),
-            "chart_education": _pie(profile["education"]),
-            "chart_occupation": _pie(profile["occupation"]),
+            "chart_sex": _pie("sex", profile["sex"]),
+            "chart_education": _pie("education", profile["education"]),
+            "chart_occupation": _pie("occupation", profile["occupation"]),
         }
         if result is not None:
             fields.update(
