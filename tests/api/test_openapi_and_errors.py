@@ -116,6 +116,21 @@ ROUTES = {
     ("post", "/api/applications/{application_id}/risks"),
     ("patch", "/api/risks/{risk_id}"),
     ("get", "/api/risks"),
+    # The satisfaction survey (laksana.survey.api).
+    ("get", "/api/surveys"),
+    ("post", "/api/surveys"),
+    ("get", "/api/surveys/{survey_id}"),
+    ("patch", "/api/surveys/{survey_id}"),
+    ("delete", "/api/surveys/{survey_id}"),
+    ("post", "/api/surveys/{survey_id}/open"),
+    ("post", "/api/surveys/{survey_id}/close"),
+    ("put", "/api/surveys/{survey_id}/follow-up"),
+    ("get", "/api/surveys/{survey_id}/index"),
+    ("get", "/api/surveys/{survey_id}/answers"),
+    ("get", "/api/surveys/{survey_id}/imports"),
+    ("post", "/api/surveys/{survey_id}/imports"),
+    ("get", "/api/survey-settings"),
+    ("put", "/api/survey-settings"),
 }
 
 

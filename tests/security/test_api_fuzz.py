@@ -93,6 +93,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     from tests.monitoring.test_api import monitoring_ids  # a monitor and a maintenance window
     from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
     from tests.quality.test_api_sets import sets_ids  # a scenario set and its scenario
+    from tests.survey.test_api import survey_ids  # a survey with an answer
 
     return {
         "secret": secret,
@@ -102,6 +103,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
             **monitoring_ids(bali),
             **maintenance_ids(bali),
             **records_ids(bali),
+            **survey_ids(bali),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,
