@@ -160,3 +160,11 @@ def test_a_closed_survey_refuses_and_keeps_the_token(survey) -> None:
     survey.save()
     refused("survey_closed", survey, {**full_answer(), "token": token})
     assert not PublicToken.objects.get().used
+
+
+def test_issuing_a_form_sweeps_the_expired_tokens(survey) -> None:
+    guard._swept_at = None
+    guard.issue(survey, now=NOON)
+    later = NOON + guard.TOKEN_TTL + guard.SWEEP_EVERY
+    fresh = guard.issue(survey, now=later)
+    assert list(PublicToken.objects.values_list("token_sha256", flat=True)) == [guard._sha(fresh)]

@@ -51,6 +51,9 @@ HOUR_SLOTS = 10**9
 DEFAULT_PER_HOUR = 5
 
 _forgotten_before = 0
+# When this process last deleted the expired tokens (:func:`issue` does it every ten minutes).
+_swept_at: dt.datetime | None = None
+SWEEP_EVERY = dt.timedelta(minutes=10)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -124,8 +127,13 @@ def seconds_to_next_hour(now: dt.datetime | None = None) -> int:
 
 
 def issue(survey: Survey, *, now: dt.datetime | None = None) -> str:
-    """A new single-use token for one public form of ``survey`` (its hash stored)."""
+    """A new single-use token for one public form of ``survey`` (its hash stored); the
+    expired tokens are deleted on the way, at most every :data:`SWEEP_EVERY` per process."""
+    global _swept_at
     at = _now(now)
+    if _swept_at is None or not _swept_at <= at < _swept_at + SWEEP_EVERY:
+        _swept_at = at
+        forget_expired(now=at)
     secret = secrets.token_urlsafe(24)
     PublicToken.objects.create(survey=survey, token_sha256=_sha(secret), expires_at=at + TOKEN_TTL)
     return secret
