@@ -256,7 +256,7 @@ def test_the_report_is_drafted_on_the_active_survey_step_and_made_again(suka: An
     assert Document.objects.filter(case=case, kind="laporan_skm").count() == 1
     # The step's page is told where the document stands.
     produced = producer_of("quality.satisfaction_survey")
-    assert produced is not None
+    assert produced is report_plugin.survey_produced  # the survey module's, not the documents'
     spec = case.version.spec.artifact("survei_kepuasan")
     assert produced(case, row, spec).url == reverse("documents:detail", args=[doc.pk])
 
