@@ -113,3 +113,16 @@ def test_a_vendor_and_another_agency_are_refused(client, skm, bali) -> None:
     )
     made.refresh_from_db()
     assert made.figures == {}
+
+
+def test_the_screens_speak_indonesian(client, skm, settings) -> None:
+    made = draft(skm)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    client.force_login(skm["skm_ti1"].user)
+    body = client.get(reverse("evaluation:detail", args=[made.pk])).content.decode()
+    for words in ("Simpulkan evaluasi", "Indeks kepuasan (IKM)", "Ketersediaan", "Dihentikan"):
+        assert words in body, words
+    sent = client.post(reverse("evaluation:detail", args=[made.pk]), {"conclusion": "keep"})
+    assert sent.status_code == 422
+    body = client.get(reverse("evaluation:list")).content.decode()
+    assert "Evaluasi aplikasi" in body and "Evaluasi baru" in body
