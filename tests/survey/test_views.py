@@ -421,3 +421,20 @@ def test_charts_escape_their_text_and_carry_no_script():
     assert "75" in pie and "25" in pie
     assert "<circle" in charts.pie([("L", 2)])  # one slice: the whole disc
     assert "<circle" in charts.pie([])  # nothing counted: a grey disc
+
+
+def test_an_open_survey_changes_only_what_may_change_and_shows_its_links(client, bali, survey):
+    as_(client, bali["kadis"])
+    url = reverse("survey:edit", args=[survey.pk])
+    form = client.get(url).content.decode()
+    assert 'name="period_start"' in form and "disabled" in form
+    response = client.post(
+        url, survey_form(title="SKM Helpdesk 2026 (ubah)", period_start="2026-02-01")
+    )
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.title == "SKM Helpdesk 2026 (ubah)" and survey.population == 300
+    assert survey.period_start == dt.date(2026, 1, 1)  # not changeable once open
+    page = client.get(reverse("survey:detail", args=[survey.pk])).content.decode()
+    assert reverse("survey:public", args=[survey.public_code]) in page
+    assert reverse("survey:qr", args=[survey.pk]) in page
