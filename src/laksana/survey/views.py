@@ -28,7 +28,7 @@ from laksana.catalog.models import Application
 from laksana.errors import ServiceError
 from laksana.org.models import Person, Unit
 from laksana.procedures.models import ProcedureVersion
-from laksana.survey import forms, index, services
+from laksana.survey import forms, imports, index, services
 from laksana.survey.models import Invitation, InvitationStatus, Survey, SurveyStatus
 from laksana.web.middleware import current_person
 from laksana.web.servicecalls import call
@@ -331,8 +331,6 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 def answers_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Import a past period's answers from a CSV or XLSX file: all rows or none (keepers);
     the problems are listed by row and column."""
-    from laksana.survey import imports
-
     survey = survey_of(request, pk)
     person = keeper_of(request, survey)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
