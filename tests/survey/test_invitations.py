@@ -414,3 +414,18 @@ def test_the_periodic_task_sends_the_due_invitations(bali, finished):
     )
     assert send_invitations.call() == {"sent": 1, "expired": 0}
     assert mails().filter(to=bali["dinkes_staf"].email).count() == 1
+
+
+def test_the_email_and_the_refusals_are_in_indonesian(bali, finished):
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert invitations.send_due(now=T0 + 30 * HOUR) == {"sent": 1, "expired": 0}
+        with pytest.raises(ServiceError) as missing:
+            invitations.find("tidak-ada", now=T0)
+    (message,) = mails()
+    assert message.subject.startswith("[Laksana] Bagaimana layanan kami?")
+    assert message.body.startswith(f"Yth. {bali['dinkes_staf'].name},")
+    assert "Survei ini berisi sembilan pertanyaan singkat" in message.body
+    assert "Tautan ini dapat digunakan satu kali, sampai" in message.body
+    assert missing.value.message == "Tautan undangan ini tidak berlaku."

@@ -330,7 +330,9 @@ def _check(invitation: Invitation, at: dt.datetime) -> None:
     survey = invitation.survey
     day = timezone.localdate(at)
     if not (survey.status == SurveyStatus.OPEN and survey.period_start <= day <= survey.period_end):
-        raise ServiceError("expired", _("This survey is not taking answers now."), field="secret")
+        raise ServiceError(
+            "expired", _("The survey of this invitation is not taking answers now."), field="secret"
+        )
 
 
 def find(secret: str, *, now: dt.datetime | None = None) -> Invitation:
@@ -361,7 +363,7 @@ def answer(
         invitation = _lookup(secret, lock=True)
         _check(invitation, at)
         if person is not None and person.pk in workers_of(invitation.case):
-            raise NotAllowed(_("You worked on this case: its requester answers the survey."))
+            raise NotAllowed(_("You worked on this case, so you may not answer its survey."))
         answers.record(invitation.survey, data, channel="invitation", now=at)
         Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.ANSWERED)
 
