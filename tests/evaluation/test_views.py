@@ -126,3 +126,17 @@ def test_the_screens_speak_indonesian(client, skm, settings) -> None:
     assert sent.status_code == 422
     body = client.get(reverse("evaluation:list")).content.decode()
     assert "Evaluasi aplikasi" in body and "Evaluasi baru" in body
+
+
+def test_the_applications_record_shows_its_evaluations(client, skm) -> None:
+    made = draft(skm)
+    app = skm.applications["retribusi"]
+    client.force_login(skm["skm_ti1"].user)
+    body = client.get(reverse("catalog:detail", args=[app.pk])).content.decode()
+    assert reverse("evaluation:detail", args=[made.pk]) in body
+    assert f"{reverse('evaluation:new')}?aplikasi={app.pk}" in body
+    # A requesting unit's staff sees it without the link to a new one.
+    client.force_login(skm["skm_bpkad_staf"].user)
+    body = client.get(reverse("catalog:detail", args=[app.pk])).content.decode()
+    assert reverse("evaluation:detail", args=[made.pk]) in body
+    assert reverse("evaluation:new") not in body

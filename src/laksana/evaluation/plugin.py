@@ -1,6 +1,6 @@
 """The evaluation module on the registries: the artifact type ``quality.evaluation_report``
-(SOP 001 f.1's "Laporan evaluasi berkala aplikasi", required by f.3 and g.1) and the
-evaluation's sections.
+(SOP 001 f.1's "Laporan evaluasi berkala aplikasi", required by f.3 and g.1), the
+evaluation's sections and its panel on the application's record.
 
 * resolver: ``{"ref": "evaluation:<id>"}``, a concluded evaluation of the case's application
   (not tied to another case);
@@ -138,3 +138,8 @@ def register() -> None:
 
     artifacts.register(TYPE, resolver=resolve, producer=produced, outcome=conclusion_of)
     providers.register()
+    # The application's evaluations on its record in the catalogue.
+    from laksana.catalog.panels import register_panel
+    from laksana.evaluation import app_panel
+
+    register_panel("evaluation", app_panel.application_panel)
