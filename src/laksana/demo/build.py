@@ -24,6 +24,7 @@ from laksana.demo import documents as demo_documents
 from laksana.demo import maintenance as demo_maintenance
 from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
+from laksana.demo import survey as demo_survey
 from laksana.demo.cases import build_cases
 from laksana.demo.catalog import build_catalogue
 from laksana.demo.orgs import (
@@ -108,6 +109,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             for key, plan in maintenance.plans.items():
                 if plan.case is not None:
                     cases[f"maintenance_{key}"] = plan.case
+            # Satisfaction surveys (UTN's helpdesk and e-Learning, Bali's problem handling
+            # with the invitations of its finished cases) and the e-Learning's evaluation.
+            demo_survey.build_surveys(orgs, now)
     except BaseException:
         for name in written:
             default_storage.delete(name)
