@@ -106,3 +106,26 @@ def test_other_agencies_readers_and_vendors(skm, bali) -> None:
     assert vendor.post("/evaluations", body(skm)).status_code == 403
     assert Evaluation.objects.count() == 1
     assert Evaluation.objects.get().status == "draft"
+
+
+def evaluation_ids(bali: Any) -> dict[str, int]:
+    """The id of a draft evaluation of SIKESDA made by the Kepala Dinas: the path parameter
+    of the evaluation API's operations for the API's fuzzing (tests/security/test_api_fuzz.py,
+    whose caller is the Kepala Dinas)."""
+    from laksana.evaluation import services
+
+    made = services.create_evaluation(
+        bali["kadis"],
+        {
+            "application": bali.applications["sikesda"].pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
+    )
+    return {"evaluation_id": made.pk}
+
+
+def test_the_fuzz_ids_name_real_objects(bali) -> None:
+    ids = evaluation_ids(bali)
+    answer = Api(bali["kadis"]).get(f"/evaluations/{ids['evaluation_id']}")
+    assert answer.status_code == 200 and answer.json()["status"] == "draft"

@@ -89,6 +89,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     _token, secret = issue_token(head, "fuzz")
     attachment = case.attachments.get()
     from tests.catalog.test_records_api import records_ids  # a contract and a risk
+    from tests.evaluation.test_api import evaluation_ids  # a draft evaluation
     from tests.maintenance.test_api import maintenance_ids  # plans, occurrences, a cycle
     from tests.monitoring.test_api import monitoring_ids  # a monitor and a maintenance window
     from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
@@ -104,6 +105,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
             **maintenance_ids(bali),
             **records_ids(bali),
             **survey_ids(bali),
+            **evaluation_ids(bali),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,
