@@ -131,6 +131,13 @@ ROUTES = {
     ("post", "/api/surveys/{survey_id}/imports"),
     ("get", "/api/survey-settings"),
     ("put", "/api/survey-settings"),
+    # Periodic evaluation of applications (SOP 001 f).
+    ("get", "/api/evaluations"),
+    ("post", "/api/evaluations"),
+    ("get", "/api/evaluations/{evaluation_id}"),
+    ("delete", "/api/evaluations/{evaluation_id}"),
+    ("post", "/api/evaluations/{evaluation_id}/refresh"),
+    ("post", "/api/evaluations/{evaluation_id}/conclude"),
 }
 
 
