@@ -21,14 +21,13 @@ same day.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from laksana import tabular
 from laksana.cases.models import Case, CaseStatus
 from laksana.demo.orgs import SOP_002, DemoOrg
 from laksana.survey.models import Invitation, Survey
@@ -119,21 +118,19 @@ def _answer(rng: random.Random, mix: tuple[tuple[int, int, int, int], ...]) -> d
 
 
 def helpdesk_csv(count: int = HELPDESK_ANSWERS, seed: int = 2017) -> bytes:
-    """The helpdesk's questionnaires as a spreadsheet a unit would type (semicolons, the
-    columns U1..U9 and the profile's)."""
+    """The helpdesk's questionnaires as a spreadsheet a unit would save (the columns U1..U9
+    and the profile's)."""
     rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(
+    rows: list[list[object]] = [
         [f"U{i}" for i in range(1, 10)] + ["Umur", "Jenis Kelamin", "Pendidikan", "Pekerjaan"]
-    )
+    ]
     for _ in range(count):
         row = _answer(rng, HELPDESK_MIX)
-        writer.writerow(
+        rows.append(
             [row[f"u{i}"] for i in range(1, 10)]
             + [row["age"], row["sex"], row["education"], row["occupation"]]
         )
-    return out.getvalue().encode("utf-8")
+    return tabular.csv_bytes(rows)
 
 
 def _at(day: dt.date, hour: int, tz: zoneinfo.ZoneInfo) -> dt.datetime:
