@@ -143,13 +143,20 @@ def test_staff_see_only_overdue_steps_of_cases_they_may_see(
 
 
 def test_the_query_walks_the_status_and_due_time_index(board, superuser):
-    from django.db import connection
+    from django.db import connection, transaction
 
     from laksana.reports.compliance import report_scope
 
     qs = overdue.overdue_steps(report_scope(superuser), overdue.OverdueFilters(), timezone.now())
-    plan = qs[:26].explain()
     if connection.vendor == "postgresql":
+        # A table of a test's few rows is read whole or sorted as the statistics of earlier
+        # tests suggest; with those two plans discouraged the planner shows whether the index
+        # can give the rows in the board's order (it sorts anyway when it cannot).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            plan = qs[:26].explain()
         assert "case_step_due_idx" in plan
-    else:
-        assert "case_step_due_idx" in plan or "cases_casestep_due_at" in plan
+        return
+    plan = qs[:26].explain()
+    assert "case_step_due_idx" in plan or "cases_casestep_due_at" in plan

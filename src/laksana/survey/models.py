@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 UNSUR_COUNT = 9  # PermenPANRB 14/2017: nine elements, columns u1..u9 of an answer
 
@@ -30,9 +31,9 @@ class ServiceKind(models.TextChoices):
 
 
 class SurveyStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    DRAFT = "draft", pgettext_lazy("survey status", "Draft")
+    OPEN = "open", pgettext_lazy("survey status", "Open")
+    CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
 
 class Channel(models.TextChoices):
