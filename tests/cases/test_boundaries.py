@@ -4,8 +4,8 @@
 apps declare: resolvers, forms and the effects of a completed step. It may refer to the
 catalogue's applications and contracts (what cases are about, whom vendors may see), but
 imports nothing of the catalogue's lifecycle, services, artifact checks or step forms, nor of
-the documents, quality, maintenance, monitoring, survey or evaluation apps — anywhere in the module, a function's
-body included."""
+the documents, quality, maintenance, monitoring, survey or evaluation apps — anywhere in the
+module, a function's body included."""
 
 from __future__ import annotations
 

@@ -121,9 +121,8 @@ def helpdesk_csv(count: int = HELPDESK_ANSWERS, seed: int = 2017) -> bytes:
     """The helpdesk's questionnaires as a spreadsheet a unit would save (the columns U1..U9
     and the profile's)."""
     rng = random.Random(seed)
-    rows: list[list[object]] = [
-        [f"U{i}" for i in range(1, 10)] + ["Umur", "Jenis Kelamin", "Pendidikan", "Pekerjaan"]
-    ]
+    header: list[object] = [f"U{i}" for i in range(1, 10)]
+    rows: list[list[object]] = [[*header, "Umur", "Jenis Kelamin", "Pendidikan", "Pekerjaan"]]
     for _ in range(count):
         row = _answer(rng, HELPDESK_MIX)
         rows.append(

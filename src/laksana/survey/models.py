@@ -157,7 +157,7 @@ class Survey(models.Model):
         return self.title
 
 
-def _score(name: str) -> models.PositiveSmallIntegerField:
+def _score(name: str) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(name)
 
 
