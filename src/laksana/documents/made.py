@@ -10,14 +10,16 @@ document's case already locked by it):
 * :func:`refill`: the draft's fields made again from the changed record (one document per
   record: re-closing a run updates its minutes rather than making a second one);
 * :func:`merged_fields`: for :func:`laksana.documents.services.update_draft`, the author's
-  change of such a draft, refused beyond its place and notes.
+  change of such a draft, refused beyond its place and notes;
+* :func:`draft_or_refill`: a report drafted on a step from the module's record, or the
+  step's unsigned one made again (the maintenance report, the survey report).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,10 @@ from laksana.documents import drafting
 from laksana.documents.configure import _kind_or_refuse
 from laksana.documents.kinds import MADE_EDITABLE, DocumentKind
 from laksana.documents.models import Document, DocumentStatus, SignatoryStatus
+
+if TYPE_CHECKING:
+    from laksana.cases.models import Case, CaseStep
+    from laksana.org.models import Person
 
 
 def untouched(document: Document) -> bool:
@@ -99,3 +105,51 @@ def merged_fields(kind: DocumentKind, doc: Document, given: Mapping[str, Any]) -
                 field=key,
             )
     return merged
+
+
+def draft_or_refill(
+    person: Person,
+    case: Case,
+    row: CaseStep,
+    key: str,
+    fields: Mapping[str, Any],
+    *,
+    source: str,
+    at: dt.datetime,
+) -> Document:
+    """The document of artifact ``key`` on the step ``row`` made from a module's record
+    (``source``): the step's document not yet final is withdrawn and refilled (refused once
+    someone has initialled or signed it), else a new draft, signed by its author when the
+    kind's signers are not bound. The caller holds the transaction and the case's lock."""
+    from django.utils import timezone
+
+    from laksana.documents import services
+
+    existing = (
+        Document.objects.filter(case_id=case.pk, step_id=row.pk, artifact_key=key)
+        .exclude(status=DocumentStatus.FINAL)
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        withdraw(existing)
+        return refill(existing, fields, date=timezone.localdate(at))
+
+    def draft(**more: Any) -> Document:
+        return services.make_draft(
+            person,
+            case.pk,
+            step=row.pk,
+            artifact_key=key,
+            fields=dict(fields),
+            source=source,
+            at=at,
+            **more,
+        )
+
+    try:
+        return draft()
+    except ServiceError as exc:
+        if exc.code != "no_signatory":
+            raise
+    return draft(signatories=[{"person": person.pk, "role": "sign", "label": "", "order": 1}])

@@ -24,7 +24,6 @@ a link to the module's screen.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -436,31 +435,9 @@ def make_report(
     case = _lock(plan.case_id)
     row, key = _report_step(case)
     fields = report.document_fields(plan, start, end, now=at)
-    existing = (
-        Document.objects.filter(case_id=case.pk, step_id=row.pk, artifact_key=key)
-        .exclude(status=DocumentStatus.FINAL)
-        .order_by("-pk")
-        .first()
+    return made.draft_or_refill(
+        person, case, row, key, fields, source=f"{PLAN_PREFIX}{plan.pk}", at=at
     )
-    if existing is not None:
-        made.withdraw(existing)
-        return made.refill(existing, fields, date=timezone.localdate(at))
-    draft = functools.partial(
-        documents_services.make_draft,
-        person,
-        case.pk,
-        step=row.pk,
-        artifact_key=key,
-        fields=fields,
-        source=f"{PLAN_PREFIX}{plan.pk}",
-        at=at,
-    )
-    try:
-        return draft()
-    except ServiceError as exc:
-        if exc.code != "no_signatory":
-            raise
-    return draft(signatories=[{"person": person.pk, "role": "sign", "label": "", "order": 1}])
 
 
 # --- the cycle opened after row 3 -------------------------------------------------------------

@@ -8,7 +8,6 @@ it. The step's page is told where the application's latest survey stands, with a
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +17,7 @@ from laksana.cases.artifacts import Produced
 from laksana.cases.models import Case, CaseStatus, CaseStep, StepStatus
 from laksana.cases.servicebase import _atomic, _lock
 from laksana.documents import plugin as documents_plugin
-from laksana.documents import services as documents_services
-from laksana.documents.models import Document, DocumentStatus
+from laksana.documents.models import Document
 from laksana.engine.spec import ArtifactSpec
 from laksana.errors import NotAllowed, ServiceError
 from laksana.org.models import Person
@@ -136,31 +134,9 @@ def make_report(person: Person, survey_id: int, *, now: dt.datetime | None = Non
         )
     case, row, key = _report_step(survey)
     fields = report.document_fields(survey, now=at)
-    existing = (
-        Document.objects.filter(case_id=case.pk, step_id=row.pk, artifact_key=key)
-        .exclude(status=DocumentStatus.FINAL)
-        .order_by("-pk")
-        .first()
+    return made.draft_or_refill(
+        person, case, row, key, fields, source=f"{SOURCE_PREFIX}{survey.pk}", at=at
     )
-    if existing is not None:
-        made.withdraw(existing)
-        return made.refill(existing, fields, date=timezone.localdate(at))
-    draft = functools.partial(
-        documents_services.make_draft,
-        person,
-        case.pk,
-        step=row.pk,
-        artifact_key=key,
-        fields=fields,
-        source=f"{SOURCE_PREFIX}{survey.pk}",
-        at=at,
-    )
-    try:
-        return draft()
-    except ServiceError as exc:
-        if exc.code != "no_signatory":
-            raise
-    return draft(signatories=[{"person": person.pk, "role": "sign", "label": "", "order": 1}])
 
 
 def register() -> None:
