@@ -136,6 +136,23 @@ def test_conclude_names_every_problem_and_keeps_the_figures(skm) -> None:
         services.delete_evaluation(ti, made.pk)
 
 
+def test_the_kept_figures_are_worded_in_indonesian_whoever_concludes(skm) -> None:
+    from django.utils import translation
+
+    made = make(skm)
+    with translation.override("en"):
+        done = services.conclude(skm["skm_ti1"], made.pk, "keep", "Masih relevan.")
+        live_title = sections.compute(done.application, done.period_start, done.period_end)
+    titles = [s["title"] for s in done.figures["sections"].values()]
+    english = [s.title for s in live_title.values()]
+    with translation.override("id"):
+        indonesian = [
+            s.title
+            for s in sections.compute(done.application, done.period_start, done.period_end).values()
+        ]
+    assert titles == indonesian and titles != english
+
+
 def test_refresh_keeps_a_snapshot_and_a_draft_is_deleted(skm) -> None:
     made = make(skm)
     ti = skm["skm_ti1"]

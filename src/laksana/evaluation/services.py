@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from laksana.cases.models import Case, CaseStatus, CaseStep, StepStatus
@@ -241,10 +241,11 @@ def figures_of(evaluation: Evaluation) -> dict[str, sections.Section]:
 
 
 def _frozen(evaluation: Evaluation, at: dt.datetime) -> dict[str, Any]:
-    return {
-        "computed_at": at.isoformat(),
-        "sections": {key: s.as_json() for key, s in compute(evaluation).items()},
-    }
+    """The sections as they stand, worded in Indonesian whatever the language of the person
+    who keeps them: the kept figures are the record's, read alike by everyone."""
+    with translation.override("id"):
+        sections = {key: s.as_json() for key, s in compute(evaluation).items()}
+    return {"computed_at": at.isoformat(), "sections": sections}
 
 
 @_atomic
