@@ -6,6 +6,10 @@ request (Django's ``django.request`` and the API's errors) adds ``method``, ``pa
 ``status``; a record with an exception adds ``exception`` (its type and message) and
 ``traceback`` (the whole traceback as one string, so it stays on the record's line); fields
 given as ``extra`` (``event``, ``code``, ``person``, ``reason``, ...) are added as they are.
+
+A path that carries a secret (a satisfaction survey's invitation link) is written with the
+secret replaced by ``…``, in ``path`` and in the message: modules name such paths with
+:func:`hide_after`.
 """
 
 from __future__ import annotations
@@ -13,12 +17,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 
 # The attributes every LogRecord has; anything else was given as ``extra``.
 _STANDARD = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
 )
+
+
+_SECRET_PATHS: list[re.Pattern[str]] = []
+
+
+def hide_after(prefix: str) -> None:
+    """Paths starting with ``prefix`` (e.g. ``/survei/undangan/``) carry a secret in their
+    next segment: logged as ``prefix…/``. Called from an app's ``ready()``."""
+    pattern = re.compile(re.escape(prefix) + r"[^/\s?#]+")
+    if all(p.pattern != pattern.pattern for p in _SECRET_PATHS):
+        _SECRET_PATHS.append(pattern)
+
+
+def hidden(text: str) -> str:
+    """``text`` with the secrets of the paths named by :func:`hide_after` replaced."""
+    for pattern in _SECRET_PATHS:
+        text = pattern.sub(lambda m: m.group(0)[: m.group(0).rfind("/") + 1] + "…", text)
+    return text
 
 
 def _plain(value: Any) -> Any:
@@ -41,12 +64,12 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": hidden(record.getMessage()),
         }
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "path"):
             line["method"] = getattr(request, "method", None)
-            line["path"] = request.path
+            line["path"] = hidden(request.path)
             user = getattr(request, "user", None)
             if user is not None and getattr(user, "is_authenticated", False):
                 line["user"] = user.get_username()

@@ -9,8 +9,11 @@ from __future__ import annotations
 def register() -> None:
     """Called from SurveyConfig.ready() (after DocumentsConfig's: the report's producer
     replaces the documents module's for the survey's artifact type)."""
+    from laksana.ops import logs
     from laksana.survey import app_panel, invitations, report_plugin
 
     invitations.register()
+    # The invitation link's secret is never written to the log.
+    logs.hide_after("/survei/undangan/")
     report_plugin.register()
     app_panel.register()
