@@ -86,3 +86,46 @@ def test_the_e_learning_evaluation_is_concluded_improve(demo: Demo) -> None:  # 
     assert evaluation.application.short_name == "e-Learning"
     assert evaluation.status == "concluded" and evaluation.conclusion == "improve"
     assert evaluation.figures  # frozen when concluded
+
+
+def test_the_retribusi_case_runs_stage_f_through_the_evaluation_and_the_survey(
+    demo: Demo,  # noqa: F811
+) -> None:
+    from laksana.cases import artifacts
+    from laksana.cases.models import Case, StepStatus
+    from laksana.demo.cases import TITLES
+    from laksana.demo.survey import RETRIBUSI_ANSWERS, RETRIBUSI_POPULATION
+    from laksana.documents.models import Document
+    from laksana.evaluation.models import Evaluation
+
+    case = Case.objects.get(title=TITLES["skm_operation"])
+    held = case.state["artifacts"]
+    # f.1: the evaluation of the application over twelve months, concluded "keep" on the case.
+    evaluation = Evaluation.objects.get(case=case)
+    assert evaluation.application_id == case.application_id
+    assert evaluation.status == "concluded" and evaluation.conclusion == "keep"
+    assert evaluation.reasoning and evaluation.figures
+    assert (evaluation.period_end - evaluation.period_start).days == 364
+    assert evaluation.concluded_at is not None and evaluation.concluded_at < demo.started
+    assert held["laporan_evaluasi"]["ref"] == f"evaluation:{evaluation.pk}"
+    # f.2: the application's survey, imported, enough respondents; its report final.
+    survey = Survey.objects.get(application_id=case.application_id)
+    assert survey.population == RETRIBUSI_POPULATION and survey.follow_up
+    assert ImportBatch.objects.get(survey=survey).rows == RETRIBUSI_ANSWERS
+    result = index.of_survey(survey)
+    assert result is not None
+    assert result.grade.letter == "B", index.shown(result.converted)
+    assert index.sample(survey, result.respondents).enough is True
+    ref = held["survei_kepuasan"]["ref"]
+    assert ref.startswith("document:")
+    report = Document.objects.get(pk=int(ref.removeprefix("document:")), case=case)
+    assert report.kind == "laporan_skm" and report.status == "final"
+    assert report.source == f"survey:{survey.pk}" and report.artifact_key == "survei_kepuasan"
+    # f.3: completed without an outcome given, read from the evaluation: Ya, back to e.1.
+    (f3,) = case.steps.filter(step_key="f3")
+    assert f3.status == StepStatus.COMPLETED and f3.outcome == "Ya"
+    assert artifacts.read_outcome(case, "f3", {}, None) == "Ya"
+    assert case.status == "running"
+    assert list(case.steps.filter(status=StepStatus.ACTIVE).values_list("step_key", flat=True)) == [
+        "e1"
+    ]

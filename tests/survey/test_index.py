@@ -171,3 +171,35 @@ def test_the_sample_against_krejcie_morgan(survey):
     survey.population = 500
     assert index.sample(survey, 217).enough is True
     assert index.sample(survey, 216).minimum == 217
+
+
+def test_the_indexes_of_many_surveys_come_from_one_query(bali, survey, django_assert_num_queries):
+    """of_surveys gives each survey the index of_survey gives it (None without answers), in
+    one grouped query."""
+    other = services.create_survey(
+        bali.people["ketuatim"],
+        {
+            "title": "SKM 2",
+            "service_kind": ServiceKind.PROCEDURE,
+            "procedure_key": SOP_002,
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+        },
+    )
+    empty = services.create_survey(
+        bali.people["ketuatim"],
+        {
+            "title": "SKM 3",
+            "service_kind": ServiceKind.PROCEDURE,
+            "procedure_key": SOP_002,
+            "period_start": "2028-01-01",
+            "period_end": "2028-12-31",
+        },
+    )
+    _answers(survey, HAND)
+    _answers(other, [(4,) * 9, (1,) * 9, (3,) * 9])
+    surveys = [survey, other, empty]
+    with django_assert_num_queries(1):
+        many = index.of_surveys(surveys)
+    assert many == {s.pk: index.of_survey(s) for s in surveys}
+    assert many[empty.pk] is None and many[survey.pk] != many[other.pk]

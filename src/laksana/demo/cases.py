@@ -30,6 +30,7 @@ from laksana.demo import documents as demo_documents
 from laksana.demo import quality as demo_quality
 from laksana.demo import run_plans as plans
 from laksana.demo import scenario_sets as sets
+from laksana.demo import survey as demo_survey
 from laksana.demo.files import pdf_bytes, png_bytes
 from laksana.demo.orgs import SOP_000, SOP_001, SOP_002, SOP_003, SOP_004, DemoOrg
 from laksana.demo.scenario_sets_more import RETRIBUSI
@@ -968,13 +969,27 @@ def build_cases(
     s.step("skm_ti1", hours=3 * DAY)
     s.step("skm_ketua_ti", hours=DAY)
     s.step("skm_dev2", hours=2 * DAY)
-    s.step("skm_ketua_ti", hours=DAY)
-    s.step("skm_ti1", hours=2 * DAY)
+    # f.1: the traders' questionnaires of the past semester imported into the application's
+    # survey, then its evaluation over the last twelve months made on the case and
+    # concluded "keep"; the step completes with it.
+    survey = demo_survey.retribusi_survey(skm, "skm_ti1", s._tick(0.2 * DAY))
+    evaluation = demo_survey.retribusi_evaluation(
+        skm, "skm_ketua_ti", s.current, s._tick(0.3 * DAY), s._tick(0.3 * DAY)
+    )
+    s.step(
+        "skm_ketua_ti",
+        hours=0.2 * DAY,
+        values={"laporan_evaluasi": {"ref": f"evaluation:{evaluation.pk}"}},
+    )
+    # f.2: the survey's report made on the step, sent round and signed.
+    report = demo_survey.retribusi_report(skm, "skm_ti1", survey, lambda h: s._tick(h * 2))
+    s._remember_files()
+    s.step("skm_ti1", hours=0.5 * DAY, values={"survei_kepuasan": {"ref": f"document:{report.pk}"}})
+    # f.3: read from the evaluation's conclusion ("keep": Ya, back to e.1).
     s.step(
         "skm_ketua_ti",
         hours=0.5,
-        outcome="Ya",
-        note="Masih relevan (IKM 84,2): lanjut ke periode operasi berikutnya.",
+        note="Masih relevan: lanjut ke periode operasi berikutnya.",
     )
     out["skm_operation"] = s.current
     return out

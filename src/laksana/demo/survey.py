@@ -14,6 +14,11 @@ periodic evaluation (SOP 001 f), written through the real services with past ``n
   when due, and answered through their links (:func:`laksana.survey.invitations.answer`).
 * UTN's **evaluation of the e-Learning** over the last twelve months, concluded "improve"
   (:mod:`laksana.evaluation.services`).
+* Diskominfo Sukamaju's **survey of the e-Retribusi** and the application's **evaluation**,
+  written in its SOP 001 case's story (:mod:`laksana.demo.cases`) at rows f.1–f.2: the
+  market traders' questionnaires imported (:func:`retribusi_survey`), the evaluation
+  concluded "keep" on the case (:func:`retribusi_evaluation`), and the survey's report made
+  and signed on row f.2 (:func:`retribusi_report`).
 
 The scores come from a seeded generator: the demo is the same every time it is built on the
 same day.
@@ -24,17 +29,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from laksana import tabular
 from laksana.cases.models import Case, CaseStatus
 from laksana.demo.orgs import SOP_002, DemoOrg
+from laksana.documents.models import Document, DocumentStatus
 from laksana.survey.models import Invitation, Survey
 
 HELPDESK_ANSWERS = 150
 LMS_ANSWERS = 60
 HELPDESK_POPULATION = 240  # people served in the year: Krejcie–Morgan's minimum is 144
+RETRIBUSI_ANSWERS = 170
+RETRIBUSI_POPULATION = 300  # market traders paying through the application: minimum 169
 
 # Per unsur (in the regulation's order) the weights of the scores 1, 2, 3, 4: the helpdesk
 # is quick and free, its complaint handling and its facilities weakest.
@@ -59,6 +68,19 @@ LMS_MIX: tuple[tuple[int, int, int, int], ...] = (
     (1, 8, 58, 33),
     (5, 20, 55, 20),
     (4, 18, 58, 20),
+)
+# e-Retribusi: free to use and quick, the weak signal in the markets and the new QRIS
+# procedure its traders' weakest marks.
+RETRIBUSI_MIX: tuple[tuple[int, int, int, int], ...] = (
+    (1, 8, 62, 29),  # persyaratan
+    (3, 16, 58, 23),  # prosedur: QRIS baru
+    (1, 9, 60, 30),  # waktu
+    (0, 3, 40, 57),  # biaya: tarif retribusi sesuai perda, aplikasi gratis
+    (1, 8, 60, 31),  # produk
+    (1, 7, 58, 34),  # kompetensi
+    (0, 5, 55, 40),  # perilaku
+    (3, 17, 58, 22),  # pengaduan
+    (5, 20, 55, 20),  # sarana: sinyal di pasar
 )
 SEXES = ("L", "P")
 EDUCATION = ("sma", "d1_d3", "d4_s1", "d4_s1", "s2", "s3")
@@ -90,6 +112,31 @@ FOLLOW_UP: tuple[tuple[str, str, str], ...] = (
         "Menetapkan target waktu penyelesaian tiket per kategori dan memantaunya tiap bulan.",
         "Kepala Divisi Layanan dan Sosialisasi",
     ),
+)
+RETRIBUSI_FOLLOW_UP: tuple[tuple[str, str, str], ...] = (
+    (
+        "sarana",
+        "Memasang titik akses internet di enam pasar dan menyediakan QRIS statis sebagai "
+        "cadangan saat sinyal lemah.",
+        "Ketua Tim Teknologi Informasi",
+    ),
+    (
+        "prosedur",
+        "Menempel panduan bergambar pembayaran QRIS di setiap los dan mendampingi pedagang "
+        "selama satu bulan.",
+        "Kepala Badan Pengelolaan Keuangan dan Aset Daerah",
+    ),
+    (
+        "pengaduan",
+        "Membuka layanan pengaduan melalui WhatsApp dan menanggapinya paling lambat 2 hari kerja.",
+        "Ketua Tim Teknologi Informasi",
+    ),
+)
+RETRIBUSI_REASONING = (
+    "Aplikasi masih relevan dan efektif: pembayaran retribusi pasar nontunai berjalan di "
+    "seluruh pasar, kepuasan pedagang baik (mutu B) dan tidak ada temuan uji yang terbuka. "
+    "Aplikasi dipertahankan untuk periode operasi berikutnya; sarana jaringan di pasar dan "
+    "alur pengaduan ditindaklanjuti sesuai rencana tindak lanjut survei."
 )
 
 
@@ -130,6 +177,122 @@ def helpdesk_csv(count: int = HELPDESK_ANSWERS, seed: int = 2017) -> bytes:
             + [row["age"], row["sex"], row["education"], row["occupation"]]
         )
     return tabular.csv_bytes(rows)
+
+
+RETRIBUSI_SUGGESTIONS = (
+    "",
+    "",
+    "",
+    "Sinyal di dalam pasar sering hilang saat membayar.",
+    "Petugas sabar mengajari cara membayar dengan QRIS.",
+    "Mohon bukti bayar bisa dikirim lewat WhatsApp.",
+)
+
+
+def retribusi_csv(count: int = RETRIBUSI_ANSWERS, seed: int = 2024) -> bytes:
+    """The market traders' questionnaires of the e-Retribusi, as typed into a spreadsheet."""
+    rng = random.Random(seed)
+    rows: list[list[object]] = [
+        [
+            *(f"U{i}" for i in range(1, 10)),
+            "Umur",
+            "Jenis Kelamin",
+            "Pendidikan",
+            "Pekerjaan",
+            "Saran",
+        ]
+    ]
+    for _ in range(count):
+        row = _answer(rng, RETRIBUSI_MIX)
+        suggestion = rng.choice(RETRIBUSI_SUGGESTIONS)
+        rows.append(
+            [row[f"u{i}"] for i in range(1, 10)]
+            + [row["age"], row["sex"], row["education"], "wirausaha", suggestion]
+        )
+    return tabular.csv_bytes(rows)
+
+
+def retribusi_survey(org: DemoOrg, login: str, at: dt.datetime) -> Survey:
+    """The e-Retribusi's survey of the six months before ``at``: the traders' questionnaires
+    imported, the follow-up plan on its weakest unsur, closed at ``at``."""
+    from laksana.survey import imports, services
+
+    tz = zoneinfo.ZoneInfo(org.agency.time_zone)
+    end = at.astimezone(tz).date() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=182)
+    person = org[login]
+    survey = services.create_survey(
+        person,
+        {
+            "title": f"SKM e-Retribusi Pasar Daerah Semester {1 if end.month <= 6 else 2} "
+            f"Tahun {end.year}",
+            "service_kind": "application",
+            "application": org.applications["retribusi"].pk,
+            "period_start": start,
+            "period_end": end,
+            "population": RETRIBUSI_POPULATION,
+            "method": "Kuesioner tertulis kepada pedagang wajib retribusi di enam pasar daerah, "
+            "diketik ke lembar kerja dan diimpor.",
+        },
+        now=at,
+    )
+    services.open_survey(person, survey.pk, now=at)
+    imports.import_answers(
+        person, survey.pk, retribusi_csv(), "kuesioner-eretribusi.csv", submitted_on=end, now=at
+    )
+    due = end + dt.timedelta(days=90)
+    services.set_follow_up(
+        person,
+        survey.pk,
+        [
+            {"unsur": key, "action": action, "due": due.isoformat(), "responsible": who}
+            for key, action, who in RETRIBUSI_FOLLOW_UP
+        ],
+    )
+    survey = services.close_survey(person, survey.pk, now=at)
+    survey.refresh_from_db()
+    return survey
+
+
+def retribusi_evaluation(
+    org: DemoOrg, login: str, case: Case, made: dt.datetime, concluded: dt.datetime
+) -> Any:
+    """The e-Retribusi's evaluation over the twelve months before ``made``, made on the case
+    (its row f.1 active) and concluded "keep"."""
+    from laksana.evaluation import services
+
+    tz = zoneinfo.ZoneInfo(org.agency.time_zone)
+    today = made.astimezone(tz).date()
+    person = org[login]
+    evaluation = services.create_evaluation(
+        person,
+        {
+            "application": org.applications["retribusi"].pk,
+            "period_start": today - dt.timedelta(days=365),
+            "period_end": today - dt.timedelta(days=1),
+            "case": case.pk,
+        },
+        now=made,
+    )
+    return services.conclude(
+        person, evaluation.pk, "keep", RETRIBUSI_REASONING, case=case.pk, now=concluded
+    )
+
+
+def retribusi_report(
+    org: DemoOrg, login: str, survey: Survey, tick: Callable[[float], dt.datetime]
+) -> Document:
+    """The survey's report made on the active row f.2 of its application's case, sent round
+    and signed in turn: a final ``laporan_skm``."""
+    from laksana.demo import documents as demo_documents
+    from laksana.documents import services as documents
+    from laksana.survey import report_plugin
+
+    person = org[login]
+    doc = report_plugin.make_report(person, survey.pk, now=tick(0.5))
+    if doc.status == DocumentStatus.DRAFT:
+        doc = documents.submit(person, doc, at=tick(0.25))
+    return demo_documents.sign_in_turn(doc, tick)
 
 
 def _at(day: dt.date, hour: int, tz: zoneinfo.ZoneInfo) -> dt.datetime:

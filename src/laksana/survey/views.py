@@ -90,8 +90,10 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     if status in SurveyStatus.values:
         found = found.filter(status=status)
     rows = []
-    for survey in found.order_by("-period_start", "-pk")[:SURVEYS_SHOWN]:
-        result = index.of_survey(survey)
+    shown_surveys = list(found.order_by("-period_start", "-pk")[:SURVEYS_SHOWN])
+    results = index.of_surveys(shown_surveys)
+    for survey in shown_surveys:
+        result = results[survey.pk]
         rows.append(
             {
                 "survey": survey,
