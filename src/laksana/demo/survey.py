@@ -134,9 +134,10 @@ RETRIBUSI_FOLLOW_UP: tuple[tuple[str, str, str], ...] = (
 )
 RETRIBUSI_REASONING = (
     "Aplikasi masih relevan dan efektif: pembayaran retribusi pasar nontunai berjalan di "
-    "seluruh pasar, kepuasan pedagang baik (mutu B) dan tidak ada temuan uji yang terbuka. "
-    "Aplikasi dipertahankan untuk periode operasi berikutnya; sarana jaringan di pasar dan "
-    "alur pengaduan ditindaklanjuti sesuai rencana tindak lanjut survei."
+    "seluruh pasar dan kepuasan pedagang baik (mutu B). Satu temuan uji keamanan tingkat "
+    "sedang masih terbuka dan dijadwalkan dalam pembaruan berikutnya. Aplikasi dipertahankan "
+    "untuk periode operasi berikutnya; sarana jaringan di pasar dan alur pengaduan "
+    "ditindaklanjuti sesuai rencana tindak lanjut survei."
 )
 
 
