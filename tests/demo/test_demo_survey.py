@@ -121,6 +121,13 @@ def test_the_retribusi_case_runs_stage_f_through_the_evaluation_and_the_survey(
     report = Document.objects.get(pk=int(ref.removeprefix("document:")), case=case)
     assert report.kind == "laporan_skm" and report.status == "final"
     assert report.source == f"survey:{survey.pk}" and report.artifact_key == "survei_kepuasan"
+    # The survey's page names it, by its number.
+    from django.test import Client
+
+    reader = Client()
+    reader.force_login(evaluation.created_by.user)
+    page = reader.get(f"/survei/{survey.pk}/").content.decode()
+    assert report.number and f'href="/dokumen/{report.pk}/">{report.number}</a>' in page
     # f.3: completed without an outcome given, read from the evaluation: Ya, back to e.1.
     (f3,) = case.steps.filter(step_key="f3")
     assert f3.status == StepStatus.COMPLETED and f3.outcome == "Ya"

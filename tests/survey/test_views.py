@@ -438,3 +438,31 @@ def test_an_open_survey_changes_only_what_may_change_and_shows_its_links(client,
     page = client.get(reverse("survey:detail", args=[survey.pk])).content.decode()
     assert reverse("survey:public", args=[survey.public_code]) in page
     assert reverse("survey:qr", args=[survey.pk]) in page
+
+
+def test_the_survey_page_lists_its_official_reports_and_offers_to_draft_one(client) -> None:
+    """The survey's page names the laporan_skm documents made from it (by their number and
+    status) and, for a keeper of a survey of an application, the button that drafts one."""
+    import datetime as dt
+
+    from laksana.demo.orgs import build_generic
+    from laksana.documents.models import Document
+    from laksana.survey import services
+
+    skm = build_generic()
+    keeper = skm["skm_ti1"]
+    survey = services.create_survey(
+        keeper,
+        {
+            "title": "SKM Retribusi",
+            "service_kind": "application",
+            "application": skm.applications["retribusi"].pk,
+            "period_start": dt.date(2026, 1, 1),
+            "period_end": dt.date(2026, 6, 30),
+        },
+    )
+    client.force_login(keeper.user)
+    page = client.get(f"/survei/{survey.pk}/").content.decode()
+    assert "No official report yet." in page
+    assert f'action="/survei/{survey.pk}/laporan/buat/"' in page
+    assert not Document.objects.filter(source=f"survey:{survey.pk}").exists()

@@ -114,6 +114,18 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def official_reports(survey: Survey) -> list[Any]:
+    """The documents of kind laporan_skm made from this survey (newest first)."""
+    from laksana.documents.models import Document
+    from laksana.survey.report_plugin import SOURCE_PREFIX
+
+    return list(
+        Document.objects.filter(agency_id=survey.agency_id, source=f"{SOURCE_PREFIX}{survey.pk}")
+        .select_related("case")
+        .order_by("-pk")[:10]
+    )
+
+
 def invitation_counts(survey: Survey) -> list[tuple[str, int]]:
     counts = dict(
         Invitation.objects.filter(survey_id=survey.pk)
@@ -146,6 +158,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sample": index.sample(survey, respondents),
             "invitations": invitation_counts(survey),
             "imports": list(survey.imports.select_related("by")[:20]),
+            "reports": official_reports(survey),
             "may_keep": may_keep,
             "may_open": may_keep and survey.status == SurveyStatus.DRAFT,
             "may_close": may_keep and survey.status == SurveyStatus.OPEN,
