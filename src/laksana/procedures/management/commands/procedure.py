@@ -5,6 +5,9 @@
   the exit status is 1 when any file has a problem.
 - ``render FILE --format html|pdf|svg|bpmn -o OUT`` writes the official document.
 - ``types`` lists the registered artifact types a procedure may use.
+- ``import-docx FILE.docx -o OUT.yaml`` turns an SOP AP Word document into a draft, prints
+  what the author must confirm and the draft's check; 0 when it checks clean, 1 when not,
+  2 for a file that is not a .docx or has no flowchart table.
 - ``publish FILE... --agency SLUG [--by USERNAME]`` publishes files as the agency's next
   versions; ``adopt KEY... --agency SLUG [--by USERNAME]`` publishes shipped SOPs (templates)
   as the agency's own. Without ``--by`` it is the installation's operator; with it, that
@@ -112,6 +115,14 @@ class Command(BaseCommand):
 
         actions.add_parser("types", help="List the registered artifact types.")
 
+        import_docx = actions.add_parser(
+            "import-docx", help="Turn an SOP AP Word document into a draft procedure file."
+        )
+        import_docx.add_argument("file", metavar="FILE", help="the SOP AP document (.docx)")
+        import_docx.add_argument(
+            "--output", "-o", metavar="OUT", required=True, help="the draft YAML file to write"
+        )
+
         publish = actions.add_parser(
             "publish",
             help="Publish procedure files as new numbered versions (unchanged text: no new "
@@ -142,13 +153,15 @@ class Command(BaseCommand):
             self.render_file(options["file"], options["format"], options["output"])
         elif action == "types":
             self.list_types()
+        elif action == "import-docx":
+            self.import_docx(options["file"], options["output"])
         elif action == "publish":
             agency, by = self.publisher(options["agency"], options["by"])
             self.publish_files(options["files"], agency, by)
         elif action == "adopt":
             agency, by = self.publisher(options["agency"], options["by"])
             self.adopt_keys(options["keys"], agency, by)
-        else:  # argparse only lets the five actions through
+        else:  # argparse only lets the six actions through
             raise CommandError(f"unknown action {action!r}")
 
     # --- check ---------------------------------------------------------------------------
@@ -209,6 +222,34 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{target}: cannot write: {exc.strerror}", returncode=1) from None
         self.stdout.write(f"{target}: written ({fmt}, {len(content)} bytes)")
+
+    # --- import-docx ---------------------------------------------------------------------
+
+    def import_docx(self, file: str, output: str) -> None:
+        """Write the draft, print what to confirm and the check's problems; exit 1 when the
+        draft does not check clean, 2 when the file cannot be imported."""
+        from laksana.procedures.docx_import import ImportRefused, import_docx
+
+        try:
+            draft = import_docx(file)
+        except ImportRefused as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        try:
+            Path(output).write_text(draft.yaml(), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{output}: cannot write: {exc.strerror}", returncode=2) from None
+        self.stdout.write(f"{output}: written from {file}")
+        if draft.to_confirm:
+            self.stdout.write(f"To confirm ({len(draft.to_confirm)}):")
+            for item in draft.to_confirm:
+                self.stdout.write(f"  - {item}")
+        spec, problems = self._load(output)
+        if spec is None:
+            raise CommandError(
+                f"{output}: the draft does not check clean, {_plural(problems, 'problem')}.",
+                returncode=1,
+            )
+        self.stdout.write(f"{output}: ok ({describe(spec)})")
 
     # --- publish -------------------------------------------------------------------------
 

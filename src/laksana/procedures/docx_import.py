@@ -1,0 +1,482 @@
+"""Turn an SOP AP Word document into a draft procedure (``laksana/procedure@1`` YAML).
+
+The identity table (Nomor SOP, dates, Disahkan oleh, Nama SOP, Dasar Hukum, Kualifikasi
+Pelaksana, Keterkaitan, Peralatan/Perlengkapan, Peringatan, Pencatatan dan Pendataan) gives the
+identity; the flowchart table (No, Kegiatan, one column per Pelaksana, Mutu Baku:
+Kelengkapan/Persyaratan, Waktu, Output, Keterangan) gives the actors, artifacts and steps.
+The actor of a row is the Pelaksana column holding its symbol (:mod:`.docx_read`); a diamond,
+or an activity ending with "?", makes the row a decision with outcomes Ya and Tidak.
+
+What the import cannot decide is kept as :class:`ToConfirm` items, each naming the source
+table, row and column, for the author to confirm before the draft is saved. The draft is
+written so that it loads; what stays unsure is in those items (and as comments at the top of
+the YAML), never silently guessed away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from laksana.engine.loader import FORMAT
+from laksana.engine.timetext import TimeTextError, parse_time
+from laksana.procedures.docx_read import Cell, Shape, Table, body_paragraphs, tables
+
+
+class ImportRefused(Exception):
+    """The file is not an SOP AP Word document the import can read."""
+
+
+@dataclass(frozen=True)
+class ToConfirm:
+    """One thing the import could not decide: where in the source, and what was chosen."""
+
+    where: str  # e.g. "flowchart table, row 4 (No 3), column 'Waktu'"
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+@dataclass
+class Draft:
+    """The draft procedure as plain data, and what the author must confirm."""
+
+    data: dict[str, Any]
+    to_confirm: list[ToConfirm] = field(default_factory=list)
+
+    def yaml(self) -> str:
+        head = ["# Draft imported from Word by `laksana procedure import-docx`."]
+        if self.to_confirm:
+            head.append("# To confirm before the draft is saved:")
+            head.extend(f"#  - {item}" for item in self.to_confirm)
+        body = yaml.safe_dump(
+            self.data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+        )
+        return "\n".join(head) + "\n" + body
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+_ITEM = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]|[a-z][.)]|[-•·▪])\s+")
+
+
+def norm(text: str) -> str:
+    return " ".join(text.lower().replace("/", " / ").split())
+
+
+def slug(text: str, limit: int = 40) -> str:
+    out = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_")
+    return out or "x"
+
+
+def unique(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken:
+        name = f"{base}_{n}"
+        n += 1
+    taken.add(name)
+    return name
+
+
+def items(paragraphs: list[str]) -> list[str]:
+    """The items of a list cell: one per paragraph, or split at "1." / "-" within one."""
+    out: list[str] = []
+    for p in paragraphs:
+        parts = [x.strip(" ;,") for x in _ITEM.split(" " + p)]
+        out.extend(x for x in parts if x and x not in (":", "-"))
+    return out
+
+
+# --- the flowchart table --------------------------------------------------------------------
+
+_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("no", ("no", "no.", "nomor")),
+    ("activity", ("kegiatan", "uraian kegiatan", "aktivitas")),
+    ("requires", ("kelengkapan", "persyaratan", "persyaratan / kelengkapan")),
+    ("time", ("waktu",)),
+    ("produces", ("output", "out put", "keluaran")),
+    ("note", ("keterangan", "ket", "ket.")),
+)
+_GROUPS = ("pelaksana", "mutu baku")
+_REQUESTERS = ("pemohon", "pengusul", "pelapor", "pengguna layanan", "pemohon layanan")
+_TIDAK_TARGET = re.compile(
+    r"\b(ya|tidak)\b[^0-9?]{0,60}?\b(?:no\.?|nomor|langkah|kegiatan|tahap|ke)\s*(\d+[a-z]?)\b",
+    re.IGNORECASE,
+)
+
+
+def _role(text: str) -> str | None:
+    t = norm(text).rstrip(":")
+    for role, words in _ROLE_WORDS:
+        if t in words or (role == "requires" and t.startswith(("kelengkapan", "persyaratan"))):
+            return role
+    return None
+
+
+@dataclass
+class Layout:
+    """Where the flowchart table's columns are, and where its steps start."""
+
+    roles: dict[str, int]  # role -> grid column
+    actors: list[tuple[int, str]]  # (grid column, Pelaksana header)
+    first_row: int
+
+
+def find_flowchart(doc_tables: list[Table]) -> tuple[int, Table, Layout] | None:
+    for t_no, table in enumerate(doc_tables, 1):
+        layout = _layout(table)
+        if layout is not None:
+            return t_no, table, layout
+    return None
+
+
+def _layout(table: Table) -> Layout | None:
+    head = None
+    for r, row in enumerate(table.rows[:6]):
+        if any(_role(c.text) == "activity" for c in row if not c.continued):
+            head = r
+            break
+    if head is None:
+        return None
+    roles: dict[str, int] = {}
+    names: dict[int, str] = {}
+    r = head
+    while r < len(table.rows):
+        row = table.rows[r]
+        no_cell = table.cell(r, roles.get("no", 0))
+        numbered = no_cell is not None and re.match(r"^\d", no_cell.text)
+        if r > head and numbered and not _is_numbering_row(row):
+            break
+        for cell in row:
+            if cell.continued or not cell.text:
+                continue
+            role = _role(cell.text)
+            if role is not None and cell.span == 1:
+                roles.setdefault(role, cell.col)
+            elif role is None and norm(cell.text) not in _GROUPS and cell.span == 1:
+                names[cell.col] = cell.text
+        r += 1
+    if "activity" not in roles:
+        return None
+    mutu = [roles[k] for k in ("requires", "time", "produces") if k in roles]
+    end = min(mutu) if mutu else roles.get("note", table.columns)
+    actors = [(c, names[c]) for c in sorted(names) if roles["activity"] < c < end]
+    if not actors:
+        return None
+    return Layout(roles, actors, r)
+
+
+def _is_numbering_row(row: list[Cell]) -> bool:
+    """A row of column numbers under the header ("1 2 3 4 ..."), not a step."""
+    texts = [c.text for c in row if c.text]
+    return len(texts) >= 4 and all(re.fullmatch(r"\(?\d{1,2}\)?", t) for t in texts)
+
+
+@dataclass
+class Row:
+    source: int  # the table row (1-based) where the step starts
+    no: str
+    activity: list[str]
+    cells: dict[str, list[str]]
+    symbols: dict[int, list[Shape]]  # actor column -> symbols
+
+
+def read_rows(table: Table, layout: Layout) -> list[Row]:
+    rows: list[Row] = []
+
+    def texts(r: int, role: str) -> list[str]:
+        if role not in layout.roles:
+            return []
+        cell = table.cell(r, layout.roles[role])
+        if cell is None or cell.continued:
+            return []
+        return [p for p in cell.paragraphs if p]
+
+    for r in range(layout.first_row, len(table.rows)):
+        row = table.rows[r]
+        if _is_numbering_row(row) or any(
+            _role(c.text) == "activity" for c in row if not c.continued
+        ):
+            continue  # a repeated header (a new page) or the column numbers
+        no = " ".join(texts(r, "no")).strip().rstrip(".")
+        symbols: dict[int, list[Shape]] = {}
+        for col, _name in layout.actors:
+            cell = table.cell(r, col)
+            if cell is not None and not cell.continued and cell.symbols:
+                symbols[cell.col] = [*symbols.get(cell.col, []), *cell.symbols]
+        cells = {k: texts(r, k) for k in ("requires", "time", "produces", "note")}
+        activity = texts(r, "activity")
+        if not no and rows and not symbols:
+            # A row broken across pages, or a merged No: more text of the step above.
+            last = rows[-1]
+            last.activity.extend(activity)
+            for k, v in cells.items():
+                last.cells[k].extend(v)
+            continue
+        if not no and not activity and not symbols:
+            continue
+        rows.append(Row(r + 1, no, activity, cells, symbols))
+    return rows
+
+
+# --- the draft ------------------------------------------------------------------------------
+
+
+def import_docx(path: str | Path) -> Draft:
+    """Read an SOP AP Word document into a :class:`Draft`; raise :class:`ImportRefused` when
+    the file is not a .docx or has no flowchart table."""
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    path = Path(path)
+    if path.suffix.lower() != ".docx":
+        raise ImportRefused(f"{path}: not a Word .docx file (the suffix is not .docx)")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ImportRefused(f"{path}: not a Word .docx file ({exc})") from None
+    except OSError as exc:
+        raise ImportRefused(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    doc_tables = list(tables(document))
+    found = find_flowchart(doc_tables)
+    if found is None:
+        raise ImportRefused(
+            f"{path}: no flowchart table found (a table with the columns No, Kegiatan, one "
+            "column per Pelaksana, and Mutu Baku)"
+        )
+    from laksana.procedures.docx_identity import read_identity
+
+    t_no, table, layout = found
+    draft = Draft({})
+    identity = read_identity(doc_tables[: t_no - 1] or [], body_paragraphs(document), draft)
+    build_steps(draft, table, layout, t_no)
+    proc_id = "sop-" + re.sub(r"_+", "-", slug(identity.get("title", path.stem), 60))
+    draft.data = {
+        "format": FORMAT,
+        "id": proc_id,
+        "identity": identity,
+        **draft.data,
+    }
+    return draft
+
+
+def _actor_kind(name: str) -> str:
+    low = name.lower()
+    return "requesting_unit" if any(w in low for w in _REQUESTERS) else "position"
+
+
+@dataclass(frozen=True)
+class _Where:
+    """A place in the flowchart table: ``where("Waktu")`` names a column of a row."""
+
+    table: int
+    row: int
+    no: str
+
+    def __call__(self, column: str) -> str:
+        at = f"row {self.row}" + (f" (No {self.no})" if self.no else "")
+        return f"flowchart table {self.table}, {at}, column '{column}'"
+
+
+def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
+    rows = read_rows(table, layout)
+    names = dict(layout.actors)
+    actor_ids: dict[int, str] = {}
+    taken: set[str] = set()
+    for col, name in layout.actors:
+        actor_ids[col] = unique(slug(name, 30), taken)
+    step_ids: list[str] = []
+    taken_steps = {"selesai"}
+    for i, row in enumerate(rows, 1):
+        step_ids.append(unique(f"s{slug(row.no or str(i), 10)}", taken_steps))
+    by_no = {row.no.lower(): sid for row, sid in zip(rows, step_ids, strict=True) if row.no}
+
+    artifacts: dict[str, dict[str, Any]] = {}
+    art_by_name: dict[str, str] = {}  # normalised name -> the latest artifact of that name
+    produced: set[str] = set()
+    art_taken: set[str] = set()
+
+    def artifact(name: str, new: bool = False) -> str:
+        key = norm(name).rstrip(".")
+        if key in art_by_name and not new:
+            return art_by_name[key]
+        art_id = unique(slug(name), art_taken)
+        artifacts[art_id] = {"name": name.rstrip("."), "type": "file"}
+        art_by_name[key] = art_id
+        return art_id
+
+    used_actors: set[str] = set()
+    steps: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        sid = step_ids[i]
+        where = _Where(t_no, row.source, row.no)
+        activity = " ".join(row.activity).strip()
+        step: dict[str, Any] = {"id": sid}
+        if row.no:
+            step["no"] = row.no
+        else:
+            draft.to_confirm.append(ToConfirm(where("No"), "no number; numbered by position"))
+        if not activity:
+            draft.to_confirm.append(ToConfirm(where("Kegiatan"), "no activity text"))
+            activity = "(kegiatan)"
+        step["activity"] = activity
+        step["actor"] = _choose_actor(draft, row, names, actor_ids, steps, where)
+        used_actors.add(step["actor"])
+        decision = any(Shape.DECISION in s for s in row.symbols.values())
+        decision = decision or activity.rstrip().endswith("?")
+
+        req_text = " ".join(row.cells["requires"]).strip()
+        if req_text and req_text != "-":
+            ids: list[str] = []
+            for name in items(row.cells["requires"]):
+                art_id = artifact(name)
+                if art_id not in ids:
+                    ids.append(art_id)
+            step["requires"] = ids
+            step["requirements_text"] = req_text
+        time_text = " ".join(row.cells["time"]).strip()
+        if time_text and time_text != "-":
+            step["time"] = time_text
+            try:
+                parse_time(time_text)
+            except TimeTextError as exc:
+                draft.to_confirm.append(ToConfirm(where("Waktu"), str(exc)))
+        out_text = " ".join(row.cells["produces"]).strip()
+        if out_text and out_text != "-":
+            ids = []
+            for name in items(row.cells["produces"]):
+                key = norm(name).rstrip(".")
+                again = key in art_by_name and (
+                    art_by_name[key] in produced or art_by_name[key] in step.get("requires", [])
+                )
+                art_id = artifact(name, new=again)
+                if again:
+                    draft.to_confirm.append(
+                        ToConfirm(
+                            where("Output"),
+                            f"'{name}' has the name of an earlier document; read as a new "
+                            f"one ({art_id})",
+                        )
+                    )
+                if art_id not in ids:
+                    ids.append(art_id)
+                produced.add(art_id)
+            step["produces"] = ids
+            step["output_text"] = out_text
+        note = " ".join(row.cells["note"]).strip()
+        if note and note != "-":
+            step["note"] = note
+        if decision:
+            step["decision"] = _decision(draft, activity, note, i, step_ids, by_no, where)
+        steps.append(step)
+
+    actors: dict[str, dict[str, str]] = {}
+    for col, name in layout.actors:
+        aid = actor_ids[col]
+        if aid in used_actors:
+            actors[aid] = {"name": name, "kind": _actor_kind(name)}
+        else:
+            draft.to_confirm.append(
+                ToConfirm(
+                    f"flowchart table {t_no}, column '{name}'",
+                    "no row has a symbol in this Pelaksana column; the actor is left out",
+                )
+            )
+    draft.data = {"actors": actors}
+    if artifacts:
+        draft.data["artifacts"] = artifacts
+    draft.data["start"] = {"label": "Mulai", "to": step_ids[0]} if step_ids else "s1"
+    draft.data["steps"] = steps
+    draft.data["ends"] = [{"id": "selesai", "label": "Selesai"}]
+    if not steps:
+        draft.to_confirm.append(ToConfirm(f"flowchart table {t_no}", "no steps found"))
+
+
+def _choose_actor(
+    draft: Draft,
+    row: Row,
+    names: dict[int, str],
+    actor_ids: dict[int, str],
+    steps: list[dict[str, Any]],
+    where: _Where,
+) -> str:
+    """The actor of a row: the column of its process or decision symbol (a mark typed, a
+    start or end symbol, a connector, in that order of preference)."""
+    for kinds in (
+        (Shape.PROCESS, Shape.DECISION),
+        (Shape.MARK,),
+        (Shape.TERMINATOR,),
+        (Shape.CONNECTOR,),
+    ):
+        cols = [c for c, shapes in row.symbols.items() if any(s in kinds for s in shapes)]
+        if cols:
+            chosen = cols[0]
+            if len(cols) > 1:
+                listed = ", ".join(names.get(c, str(c)) for c in cols)
+                draft.to_confirm.append(
+                    ToConfirm(
+                        where("Pelaksana"),
+                        f"symbols in several columns ({listed}); actor '{names[chosen]}' chosen",
+                    )
+                )
+            return actor_ids[chosen]
+    # No symbol: the actor the activity names, else the actor of the row above.
+    activity = norm(" ".join(row.activity))
+    for col, name in names.items():
+        if norm(name) and norm(name) in activity:
+            draft.to_confirm.append(
+                ToConfirm(
+                    where("Pelaksana"),
+                    f"no symbol in any Pelaksana column; actor '{name}' read from the activity",
+                )
+            )
+            return actor_ids[col]
+    first = next(iter(names))
+    above: str = steps[-1]["actor"] if steps else actor_ids[first]
+    label = next((n for c, n in names.items() if actor_ids[c] == above), above)
+    draft.to_confirm.append(
+        ToConfirm(
+            where("Pelaksana"),
+            f"no symbol in any Pelaksana column; actor '{label}' (of the row above) assumed",
+        )
+    )
+    return above
+
+
+def _decision(
+    draft: Draft,
+    activity: str,
+    note: str,
+    i: int,
+    step_ids: list[str],
+    by_no: dict[str, str],
+    where: _Where,
+) -> dict[str, Any]:
+    """Outcomes Ya and Tidak: targets the text names ("jika tidak, kembali ke kegiatan 3"),
+    else the next row for Ya and, for Tidak, the end, listed to confirm."""
+    following = step_ids[i + 1] if i + 1 < len(step_ids) else "selesai"
+    targets: dict[str, str] = {}
+    for m in _TIDAK_TARGET.finditer(f"{activity} {note}"):
+        label = m[1].capitalize()
+        target = by_no.get(m[2].lower())
+        if target and label not in targets:
+            targets[label] = target
+    if "Ya" not in targets:
+        targets["Ya"] = following
+    if "Tidak" not in targets:
+        targets["Tidak"] = "selesai"
+        draft.to_confirm.append(
+            ToConfirm(
+                where("Kegiatan"),
+                "decision: the text does not say where 'Tidak' leads; it ends the procedure "
+                "in the draft",
+            )
+        )
+    return {"outcomes": [{"label": k, "to": targets[k]} for k in ("Ya", "Tidak")]}

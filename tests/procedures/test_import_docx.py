@@ -1,0 +1,171 @@
+"""`laksana procedure import-docx`: SOP AP Word documents built with python-docx (shapes,
+marks, merged header cells, decisions, a row with no symbol) turned into drafts that load
+and run to an end."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from laksana.engine import artifacts
+from laksana.engine.interpreter import CompleteStep, Transition, execute, open_case
+from laksana.engine.loader import load_text
+from laksana.engine.spec import ProcedureSpec
+from laksana.procedures.docx_import import ImportRefused, import_docx
+
+from .sopdocx import Row, build, has_tag
+
+ACTORS = ["Unit Kerja Pemohon", "Operator Email", "Kepala Bidang"]
+ROWS = [
+    Row("1", "Pemohon mengajukan permohonan akun", 0, "dml", "Surat Permohonan", "±1 Jam",
+        "Formulir Permohonan"),
+    Row("2", "Operator memeriksa kelengkapan data", 1, "vml",
+        "1. Formulir Permohonan 2. Surat Permohonan", "2 Hari", "Catatan Pemeriksaan"),
+    Row("3", "Apakah data lengkap?", 1, "dml-diamond", "Catatan Pemeriksaan", "15 menit", "",
+        "Jika tidak, kembali ke kegiatan 1"),
+    Row("4", "Kepala Bidang menyetujui pembuatan akun", 2, "✓", "", "1 Hari", "Disposisi"),
+    Row("5", "Operator Email membuat akun email", None, "", "Disposisi", "±1 Jam",
+        "Akun Email"),
+]  # fmt: skip
+
+
+def run_to_end(spec: ProcedureSpec, outcomes: dict[str, list[str]]) -> str:
+    """Complete every active step, supplying what it needs, until the case ends; a decision
+    takes the next of its listed outcomes, then Ya."""
+    state = open_case(spec).state
+    outcomes = {k: list(v) for k, v in outcomes.items()}
+    for _ in range(50):
+        if state.finished:
+            return state.end or ""
+        step = spec.step(state.active[0])
+        supplied = {
+            a: artifacts.example_value(spec.artifact(a))
+            for a in (*step.requires, *step.produces)
+            if a not in state.artifacts or a in step.produces
+        }
+        outcome = (outcomes.get(step.id) or ["Ya"]).pop(0) if step.decision else None
+        result = execute(spec, state, CompleteStep(step.id, supplied, outcome=outcome))
+        assert isinstance(result, Transition), result
+        state = result.state
+    raise AssertionError("the case did not end")
+
+
+@pytest.fixture
+def sop(tmp_path: Path) -> Path:
+    return build(tmp_path / "sop.docx", ACTORS, ROWS)
+
+
+def test_the_document_has_the_shapes_it_is_built_with(sop: Path):
+    assert has_tag(sop, "w:drawing") and has_tag(sop, "w:pict") and has_tag(sop, "w:vMerge")
+
+
+def test_identity_and_actors_are_read(sop: Path):
+    draft = import_docx(sop)
+    identity = draft.data["identity"]
+    assert identity["number"] == "800/123/DISKOMINFO/2024"
+    assert identity["title"] == "Pembuatan Akun Email Dinas"
+    assert identity["agency"] == "DINAS KOMUNIKASI DAN INFORMATIKA"
+    assert identity["made"] == "2024-01-02" and identity["effective"] == "2024-01-15"
+    assert "revised" not in identity
+    assert identity["approved_by"] == {
+        "title": "Kepala Dinas",
+        "name": "I GEDE CONTOH",
+        "nip": "19700101 199503 1 001",
+    }
+    assert identity["legal_basis"][1] == "Peraturan Presiden Nomor 95 Tahun 2018"
+    assert identity["equipment"] == ["Komputer", "Jaringan Internet"]
+    assert identity["records"] == ["Dicatat dalam buku register akun."]
+    assert draft.data["actors"] == {
+        "unit_kerja_pemohon": {"name": "Unit Kerja Pemohon", "kind": "requesting_unit"},
+        "operator_email": {"name": "Operator Email", "kind": "position"},
+        "kepala_bidang": {"name": "Kepala Bidang", "kind": "position"},
+    }
+
+
+def test_each_row_gets_the_actor_of_its_symbol_and_the_draft_runs(sop: Path):
+    draft = import_docx(sop)
+    spec = load_text(draft.yaml(), "draft.yaml")
+    actors = [s.actor for s in spec.steps]
+    # DrawingML, VML, a diamond, a typed mark; row 5 has no symbol and names its actor.
+    assert actors == ["unit_kerja_pemohon", "operator_email", "operator_email",
+                      "kepala_bidang", "operator_email"]  # fmt: skip
+    assert [s.number for s in spec.steps] == ["1", "2", "3", "4", "5"]
+    decision = spec.step("s3").decision
+    assert decision is not None
+    assert [(o.label, o.target) for o in decision.outcomes] == [("Ya", "s4"), ("Tidak", "s1")]
+    assert spec.step("s2").requires == ("formulir_permohonan", "surat_permohonan")
+    assert spec.artifact("akun_email").name == "Akun Email"
+    assert spec.artifact("akun_email").type == "file"
+    assert spec.step("s1").time is not None and spec.step("s1").time.amount == 1
+    assert spec.step("s2").time is not None and spec.step("s2").time.amount == 2
+    [item] = draft.to_confirm
+    assert "row 7 (No 5)" in item.where and "'Pelaksana'" in item.where
+    assert "no symbol" in item.text
+    assert run_to_end(spec, {}) == "selesai"
+    assert run_to_end(spec, {"s3": ["Tidak", "Ya"]}) == "selesai"  # back to row 1, then on
+
+
+def test_a_question_without_a_target_lists_tidak_to_confirm(tmp_path: Path):
+    rows = [
+        Row("1", "Operator menerima laporan", 0, "vml", "", "10 menit", "Laporan"),
+        Row("2", "Apakah laporan valid?", 0, "vml-diamond", "Laporan", "1 Jam"),
+        Row("3", "Kepala Bidang menindaklanjuti laporan", 1, "X", "Laporan", "1 Hari",
+            "Tindak Lanjut"),
+    ]  # fmt: skip
+    draft = import_docx(build(tmp_path / "q.docx", ["Operator", "Kepala Bidang"], rows))
+    spec = load_text(draft.yaml(), "q.yaml")
+    decision = spec.step("s2").decision
+    assert decision is not None
+    assert [(o.label, o.target) for o in decision.outcomes] == [("Ya", "s3"), ("Tidak", "selesai")]
+    assert any("'Tidak'" in i.text and "row 4 (No 2)" in i.where for i in draft.to_confirm)
+    assert run_to_end(spec, {}) == "selesai"
+    assert run_to_end(spec, {"s2": ["Tidak"]}) == "selesai"
+
+
+def test_a_time_without_unit_is_to_confirm_and_fails_the_check(tmp_path: Path):
+    rows = [Row("1", "Operator mencatat", 0, "dml", "", "±1", "Catatan")]
+    path = build(tmp_path / "t.docx", ["Operator"], rows)
+    draft = import_docx(path)
+    assert any("'Waktu'" in i.where and "no unit" in i.text for i in draft.to_confirm)
+    out = StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("procedure", "import-docx", str(path), "-o", str(tmp_path / "t.yaml"),
+                     stdout=out)  # fmt: skip
+    assert exc.value.returncode == 1
+    assert "t.yaml:" in out.getvalue() and "no unit" in out.getvalue()
+
+
+def test_the_command_writes_the_draft_and_exits_0_when_it_checks_clean(sop: Path, tmp_path):
+    out = StringIO()
+    target = tmp_path / "draft.yaml"
+    call_command("procedure", "import-docx", str(sop), "-o", str(target), stdout=out)
+    text = out.getvalue()
+    assert "To confirm (1):" in text and "no symbol" in text
+    assert f"{target}: ok (5 steps, 3 actors, 1 decision)" in text
+    assert load_text(target.read_text(encoding="utf-8")).identity.number
+
+
+def test_the_command_exits_2_for_a_file_it_cannot_import(tmp_path: Path):
+    text_file = tmp_path / "sop.txt"
+    text_file.write_text("not a document", encoding="utf-8")
+    fake = tmp_path / "fake.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    no_table = build(tmp_path / "none.docx", ["Operator"], [], identity=True)
+    import docx
+
+    plain = docx.Document()
+    plain.add_paragraph("Tidak ada tabel")
+    plain.save(str(no_table))
+    for path, message in ((text_file, "not a Word .docx"), (fake, "not a Word .docx"),
+                          (no_table, "no flowchart table")):  # fmt: skip
+        with pytest.raises(CommandError) as exc:
+            call_command("procedure", "import-docx", str(path), "-o", str(tmp_path / "o.yaml"),
+                         stdout=StringIO())  # fmt: skip
+        assert exc.value.returncode == 2
+        assert message in str(exc.value)
+        with pytest.raises(ImportRefused):
+            import_docx(path)
