@@ -13,6 +13,7 @@ import re
 import yaml
 
 from laksana.engine import artifacts as artifact_registry
+from laksana.engine.authorforms import KIND_ALIASES, listed, next_list, step_actor, step_where
 from laksana.engine.messages import Msg
 from laksana.engine.spec import (
     Actor,
@@ -29,7 +30,7 @@ from laksana.engine.spec import (
     Step,
 )
 from laksana.engine.timetext import TimeStandard, TimeTextError, parse_time
-from laksana.engine.yamlread import NAME, Reader, choices_text
+from laksana.engine.yamlread import NAME, Reader, choices_text, closest, peek
 
 _IDENTITY_LISTS = (
     "legal_basis",
@@ -86,6 +87,11 @@ class Builder:
         self.artifact_refs: list[tuple[str, yaml.Node, str]] = []
         # Actors named outside a step's 'actor' (a document's signers).
         self.actor_refs: list[tuple[str, yaml.Node, str]] = []
+        # Every actor id declared, also those whose definition has a problem: a step naming
+        # one is not told again that its actor is unknown.
+        self.declared_actors: set[str] = set()
+        # Actors a step names beside its one actor (``actor: [a, b]``, already reported).
+        self.listed_actors: set[str] = set()
 
     # identity -----------------------------------------------------------------------------
 
@@ -146,6 +152,7 @@ class Builder:
         out = []
         kinds = [k.value for k in ActorKind]
         for actor_id, key_node, value_node in self.r.named_mapping(node, "actors"):
+            self.declared_actors.add(actor_id)
             where = Msg("actor '%(actor_id)s'", actor_id=actor_id)
             m = self.r.mapping(
                 value_node, where, ("name", "kind", "description"), required=("name", "kind")
@@ -155,9 +162,19 @@ class Builder:
             kind_node = m["kind"][1] if "kind" in m else None
             kind_text = self.r.text(kind_node, Msg("%(where)s kind", where=where))
             if kind_text and kind_text not in kinds:
+                meant = closest(kind_text, kinds, KIND_ALIASES)
                 self.r.error(
                     kind_node,
                     Msg(
+                        "%(where)s: unknown kind '%(kind_text)s'; did you mean '%(closest)s'? "
+                        "allowed: %(allowed)s",
+                        where=where,
+                        kind_text=kind_text,
+                        closest=meant,
+                        allowed=choices_text(kinds),
+                    )
+                    if meant
+                    else Msg(
                         "%(where)s: unknown kind '%(kind_text)s'; allowed: %(allowed)s",
                         where=where,
                         kind_text=kind_text,
@@ -533,15 +550,18 @@ class Builder:
             return []
         out = []
         for index, item in enumerate(node.value, start=1):
+            number = peek(item, "no")
             m = r.mapping(
                 item,
-                Msg("step %(index)s", index=index),
+                step_where(peek(item, "id"), number),
                 _STEP_KEYS,
                 required=("id", "activity", "actor"),
             )
             if m is None or "id" not in m:
                 continue
-            step_id = r.text(m["id"][1], Msg("step %(index)s id", index=index))
+            step_id = r.text(
+                m["id"][1], Msg("%(where)s id", where=step_where(peek(item, "id"), number))
+            )
             if step_id and not NAME.match(step_id):
                 r.error(
                     m["id"][1],
@@ -549,7 +569,7 @@ class Builder:
                         "step id '%(step_id)s' must be letters, digits, '_' or '-'", step_id=step_id
                     ),
                 )
-            where = Msg("step '%(step_id)s'", step_id=step_id)
+            where = step_where(step_id, number)
             activity = r.text(
                 m["activity"][1] if "activity" in m else None,
                 Msg("%(where)s activity", where=where),
@@ -565,9 +585,18 @@ class Builder:
                             where=where,
                         ),
                     )
-            next_id = (
-                r.text(m["next"][1], Msg("%(where)s next", where=where)) if "next" in m else None
-            )
+            if "next" in m and listed(m["next"][1]):  # with a decision: told to remove it
+                next_id, decision = (
+                    next_list(self, m["next"][1], where, activity)
+                    if decision is None
+                    else (None, decision)
+                )
+            else:
+                next_id = (
+                    r.text(m["next"][1], Msg("%(where)s next", where=where))
+                    if "next" in m
+                    else None
+                )
             if next_id is not None and decision is None:
                 self.target_refs.append((next_id, m["next"][1], Msg("%(where)s next", where=where)))
             self.positions[f"step:{step_id}"] = r.pos(m["id"][1])
@@ -597,10 +626,7 @@ class Builder:
                         if "no" in m
                         else str(index),
                         activity=activity,
-                        actor=r.text(
-                            m["actor"][1] if "actor" in m else None,
-                            Msg("%(where)s actor", where=where),
-                        ),
+                        actor=step_actor(self, m["actor"][1] if "actor" in m else None, where),
                         requires=requires,
                         produces=produces,
                         time=self.time(m["time"][1] if "time" in m else None, where),

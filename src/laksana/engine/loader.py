@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 import yaml
 
+from laksana.engine.authorforms import step_where
 from laksana.engine.builder import Builder
 from laksana.engine.graphcheck import check_graph, node_at, pos_node
 from laksana.engine.messages import Msg
@@ -35,6 +36,7 @@ from laksana.engine.yamlread import (
     LoadError,
     Reader,
     choices_text,
+    closest,
     compose,
 )
 
@@ -194,37 +196,55 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
 
     actor_ids = [a.id for a in actors]
     art_ids = [a.id for a in arts]
-    used_actors: set[str] = set()
+    # An unknown name is told with the closest declared one; an artifact meant that way counts
+    # as used (an actor meant that way is still told unused: tests/procedures/test_cli.py).
+    used_actors: set[str] = set(b.listed_actors)
     used_arts: set[str] = set()
-    for s, m in steps_m:
-        if s.actor and s.actor not in actor_ids and actors:
-            r.error(
-                m["actor"][1],
-                Msg(
-                    "step '%(id)s': unknown actor '%(actor)s'; actors: %(allowed)s",
-                    id=s.id,
-                    actor=s.actor,
-                    allowed=choices_text(actor_ids),
-                ),
+    actor_uses = [
+        (s.actor, m["actor"][1], step_where(s.id, s.number if "no" in m else ""))
+        for s, m in steps_m
+        if s.actor and actors
+    ]
+    used_actors.update(s.actor for s, _ in steps_m)
+    for ref, ref_node, what in actor_uses + b.actor_refs:
+        if ref in actor_ids or ref in b.declared_actors:  # a declared actor's own problem is told
+            continue
+        meant = closest(ref, actor_ids)
+        r.error(
+            ref_node,
+            Msg(
+                "%(what)s: unknown actor '%(actor)s'; did you mean '%(closest)s'? "
+                "actors: %(allowed)s",
+                what=what,
+                actor=ref,
+                closest=meant,
+                allowed=choices_text(actor_ids),
             )
-        used_actors.add(s.actor)
-    for ref, ref_node, what in b.actor_refs:
-        if ref not in actor_ids:
-            r.error(
-                ref_node,
-                Msg(
-                    "%(what)s: unknown actor '%(actor)s'; actors: %(allowed)s",
-                    what=what,
-                    actor=ref,
-                    allowed=choices_text(actor_ids),
-                ),
-            )
+            if meant
+            else Msg(
+                "%(what)s: unknown actor '%(actor)s'; actors: %(allowed)s",
+                what=what,
+                actor=ref,
+                allowed=choices_text(actor_ids),
+            ),
+        )
     for ref, ref_node, what in b.artifact_refs:
         used_arts.add(ref)
         if ref not in art_ids:
+            meant = closest(ref, art_ids)
+            used_arts.add(meant)
             r.error(
                 ref_node,
                 Msg(
+                    "%(what)s: unknown artifact '%(ref)s'; did you mean '%(closest)s'? "
+                    "artifacts: %(allowed)s",
+                    what=what,
+                    ref=ref,
+                    closest=meant,
+                    allowed=choices_text(art_ids),
+                )
+                if meant
+                else Msg(
                     "%(what)s: unknown artifact '%(ref)s'; artifacts: %(allowed)s",
                     what=what,
                     ref=ref,

@@ -9,6 +9,7 @@ each problem as a :class:`LoadError` at the node's file, line and column instead
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,34 @@ class LoadError:
 def choices_text(values: Iterable[str]) -> str:
     """The allowed values as a message lists them: "a, b, c", or "(none)"."""
     return ", ".join(values) or "(none)"
+
+
+def closest(word: str, choices: Iterable[str], aliases: dict[str, str] | None = None) -> str:
+    """The allowed value an author most likely meant by ``word`` (a misspelling, another
+    case, an alias such as the Indonesian name of a kind), or "" when none is close."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    key = word.strip().lower()
+    if aliases and key in aliases and aliases[key] in choices:
+        return aliases[key]
+    if key in lowered:
+        return lowered[key]
+    found = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
+    return lowered[found[0]] if found else ""
+
+
+def peek(node: yaml.Node, key: str) -> str:
+    """The plain text of ``key`` in a mapping node, read before the mapping is checked
+    ("" when the node is no mapping or the value no text)."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and key_node.value == key
+                and isinstance(value_node, yaml.ScalarNode)
+            ):
+                return str(value_node.value).strip()
+    return ""
 
 
 class Reader:
