@@ -46,6 +46,7 @@ FONT_SIZE = 7.0  # table text
 HEADER_SIZE = 7.0  # table headers (bold)
 HEADER_MIN_SIZE = 5.0  # narrow column headers shrink down to this, then hyphenate
 ACTOR_SIZE = 6.5  # the actor (Pelaksana) headers, all one size
+MIN_ACTOR_SIZE = 6.5  # never smaller: a long name wraps over more lines, hyphenated
 CAPTION_SIZE = 8.0  # the title line above each table (bold)
 LINE_HEIGHT = 1.25  # as a multiple of the font size; the CSS uses the same
 PAD_X = 3.0  # cell padding, left and right
@@ -333,7 +334,7 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
     lane_inner = text_width_of(columns.lane)
     actor_size = min(
         (
-            fit_size(a.name, lane_inner, ACTOR_SIZE, minimum=HEADER_MIN_SIZE, bold=True)
+            fit_size(a.name, lane_inner, ACTOR_SIZE, minimum=MIN_ACTOR_SIZE, bold=True)
             for a in spec.actors
         ),
         default=ACTOR_SIZE,
@@ -547,6 +548,27 @@ class _Pair:
     target: str
     target_page: int
     forward: bool
+    lane: int = -1  # the lane both halves stand in
+
+
+def _pair_lanes(
+    pairs: Sequence[_Pair], by_id: Mapping[str, GraphNode], row: Mapping[str, int], lanes: int
+) -> None:
+    """Give each pair of connectors forward one lane for both halves: its target's lane when
+    free, else the nearest lane free both in the bottom row of the page it leaves and in the
+    top row of the page it reaches."""
+    taken: dict[tuple[str, int], set[int]] = {}
+    # The pair reaching the first row of its page first: its connector stands right above it.
+    for pair in sorted(pairs, key=lambda q: row[q.target]):
+        if not pair.forward:
+            continue
+        out_used = taken.setdefault(("out", pair.source_pages[0]), set())
+        in_used = taken.setdefault(("in", pair.target_page), set())
+        both = out_used | in_used
+        lane = _free_lane(by_id[pair.target].lane, both, lanes)
+        out_used.add(lane)
+        in_used.add(lane)
+        pair.lane = lane
 
 
 def flow_layout(
@@ -594,23 +616,28 @@ def flow_layout(
             pair.source_pages.append(ps)
         edge_pair[edge.id] = pair
 
+    _pair_lanes(pairs, by_id, row_index, len(lanes))
     pages: list[Page] = []
     for p, rows in enumerate(pages_rows):
-        pages.append(
-            _layout_page(
-                p,
-                [by_id[order[i]] for i in rows],
-                graph,
-                page_of,
-                pairs,
-                edge_pair,
-                lanes=len(lanes),
-                heights=heights,
-                sizes=sizes,
-                geometry=geometry,
-                terminator_lines=terminator_lines,
-            )
+        page = _layout_page(
+            p,
+            [by_id[order[i]] for i in rows],
+            graph,
+            page_of,
+            pairs,
+            edge_pair,
+            lanes=len(lanes),
+            heights=heights,
+            sizes=sizes,
+            geometry=geometry,
+            terminator_lines=terminator_lines,
         )
+        # An edge back to this page: its connectors on later pages stand in the same lane.
+        for symbol in page.connectors():
+            pair = next((q for q in pairs if q.label == symbol.label), None)
+            if pair is not None and not pair.forward and symbol.role is ConnectorRole.IN:
+                pair.lane = symbol.lane
+        pages.append(page)
     return FlowLayout(
         lanes=lanes,
         lane_width=lane_w,
@@ -694,7 +721,7 @@ def _layout_page(
         first_row = placed[0].id if placed else ""
         ordered = sorted(incoming, key=lambda q: (q.target != first_row, -q.source_pages[0]))
         for pair in ordered:
-            lane = _free_lane(by_id[pair.target].lane, used, lanes)
+            lane = pair.lane if pair.lane >= 0 else _free_lane(by_id[pair.target].lane, used, lanes)
             placed.append(
                 PlacedNode(
                     id=f":in:{pair.label}",
@@ -755,7 +782,7 @@ def _layout_page(
                 prefer = last.lane
             else:
                 prefer = by_id[pair.sources[0]].lane
-            lane = _free_lane(prefer, used, lanes)
+            lane = pair.lane if pair.lane >= 0 else _free_lane(prefer, used, lanes)
             placed.append(
                 PlacedNode(
                     id=f":out:{pair.label}",
@@ -799,6 +826,7 @@ def _layout_page(
                         lines=(pair.label,),
                         role=ConnectorRole.OUT,
                         beside=edge.source,
+                        prefer=pair.lane,
                     )
                 )
             edges.append(PageEdge(edge.id, edge.source, conn, edge.label, priority))

@@ -69,6 +69,7 @@ class PlacedNode:
     lines: tuple[str, ...] = ()
     role: ConnectorRole | None = None
     beside: str = ""
+    prefer: int = -1  # a connector beside a node: the lane of its pair's other half
 
     @property
     def top(self) -> float:
@@ -136,7 +137,7 @@ _EPS = 0.01
 # Route costs, in units of "one lane width of line": a crossing is worth a detour of a few
 # lanes, a bend a little, running through a symbol is never acceptable.
 _HIT = 1000.0
-_CROSSING = 3.0
+_CROSSING = 30.0  # a route round the whole table is better than a crossing
 _OVERLAP = 2.0
 _BEND = 0.4
 _SAME_EXIT = 8.0  # two outcomes of one decision leaving by the same side
@@ -397,6 +398,10 @@ class _Router:
         # In its own lane only when there is room beside the symbol.
         if self._beside_x(anchor.lane, anchor, connector) is not None:
             candidates.append(anchor.lane)
+        # The lane of the other half of its pair first, so that both stand in one column.
+        if connector.prefer in candidates:
+            candidates.remove(connector.prefer)
+            candidates.insert(0, connector.prefer)
         best: tuple[int, int, float] | None = None  # (conflicts, lane, x)
         for lane in candidates:
             cx = self._beside_x(lane, anchor, connector)
