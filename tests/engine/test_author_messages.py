@@ -100,6 +100,25 @@ def test_next_to_two_steps_is_one_message_showing_a_decision():
     )
 
 
+def test_next_to_two_steps_skipping_one_is_still_one_message():
+    error = only_problem(
+        changed("    produces: [laporan]\n", "    produces: [laporan]\n    next: [s3, selesai]\n")
+    )
+    assert at(error) == (16, 11)
+    assert "outcomes: [{label: Ya, to: s3}, {label: Tidak, to: selesai}]" in error.message
+
+
+def test_next_to_three_steps_shows_three_outcomes():
+    error = only_problem(
+        changed(
+            "    produces: [laporan]\n", "    produces: [laporan]\n    next: [s2, s3, selesai]\n"
+        )
+    )
+    assert "outcomes: [{label: ..., to: s2}, {label: ..., to: s3}, {label: ..., to: selesai}]" in (
+        error.message
+    )
+
+
 def test_next_to_two_steps_with_one_unknown_also_names_that_target():
     with pytest.raises(ProcedureErrors) as exc:
         load_text(

@@ -105,6 +105,7 @@ def next_list(
         ),
     )
     b.target_refs.extend((t, n, Msg("%(where)s next", where=where)) for t, n in targets)
+    b.flow_guessed = True
     outcomes = tuple(Outcome(label=t, target=t) for t, _ in targets)
     return None, Decision(question=activity, outcomes=outcomes)
 

@@ -280,7 +280,7 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
                 Msg("artifact '%(id)s' is declared but no step requires or produces it", id=art.id),
             )
 
-    if not bad_refs and start_id in node_ids and steps:
+    if not bad_refs and not b.flow_guessed and start_id in node_ids and steps:
         check_graph(r, b, steps, ends, start_id)
 
     if r.errors:
