@@ -75,7 +75,7 @@ class Sizes:
         # gunicorn's sync workers: one per core. A request is CPU work (the database is local
         # or answers in well under a millisecond), so more workers only take turns on the
         # same cores; on the 2-core reference machine 3 workers gave less throughput and a
-        # longer tail than 2 (docs/performance.md, "Third round").
+        # longer tail than 2 (docs/performance.md, "The figures").
         self.http_workers = http_workers or os.cpu_count() or 2
         # A million cases on PostgreSQL; on SQLite a tenth (a million would be a 20 GB file).
         self.scale_cases = scale_cases or (500 if quick else 1_000_000)

@@ -1,5 +1,5 @@
 """Indexes of steps and journal entries that hold only the rows their queries look for
-(docs/performance.md, "Third round"):
+(docs/performance.md, "How the step path is built"):
 
 * the actor and due-time indexes hold the active steps only, the inbox the active steps that
   were claimed (they held every step; their columns are unchanged, status first):

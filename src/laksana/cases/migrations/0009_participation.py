@@ -1,5 +1,5 @@
 """Who took part in cases of which procedure, for which requesting unit (docs/performance.md,
-"Fourth round"): the table, and its rows for the cases already there, from their openers,
+"How the screens find a page"): the table, and its rows for the cases already there, from their openers,
 steps and dispositions. Going back drops the table (the facts it summarizes stay)."""
 
 from typing import Any
