@@ -152,9 +152,9 @@ class CaseStep(models.Model):
         # it out of the three indexes of active steps (small, and read and written where the
         # newest entries are) instead of moving it to the far end of three indexes of every
         # step, and a new step enters none of the indexes of people: fewer pages written on
-        # every action (docs/performance.md, "How the step path is built"). The status stays the first column
-        # of the indexes of active steps: without statistics SQLite's planner judges an index
-        # by the columns its query fixes, and so keeps choosing them as it did.
+        # every action (docs/performance.md, "How the step path is built"). The status stays
+        # the first column of the indexes of active steps: without statistics SQLite's planner
+        # judges an index by the columns its query fixes, and so keeps choosing them as it did.
         indexes = [
             # The inbox: active steps claimed by a person.
             models.Index(
