@@ -53,8 +53,8 @@ def drawingml(prst: str = "flowChartProcess", text: str = "") -> str:
 
 
 def vml(kind: str = "rect") -> str:
-    """A VML shape in a ``w:pict``: ``rect``, ``oval``, or ``diamond`` (a ``v:shape`` of type
-    ``#_x0000_t110``, the flowchart decision)."""
+    """A VML shape in a ``w:pict``: ``rect``, ``oval``, ``line``, or ``diamond`` (a
+    ``v:shape`` of type ``#_x0000_t110``, the flowchart decision)."""
     if kind == "diamond":
         shape = (
             "<v:shapetype id='_x0000_t110' coordsize='21600,21600' o:spt='110' "
@@ -76,6 +76,13 @@ class Row:
     time: str = ""
     output: str = ""
     note: str = ""
+    # More symbols of the row: (actor index, symbol), e.g. a start terminator "dml-terminator"
+    # or an arrow "dml-line" beside the process.
+    extra: tuple[tuple[int, str], ...] = ()
+    span: int = 1  # the symbol's cell merged over this many Pelaksana columns
+    # The rest of the activity after a page break: the header is repeated, then a row with no
+    # No holds this text.
+    continued: str = ""
 
 
 IDENTITY = {
@@ -147,6 +154,48 @@ def build(
             _set_cell(cells[0], lv)
             _set_cell(cells[1], rv)
         document.add_paragraph("")
+    flowchart(document, actors, rows)
+    document.save(str(path))
+    return path
+
+
+_DML = {
+    "": "rect",
+    "diamond": "flowChartDecision",
+    "terminator": "flowChartTerminator",
+    "line": "straightConnector1",
+}
+
+
+def _put_symbol(cell, symbol: str) -> None:
+    kind, _, variant = symbol.partition("-")
+    if kind == "dml":
+        xml = drawingml(_DML[variant], text="" if variant == "line" else "Proses")
+    elif kind == "vml":
+        xml = vml(variant or "rect")
+    else:
+        _set_cell(cell, [symbol])
+        return
+    cell.paragraphs[0].add_run()._r.append(parse_xml(xml))
+
+
+def _repeat_header(t, actors: list[str]) -> None:
+    """The two header rows again, as Word prints them at the top of a new page."""
+    n = len(actors)
+    top, sub = t.add_row().cells, t.add_row().cells
+    _set_cell(top[0], ["No"])
+    _set_cell(top[1], ["Kegiatan"])
+    _set_cell(top[2], ["Pelaksana"])
+    _set_cell(top[2 + n], ["Mutu Baku"])
+    _set_cell(top[5 + n], ["Keterangan"])
+    for i, name in enumerate(actors):
+        _set_cell(sub[2 + i], [name])
+    for i, name in enumerate(("Kelengkapan", "Waktu", "Output")):
+        _set_cell(sub[2 + n + i], [name])
+
+
+def flowchart(document, actors: list[str], rows: list[Row]) -> None:
+    """Add the flowchart table to ``document``."""
     n = len(actors)
     cols = 2 + n + 3 + 1
     t = document.add_table(rows=2, cols=cols)
@@ -170,24 +219,20 @@ def build(
         cells = t.add_row().cells
         _set_cell(cells[0], [row.no])
         _set_cell(cells[1], [row.activity])
-        if row.actor is not None:
-            target = cells[2 + row.actor]
-            if row.symbol.startswith(("dml", "vml")):
-                kind, _, variant = row.symbol.partition("-")
-                if kind == "dml":
-                    xml = drawingml("flowChartDecision" if variant == "diamond" else "rect")
-                else:
-                    xml = vml("diamond" if variant == "diamond" else "rect")
-                run = target.paragraphs[0].add_run()
-                run._r.append(parse_xml(xml))
-            else:
-                _set_cell(target, [row.symbol])
+        symbols = ([(row.actor, row.symbol)] if row.actor is not None else []) + list(row.extra)
+        for actor, symbol in symbols:
+            target = cells[2 + actor]
+            if actor == row.actor and row.span > 1:
+                target = target.merge(cells[1 + actor + row.span])
+            _put_symbol(target, symbol)
         _set_cell(cells[2 + n], [row.requires])
         _set_cell(cells[3 + n], [row.time])
         _set_cell(cells[4 + n], [row.output])
         _set_cell(cells[cols - 1], [row.note])
-    document.save(str(path))
-    return path
+        if row.continued:
+            _repeat_header(t, actors)
+            more = t.add_row().cells
+            _set_cell(more[1], [row.continued])
 
 
 def has_tag(path: Path, tag: str) -> bool:

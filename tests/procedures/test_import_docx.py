@@ -169,3 +169,109 @@ def test_the_command_exits_2_for_a_file_it_cannot_import(tmp_path: Path):
         assert message in str(exc.value)
         with pytest.raises(ImportRefused):
             import_docx(path)
+
+
+HELPDESK = ["Pelapor", "Petugas Helpdesk", "Kepala Seksi", "Tim Teknis"]
+HELPDESK_ROWS = [
+    # Row 1: the start terminator and the process in the reporter's column, an arrow beside.
+    Row("1", "Pelapor menyampaikan keluhan", 0, "vml", "", "±15 Menit", "Laporan Keluhan",
+        extra=((0, "dml-terminator"), (1, "dml-line"))),
+    Row("2", "Petugas Helpdesk mencatat keluhan dan meneruskan", 1, "dml", "Laporan Keluhan",
+        "±1 Jam", "Disposisi", continued="ke Kepala Seksi untuk ditindaklanjuti"),
+    Row("3", "Kepala Seksi meneruskan disposisi kepada Tim Teknis", 2, "vml-oval",
+        "Disposisi", "1 Hari", "Disposisi"),
+    # A diamond without a question mark; the note names both targets.
+    Row("4", "Tim Teknis menilai apakah gangguan dapat ditangani sendiri", 3, "vml-diamond",
+        "Disposisi", "2 Hari", "", "Ya: lanjut ke kegiatan 5; tidak: kembali ke kegiatan 3"),
+    # Done jointly: symbols in two columns.
+    Row("5", "Tim Teknis dan Petugas Helpdesk menangani gangguan", 3, "V", "", "3 Hari",
+        "Laporan Penanganan", extra=((1, "✓"),)),
+    # One symbol cell merged over two columns.
+    Row("6", "Laporan penanganan disampaikan kepada pelapor", 0, "dml", "Laporan Penanganan",
+        "1x24 jam", "Surat Pemberitahuan", span=2),
+]  # fmt: skip
+
+
+def test_a_document_broken_across_pages_with_mixed_symbols(tmp_path: Path):
+    draft = import_docx(build(tmp_path / "helpdesk.docx", HELPDESK, HELPDESK_ROWS))
+    spec = load_text(draft.yaml(), "helpdesk.yaml")
+    assert [s.number for s in spec.steps] == ["1", "2", "3", "4", "5", "6"]
+    assert [s.actor for s in spec.steps] == [
+        "pelapor", "petugas_helpdesk", "kepala_seksi", "tim_teknis", "tim_teknis", "pelapor",
+    ]  # fmt: skip
+    # The repeated header is skipped and the row after it continues step 2; the text in the
+    # shapes ("Proses") is not part of the activity.
+    assert spec.step("s2").activity == (
+        "Petugas Helpdesk mencatat keluhan dan meneruskan ke Kepala Seksi untuk ditindaklanjuti"
+    )
+    assert spec.step("s1").activity == "Pelapor menyampaikan keluhan"
+    decision = spec.step("s4").decision
+    assert decision is not None
+    assert [(o.label, o.target) for o in decision.outcomes] == [("Ya", "s5"), ("Tidak", "s3")]
+    # "Disposisi" made at row 2 and made again at row 3: two documents, the later one new.
+    assert spec.step("s3").requires == ("disposisi",)
+    assert spec.step("s3").produces == ("disposisi_2",)
+    assert spec.step("s4").requires == ("disposisi_2",)
+    assert spec.step("s6").time is not None and spec.step("s6").time.days == 1
+    where = {i.where: i.text for i in draft.to_confirm}
+    assert (
+        "several columns (Tim Teknis, Petugas Helpdesk)"
+        in where["flowchart table 2, row 10 (No 5), column 'Pelaksana'"]
+    )
+    assert (
+        "merged over 2 Pelaksana columns"
+        in where["flowchart table 2, row 11 (No 6), column 'Pelaksana'"]
+    )
+    assert any("Disposisi" in i.text and "'Output'" in i.where for i in draft.to_confirm)
+    assert run_to_end(spec, {"s4": ["Tidak", "Ya"]}) == "selesai"
+
+
+def test_the_installed_script_exits_0_1_and_2(sop: Path, tmp_path: Path):
+    from .test_cli import run
+
+    clean = run("procedure", "import-docx", sop, "-o", tmp_path / "a.yaml")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    unitless = build(tmp_path / "u.docx", ["Operator"], [Row("1", "Mencatat", 0, "dml", "", "±1")])
+    failing = run("procedure", "import-docx", unitless, "-o", tmp_path / "u.yaml")
+    assert failing.returncode == 1 and "has no unit" in failing.stdout
+    refused = run("procedure", "import-docx", tmp_path / "a.yaml", "-o", tmp_path / "b.yaml")
+    assert refused.returncode == 2 and "not a Word .docx file" in refused.stderr
+
+
+def test_an_identity_table_with_the_logo_block_and_a_period(tmp_path: Path):
+    """The agency printed in the identity table's first cell (merged down), label | : | value
+    rows, an effective period, a number with a stray space kept as printed."""
+    import docx
+
+    from .sopdocx import _set_cell, flowchart
+
+    document = docx.Document()
+    values = [
+        ("NOMOR SOP", "B.24.473.1/12074/IAI/D.KOMINFOS"),
+        ("TGL. PEMBUATAN", "09 Januari 2023"),
+        ("TGL. REVISI", ""),
+        ("TGL. EFEKTIF", "09 Januari - 31 Desember 2023"),
+        ("NAMA SOP", "Penanganan Masalah Aplikasi"),
+    ]
+    t = document.add_table(rows=len(values), cols=3)
+    logo = t.cell(0, 0).merge(t.cell(len(values) - 1, 0))
+    _set_cell(logo, ["PEMERINTAH PROVINSI BALI",
+                     "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK PROVINSI BALI",
+                     "BIDANG INFRASTRUKTUR DAN APLIKASI INFORMATIKA"])  # fmt: skip
+    for r, (label, value) in enumerate(values):
+        _set_cell(t.cell(r, 1), [label])
+        _set_cell(t.cell(r, 2), [f": {value}"] if value else [":"])
+    flowchart(document, ["Operator"], [Row("1", "Operator mencatat", 0, "dml", "", "1 Jam")])
+    path = tmp_path / "logo.docx"
+    document.save(str(path))
+    draft = import_docx(path)
+    identity = draft.data["identity"]
+    assert identity["government"] == "PEMERINTAH PROVINSI BALI"
+    assert identity["agency"] == "DINAS KOMUNIKASI, INFORMATIKA DAN STATISTIK PROVINSI BALI"
+    assert identity["unit"] == "BIDANG INFRASTRUKTUR DAN APLIKASI INFORMATIKA"
+    assert identity["number"] == "B.24.473.1/12074/IAI/D.KOMINFOS"
+    assert identity["made"] == "2023-01-09" and "revised" not in identity
+    assert identity["effective"] == "2023-01-09"
+    assert identity["effective_text"] == "09 Januari - 31 Desember 2023"
+    assert draft.to_confirm == []
+    load_text(draft.yaml(), "logo.yaml")

@@ -46,6 +46,13 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "warnings": ("peringatan",),
     "records": ("pencatatan dan pendataan", "pencatatan"),
 }
+_NAMES = {
+    "number": "Nomor SOP",
+    "title": "Nama SOP",
+    "made": "Tanggal Pembuatan",
+    "revised": "Tanggal Revisi",
+    "effective": "Tanggal Efektif",
+}
 _LISTS = ("legal_basis", "qualifications", "related", "equipment", "warnings", "records")
 
 
@@ -75,7 +82,9 @@ def _value_cells(table: Table, r: int, cell: Cell) -> list[str] | None:
             continue
         if _label_of(c.text):
             break
-        return [p for p in c.paragraphs if p]
+        lines = [p for p in c.paragraphs if p]
+        lines[0] = lines[0].lstrip(": ").strip() if lines[0].lstrip().startswith(":") else lines[0]
+        return [p for p in lines if p]
     if r + 1 < len(table.rows):
         below = table.cell(r + 1, cell.col)
         if below is not None and not below.continued and not _label_of(below.text):
@@ -116,8 +125,8 @@ def read_identity(doc_tables: list[Table], paragraphs: list[str], out: Draft) ->
                     continue
                 head = _label_of(cell.paragraphs[0] if cell.paragraphs[0] else cell.text)
                 if head is None:
-                    if t_no == 1 and cell.col == 0:
-                        header_texts.extend(p for p in cell.paragraphs if p)
+                    if t_no == 1 and norm(cell.text).startswith("pemerintah"):
+                        header_texts.extend(p for p in cell.paragraphs if p)  # the logo block
                     continue
                 key = head[0]
                 if key in found:
@@ -141,7 +150,7 @@ def read_identity(doc_tables: list[Table], paragraphs: list[str], out: Draft) ->
         if text.get(key) and text[key] != "-":
             identity[key] = text[key]
         else:
-            out.to_confirm.append(ToConfirm(where, f"no {_LABELS[key][0].title()} found"))
+            out.to_confirm.append(ToConfirm(where, f"no {_NAMES[key]} found"))
     if "agency" not in identity:
         out.to_confirm.append(
             ToConfirm(where, "no agency (Dinas/Badan ...) found above or beside the table")
@@ -153,14 +162,14 @@ def read_identity(doc_tables: list[Table], paragraphs: list[str], out: Draft) ->
         date = parse_date(raw)
         if key == "effective" and re.search(r"\s[-–]\s|s\.?d\.?|sampai", raw):
             identity["effective_text"] = raw
-            m = _DATE.search(raw) or re.match(r"(\d{1,2})\s+([A-Za-z]+)", raw)
+            m = re.match(r"(\d{1,2})\s+([A-Za-z]+)", raw)  # the period's first day
             year = re.findall(r"\d{4}", raw)
             if m and year and m[2].lower() in _MONTHS:
                 date = f"{int(year[-1]):04d}-{_MONTHS[m[2].lower()]:02d}-{int(m[1]):02d}"
         if date:
             identity[key] = date
         else:
-            label = _LABELS[key][0].title()
+            label = _NAMES[key]
             out.to_confirm.append(ToConfirm(where, f"{label} '{raw}' is not a date; left out"))
     if "approved_by" in found:
         approved = _approved(found["approved_by"])

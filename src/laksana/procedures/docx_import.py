@@ -171,6 +171,11 @@ def _layout(table: Table) -> Layout | None:
     return Layout(roles, actors, r)
 
 
+def _is_header_row(row: list[Cell]) -> bool:
+    roles = [_role(c.text) for c in row if not c.continued and c.text]
+    return "activity" in roles or sum(1 for r in roles if r is not None) >= 2
+
+
 def _is_numbering_row(row: list[Cell]) -> bool:
     """A row of column numbers under the header ("1 2 3 4 ..."), not a step."""
     texts = [c.text for c in row if c.text]
@@ -184,6 +189,7 @@ class Row:
     activity: list[str]
     cells: dict[str, list[str]]
     symbols: dict[int, list[Shape]]  # actor column -> symbols
+    spans: dict[int, int] = field(default_factory=dict)  # a symbol cell over several columns
 
 
 def read_rows(table: Table, layout: Layout) -> list[Row]:
@@ -199,16 +205,18 @@ def read_rows(table: Table, layout: Layout) -> list[Row]:
 
     for r in range(layout.first_row, len(table.rows)):
         row = table.rows[r]
-        if _is_numbering_row(row) or any(
-            _role(c.text) == "activity" for c in row if not c.continued
-        ):
+        if _is_numbering_row(row) or _is_header_row(row):
             continue  # a repeated header (a new page) or the column numbers
         no = " ".join(texts(r, "no")).strip().rstrip(".")
         symbols: dict[int, list[Shape]] = {}
+        spans: dict[int, int] = {}
         for col, _name in layout.actors:
             cell = table.cell(r, col)
-            if cell is not None and not cell.continued and cell.symbols:
-                symbols[cell.col] = [*symbols.get(cell.col, []), *cell.symbols]
+            if cell is not None and not cell.continued and cell.symbols and cell.col == col:
+                symbols[col] = list(cell.symbols)
+                actor_cols = sum(1 for c, _ in layout.actors if cell.covers(c))
+                if actor_cols > 1:
+                    spans[col] = actor_cols
         cells = {k: texts(r, k) for k in ("requires", "time", "produces", "note")}
         activity = texts(r, "activity")
         if not no and rows and not symbols:
@@ -220,7 +228,7 @@ def read_rows(table: Table, layout: Layout) -> list[Row]:
             continue
         if not no and not activity and not symbols:
             continue
-        rows.append(Row(r + 1, no, activity, cells, symbols))
+        rows.append(Row(r + 1, no, activity, cells, symbols, spans))
     return rows
 
 
@@ -408,7 +416,8 @@ def _choose_actor(
     where: _Where,
 ) -> str:
     """The actor of a row: the column of its process or decision symbol (a mark typed, a
-    start or end symbol, a connector, in that order of preference)."""
+    start or end symbol, a connector, in that order of preference); of several columns, the
+    one the activity names first."""
     for kinds in (
         (Shape.PROCESS, Shape.DECISION),
         (Shape.MARK,),
@@ -417,9 +426,17 @@ def _choose_actor(
     ):
         cols = [c for c, shapes in row.symbols.items() if any(s in kinds for s in shapes)]
         if cols:
-            chosen = cols[0]
+            chosen = min(cols, key=lambda c: _named_at(names[c], row))
+            if chosen in row.spans:
+                draft.to_confirm.append(
+                    ToConfirm(
+                        where("Pelaksana"),
+                        f"the symbol's cell is merged over {row.spans[chosen]} Pelaksana "
+                        f"columns; actor '{names[chosen]}' (the first) chosen",
+                    )
+                )
             if len(cols) > 1:
-                listed = ", ".join(names.get(c, str(c)) for c in cols)
+                listed = ", ".join(names[c] for c in sorted(cols, key=lambda c: c != chosen))
                 draft.to_confirm.append(
                     ToConfirm(
                         where("Pelaksana"),
@@ -448,6 +465,13 @@ def _choose_actor(
         )
     )
     return above
+
+
+def _named_at(name: str, row: Row) -> int:
+    """Where the activity names the actor (first: the subject), or after its end."""
+    activity = norm(" ".join(row.activity))
+    at = activity.find(norm(name)) if norm(name) else -1
+    return at if at >= 0 else len(activity) + 1
 
 
 def _decision(
