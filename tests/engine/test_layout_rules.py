@@ -39,8 +39,6 @@ KNOWN_GAPS = {
     # SOP 002: the connector beside step 9 finds no free place in the lane of its other half
     ("connector", "sop-002", "paged"),
     ("connector", "sop-004", "paged"),
-    # Outcome labels placed across a lane rule where no place inside the lane is free
-    *(("label", f"sop-00{n}", kind) for n in (1, 2, 3, 4) for kind in ("paged", "one-page")),
     # An end with a long label in a narrow lane wraps into a near circle
     ("capsule", "sop-003", "svg"),
     ("capsule", "sop-004", "svg"),

@@ -143,6 +143,7 @@ _BEND = 0.4
 _SAME_EXIT = 8.0  # two outcomes of one decision leaving by the same side
 _SHARED_SIDE = 1.0
 _NO_LABEL_ROOM = 4.0
+_LABEL_ON_LANE_RULE = 20.0  # the cost of a label cut by a lane's rule (a route: 5, a row's: 1)
 
 
 def route_page(
@@ -622,9 +623,10 @@ class _Router:
         drawn = [self._points(plan) for plan in plans]
         lines = [(i, a, b) for i, pts in enumerate(drawn) for a, b in itertools.pairwise(pts)]
         # The table's rules too: a label is better read off a rule than across one.
+        # A label cut by a lane's rule is the worst: it reads as if in two columns.
         rules = [
-            (1.0, Point(x, 0.0), Point(x, self._height), True)
-            for x in (self._boundary_x(k) for k in range(1, self.lanes))
+            (_LABEL_ON_LANE_RULE, Point(x, 0.0), Point(x, self._height), True)
+            for x in (self._boundary_x(k) for k in range(0, self.lanes + 1))
         ]
         rules += [
             (1.0, Point(0.0, row.bottom), Point(self._width, row.bottom), True)
@@ -697,6 +699,16 @@ class _Router:
             for wrapped in wraps:
                 for k in range(1, 9):
                     candidates.append((first.x + outward * 1.5, above - k * 1.5, near, wrapped))
+            # Over or under the symbol's shoulder on the side it leaves, between its middle
+            # (where a line may come in) and the lane's rule.
+            source = self.nodes[plan.edge.source]
+            for wrapped in wraps:
+                below = first.y + size + 0.5 + (len(wrapped) - 1) * step
+                edge_x = (source.lane + (1 if outward > 0 else 0)) * self.geo.lane_width
+                for k in range(0, 16):
+                    for x, anchor in ((source.cx + outward * 1.5, near), (edge_x - outward, far)):
+                        candidates.append((x, above - k * 1.5, anchor, wrapped))
+                        candidates.append((x, below + k * 1.5, anchor, wrapped))
                 for k in range(0, 9):
                     candidates.append((far_x, above - k * 1.5, far, wrapped))
         best: tuple[float, Point, str, tuple[str, ...], tuple[float, float, float, float]] | None
