@@ -202,6 +202,29 @@ def test_a_misspelt_output_is_one_message_with_the_closest_artifact():
     assert "unknown artifact 'Laporan'; did you mean 'laporan'?" in error.message
 
 
+def test_a_misspelt_key_of_a_step_is_one_message_and_read_as_the_key_meant():
+    error = only_problem(changed("    actor: tim\n", "    actr: tim\n"))
+    assert at(error) == (19, 5)
+    assert error.message.startswith(
+        "step 4 ('s2'): unknown key 'actr'; did you mean 'actor'? allowed: id, no, activity, actor,"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "meant"),
+    [
+        ("    activity: Menerima laporan\n", "    kegiatan: Menerima laporan\n", "activity"),
+        ("    actor: tim\n", "    pelaksana: tim\n", "actor"),
+        ("    produces: [laporan]\n", "    output: [laporan]\n", "produces"),
+        ("    requires: [laporan]\n", "    persyaratan: [laporan]\n", "requires"),
+    ],
+)
+def test_a_step_key_written_as_the_table_column_is_told_the_key(old: str, new: str, meant: str):
+    error = only_problem(changed(old, new))
+    key = new.split(":")[0].strip()
+    assert f"unknown key '{key}'; did you mean '{meant}'?" in error.message
+
+
 def test_a_step_is_named_by_its_number_in_the_document_not_its_place_in_the_list():
     error = only_problem(changed("    activity: Memeriksa laporan\n", ""))
     assert at(error) == (16, 5)

@@ -39,6 +39,42 @@ def choices_text(values: Iterable[str]) -> str:
     return ", ".join(values) or "(none)"
 
 
+# Keys an author may write first for the format's keys (Indonesian names of the table's
+# columns, other English words), for "did you mean"; used only where the key meant is allowed.
+KEY_ALIASES = {
+    "kegiatan": "activity",
+    "pelaksana": "actor",
+    "actors": "actor",
+    "executor": "actor",
+    "role": "actor",
+    "nomor": "no",
+    "number": "no",
+    "persyaratan": "requires",
+    "kelengkapan": "requires",
+    "requirements": "requires",
+    "requirement": "requires",
+    "inputs": "requires",
+    "input": "requires",
+    "output": "produces",
+    "outputs": "produces",
+    "keluaran": "produces",
+    "waktu": "time",
+    "keterangan": "note",
+    "notes": "note",
+    "keputusan": "decision",
+    "then": "next",
+    "goto": "next",
+    "lanjut": "next",
+    "pilihan": "outcomes",
+    "options": "outcomes",
+    "target": "to",
+    "goto_step": "to",
+    "ke": "to",
+    "nama": "name",
+    "jenis": "kind",
+}
+
+
 def closest(word: str, choices: Iterable[str], aliases: dict[str, str] | None = None) -> str:
     """The allowed value an author most likely meant by ``word`` (a misspelling, another
     case, an alias such as the Indonesian name of a kind), or "" when none is close."""
@@ -107,15 +143,28 @@ class Reader:
                 )
                 continue
             if key not in allowed:
+                written = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+                meant = closest(key, [a for a in allowed if a not in written], KEY_ALIASES)
                 self.error(
                     key_node,
                     Msg(
+                        "%(where)s: unknown key '%(key)s'; did you mean '%(closest)s'? "
+                        "allowed: %(allowed)s",
+                        where=where,
+                        key=key,
+                        closest=meant,
+                        allowed=choices_text(allowed),
+                    )
+                    if meant
+                    else Msg(
                         "%(where)s: unknown key '%(key)s'; allowed: %(allowed)s",
                         where=where,
                         key=key,
                         allowed=choices_text(allowed),
                     ),
                 )
+                if meant:  # read as the key meant, so nothing else is reported for it
+                    out[meant] = (key_node, value_node)
                 continue
             out[key] = (key_node, value_node)
         for key in required:
