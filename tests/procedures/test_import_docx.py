@@ -4,6 +4,7 @@ and run to an end."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -275,3 +276,86 @@ def test_an_identity_table_with_the_logo_block_and_a_period(tmp_path: Path):
     assert identity["effective_text"] == "09 Januari - 31 Desember 2023"
     assert draft.to_confirm == []
     load_text(draft.yaml(), "logo.yaml")
+
+
+def test_a_shape_saved_with_its_vml_fallback_counts_once(tmp_path: Path):
+    """Word saves a shape as mc:AlternateContent: the DrawingML choice and a VML fallback."""
+    from docx.oxml import parse_xml
+
+    from .sopdocx import drawingml, vml
+
+    path = build(tmp_path / "alt.docx", ["Operator", "Kepala"], [
+        Row("1", "Apakah berkas lengkap", None),
+        Row("2", "Kepala menandatangani", 1, "dml", "", "1 Jam"),
+    ])  # fmt: skip
+    import docx
+
+    document = docx.Document(str(path))
+    cell = document.tables[-1].rows[2].cells[2]  # row 1, column Operator
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    alternate = parse_xml(
+        f'<mc:AlternateContent xmlns:mc="{mc}"><mc:Choice Requires="wps">'
+        f"{drawingml('flowChartDecision')}</mc:Choice><mc:Fallback>{vml('rect')}</mc:Fallback>"
+        "</mc:AlternateContent>"
+    )
+    cell.paragraphs[0].add_run()._r.append(alternate)
+    document.save(str(path))
+    draft = import_docx(path)
+    spec = load_text(draft.yaml(), "alt.yaml")
+    assert spec.step("s1").actor == "operator"
+    assert spec.step("s1").decision is not None  # the diamond, not the fallback's rectangle
+    assert not any("several" in i.text for i in draft.to_confirm)
+    assert run_to_end(spec, {}) == "selesai"
+
+
+def test_sop_002_written_as_a_word_document_imports_as_shipped(tmp_path: Path):
+    """The shipped SOP 002 as its Word table (each row's symbol in its actor's column, row 9
+    a diamond): the import gives its numbers, activities, actors and times, and asks for the
+    unit of row 3's "±1" as the author of the shipped file had to decide."""
+    from laksana.engine.loader import load_procedure
+    from laksana.procedures.library import PROCEDURES_DIR
+
+    shipped = load_procedure(PROCEDURES_DIR / "sop-002-penanganan-masalah-aplikasi.yaml")
+    names = [a.name for a in shipped.actors]
+    index = {a.id: i for i, a in enumerate(shipped.actors)}
+    rows = [
+        Row(
+            s.number,
+            s.activity,
+            index[s.actor],
+            "vml-diamond" if s.decision else "dml",
+            s.requirements_text or "; ".join(shipped.artifact(a).name for a in s.requires),
+            s.time.text if s.time else "",
+            s.output_text or "; ".join(shipped.artifact(a).name for a in s.produces),
+            s.note,
+        )
+        for s in shipped.steps
+    ]
+    path = build(tmp_path / "sop002.docx", names, rows)
+    draft = import_docx(path)
+    data = draft.data
+    assert [a["name"] for a in data["actors"].values()] == names
+    assert data["actors"]["unit_kerja_pemohon"]["kind"] == "requesting_unit"
+    steps = data["steps"]
+    assert [s["no"] for s in steps] == [s.number for s in shipped.steps]
+    assert [s["activity"] for s in steps] == [s.activity for s in shipped.steps]
+    assert [names.index(data["actors"][s["actor"]]["name"]) for s in steps] == [
+        index[s.actor] for s in shipped.steps
+    ]
+    assert [s.get("time") for s in steps] == [
+        s.time.text if s.time else None for s in shipped.steps
+    ]
+    assert [s["no"] for s in steps if "decision" in s] == ["9"]
+    [waktu] = [i for i in draft.to_confirm if "'Waktu'" in i.where]
+    assert "(No 3)" in waktu.where and "no unit" in waktu.text
+    out = StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("procedure", "import-docx", str(path), "-o", str(tmp_path / "d.yaml"),
+                     stdout=out)  # fmt: skip
+    assert exc.value.returncode == 1
+    problems = [
+        line
+        for line in out.getvalue().splitlines()
+        if re.match(rf"{re.escape(str(tmp_path))}/d\.yaml:\d+:\d+: ", line)
+    ]
+    assert len(problems) == 1 and "step 3 ('s3'): time '±1' has no unit" in problems[0]
