@@ -18,10 +18,16 @@ from pathlib import Path
 import pytest
 
 import laksana
-from laksana.engine.render import render_svg
-from laksana.engine.render.layout import MIN_ACTOR_SIZE, SopLayout, sop_layout
+from laksana.engine.render import render_html, render_svg
+from laksana.engine.render.layout import (
+    FONT_SIZE,
+    MIN_ACTOR_SIZE,
+    SopLayout,
+    sop_layout,
+    text_width_of,
+)
 from laksana.engine.render.model import ConnectorRole, Point, Route
-from laksana.engine.render.textmetrics import text_width
+from laksana.engine.render.textmetrics import SOFT_HYPHEN, syllable_breaks, text_width
 from laksana.engine.spec import ProcedureSpec
 
 PROCEDURES = Path(laksana.__file__).parent / "procedures"
@@ -230,3 +236,61 @@ def test_end_symbols_are_capsules_unlike_process_boxes(spec: ProcedureSpec) -> N
         box_h = min(float(g.find(f"{SVG}rect").get("height", "0")) for g in boxes)  # type: ignore[union-attr]
         assert end_h < box_h
     _known("capsule", spec, "svg", f"ends drawn nearly round: {round_}" if round_ else None)
+
+
+def test_svg_breaks_words_only_with_a_hyphen(spec: ProcedureSpec) -> None:
+    layout = sop_layout(spec, paged=False)
+    sources = [layout.caption, [a.name for a in spec.actors], [e.label for e in spec.ends]]
+    sources += [[h.text for h in layout.headers.values()], [spec.start_label]]
+    sources += [[r.label for page in layout.flow.pages for r in page.routes]]
+    for c in layout.cells.values():
+        sources.append([c.number, c.activity, c.question, c.note, c.time])
+        sources.append([*c.requirements, *c.output])
+    words = {w.casefold() for texts in sources for t in texts for w in _WORD.findall(t)}
+    root = ET.fromstring(render_svg(spec))
+    lines = [
+        (el.text or "").strip()
+        for el in root.iter()
+        if el.tag in (f"{SVG}text", f"{SVG}tspan") and (el.text or "").strip()
+    ]
+    fragments = []
+    hyphenated = False
+    for line in lines:
+        tokens = _WORD.findall(line)
+        continued = hyphenated and len(tokens) == 1 and line.startswith(tokens[0])
+        hyphenated = line.endswith("-")
+        if not tokens or hyphenated or continued or not line[-1].isalpha():
+            continue
+        if tokens[-1].casefold() not in words:
+            fragments.append(line)
+    assert not fragments
+
+
+_WORD = re.compile(r"\w+")
+
+
+def test_html_marks_where_a_word_too_long_for_its_cell_is_hyphenated(spec: ProcedureSpec) -> None:
+    layout = sop_layout(spec)
+    document = render_html(spec)
+    widths = {
+        "activity": text_width_of(layout.columns.activity),
+        "output": text_width_of(layout.columns.output),
+        "requirements": text_width_of(layout.columns.requirements),
+    }
+    long_words = [
+        w
+        for c in layout.cells.values()
+        for key, texts in (
+            ("activity", (c.activity,)),
+            ("output", c.output),
+            ("requirements", c.requirements),
+        )
+        for text in texts
+        for w in re.findall(r"[^\W\d_]+", text)
+        if text_width(w, FONT_SIZE) > widths[key] - 10.0 and syllable_breaks(w)
+    ]
+    for word in long_words:
+        assert word not in document.replace(SOFT_HYPHEN, "|") or SOFT_HYPHEN not in word, word
+        assert any(
+            part in document for part in (word[:cut] + SOFT_HYPHEN for cut in syllable_breaks(word))
+        ), word

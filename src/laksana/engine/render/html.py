@@ -28,9 +28,11 @@ from laksana.engine.render.layout import (
     SopLayout,
     StepCells,
     sop_layout,
+    text_width_of,
 )
 from laksana.engine.render.model import RowBox, RowKind
 from laksana.engine.render.svgdraw import FONT_STACK, page_svg
+from laksana.engine.render.textmetrics import soft_hyphens
 from laksana.engine.spec import Identity, ProcedureSpec
 
 MONTHS = (
@@ -310,22 +312,31 @@ def _row_cells(layout: SopLayout, row: RowBox) -> tuple[str, str, str, str, str,
     if row.kind is not RowKind.STEP:
         return ("", "", "", "", "", "")
     c: StepCells = layout.cells[row.node]
-    activity = f"<div>{escape(c.activity)}</div>"
+    columns = layout.columns
+    wide = text_width_of(columns.activity)
+    activity = f"<div>{_words(c.activity, wide)}</div>"
     if c.question:
-        activity += f'<div class="question">{escape(c.question)}</div>'
+        activity += f'<div class="question">{_words(c.question, wide)}</div>'
     return (
         escape(c.number),
         activity,
-        _items(c.requirements, c.requirements_is_list),
+        _items(c.requirements, c.requirements_is_list, columns.requirements),
         escape(c.time),
-        _items(c.output, c.output_is_list),
-        escape(c.note),
+        _items(c.output, c.output_is_list, columns.output),
+        _words(c.note, text_width_of(columns.note)),
     )
 
 
-def _items(items: Sequence[str], is_list: bool) -> str:
+def _words(text: str, width: float) -> str:
+    """``text`` escaped, a word too long for its cell marked where it may be hyphenated."""
+    return escape(soft_hyphens(text, width, FONT_SIZE))
+
+
+def _items(items: Sequence[str], is_list: bool, column: float) -> str:
     if not items:
         return ""
+    width = text_width_of(column)
     if not is_list:
-        return escape(items[0])
-    return "<ol>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ol>"
+        return _words(items[0], width)
+    width -= LIST_INDENT
+    return "<ol>" + "".join(f"<li>{_words(item, width)}</li>" for item in items) + "</ol>"

@@ -170,3 +170,27 @@ def fit_size(words: str, width: float, size: float, *, minimum: float, bold: boo
         return size
     # Rounded down so that the words measured again at this size still fit.
     return max(minimum, min(size, math.floor(width / longest * 100) / 100))
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
+def soft_hyphens(text: str, width: float, size: float, *, bold: bool = False) -> str:
+    """``text`` with soft hyphens at the syllables of every word wider than ``width``.
+
+    A renderer breaks such a word at one of them and prints a hyphen there, rather than
+    cutting it anywhere (``overflow-wrap``) without a mark. Shorter words are left whole.
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if text_width(word, size, bold=bold) <= width:
+            return word
+        out, last = [], 0
+        for cut in syllable_breaks(word):
+            out.append(word[last:cut])
+            last = cut
+        out.append(word[last:])
+        return SOFT_HYPHEN.join(out)
+
+    return re.sub(r"[^\W\d_]+", mark, text)
