@@ -70,8 +70,12 @@ def norm(text: str) -> str:
 
 
 def slug(text: str, limit: int = 40) -> str:
-    out = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].strip("_")
-    return out or "x"
+    """An id from a name: lower case words joined by '_', cut at a word within ``limit``."""
+    full = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    out = full[:limit]
+    if len(full) > limit and full[limit] != "_" and "_" in out:
+        out = out.rsplit("_", 1)[0]
+    return out.strip("_") or "x"
 
 
 def unique(base: str, taken: set[str]) -> str:
@@ -87,7 +91,7 @@ def items(paragraphs: list[str]) -> list[str]:
     """The items of a list cell: one per paragraph, or split at "1." / "-" within one."""
     out: list[str] = []
     for p in paragraphs:
-        parts = [x.strip(" ;,") for x in _ITEM.split(" " + p)]
+        parts = [x.strip(" ;,:") for x in _ITEM.split(" " + p)]
         out.extend(x for x in parts if x and x not in (":", "-"))
     return out
 
