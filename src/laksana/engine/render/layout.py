@@ -16,6 +16,7 @@ also used with BPMN sizes by :mod:`.bpmn`. The routing of edges is in :mod:`.rou
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -29,7 +30,13 @@ from laksana.engine.render.model import (
     RowKind,
     Shape,
 )
-from laksana.engine.render.routing import Geometry, PageEdge, PlacedNode, route_page
+from laksana.engine.render.routing import (
+    Geometry,
+    PageEdge,
+    PlacedNode,
+    route_crossings,
+    route_page,
+)
 from laksana.engine.render.textmetrics import fit_size, wrap_text
 from laksana.engine.spec import ProcedureSpec, Step
 
@@ -551,6 +558,13 @@ class _Pair:
     lane: int = -1  # the lane both halves stand in
 
 
+def _lanes_apart(pairs: Sequence[_Pair]) -> bool:
+    """Whether no two connectors forward share a lane in one row of connectors."""
+    rows = [("out", q.source_pages[0], q.lane) for q in pairs]
+    rows += [("in", q.target_page, q.lane) for q in pairs]
+    return len(set(rows)) == len(rows)
+
+
 def _pair_lanes(
     pairs: Sequence[_Pair], by_id: Mapping[str, GraphNode], row: Mapping[str, int], lanes: int
 ) -> None:
@@ -617,27 +631,52 @@ def flow_layout(
         edge_pair[edge.id] = pair
 
     _pair_lanes(pairs, by_id, row_index, len(lanes))
-    pages: list[Page] = []
-    for p, rows in enumerate(pages_rows):
-        page = _layout_page(
-            p,
-            [by_id[order[i]] for i in rows],
-            graph,
-            page_of,
-            pairs,
-            edge_pair,
-            lanes=len(lanes),
-            heights=heights,
-            sizes=sizes,
-            geometry=geometry,
-            terminator_lines=terminator_lines,
-        )
-        # An edge back to this page: its connectors on later pages stand in the same lane.
-        for symbol in page.connectors():
-            pair = next((q for q in pairs if q.label == symbol.label), None)
-            if pair is not None and not pair.forward and symbol.role is ConnectorRole.IN:
-                pair.lane = symbol.lane
-        pages.append(page)
+
+    def lay_out() -> list[Page]:
+        pages: list[Page] = []
+        for p, rows in enumerate(pages_rows):
+            page = _layout_page(
+                p,
+                [by_id[order[i]] for i in rows],
+                graph,
+                page_of,
+                pairs,
+                edge_pair,
+                lanes=len(lanes),
+                heights=heights,
+                sizes=sizes,
+                geometry=geometry,
+                terminator_lines=terminator_lines,
+            )
+            # An edge back to this page: its connectors on later pages stand in the same lane.
+            for symbol in page.connectors():
+                pair = next((q for q in pairs if q.label == symbol.label), None)
+                if pair is not None and not pair.forward and symbol.role is ConnectorRole.IN:
+                    pair.lane = symbol.lane
+            pages.append(page)
+        return pages
+
+    pages = lay_out()
+    # Two pairs reaching one page may swap lanes when that leaves fewer routes crossing.
+    crossings = sum(route_crossings(page.routes) for page in pages)
+    forward = [q for q in pairs if q.forward]
+    for a, b in itertools.combinations(forward, 2):
+        if not crossings:
+            break
+        if a.target_page != b.target_page:
+            continue
+        a.lane, b.lane = b.lane, a.lane
+        if not _lanes_apart(forward):
+            a.lane, b.lane = b.lane, a.lane
+            continue
+        tried = lay_out()
+        count = sum(route_crossings(page.routes) for page in tried)
+        if count < crossings:
+            pages, crossings = tried, count
+        else:
+            a.lane, b.lane = b.lane, a.lane
+    if crossings and len(forward) > 1:
+        pages = lay_out()
     return FlowLayout(
         lanes=lanes,
         lane_width=lane_w,

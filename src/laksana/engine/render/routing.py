@@ -178,6 +178,7 @@ class _Router:
         self.label_boxes: list[tuple[float, float, float, float]] = []
         self.bottom_used: set[str] = set()
         self.top_used: set[str] = set()
+        self._ports: list[list[tuple[float, int, _Plan, bool]]] = []
         self._width = lanes * geo.lane_width
         self._height = rows[-1].bottom if rows else 0.0
 
@@ -202,6 +203,7 @@ class _Router:
             self.placed_segments.extend(plan.segments)
         self._assign_ports(plans)
         self._assign_tracks([p for p in plans if p.kind is _Kind.GUTTER])
+        self._untangle(plans)
         routes = self._build_all(plans)
         symbols = tuple(self.nodes[i].freeze() for i in self.order)
         return symbols, routes
@@ -480,6 +482,7 @@ class _Router:
                 attachments.setdefault((t.id, plan.entry_side), []).append(
                     (s.cy, index, plan, False)
                 )
+        self._ports = [items for items in attachments.values() if len(items) > 1]
         for (node_id, _side), items in attachments.items():
             node = self.nodes[node_id]
             items.sort(key=lambda item: (item[0], item[1]))
@@ -551,6 +554,49 @@ class _Router:
                     )
                 plan.track = offset
                 taken.append((y0, y1, offset))
+
+    def _untangle(self, plans: Sequence[_Plan]) -> None:
+        """Reorder the ports on a shared side where another order crosses fewer routes.
+
+        Ports are first ordered by the height of each edge's other end, which is right for
+        most edges; an edge that goes round a loop back can need the other order.
+        """
+        crossings = self._crossing_count(plans)
+        for items in self._ports:
+            if not crossings:
+                return
+            group = [(plan, outgoing) for _y, _i, plan, outgoing in items]
+            if len(group) > 4 or any(plan.kind is _Kind.BESIDE for plan, _out in group):
+                continue
+            ys = [plan.exit_y if outgoing else plan.entry_y for plan, outgoing in group]
+            best = (crossings, tuple(ys))
+            for order in itertools.permutations(ys):
+                self._set_ports(group, order)
+                count = self._crossing_count(plans)
+                if count < best[0]:
+                    best = (count, order)
+            self._set_ports(group, best[1])
+            crossings = best[0]
+
+    @staticmethod
+    def _set_ports(group: Sequence[tuple[_Plan, bool]], ys: Sequence[float]) -> None:
+        for (plan, outgoing), y in zip(group, ys, strict=True):
+            if outgoing:
+                plan.exit_y = y
+            else:
+                plan.entry_y = y
+
+    def _crossing_count(self, plans: Sequence[_Plan]) -> int:
+        segments = [
+            (i, a, b)
+            for i, plan in enumerate(plans)
+            for a, b in itertools.pairwise(self._points(plan))
+        ]
+        return sum(
+            1
+            for (i, a, b), (j, c, d) in itertools.combinations(segments, 2)
+            if i != j and _segments_cross(a, b, c, d)
+        )
 
     def _track_fits(
         self, boundary: int, offset: float, s: PlacedNode, t: PlacedNode, plan: _Plan
@@ -739,6 +785,16 @@ class _Router:
             return best[1], best[2], best[3]
         x, last, anchor, wrapped = candidates[0]
         return Point(x, last - (len(wrapped) - 1) * step), anchor, wrapped
+
+
+def route_crossings(routes: Sequence[Route]) -> int:
+    """How many times two of the routes cross each other."""
+    segments = [(i, a, b) for i, r in enumerate(routes) for a, b in itertools.pairwise(r.points)]
+    return sum(
+        1
+        for (i, a, b), (j, c, d) in itertools.combinations(segments, 2)
+        if i != j and _segments_cross(a, b, c, d)
+    )
 
 
 def _boxes_meet(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
