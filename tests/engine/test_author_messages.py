@@ -231,6 +231,14 @@ def test_a_step_is_named_by_its_number_in_the_document_not_its_place_in_the_list
     assert error.message == "step 4 ('s2'): 'activity' is required"
 
 
+def test_the_last_step_without_next_among_two_ends_is_named_by_its_number():
+    error = only_problem(CLEAN + "ends: [{id: selesai}, {id: batal}]\n")
+    assert at(error) == (21, 9)
+    assert error.message == (
+        "step 5 ('s3') is the last step and there are 2 ends: say which with 'next'"
+    )
+
+
 def test_a_step_without_a_number_is_named_by_its_id():
     error = only_problem(changed('    no: "4"\n    activity: Memeriksa laporan\n', ""))
     assert error.message == "step 's2': 'activity' is required"

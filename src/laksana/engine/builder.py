@@ -92,8 +92,9 @@ class Builder:
         self.declared_actors: set[str] = set()
         # Actors a step names beside its one actor (``actor: [a, b]``, already reported).
         self.listed_actors: set[str] = set()
-        # A step went on to several steps (``next: [a, b]``, already reported): the flow is
-        # not what the author means, so it is not checked for unreachable steps.
+        # The flow is not known as the author means it (a step going on to several steps,
+        # ``next: [a, b]``; the last step not saying which end), a problem already reported:
+        # it is not checked for unreachable steps.
         self.flow_guessed = False
 
     # identity -----------------------------------------------------------------------------

@@ -182,12 +182,13 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
             elif len(ends) == 1:
                 s = _replace_next(s, ends[0].id)
             else:
+                b.flow_guessed = True
                 r.error(
                     m["id"][1],
                     Msg(
-                        "step '%(id)s' is the last step and there are %(count)s ends: say "
-                        "which with 'next'",
-                        id=s.id,
+                        "%(where)s is the last step and there are %(count)s ends: say which "
+                        "with 'next'",
+                        where=step_where(s.id, s.number if "no" in m else ""),
                         count=len(ends),
                     ),
                 )
