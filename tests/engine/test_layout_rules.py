@@ -42,9 +42,6 @@ KNOWN_GAPS = {
     # bottom of the last lane are reached only across other routes
     ("cross", "sop-004", "one-page"),
     ("cross", "sop-004", "svg"),
-    # SOP 002: the connector beside step 9 finds no free place in the lane of its other half
-    ("connector", "sop-002", "paged"),
-    ("connector", "sop-004", "paged"),
     # An end with a long label in a narrow lane wraps into a near circle
     ("capsule", "sop-003", "svg"),
     ("capsule", "sop-004", "svg"),

@@ -558,6 +558,10 @@ class _Pair:
     lane: int = -1  # the lane both halves stand in
 
 
+def _connector_lanes(pages: Sequence[Page], label: str) -> set[int]:
+    return {s.lane for page in pages for s in page.connectors() if s.label == label}
+
+
 def _lanes_apart(pairs: Sequence[_Pair]) -> bool:
     """Whether no two connectors forward share a lane in one row of connectors."""
     rows = [("out", q.source_pages[0], q.lane) for q in pairs]
@@ -652,7 +656,7 @@ def flow_layout(
             for symbol in page.connectors():
                 pair = next((q for q in pairs if q.label == symbol.label), None)
                 if pair is not None and not pair.forward and symbol.role is ConnectorRole.IN:
-                    pair.lane = symbol.lane
+                    pair.lane = pair.lane if pair.lane >= 0 else symbol.lane
             pages.append(page)
         return pages
 
@@ -677,6 +681,28 @@ def flow_layout(
             a.lane, b.lane = b.lane, a.lane
     if crossings and len(forward) > 1:
         pages = lay_out()
+    # An edge back whose connectors found no room in one lane: try the lanes its other
+    # halves stand in, then the others nearest them.
+    for pair in pairs:
+        if pair.forward:
+            continue
+        found = _connector_lanes(pages, pair.label)
+        if len(found) < 2:
+            continue
+        kept = pair.lane
+        others = sorted(
+            set(range(len(lanes))) - found, key=lambda k: min(abs(k - f) for f in found)
+        )
+        for lane in [*sorted(found - {kept}), *others]:
+            pair.lane = lane
+            tried = lay_out()
+            count = sum(route_crossings(page.routes) for page in tried)
+            if len(_connector_lanes(tried, pair.label)) == 1 and count <= crossings:
+                pages, crossings, kept = tried, count, lane
+                break
+        if pair.lane != kept:
+            pair.lane = kept
+            pages = lay_out()
     return FlowLayout(
         lanes=lanes,
         lane_width=lane_w,
@@ -800,6 +826,7 @@ def _layout_page(
                     lines=(pair.label,),
                     role=ConnectorRole.IN,
                     beside=pair.target,
+                    prefer=pair.lane,
                 )
             )
             edges.append(
