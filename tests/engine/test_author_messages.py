@@ -174,11 +174,6 @@ def test_a_misspelt_actor_of_a_step_is_one_message_with_the_closest_id():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the actor meant is still told 'declared but no step uses it', as "
-    "tests/procedures/test_cli.py expects (its broken file counts 2 problems)",
-)
 def test_the_actor_meant_by_a_misspelt_one_is_not_told_unused():
     error = only_problem(changed("    actor: tim\n", "    actor: timm\n"))
     assert at(error) == (19, 12)

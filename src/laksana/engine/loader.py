@@ -197,8 +197,8 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
 
     actor_ids = [a.id for a in actors]
     art_ids = [a.id for a in arts]
-    # An unknown name is told with the closest declared one; an artifact meant that way counts
-    # as used (an actor meant that way is still told unused: tests/procedures/test_cli.py).
+    # An unknown name is told with the closest declared one, and the one meant counts as used
+    # (it is not told unused as well).
     used_actors: set[str] = set(b.listed_actors)
     used_arts: set[str] = set()
     actor_uses = [
@@ -211,6 +211,8 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
         if ref in actor_ids or ref in b.declared_actors:  # a declared actor's own problem is told
             continue
         meant = closest(ref, actor_ids)
+        if meant:
+            used_actors.add(meant)
         r.error(
             ref_node,
             Msg(
