@@ -17,6 +17,7 @@ also used with BPMN sizes by :mod:`.bpmn`. The routing of edges is in :mod:`.rou
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -65,6 +66,7 @@ SLACK = 2.0  # added to every estimated text height
 PAGE_SAFETY = 8.0  # height kept free at the bottom of every page
 
 TERMINATOR_SIZE = 5.5  # font size of the text in a terminator
+CAPSULE_RATIO = 1.6  # a terminator is at least this many times as wide as tall
 CONNECTOR_SIZE = 16.0
 CONNECTOR_ROW = 26.0  # height of a row of off-page connectors
 SYMBOL_PAD = 9.0  # free space above and below a symbol in its row
@@ -358,13 +360,15 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
     graph = build_graph(spec, split_decisions=False)
     heights: dict[str, float] = {}
     labels: dict[str, tuple[str, ...]] = {}
+    captions: dict[str, tuple[str, ...]] = {}
     term_w = sizes[Shape.TERMINATOR][0]
     for node in graph.nodes:
         if node.shape is Shape.TERMINATOR:
-            lines = tuple(wrap_text(node.label, term_w - 6.0, TERMINATOR_SIZE)) or ("",)
-            labels[node.id] = lines
+            lines, caption = terminator_text(node.label, term_w, columns.lane)
+            labels[node.id], captions[node.id] = lines, caption
             symbol_h = max(sizes[Shape.TERMINATOR][1], len(lines) * TERMINATOR_SIZE * 1.2 + 6)
-            heights[node.id] = round(symbol_h + 2 * 7.0, 2)
+            caption_h = len(caption) * TERMINATOR_SIZE * 1.2
+            heights[node.id] = round(symbol_h + caption_h + 2 * 7.0, 2)
             continue
         c = cells[node.node]
         text = max(
@@ -389,6 +393,7 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
         geometry=geometry,
         budget=budget,
         terminator_lines=labels,
+        terminator_captions=captions,
     )
     return SopLayout(
         spec=spec,
@@ -401,6 +406,25 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
         headers=MappingProxyType(headers),
         actor_headers=actor_headers,
     )
+
+
+def terminator_text(
+    label: str, width: float, lane: float
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lines inside a terminator ``width`` wide, and those printed under it.
+
+    A terminator stays a capsule, clearly wider than tall, so as not to be taken for a
+    connector: a label too long for that keeps its first lines inside and the rest goes
+    under the capsule, wrapped to the lane.
+    """
+    lines = tuple(wrap_text(label, width - 6.0, TERMINATOR_SIZE)) or ("",)
+    most = max(1, math.floor((width / CAPSULE_RATIO - 6.0) / (TERMINATOR_SIZE * 1.2)))
+    if len(lines) <= most:
+        return lines, ()
+    words = label.split()
+    inside = " ".join(lines[:most]).split()
+    rest = " ".join(words[len(inside) :])
+    return lines[:most], tuple(wrap_text(rest, lane - 4.0, TERMINATOR_SIZE, hyphenate=True))
 
 
 def _caption(spec: ProcedureSpec) -> tuple[str, ...]:
@@ -598,6 +622,7 @@ def flow_layout(
     geometry: Geometry,
     budget: float | None = None,
     terminator_lines: Mapping[str, tuple[str, ...]] | None = None,
+    terminator_captions: Mapping[str, tuple[str, ...]] | None = None,
 ) -> FlowLayout:
     """Place ``graph`` in rows and lanes, cut it into pages and route every edge.
 
@@ -605,6 +630,7 @@ def flow_layout(
     terminator grows to hold its wrapped label (``terminator_lines``).
     """
     terminator_lines = terminator_lines or {}
+    terminator_captions = terminator_captions or {}
     lane_w = geometry.lane_width
     order = [n.id for n in graph.nodes]
     by_id = {n.id: n for n in graph.nodes}
@@ -651,6 +677,7 @@ def flow_layout(
                 sizes=sizes,
                 geometry=geometry,
                 terminator_lines=terminator_lines,
+                terminator_captions=terminator_captions,
             )
             # An edge back to this page: its connectors on later pages stand in the same lane.
             for symbol in page.connectors():
@@ -733,6 +760,7 @@ def _layout_page(
     sizes: Mapping[Shape, tuple[float, float]],
     geometry: Geometry,
     terminator_lines: Mapping[str, tuple[str, ...]],
+    terminator_captions: Mapping[str, tuple[str, ...]],
 ) -> Page:
     lane_w = geometry.lane_width
     conn_w, conn_h = sizes.get(Shape.CONNECTOR, (CONNECTOR_SIZE, CONNECTOR_SIZE))
@@ -757,6 +785,7 @@ def _layout_page(
         rows.append(RowBox(kind, node.node, y, h))
         width, height = sizes[node.shape]
         lines: tuple[str, ...] = ()
+        caption = terminator_captions.get(node.id, ())
         if node.shape is Shape.TERMINATOR:
             lines = terminator_lines.get(node.id, ())
             height = max(height, len(lines) * TERMINATOR_SIZE * 1.2 + 6)
@@ -768,12 +797,13 @@ def _layout_page(
                 lane=node.lane,
                 row=len(rows) - 1,
                 cx=(node.lane + 0.5) * lane_w,
-                cy=y + h / 2,
+                cy=y + (h - len(caption) * TERMINATOR_SIZE * 1.2) / 2,
                 width=width,
                 height=height,
                 node=node.node,
                 label=node.label,
                 lines=lines,
+                caption=caption,
             )
         )
         y += h

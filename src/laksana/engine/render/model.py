@@ -71,6 +71,7 @@ class Symbol:
     lines: tuple[str, ...] = ()  # ``label`` wrapped to the symbol's width
     role: ConnectorRole | None = None
     lane: int = 0
+    caption: tuple[str, ...] = ()  # the rest of a terminator's long label, printed under it
 
     @property
     def left(self) -> float:

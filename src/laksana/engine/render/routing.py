@@ -70,6 +70,7 @@ class PlacedNode:
     role: ConnectorRole | None = None
     beside: str = ""
     prefer: int = -1  # a connector beside a node: the lane of its pair's other half
+    caption: tuple[str, ...] = ()  # the rest of a long terminator label, under it
 
     @property
     def top(self) -> float:
@@ -92,6 +93,7 @@ class PlacedNode:
             lines=self.lines,
             role=self.role,
             lane=self.lane,
+            caption=self.caption,
         )
 
 

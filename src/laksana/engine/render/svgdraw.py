@@ -105,7 +105,8 @@ def _symbol(symbol: Symbol) -> str:
             f'<rect x="{_n(left)}" y="{_n(top)}" width="{_n(w)}" height="{_n(h)}" '
             f'rx="{_n(radius)}" ry="{_n(radius)}"/>'
         )
-        return f"<g {_attrs(symbol)}>{shape}{_centred_text(symbol, TERMINATOR_SIZE)}</g>"
+        caption = _caption(symbol, TERMINATOR_SIZE)
+        return f"<g {_attrs(symbol)}>{shape}{_centred_text(symbol, TERMINATOR_SIZE)}{caption}</g>"
     shoulder = top + h * connector_shoulder()
     pts = [
         Point(left, top),
@@ -136,6 +137,22 @@ def _centred_text(symbol: Symbol, size: float) -> str:
     return (
         f'<text text-anchor="middle" font-family="{FONT_STACK}" font-size="{_n(size)}" '
         f'fill="#000" stroke="none">{spans}</text>'
+    )
+
+
+def _caption(symbol: Symbol, size: float) -> str:
+    """The rest of a long terminator label, centred under the capsule."""
+    if not symbol.caption:
+        return ""
+    step = size * 1.2
+    spans = "".join(
+        f'<tspan x="{_n(symbol.cx)}" y="{_n(symbol.bottom + size + i * step)}">{escape(line)}'
+        "</tspan>"
+        for i, line in enumerate(symbol.caption)
+    )
+    return (
+        f'<text class="terminator-caption" text-anchor="middle" font-family="{FONT_STACK}" '
+        f'font-size="{_n(size)}" fill="#000" stroke="none">{spans}</text>'
     )
 
 
