@@ -233,6 +233,14 @@ def test_end_symbols_are_capsules_unlike_process_boxes(spec: ProcedureSpec) -> N
     _known("capsule", spec, "svg", f"ends drawn nearly round: {round_}" if round_ else None)
 
 
+def test_each_page_keeps_the_document_title_above_its_table(layout: SopLayout) -> None:
+    assert layout.caption[0].startswith("STANDAR OPERASIONAL PROSEDUR (SOP)")
+    document = render_html(layout.spec)
+    assert document.count('<div class="sop-caption">STANDAR OPERASIONAL PROSEDUR') == len(
+        sop_layout(layout.spec).flow.pages
+    )
+
+
 def test_svg_breaks_words_only_with_a_hyphen(spec: ProcedureSpec) -> None:
     layout = sop_layout(spec, paged=False)
     sources = [layout.caption, [a.name for a in spec.actors], [e.label for e in spec.ends]]

@@ -364,10 +364,10 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
     term_w = sizes[Shape.TERMINATOR][0]
     for node in graph.nodes:
         if node.shape is Shape.TERMINATOR:
-            lines, caption = terminator_text(node.label, term_w, columns.lane)
-            labels[node.id], captions[node.id] = lines, caption
+            lines, under = terminator_text(node.label, term_w, columns.lane)
+            labels[node.id], captions[node.id] = lines, under
             symbol_h = max(sizes[Shape.TERMINATOR][1], len(lines) * TERMINATOR_SIZE * 1.2 + 6)
-            caption_h = len(caption) * TERMINATOR_SIZE * 1.2
+            caption_h = len(under) * TERMINATOR_SIZE * 1.2
             heights[node.id] = round(symbol_h + caption_h + 2 * 7.0, 2)
             continue
         c = cells[node.node]
