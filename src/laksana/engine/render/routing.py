@@ -673,7 +673,7 @@ class _Router:
         # The table's rules too: a label is better read off a rule than across one.
         # A label cut by a lane's rule is the worst: it reads as if in two columns.
         rules = [
-            (_LABEL_ON_LANE_RULE, Point(x, 0.0), Point(x, self._height), True)
+            (_LABEL_ON_LANE_RULE, Point(x, 0.0), Point(x, self._height), False)
             for x in (self._boundary_x(k) for k in range(0, self.lanes + 1))
         ]
         rules += [
