@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from laksana.engine.render.layout import (
+from laksana.engine.render.flowgraph import (
     GATEWAY_SUFFIX,
     START,
     Graph,

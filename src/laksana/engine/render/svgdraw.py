@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
-from laksana.engine.render.layout import BORDER, TERMINATOR_SIZE
+from laksana.engine.render.flowgraph import TERMINATOR_SIZE
+from laksana.engine.render.layout import BORDER
 from laksana.engine.render.model import Page, Point, Route, Shape, Symbol
 from laksana.engine.render.routing import connector_shoulder
 
