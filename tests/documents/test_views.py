@@ -116,6 +116,17 @@ def test_it_answers_404_to_a_person_who_may_not_see_the_case(bali, djki, case):
     assert Document.objects.count() == 1
 
 
+def test_a_case_reference_with_a_nul_or_too_long_names_no_case(bali, case):
+    """PostgreSQL refuses to compare text holding NUL: the draft form and its preview answer
+    404 for such a reference (as for any case that does not exist), never a server error."""
+    person = client_of(bali["ketuatim"])
+    for reference in ("a\x00b", case.reference + "\x00", "x" * 41):
+        assert person.get(reverse("documents:new"), {"case": reference}).status_code == 404
+        response = person.post(reverse("documents:new"), {"case": reference})
+        assert response.status_code == 404
+    assert Document.objects.count() == 0
+
+
 def test_a_missing_required_field_is_named_and_nothing_is_made(bali, case):
     response = client_of(bali["ketuatim"]).post(
         new_url(case), draft_post(case, bali, **{"art-doc-topic": ""})

@@ -46,6 +46,10 @@ def _person(request: HttpRequest) -> Person:
 
 
 def _visible_case(request: HttpRequest, reference: str) -> Case:
+    # No reference holds a NUL character or is longer than the column (PostgreSQL refuses
+    # to compare a text holding NUL): such a text names no case.
+    if "\x00" in reference or len(reference) > 40:
+        raise Http404
     case = (
         visible_cases(request.user)
         .select_related("agency", "version")
