@@ -59,7 +59,7 @@ from laksana.monitoring.models import (
     State,
 )
 from laksana.monitoring.probes import describe
-from laksana.org.models import Agency, Person, Unit, UnitKind
+from laksana.org.models import Agency, Person, Unit
 from laksana.procedures.services import latest_version
 
 ROBOT_NAME = "Pemantauan Laksana"
@@ -97,15 +97,9 @@ def in_maintenance(application_id: int, at: dt.datetime) -> bool:
 def _robot_unit(agency_id: int, settings: MonitoringSettings) -> Unit:
     if settings.reporting_unit_id is not None:
         return Unit.objects.get(pk=settings.reporting_unit_id)
-    # The agency's own IT unit at the top of its tree (not a requesting unit, not a vendor).
-    own = (
-        Unit.objects.filter(agency_id=agency_id)
-        .exclude(kind__in=[UnitKind.REQUESTING, UnitKind.VENDOR])
-        .order_by("parent_id", "pk")
-    )
-    unit = own.filter(parent__isnull=True).first() or own.first()
-    if unit is None:
-        unit = Unit.objects.filter(agency_id=agency_id).order_by("pk").first()
+    from laksana.org.services import own_top_unit
+
+    unit = own_top_unit(agency_id)
     if unit is None:
         raise Unit.DoesNotExist(f"agency {agency_id} has no unit")
     return unit

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from laksana.cases.holders import unbound_actors
 from laksana.cases.models import Case
 from laksana.engine.spec import Actor, ActorKind
-from laksana.org.models import ActorBinding, Agency, Person, Position, Unit
+from laksana.org.models import ActorBinding, Agency, Person, Position, Unit, UnitKind
 from laksana.procedures.models import ProcedureVersion
 
 BOUND_KINDS = frozenset({ActorKind.POSITION, ActorKind.TEAM, ActorKind.PERSON, ActorKind.EXTERNAL})
@@ -33,6 +33,22 @@ class BindingError(Exception):
         super().__init__(message)
         self.actor = actor
         self.message = message
+
+
+def own_top_unit(agency_id: int) -> Unit | None:
+    """The agency's own unit at the top of its tree (not a requesting unit, not a vendor):
+    where its system accounts (monitoring, surveys) belong. Else any own unit, else any unit
+    of the agency; None for an agency without units."""
+    own = (
+        Unit.objects.filter(agency_id=agency_id)
+        .exclude(kind__in=[UnitKind.REQUESTING, UnitKind.VENDOR])
+        .order_by("pk")
+    )
+    return (
+        own.filter(parent__isnull=True).first()
+        or own.first()
+        or Unit.objects.filter(agency_id=agency_id).order_by("pk").first()
+    )
 
 
 def bound_actors(version: ProcedureVersion) -> list[Actor]:

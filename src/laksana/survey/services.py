@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from laksana.catalog import services as catalog_services
 from laksana.catalog.models import Application
 from laksana.errors import NotAllowed, ServiceError
-from laksana.org.models import Person, Unit, UnitKind
+from laksana.org.models import Person, Unit
+from laksana.org.services import own_top_unit
 from laksana.procedures.models import ProcedureVersion
 from laksana.survey.elements import KEYS, default_elements
 from laksana.survey.models import (
@@ -138,12 +139,7 @@ def author_of(person: Actor, agency_id: int) -> Person:
     )
     if found is not None:
         return found
-    own = (
-        Unit.objects.filter(agency_id=agency_id)
-        .exclude(kind__in=[UnitKind.REQUESTING, UnitKind.VENDOR])
-        .order_by("parent_id", "pk")
-    )
-    unit = own.first() or Unit.objects.filter(agency_id=agency_id).order_by("pk").first()
+    unit = own_top_unit(agency_id)
     if unit is None:
         raise ServiceError("invalid", _("The agency has no unit."), field="agency")
     return Person.objects.create(agency_id=agency_id, name=ROBOT_NAME, unit=unit)
