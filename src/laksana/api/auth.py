@@ -3,11 +3,13 @@ the same site, the web session (then with Django's CSRF check on unsafe methods)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
@@ -78,6 +80,21 @@ def caller(request: HttpRequest) -> Caller:
     auth: Any = getattr(request, "auth", None)
     assert isinstance(auth, Caller), "the operation must be authenticated"
     return auth
+
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_to_caller(
+    request: HttpRequest, model: type[M], visible: Callable[[Person | None], QuerySet[M]]
+) -> QuerySet[M]:
+    """The records of a module the caller may read: ``visible(person)`` for the caller's
+    person, ``visible(None)`` (everything) for a superuser without one, none for any other
+    account without a person."""
+    who = caller(request)
+    if who.person is None and not getattr(who.user, "is_superuser", False):
+        return model._default_manager.none()
+    return visible(who.person)
 
 
 def acting_person(request: HttpRequest) -> Person:

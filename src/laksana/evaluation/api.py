@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from laksana.api import cursor
-from laksana.api.auth import acting_person, caller
+from laksana.api.auth import acting_person, visible_to_caller
 from laksana.api.errors import ApiError, not_found, responses
 from laksana.api.types import Id, PathId
 from laksana.errors import ServiceError
@@ -97,10 +97,7 @@ def call(action: Callable[[], T]) -> T:
 
 
 def visible(request: HttpRequest) -> QuerySet[Evaluation]:
-    who = caller(request)
-    if who.person is None and not getattr(who.user, "is_superuser", False):
-        return Evaluation.objects.none()
-    return services.visible_evaluations(who.person)
+    return visible_to_caller(request, Evaluation, services.visible_evaluations)
 
 
 def _of(request: HttpRequest, evaluation_id: int) -> Evaluation:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from laksana.api import cursor
-from laksana.api.auth import acting_person, caller
+from laksana.api.auth import acting_person, caller, visible_to_caller
 from laksana.api.errors import ApiError, not_found, responses
 from laksana.api.types import PathId
 from laksana.errors import ServiceError
@@ -79,10 +79,7 @@ def visible(request: HttpRequest) -> QuerySet[Plan]:
     """The plans the caller may read (every plan for the superuser without a person)."""
     from laksana.maintenance import plans
 
-    who = caller(request)
-    if who.person is None and not getattr(who.user, "is_superuser", False):
-        return Plan.objects.none()
-    return plans.visible_plans(who.person)
+    return visible_to_caller(request, Plan, plans.visible_plans)
 
 
 def plan_of(request: HttpRequest, plan_id: int) -> Plan:

@@ -25,7 +25,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from laksana.api import cursor
-from laksana.api.auth import acting_person, caller
+from laksana.api.auth import acting_person, visible_to_caller
 from laksana.api.errors import ApiError, not_found, responses
 from laksana.api.types import PathId
 from laksana.errors import ServiceError
@@ -85,10 +85,7 @@ def visible(request: HttpRequest) -> QuerySet[Survey]:
     """The surveys the caller may read (every survey for the superuser without a person)."""
     from laksana.survey import services
 
-    who = caller(request)
-    if who.person is None and not getattr(who.user, "is_superuser", False):
-        return Survey.objects.none()
-    return services.visible_surveys(who.person)
+    return visible_to_caller(request, Survey, services.visible_surveys)
 
 
 def survey_of(request: HttpRequest, survey_id: int) -> Survey:
