@@ -417,19 +417,15 @@ def _layout_page(
         for pair in ordered:
             lane = pair.lane if pair.lane >= 0 else _free_lane(by_id[pair.target].lane, used, lanes)
             placed.append(
-                PlacedNode(
-                    id=f":in:{pair.label}",
-                    shape=Shape.CONNECTOR,
-                    lane=lane,
-                    row=0,
-                    cx=(lane + 0.5) * lane_w,
-                    cy=4.0 + conn_h / 2,
-                    width=conn_w,
-                    height=conn_h,
-                    node=pair.target,
-                    label=pair.label,
-                    lines=(pair.label,),
-                    role=ConnectorRole.IN,
+                _connector(
+                    f":in:{pair.label}",
+                    pair,
+                    ConnectorRole.IN,
+                    lane,
+                    0,
+                    (lane + 0.5) * lane_w,
+                    4.0 + conn_h / 2,
+                    (conn_w, conn_h),
                 )
             )
             edges.append(
@@ -441,21 +437,16 @@ def _layout_page(
         if not pair.forward and pair.target_page == p:
             target = next(n for n in placed if n.id == pair.target)
             placed.append(
-                PlacedNode(
-                    id=f":in:{pair.label}",
-                    shape=Shape.CONNECTOR,
-                    lane=target.lane,
-                    row=target.row,
-                    cx=-1e6,
-                    cy=target.cy,
-                    width=conn_w,
-                    height=conn_h,
-                    node=pair.target,
-                    label=pair.label,
-                    lines=(pair.label,),
-                    role=ConnectorRole.IN,
+                _connector(
+                    f":in:{pair.label}",
+                    pair,
+                    ConnectorRole.IN,
+                    target.lane,
+                    target.row,
+                    -1e6,
+                    target.cy,
+                    (conn_w, conn_h),
                     beside=pair.target,
-                    prefer=pair.lane,
                 )
             )
             edges.append(
@@ -479,19 +470,15 @@ def _layout_page(
                 prefer = by_id[pair.sources[0]].lane
             lane = pair.lane if pair.lane >= 0 else _free_lane(prefer, used, lanes)
             placed.append(
-                PlacedNode(
-                    id=f":out:{pair.label}",
-                    shape=Shape.CONNECTOR,
-                    lane=lane,
-                    row=out_row,
-                    cx=(lane + 0.5) * lane_w,
-                    cy=y + CONNECTOR_ROW - 2.0 - conn_h / 2,
-                    width=conn_w,
-                    height=conn_h,
-                    node=pair.target,
-                    label=pair.label,
-                    lines=(pair.label,),
-                    role=ConnectorRole.OUT,
+                _connector(
+                    f":out:{pair.label}",
+                    pair,
+                    ConnectorRole.OUT,
+                    lane,
+                    out_row,
+                    (lane + 0.5) * lane_w,
+                    y + CONNECTOR_ROW - 2.0 - conn_h / 2,
+                    (conn_w, conn_h),
                 )
             )
         y += CONNECTOR_ROW
@@ -507,21 +494,16 @@ def _layout_page(
             if not pair.forward and all(n.id != conn for n in placed):
                 source = next(n for n in placed if n.id == edge.source)
                 placed.append(
-                    PlacedNode(
-                        id=conn,
-                        shape=Shape.CONNECTOR,
-                        lane=source.lane,
-                        row=source.row,
-                        cx=-1e6,
-                        cy=source.cy,
-                        width=conn_w,
-                        height=conn_h,
-                        node=pair.target,
-                        label=pair.label,
-                        lines=(pair.label,),
-                        role=ConnectorRole.OUT,
+                    _connector(
+                        conn,
+                        pair,
+                        ConnectorRole.OUT,
+                        source.lane,
+                        source.row,
+                        -1e6,
+                        source.cy,
+                        (conn_w, conn_h),
                         beside=edge.source,
-                        prefer=pair.lane,
                     )
                 )
             edges.append(PageEdge(edge.id, edge.source, conn, edge.label, priority))
@@ -534,6 +516,37 @@ def _layout_page(
         routes=routes,
         width=lane_w * lanes,
         height=y,
+    )
+
+
+def _connector(
+    node_id: str,
+    pair: _Pair,
+    role: ConnectorRole,
+    lane: int,
+    row: int,
+    cx: float,
+    cy: float,
+    size: tuple[float, float],
+    beside: str = "",
+) -> PlacedNode:
+    """An off-page connector of ``pair`` (labelled with the pair's letter, pointing at its
+    target); one ``beside`` a node keeps the lane of the pair's other half as its wish."""
+    return PlacedNode(
+        id=node_id,
+        shape=Shape.CONNECTOR,
+        lane=lane,
+        row=row,
+        cx=cx,
+        cy=cy,
+        width=size[0],
+        height=size[1],
+        node=pair.target,
+        label=pair.label,
+        lines=(pair.label,),
+        role=role,
+        beside=beside,
+        prefer=pair.lane if beside else -1,
     )
 
 
