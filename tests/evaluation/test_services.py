@@ -110,6 +110,25 @@ def test_a_case_of_another_application_is_refused(skm, versions) -> None:
     assert not Evaluation.objects.exists()
 
 
+def test_another_agencys_case_named_in_the_body_is_not_found(skm, bali, sop002) -> None:
+    """A keeper names a case of another agency (by its id) when making or concluding an
+    evaluation: not found, as a case that does not exist, and nothing is written."""
+    from laksana.cases import services as case_services
+
+    theirs = case_services.open_case(bali["dinkes_staf"], sop002, "Lambat")
+    for case in (theirs.pk, 2**62):
+        with pytest.raises(ServiceError) as refused:
+            make(skm, case=case)
+        assert (refused.value.code, refused.value.field) == ("not_found", "case")
+    assert not Evaluation.objects.exists()
+    made = make(skm)
+    with pytest.raises(ServiceError) as refused:
+        services.conclude(skm["skm_ti1"], made.pk, "retire", "Tidak relevan.", case=theirs.pk)
+    assert (refused.value.code, refused.value.field) == ("not_found", "case")
+    made.refresh_from_db()
+    assert made.status == EvaluationStatus.DRAFT and made.case_id is None
+
+
 def test_conclude_names_every_problem_and_keeps_the_figures(skm) -> None:
     made = make(skm)
     ti = skm["skm_ti1"]
