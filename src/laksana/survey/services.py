@@ -87,7 +87,8 @@ def visible_surveys(person: Actor) -> QuerySet[Survey]:
 
 
 def _not_found() -> ServiceError:
-    return ServiceError("not_found", _("No such survey."), field="survey")
+    # The survey a path names, not a field of the input: the screens answer 404 for it.
+    return ServiceError("not_found", _("No such survey."))
 
 
 def get_survey(person: Actor, survey_id: object) -> Survey:

@@ -22,7 +22,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -244,15 +244,8 @@ def _readable(request: HttpRequest, pk: int) -> Survey:
     person: Person | None = current_person(request)
     if person is None and not request.user.is_superuser:
         raise PermissionDenied(_("Your account is not linked to a person of an agency."))
-    try:
-        survey = call(lambda: services.get_survey(person, pk))
-    except ServiceError as exc:
-        # Another agency's survey reads as a missing one, whatever field the refusal names.
-        if exc.code == "not_found":
-            raise Http404 from exc
-        raise
-    assert isinstance(survey, Survey)
-    return survey
+    # Another agency's survey reads as a missing one (404).
+    return call(lambda: services.get_survey(person, pk))
 
 
 def _code(survey: Survey) -> segno.QRCode:

@@ -28,12 +28,7 @@ def _survey(request: HttpRequest, pk: int) -> Survey:
     person = current_person(request)
     if person is None and not request.user.is_superuser:
         raise Http404
-    try:
-        return call(lambda: services.get_survey(person, pk))
-    except ServiceError as exc:
-        if exc.code == "not_found":
-            raise Http404 from exc
-        raise
+    return call(lambda: services.get_survey(person, pk))
 
 
 @login_required

@@ -56,8 +56,11 @@ class Command(BaseCommand):
         except ServiceError as exc:
             for item in exc.items:
                 self.stderr.write(f"{path.name}: {item}")
-            field = f"--{exc.field}: " if exc.field in ("survey", "submitted_on") else ""
-            field = field.replace("submitted_on", "date")
+            # The option the refusal concerns: the survey named (not found), or the date.
+            option = {"survey": "--survey", "submitted_on": "--date"}.get(
+                exc.field or ("survey" if exc.code == "not_found" else ""), ""
+            )
+            field = f"{option}: " if option else ""
             raise _bad(f"{path.name}: {field}{exc.message}") from exc
 
     def ikm(self, path: Path, data: bytes, population: int | None) -> None:
