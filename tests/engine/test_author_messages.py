@@ -142,7 +142,7 @@ def test_a_misspelt_actor_kind_is_one_message_with_the_closest_kind():
     assert at(error) == (6, 26)
     assert error.message == (
         "actor 'tim': unknown kind 'tem'; did you mean 'team'? allowed: position, team, "
-        "person, requesting_unit, vendor, external"
+        "person, requesting_unit, vendor, external, chosen"
     )
 
 
@@ -157,7 +157,7 @@ def test_an_unknown_actor_kind_without_a_close_one_lists_the_kinds_once():
     assert at(error) == (6, 26)
     assert error.message == (
         "actor 'tim': unknown kind 'wizard'; allowed: position, team, person, "
-        "requesting_unit, vendor, external"
+        "requesting_unit, vendor, external, chosen"
     )
 
 

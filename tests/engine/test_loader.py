@@ -72,7 +72,7 @@ def test_it_reports_every_error_of_a_file_at_once_at_line_and_column():
         "scope, legal_basis, related, qualifications, equipment, warnings, records, "
         "definitions, success_indicators",
         "p.yaml:6:22: actor 'b': unknown kind 'wizard'; allowed: position, team, person, "
-        "requesting_unit, vendor, external",
+        "requesting_unit, vendor, external, chosen",
         "p.yaml:8:22: artifact 'x': unknown artifact type 'minutes.uta'; known types: "
         "catalog.deployment, catalog.work_programme_entry, complaint.report, disposition, file, "
         "form, instruction, journal.entry, letter, letter.completion, letter.memo, "

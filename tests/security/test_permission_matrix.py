@@ -1583,6 +1583,9 @@ for _part in (
     "matrix_survey_web",
     "matrix_survey_api",
     "matrix_evaluation",
+    "matrix_drafts_web",
+    "matrix_drafts_api",
+    "matrix_docx_upload",
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 

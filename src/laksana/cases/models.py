@@ -50,6 +50,9 @@ class Case(models.Model):
     state = models.JSONField(_("state"))
     opened_at = models.DateTimeField(_("opened at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The procedure's overall service time (its service-level block) from the opening, in
+    # working time; None when the procedure states none.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     # Head of the journal chain, kept on the row that is locked for every write.
     journal_seq = models.PositiveIntegerField(default=0)
     journal_hash = models.CharField(max_length=64, blank=True)
@@ -138,6 +141,10 @@ class CaseStep(models.Model):
     near_due_notified_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # A step of this case given to one person by the holder's superior: only they may do it.
+    assigned_to = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("case step")
@@ -380,6 +387,11 @@ class JournalKind(models.TextChoices):
     ACTIVITY_RECORDED = "activity_recorded", _("Maintenance activity recorded")
     CYCLE_EVALUATED = "cycle_evaluated", _("Maintenance cycle evaluated")
     CRITERION_OVERRIDDEN = "criterion_overridden", _("Criterion overridden")
+    # Who does a step: one of a joint step's actors confirmed its part; a step reassigned to
+    # another person by the holder's superior; a copy (tembusan) sent to its actors.
+    JOINT_CONFIRMED = "joint_confirmed", _("Joint step confirmed")
+    REASSIGNED = "reassigned", _("Reassigned")
+    COPY_SENT = "copy_sent", _("Copy sent")
 
 
 class JournalEntry(models.Model):
@@ -490,3 +502,40 @@ class JournalSeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.digest[:16]}"
+
+
+class CaseActor(models.Model):
+    """Who plays an actor chosen when the case opens (kind ``chosen``: the owner of the
+    affected system, which differs per case)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chosen_actors")
+    actor_key = models.CharField(_("actor"), max_length=100)
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    chosen_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    chosen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "actor_key"], name="case_actor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.actor_key}: {self.person_id}"
+
+
+class JointConfirmation(models.Model):
+    """One actor's part of a joint step (bersama) confirmed; the step completes once every
+    actor of it has confirmed."""
+
+    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="confirmations")
+    actor_key = models.CharField(_("actor"), max_length=100)
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "actor_key"], name="joint_confirmation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}/{self.actor_key}"

@@ -25,6 +25,7 @@ class ActorKind(StrEnum):
     REQUESTING_UNIT = "requesting_unit"  # resolved per case: the unit that opened it
     VENDOR = "vendor"  # resolved per case: the vendor of the application the case is about
     EXTERNAL = "external"  # an outside office (planning bureau, another directorate)
+    CHOSEN = "chosen"  # resolved per case: a person chosen when the case opens (system owner)
 
 
 class FieldType(StrEnum):
@@ -86,6 +87,12 @@ class Identity:
     records: tuple[str, ...] = ()
     definitions: tuple[str, ...] = ()
     success_indicators: tuple[str, ...] = ()
+    # The rest of the service-level block (standar pelayanan): what a requester must bring,
+    # the overall time of the whole service (a case's own due time), its cost and product.
+    service_requirements: tuple[str, ...] = ()
+    service_time: TimeStandard | None = None
+    cost: str = ""
+    product: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +194,12 @@ class Step:
     # Outputs this step may replace when the case already holds them (a new report, the next
     # cycle's documentation); any other artifact on the case is never replaced by this step.
     revises: tuple[str, ...] = ()
+    # Other actors of the step: ``joint`` do it together with ``actor`` (bersama, berkoordinasi
+    # dengan: each confirms its part); ``any_of``: any one of them, or ``actor``, may do it.
+    joint: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    # Actors who receive a copy (tembusan) when the step is completed, and are notified.
+    copies: tuple[str, ...] = ()
 
     @property
     def is_decision(self) -> bool:
