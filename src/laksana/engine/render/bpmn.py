@@ -23,8 +23,8 @@ from laksana.engine.render.flowgraph import (
     build_graph,
     flow_layout,
 )
+from laksana.engine.render.geometry import Geometry
 from laksana.engine.render.model import Page, Point, Shape, Symbol
-from laksana.engine.render.routing import Geometry
 from laksana.engine.spec import ProcedureSpec, Step
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

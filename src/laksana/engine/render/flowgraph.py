@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from laksana.engine.render.geometry import Geometry, PageEdge, PlacedNode, route_crossings
 from laksana.engine.render.model import (
     ConnectorPair,
     ConnectorRole,
@@ -25,13 +26,7 @@ from laksana.engine.render.model import (
     RowKind,
     Shape,
 )
-from laksana.engine.render.routing import (
-    Geometry,
-    PageEdge,
-    PlacedNode,
-    route_crossings,
-    route_page,
-)
+from laksana.engine.render.routing import route_page
 from laksana.engine.spec import ProcedureSpec
 
 TERMINATOR_SIZE = 5.5  # font size of the text in a terminator

@@ -30,8 +30,8 @@ from laksana.engine.render.flowgraph import (
 # Named from here too by callers of the document layout.
 from laksana.engine.render.flowgraph import START as START
 from laksana.engine.render.flowgraph import connector_label as connector_label
+from laksana.engine.render.geometry import Geometry
 from laksana.engine.render.model import FlowLayout, Shape
-from laksana.engine.render.routing import Geometry
 from laksana.engine.render.textmetrics import fit_size, wrap_text
 from laksana.engine.spec import ProcedureSpec, Step
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from html import escape
 
 from laksana.engine.render.flowgraph import TERMINATOR_SIZE
+from laksana.engine.render.geometry import connector_shoulder
 from laksana.engine.render.layout import BORDER
 from laksana.engine.render.model import Page, Point, Route, Shape, Symbol
-from laksana.engine.render.routing import connector_shoulder
 
 FONT_STACK = "Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans'"
 SYMBOL_STROKE = 0.9
