@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from laksana.engine.render.geometry import (
     EPS,
@@ -57,6 +58,9 @@ _BEND = 0.4
 _SAME_EXIT = 8.0  # two outcomes of one decision leaving by the same side
 _SHARED_SIDE = 1.0
 _NO_LABEL_ROOM = 4.0
+
+# A saved state of the router: routes with a copy of each, the placed segments, used sides.
+_Saved = tuple[list[tuple[RoutePlan, RoutePlan]], list[tuple[Point, Point]], set[str], set[str]]
 
 
 def route_page(
@@ -97,12 +101,97 @@ class _Router(PageGrid):
         for plan in free:
             self._choose_route(plan, plans)
             self.placed_segments.extend(plan.segments)
+        self._reroute_crossed(free, plans)
         self._assign_ports(plans)
         self._assign_tracks([p for p in plans if p.kind is RouteKind.GUTTER])
         self._untangle(plans)
         routes = self._build_all(plans)
         symbols = tuple(self.nodes[i].freeze() for i in self.order)
         return symbols, routes
+
+    def _reroute_crossed(self, free: Sequence[RoutePlan], plans: Sequence[RoutePlan]) -> None:
+        """Route again, two at a time, the routes that still cross another.
+
+        Routes are chosen one at a time, shortest first, so a route chosen early can take the
+        only way round of one chosen later (SOP 004 in one page: the ends at the foot of the
+        last lane). Each crossed route is taken up together with each route beside it, the
+        two are chosen again in both orders, and the result is kept when fewer segments
+        cross or overlap in all (two routes sharing a track now may cross once tracks are
+        assigned).
+        """
+        crossings = self._planned_crossings(plans)
+        for plan in free:
+            if not crossings:
+                return
+            if not self._crosses_any(plan, plans):
+                continue
+            lo, hi = self._y_range(plan)
+            for other in free:
+                if other is plan or not crossings:
+                    continue
+                olo, ohi = self._y_range(other)
+                if ohi < lo or olo > hi:
+                    continue
+                for order in ((plan, other), (other, plan)):
+                    saved = self._save(order)
+                    for taken in order:
+                        self._take_up(taken)
+                    for taken in order:
+                        self._choose_route(taken, plans)
+                        self.placed_segments.extend(taken.segments)
+                    count = self._planned_crossings(plans)
+                    if count < crossings:
+                        crossings = count
+                    else:
+                        self._restore(saved)
+
+    def _y_range(self, plan: RoutePlan) -> tuple[float, float]:
+        ys = [y for a, b in plan.segments for y in (a.y, b.y)]
+        return min(ys), max(ys)
+
+    def _crosses_any(self, plan: RoutePlan, plans: Sequence[RoutePlan]) -> bool:
+        return any(
+            segments_cross(a, b, c, d)
+            for other in plans
+            if other is not plan
+            for a, b in plan.segments
+            for c, d in other.segments
+        )
+
+    @staticmethod
+    def _planned_crossings(plans: Sequence[RoutePlan]) -> int:
+        segments = [(i, a, b) for i, plan in enumerate(plans) for a, b in plan.segments]
+        return sum(
+            1
+            for (i, a, b), (j, c, d) in itertools.combinations(segments, 2)
+            if i != j and (segments_cross(a, b, c, d) or segments_overlap(a, b, c, d))
+        )
+
+    def _take_up(self, plan: RoutePlan) -> None:
+        """Remove a chosen route, freeing the sides of its ends it claimed."""
+        for segment in plan.segments:
+            self.placed_segments.remove(segment)
+        plan.segments = []
+        if plan.exit_side is Side.BOTTOM:
+            self.bottom_used.discard(plan.edge.source)
+        if plan.entry_side is Side.TOP:
+            self.top_used.discard(plan.edge.target)
+
+    def _save(self, plans: Sequence[RoutePlan]) -> _Saved:
+        return (
+            [(plan, replace(plan, segments=list(plan.segments))) for plan in plans],
+            list(self.placed_segments),
+            set(self.bottom_used),
+            set(self.top_used),
+        )
+
+    def _restore(self, saved: _Saved) -> None:
+        kept, placed, bottom, top = saved
+        for plan, copy in kept:
+            for name in ("kind", "boundary", "exit_side", "entry_side", "exit_y", "entry_y"):
+                setattr(plan, name, getattr(copy, name))
+            plan.track, plan.segments = copy.track, copy.segments
+        self.placed_segments, self.bottom_used, self.top_used = placed, bottom, top
 
     def _span(self, edge: PageEdge) -> float:
         return abs(self.nodes[edge.source].cy - self.nodes[edge.target].cy)
