@@ -91,8 +91,11 @@ def load_procedure(path: str | Path) -> ProcedureSpec:
     return load_text(text, name)
 
 
-def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
-    """Load and check procedure text; ``filename`` is used in the error positions."""
+def load_text(text: str, filename: str = "<text>", draft: bool = False) -> ProcedureSpec:
+    """Load and check procedure text; ``filename`` is used in the error positions.
+
+    ``draft``: the text is a draft being written, whose SOP number (``identity.number``) may
+    be empty or missing; everything else is checked as for publishing."""
     composed = compose(text, filename)
     if isinstance(composed, LoadError):
         raise ProcedureErrors([composed])
@@ -286,6 +289,8 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
     if not bad_refs and not b.flow_guessed and start_id in node_ids and steps:
         check_graph(r, b, steps, ends, start_id)
 
+    if draft:
+        r.errors = [e for e in r.errors if not _about_number(e)]
     if r.errors:
         raise ProcedureErrors(r.errors)
     return ProcedureSpec(
@@ -300,6 +305,22 @@ def load_text(text: str, filename: str = "<text>") -> ProcedureSpec:
         notes=notes,
         source=filename,
         positions=MappingProxyType(dict(b.positions)),
+    )
+
+
+def _about_number(error: LoadError) -> bool:
+    """Whether the problem is only that the SOP number is missing or empty (a draft's)."""
+    message = error.message
+    if not isinstance(message, Msg):
+        return False
+    params = message.params
+    return (
+        message.template == "%(where)s: '%(key)s' is required"
+        and params.get("where") == "identity"
+        and params.get("key") == "number"
+    ) or (
+        message.template in ("%(where)s must not be empty", "%(where)s must be text")
+        and params.get("where") == "identity.number"
     )
 
 
