@@ -34,7 +34,7 @@ def renders(monkeypatch) -> Counter[str]:
     documents.clear()
 
     def counting(fmt: str):
-        def render(spec):
+        def render(spec, logo=None):
             calls[fmt] += 1
             return b"%PDF-1.4 stand-in" if fmt == "pdf" else f"<p>{spec.id} {fmt}</p>"
 

@@ -45,7 +45,8 @@ def _template(entry: library.Entry, fmt: str) -> bytes | str:
 
 
 def _version_document(version: ProcedureVersion, fmt: str) -> bytes | str:
-    return documents.rendered(version.checksum, fmt, lambda: version.spec)
+    logo = documents.agency_logo(version.agency_id)
+    return documents.rendered(version.checksum, fmt, lambda: version.spec, logo)
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -131,7 +132,9 @@ def version_detail(
         {
             "version": version,
             "spec": version.spec,
-            "document": documents.html_fragment(version.checksum, lambda: version.spec),
+            "document": documents.html_fragment(
+                version.checksum, lambda: version.spec, documents.agency_logo(version.agency_id)
+            ),
             "versions": ProcedureVersion.objects.filter(
                 agency_id=version.agency_id, procedure_key=procedure_id
             )

@@ -30,7 +30,7 @@ from laksana.engine.render.layout import (
     sop_layout,
     text_width_of,
 )
-from laksana.engine.render.model import RowBox, RowKind
+from laksana.engine.render.model import Logo, RowBox, RowKind
 from laksana.engine.render.svgdraw import FONT_STACK, page_svg
 from laksana.engine.render.textmetrics import soft_hyphens
 from laksana.engine.spec import Identity, ProcedureSpec
@@ -91,6 +91,7 @@ def _css(layout: SopLayout, *, standalone: bool) -> str:
         f"{scope} .sop-id .org{{width:42%;text-align:center;vertical-align:middle;"
         "font-weight:bold;text-transform:uppercase}",
         f"{scope} .sop-id .org .logo{{height:46pt}}",
+        f"{scope} .sop-id .org .logo img{{max-height:46pt;max-width:100%}}",
         f"{scope} .sop-id .org .agency{{font-size:10pt}}",
         f"{scope} .sop-id th{{width:17%;font-weight:bold;text-transform:uppercase;"
         "white-space:normal}",
@@ -134,18 +135,19 @@ def _css(layout: SopLayout, *, standalone: bool) -> str:
     return "\n".join(rules)
 
 
-def render_html(spec: ProcedureSpec, *, standalone: bool = True) -> str:
+def render_html(spec: ProcedureSpec, *, standalone: bool = True, logo: Logo | None = None) -> str:
     """The SOP AP document of ``spec``.
 
     ``standalone`` gives a whole HTML document with print CSS (A4 landscape); otherwise a
     fragment, a ``<div class="sop-document">`` with its own scoped ``<style>``, to embed in a
-    web page.
+    web page. ``logo`` (the agency's) is printed in the identity block's logo cell, embedded
+    as data; without it the cell stays empty.
     """
     layout = sop_layout(spec)
     body = [f'<div class="sop-document" data-procedure="{escape(spec.id)}">']
     if not standalone:
         body.append(f"<style>{_css(layout, standalone=False)}</style>")
-    body.append(_identity(spec.identity))
+    body.append(_identity(spec.identity, logo))
     for page in layout.flow.pages:
         body.append(_flow_page(layout, page.index))
     body.append("</div>")
@@ -164,8 +166,9 @@ def render_html(spec: ProcedureSpec, *, standalone: bool = True) -> str:
 # -- identity block -------------------------------------------------------------------------
 
 
-def _identity(identity: Identity) -> str:
-    org = ['<div class="logo"></div>']
+def _identity(identity: Identity, logo: Logo | None) -> str:
+    image = f'<img src="{logo.data_uri()}" alt="Logo">' if logo is not None else ""
+    org = [f'<div class="logo">{image}</div>']
     if identity.government:
         org.append(f'<div class="government">{escape(identity.government)}</div>')
     org.append(f'<div class="agency">{escape(identity.agency)}</div>')

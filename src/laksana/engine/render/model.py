@@ -4,10 +4,13 @@ These are plain values produced by :mod:`.layout` and :mod:`.routing` and consum
 drawing modules (:mod:`.svgdraw`, :mod:`.html`, :mod:`.svg`, :mod:`.bpmn`). Coordinates are in
 points for the SOP document (x across the swimlanes, y down the rows of one page, both from the
 top-left corner of the page's flowchart area); BPMN uses the same model with its own sizes.
+The agency's :class:`Logo`, printed in the document's identity block, is one too.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -171,3 +174,34 @@ class FlowLayout:
     @property
     def width(self) -> float:
         return self.lane_width * len(self.lanes)
+
+
+MAX_LOGO_BYTES = 512 * 1024  # a letterhead logo larger than this is not printed
+_LOGO_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    """An agency's logo, printed in the identity block's logo cell. It is embedded in the
+    document as data (a ``data:`` URI), so rendering it fetches nothing."""
+
+    mime: str
+    data: bytes
+
+    @classmethod
+    def of(cls, data: bytes) -> Logo | None:
+        """The logo in ``data``: a PNG or JPEG image of at most :data:`MAX_LOGO_BYTES`
+        (anything else gives ``None``: no logo is printed)."""
+        if len(data) > MAX_LOGO_BYTES:
+            return None
+        for magic, mime in _LOGO_MAGIC:
+            if data.startswith(magic):
+                return cls(mime, data)
+        return None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
