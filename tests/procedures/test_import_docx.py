@@ -16,7 +16,8 @@ from laksana.engine import artifacts
 from laksana.engine.interpreter import CompleteStep, Transition, execute, open_case
 from laksana.engine.loader import load_text
 from laksana.engine.spec import ProcedureSpec
-from laksana.procedures.docx_import import ImportRefused, import_docx
+from laksana.procedures.docx_confirm import ImportRefused
+from laksana.procedures.docx_import import import_docx
 
 from .sopdocx import Row, build, has_tag
 

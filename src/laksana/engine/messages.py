@@ -57,3 +57,30 @@ def translated(text: object, gettext: Callable[[str], str]) -> str:
 def joined(parts: list[str] | tuple[str, ...], gettext: Callable[[str], str]) -> str:
     """Several messages as one line, each translated."""
     return "; ".join(translated(p, gettext) for p in parts)
+
+
+def as_data(text: object) -> dict[str, object]:
+    """A message as JSON data (its template and values, themselves as data), to be kept and
+    translated later with :func:`from_data`; any other text as a template of its own."""
+    if not isinstance(text, Msg):
+        return {"template": str(text).replace("%", "%%"), "params": {}}
+    params = {
+        key: as_data(value) if isinstance(value, Msg) else str(value)
+        for key, value in text.params.items()
+    }
+    return {"template": text.template, "params": params}
+
+
+def from_data(data: object) -> Msg:
+    """The message :func:`as_data` kept (an empty message for data that is not one)."""
+    if not isinstance(data, dict) or not isinstance(data.get("template"), str):
+        return Msg("")
+    raw = data.get("params")
+    params: dict[str, object] = {}
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            params[str(key)] = from_data(value) if isinstance(value, dict) else str(value)
+    try:
+        return Msg(data["template"], **params)
+    except (KeyError, ValueError, TypeError):
+        return Msg(data["template"].replace("%", "%%"))

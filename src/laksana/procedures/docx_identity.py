@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from laksana.procedures.docx_import import Draft, ToConfirm, items, norm
+from laksana.engine.messages import Msg
+from laksana.procedures.docx_confirm import Draft, ToConfirm
+from laksana.procedures.docx_import import items, norm
 from laksana.procedures.docx_read import Cell, Table
 
 _MONTHS = {
@@ -144,16 +146,15 @@ def read_identity(doc_tables: list[Table], paragraphs: list[str], out: Draft) ->
             identity["agency"] = line
         elif re.match(r"(bidang|sub ?bagian|seksi|bagian|upt)\b", low) and "unit" not in identity:
             identity["unit"] = line
-    where = "identity table"
     text = {k: " ".join(v).strip() for k, v in found.items()}
     for key in ("number", "title"):
         if text.get(key) and text[key] != "-":
             identity[key] = text[key]
         else:
-            out.to_confirm.append(ToConfirm(where, f"no {_NAMES[key]} found"))
+            out.to_confirm.append(ToConfirm(Msg("no %(label)s found", label=_NAMES[key])))
     if "agency" not in identity:
         out.to_confirm.append(
-            ToConfirm(where, "no agency (Dinas/Badan ...) found above or beside the table")
+            ToConfirm(Msg("no agency (Dinas/Badan ...) found above or beside the table"))
         )
     for key in ("made", "revised", "effective"):
         raw = text.get(key, "").strip()
@@ -170,13 +171,17 @@ def read_identity(doc_tables: list[Table], paragraphs: list[str], out: Draft) ->
             identity[key] = date
         else:
             label = _NAMES[key]
-            out.to_confirm.append(ToConfirm(where, f"{label} '{raw}' is not a date; left out"))
+            out.to_confirm.append(
+                ToConfirm(
+                    Msg("%(label)s '%(text)s' is not a date; left out", label=label, text=raw)
+                )
+            )
     if "approved_by" in found:
         approved = _approved(found["approved_by"])
         if "title" in approved:
             identity["approved_by"] = approved
         if "nip" not in approved:
-            out.to_confirm.append(ToConfirm(where, "Disahkan oleh: no NIP found"))
+            out.to_confirm.append(ToConfirm(Msg("Disahkan oleh: no NIP found")))
     for key in _LISTS:
         if key in found:
             values = items(found[key])

@@ -18,47 +18,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, BinaryIO
 
 from laksana.engine.loader import FORMAT
+from laksana.engine.messages import Msg
 from laksana.engine.timetext import TimeTextError, parse_time
-from laksana.procedures.docx_read import Cell, Shape, Table, body_paragraphs, tables
-
-
-class ImportRefused(Exception):
-    """The file is not an SOP AP Word document the import can read."""
-
-
-@dataclass(frozen=True)
-class ToConfirm:
-    """One thing the import could not decide: where in the source, and what was chosen."""
-
-    where: str  # e.g. "flowchart table, row 4 (No 3), column 'Waktu'"
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.text}"
-
-
-@dataclass
-class Draft:
-    """The draft procedure as plain data, and what the author must confirm."""
-
-    data: dict[str, Any]
-    to_confirm: list[ToConfirm] = field(default_factory=list)
-
-    def yaml(self) -> str:
-        head = ["# Draft imported from Word by `laksana procedure import-docx`."]
-        if self.to_confirm:
-            head.append("# To confirm before the draft is saved:")
-            head.extend(f"#  - {item}" for item in self.to_confirm)
-        body = yaml.safe_dump(
-            self.data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
-        )
-        return "\n".join(head) + "\n" + body
-
+from laksana.procedures.docx_confirm import Draft, ImportRefused, ToConfirm
+from laksana.procedures.docx_read import (
+    Cell,
+    Shape,
+    Table,
+    body_paragraphs,
+    open_document,
+    source_rows,
+    tables,
+)
 
 # --- text helpers ---------------------------------------------------------------------------
 
@@ -242,26 +216,33 @@ def read_rows(table: Table, layout: Layout) -> list[Row]:
 def import_docx(path: str | Path) -> Draft:
     """Read an SOP AP Word document into a :class:`Draft`; raise :class:`ImportRefused` when
     the file is not a .docx or has no flowchart table."""
-    import zipfile
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     path = Path(path)
     if path.suffix.lower() != ".docx":
-        raise ImportRefused(f"{path}: not a Word .docx file (the suffix is not .docx)")
+        raise ImportRefused(
+            Msg("%(name)s: not a Word .docx file (the suffix is not .docx)", name=str(path))
+        )
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportRefused(f"{path}: not a Word .docx file ({exc})") from None
+        with path.open("rb") as stream:
+            return import_stream(stream, str(path))
     except OSError as exc:
-        raise ImportRefused(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise ImportRefused(
+            Msg("%(name)s: cannot be read: %(reason)s", name=str(path), reason=exc.strerror or "")
+        ) from None
+
+
+def import_stream(stream: BinaryIO, name: str) -> Draft:
+    """Read an SOP AP Word document from an open binary file named ``name`` (its package is
+    checked first: see :func:`~laksana.procedures.docx_read.open_document`)."""
+    document = open_document(stream, name)
     doc_tables = list(tables(document))
     found = find_flowchart(doc_tables)
     if found is None:
         raise ImportRefused(
-            f"{path}: no flowchart table found (a table with the columns No, Kegiatan, one "
-            "column per Pelaksana, and Mutu Baku)"
+            Msg(
+                "%(name)s: no flowchart table found (a table with the columns No, Kegiatan, "
+                "one column per Pelaksana, and Mutu Baku)",
+                name=name,
+            )
         )
     from laksana.procedures.docx_identity import read_identity
 
@@ -269,13 +250,16 @@ def import_docx(path: str | Path) -> Draft:
     draft = Draft({})
     identity = read_identity(doc_tables[: t_no - 1] or [], body_paragraphs(document), draft)
     build_steps(draft, table, layout, t_no)
-    proc_id = "sop-" + re.sub(r"_+", "-", slug(identity.get("title", path.stem), 60))
+    stem = Path(name.replace("\\", "/")).stem
+    proc_id = "sop-" + re.sub(r"_+", "-", slug(identity.get("title", stem), 60))
     draft.data = {
         "format": FORMAT,
         "id": proc_id,
         "identity": identity,
         **draft.data,
     }
+    draft.table_no = t_no
+    draft.source_table = source_rows(table, {col for col, _name in layout.actors})
     return draft
 
 
@@ -292,9 +276,8 @@ class _Where:
     row: int
     no: str
 
-    def __call__(self, column: str) -> str:
-        at = f"row {self.row}" + (f" (No {self.no})" if self.no else "")
-        return f"flowchart table {self.table}, {at}, column '{column}'"
+    def __call__(self, column: str) -> dict[str, Any]:
+        return {"table": self.table, "row": self.row, "no": self.no, "column": column}
 
 
 def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
@@ -334,12 +317,14 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
         if row.no:
             step["no"] = row.no
         else:
-            draft.to_confirm.append(ToConfirm(where("No"), "no number; numbered by position"))
+            draft.to_confirm.append(
+                ToConfirm(Msg("no number; numbered by position"), **where("No"))
+            )
         if not activity:
-            draft.to_confirm.append(ToConfirm(where("Kegiatan"), "no activity text"))
+            draft.to_confirm.append(ToConfirm(Msg("no activity text"), **where("Kegiatan")))
             activity = "(kegiatan)"
         step["activity"] = activity
-        step["actor"] = _choose_actor(draft, row, names, actor_ids, steps, where)
+        step["actor"] = _choose_actor(draft, row, names, actor_ids, steps, where, i)
         used_actors.add(step["actor"])
         decision = any(Shape.DECISION in s for s in row.symbols.values())
         decision = decision or activity.rstrip().endswith("?")
@@ -359,7 +344,10 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
             try:
                 parse_time(time_text)
             except TimeTextError as exc:
-                draft.to_confirm.append(ToConfirm(where("Waktu"), str(exc)))
+                message = exc.args[0] if isinstance(exc.args[0], Msg) else Msg(str(exc))
+                draft.to_confirm.append(
+                    ToConfirm(message, **where("Waktu"), fix=_time_fix(time_text), step=i)
+                )
         out_text = " ".join(row.cells["produces"]).strip()
         if out_text and out_text != "-":
             ids = []
@@ -372,9 +360,13 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
                 if again:
                     draft.to_confirm.append(
                         ToConfirm(
-                            where("Output"),
-                            f"'{name}' has the name of an earlier document; read as a new "
-                            f"one ({art_id})",
+                            Msg(
+                                "'%(name)s' has the name of an earlier document; read as a "
+                                "new one (%(id)s)",
+                                name=name,
+                                id=art_id,
+                            ),
+                            **where("Output"),
                         )
                     )
                 if art_id not in ids:
@@ -397,8 +389,9 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
         else:
             draft.to_confirm.append(
                 ToConfirm(
-                    f"flowchart table {t_no}, column '{name}'",
-                    "no row has a symbol in this Pelaksana column; the actor is left out",
+                    Msg("no row has a symbol in this Pelaksana column; the actor is left out"),
+                    table=t_no,
+                    column=name,
                 )
             )
     draft.data = {"actors": actors}
@@ -408,7 +401,7 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
     draft.data["steps"] = steps
     draft.data["ends"] = [{"id": "selesai", "label": "Selesai"}]
     if not steps:
-        draft.to_confirm.append(ToConfirm(f"flowchart table {t_no}", "no steps found"))
+        draft.to_confirm.append(ToConfirm(Msg("no steps found"), table=t_no))
 
 
 def _choose_actor(
@@ -418,6 +411,7 @@ def _choose_actor(
     actor_ids: dict[int, str],
     steps: list[dict[str, Any]],
     where: _Where,
+    index: int,
 ) -> str:
     """The actor of a row: the column of its process or decision symbol (a mark typed, a
     start or end symbol, a connector, in that order of preference); of several columns, the
@@ -434,17 +428,29 @@ def _choose_actor(
             if chosen in row.spans:
                 draft.to_confirm.append(
                     ToConfirm(
-                        where("Pelaksana"),
-                        f"the symbol's cell is merged over {row.spans[chosen]} Pelaksana "
-                        f"columns; actor '{names[chosen]}' (the first) chosen",
+                        Msg(
+                            "the symbol's cell is merged over %(n)s Pelaksana columns; actor "
+                            "'%(actor)s' (the first) chosen",
+                            n=row.spans[chosen],
+                            actor=names[chosen],
+                        ),
+                        **where("Pelaksana"),
+                        fix="actor",
+                        step=index,
                     )
                 )
             if len(cols) > 1:
                 listed = ", ".join(names[c] for c in sorted(cols, key=lambda c: c != chosen))
                 draft.to_confirm.append(
                     ToConfirm(
-                        where("Pelaksana"),
-                        f"symbols in several columns ({listed}); actor '{names[chosen]}' chosen",
+                        Msg(
+                            "symbols in several columns (%(columns)s); actor '%(actor)s' chosen",
+                            columns=listed,
+                            actor=names[chosen],
+                        ),
+                        **where("Pelaksana"),
+                        fix="actor",
+                        step=index,
                     )
                 )
             return actor_ids[chosen]
@@ -454,8 +460,14 @@ def _choose_actor(
         if norm(name) and norm(name) in activity:
             draft.to_confirm.append(
                 ToConfirm(
-                    where("Pelaksana"),
-                    f"no symbol in any Pelaksana column; actor '{name}' read from the activity",
+                    Msg(
+                        "no symbol in any Pelaksana column; actor '%(actor)s' read from the "
+                        "activity",
+                        actor=name,
+                    ),
+                    **where("Pelaksana"),
+                    fix="actor",
+                    step=index,
                 )
             )
             return actor_ids[col]
@@ -464,11 +476,25 @@ def _choose_actor(
     label = next((n for c, n in names.items() if actor_ids[c] == above), above)
     draft.to_confirm.append(
         ToConfirm(
-            where("Pelaksana"),
-            f"no symbol in any Pelaksana column; actor '{label}' (of the row above) assumed",
+            Msg(
+                "no symbol in any Pelaksana column; actor '%(actor)s' (of the row above) assumed",
+                actor=label,
+            ),
+            **where("Pelaksana"),
+            fix="actor",
+            step=index,
         )
     )
     return above
+
+
+def _time_fix(text: str) -> str:
+    """``time_unit`` when the time reads once its unit is stated (a number without a unit)."""
+    try:
+        parse_time(text, unit="jam")
+    except TimeTextError:
+        return ""
+    return "time_unit"
 
 
 def _named_at(name: str, row: Row) -> int:
@@ -502,9 +528,13 @@ def _decision(
         targets["Tidak"] = "selesai"
         draft.to_confirm.append(
             ToConfirm(
-                where("Kegiatan"),
-                "decision: the text does not say where 'Tidak' leads; it ends the procedure "
-                "in the draft",
+                Msg(
+                    "decision: the text does not say where 'Tidak' leads; it ends the "
+                    "procedure in the draft"
+                ),
+                **where("Kegiatan"),
+                fix="decision_target",
+                step=i,
             )
         )
     return {"outcomes": [{"label": k, "to": targets[k]} for k in ("Ya", "Tidak")]}

@@ -14,12 +14,22 @@ mark typed as the cell's whole text (see :data:`MARKS`). Lines and connectors ar
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, BinaryIO
 
 from docx.document import Document
+from lxml import etree
+
+from laksana.engine.messages import Msg
+
+# A Word document's package: at most this many members, and this many bytes once unpacked
+# (as its directory declares them; the zip reader never unpacks more than declared). A
+# document over either is refused before anything is unpacked (a "zip bomb").
+MAX_MEMBERS = 1000
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -237,3 +247,81 @@ def body_paragraphs(document: Document) -> list[str]:
     return [
         t for t in (paragraph_text(p) for p in document.element.body.iterchildren(W + "p")) if t
     ]
+
+
+def open_document(stream: BinaryIO, name: str) -> Document:
+    """The Word document in ``stream``, once its package is checked: a zip archive of at most
+    :data:`MAX_MEMBERS` members and :data:`MAX_UNPACKED_BYTES` unpacked, holding a Word main
+    document. Raises :class:`~laksana.procedures.docx_import.ImportRefused` with the reason."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from laksana.procedures.docx_confirm import ImportRefused
+
+    try:
+        with zipfile.ZipFile(stream) as package:
+            members = package.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise ImportRefused(
+                    Msg(
+                        "%(name)s: the document's package has %(count)s parts, more than a "
+                        "Word document has (at most %(limit)s); it is not imported",
+                        name=name,
+                        count=len(members),
+                        limit=MAX_MEMBERS,
+                    )
+                )
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ImportRefused(
+                    Msg(
+                        "%(name)s: the document unpacks to %(size)s MB, more than %(limit)s MB; "
+                        "it is not imported",
+                        name=name,
+                        size=unpacked // (1024 * 1024),
+                        limit=MAX_UNPACKED_BYTES // (1024 * 1024),
+                    )
+                )
+            if "word/document.xml" not in package.namelist():
+                raise ImportRefused(
+                    Msg("%(name)s: not a Word .docx file (it has no Word document)", name=name)
+                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ImportRefused(
+            Msg("%(name)s: not a Word .docx file (%(reason)s)", name=name, reason=str(exc))
+        ) from None
+    stream.seek(0)
+    try:
+        return docx.Document(stream)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
+        raise ImportRefused(
+            Msg("%(name)s: not a Word .docx file (%(reason)s)", name=name, reason=str(exc))
+        ) from None
+    except (etree.LxmlError, SyntaxError) as exc:  # a part whose XML does not parse
+        raise ImportRefused(
+            Msg("%(name)s: the Word document is damaged (%(reason)s)", name=name, reason=str(exc))
+        ) from None
+
+
+def source_rows(table: Table, actor_cols: set[int]) -> list[dict[str, Any]]:
+    """The table as plain data for a screen: one dict per row, ``row`` (1-based) and
+    ``cells``, each ``{"text", "span", "symbol"}`` where ``symbol`` is the symbol drawn in a
+    Pelaksana column (``process``, ``decision``, ``terminator``, ``connector``, ``mark``) or
+    "", and a cell continuing a vertical merge has ``continued``."""
+    out: list[dict[str, Any]] = []
+    for r, row in enumerate(table.rows):
+        cells: list[dict[str, Any]] = []
+        for cell in row:
+            symbol = ""
+            if cell.symbols and any(cell.covers(c) for c in actor_cols):
+                symbol = str(cell.symbols[0])
+            cells.append(
+                {
+                    "text": "" if symbol == Shape.MARK else cell.text[:2000],
+                    "span": cell.span,
+                    "symbol": symbol,
+                    "continued": cell.continued,
+                }
+            )
+        out.append({"row": r + 1, "cells": cells})
+    return out

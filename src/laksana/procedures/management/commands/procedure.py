@@ -228,7 +228,8 @@ class Command(BaseCommand):
     def import_docx(self, file: str, output: str) -> None:
         """Write the draft, print what to confirm and the check's problems; exit 1 when the
         draft does not check clean, 2 when the file cannot be imported."""
-        from laksana.procedures.docx_import import ImportRefused, import_docx
+        from laksana.procedures.docx_confirm import ImportRefused
+        from laksana.procedures.docx_import import import_docx
 
         try:
             draft = import_docx(file)
