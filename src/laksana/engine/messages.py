@@ -71,10 +71,10 @@ def as_data(text: object) -> dict[str, object]:
     return {"template": text.template, "params": params}
 
 
-def from_data(data: object) -> Msg:
-    """The message :func:`as_data` kept (an empty message for data that is not one)."""
+def from_data(data: object) -> str:
+    """The message :func:`as_data` kept (an empty text for data that is not one)."""
     if not isinstance(data, dict) or not isinstance(data.get("template"), str):
-        return Msg("")
+        return ""
     raw = data.get("params")
     params: dict[str, object] = {}
     if isinstance(raw, dict):

@@ -96,6 +96,9 @@ class Draft:
 
     data: dict[str, Any]
     to_confirm: list[ToConfirm] = field(default_factory=list)
+    # Every Pelaksana column as an actor: {"id", "name", "kind"} (the draft's actors are
+    # those a row uses).
+    columns: list[dict[str, str]] = field(default_factory=list)
     table_no: int = 0  # the flowchart table's number in the document
     # The flowchart table as read: see :func:`~laksana.procedures.docx_read.source_rows`.
     source_table: list[dict[str, Any]] = field(default_factory=list)

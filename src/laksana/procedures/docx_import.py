@@ -395,6 +395,10 @@ def build_steps(draft: Draft, table: Table, layout: Layout, t_no: int) -> None:
                 )
             )
     draft.data = {"actors": actors}
+    draft.columns = [
+        {"id": actor_ids[col], "name": name, "kind": _actor_kind(name)}
+        for col, name in layout.actors
+    ]
     if artifacts:
         draft.data["artifacts"] = artifacts
     draft.data["start"] = {"label": "Mulai", "to": step_ids[0]} if step_ids else "s1"

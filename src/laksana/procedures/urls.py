@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from laksana.procedures import views
+from laksana.procedures import import_views, views
 
 app_name = "procedures"
 
 urlpatterns = [
     path("", views.library_list, name="list"),
     path("terbitkan/", views.publish_upload, name="publish"),
+    # A Word (.docx) SOP imported: uploaded, reviewed, saved as a draft.
+    path("impor/", import_views.upload, name="import"),
+    path("impor/<int:pk>/", import_views.review, name="import_review"),
     path("<slug:procedure_id>/", views.detail, name="detail"),
     path("<slug:procedure_id>/pdf", views.download_pdf, name="pdf"),
     path("<slug:procedure_id>/svg", views.download_svg, name="svg"),

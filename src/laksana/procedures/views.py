@@ -23,7 +23,7 @@ from laksana.engine.loader import ProcedureErrors
 from laksana.engine.messages import translated
 from laksana.org import roles
 from laksana.org.models import Agency, Person
-from laksana.procedures import documents, library
+from laksana.procedures import documents, drafts, library
 from laksana.procedures.models import ProcedureVersion
 from laksana.procedures.services import (
     MAX_SOURCE_BYTES,
@@ -82,6 +82,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
             "published": own,
             "agency": person.agency if person is not None else None,
             "may_publish": bool(roles.publishing_agencies(person, request.user)),
+            "may_import": person is not None and drafts.may_write(person, person.agency_id),
         },
     )
 
