@@ -142,6 +142,11 @@ NAMES = [
     "case",
     "conclusion",
     "reasoning",
+    # The Word import: the upload and the review (items confirmed, corrections chosen).
+    "document",
+    "confirm",
+    "fix-0",
+    "fix-1",
 ]
 
 ODD_VALUES = [
