@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from laksana.engine.loader import load_text
-from laksana.procedures import docx_pending
+from laksana.procedures import docx_pending, drafttree
 from laksana.procedures.models import PendingImport, ProcedureDraft
 
 from .sopdocx import Row, build
@@ -251,7 +250,7 @@ def test_the_corrections_are_applied_and_the_draft_saved(client, bali, pending):
     assert not PendingImport.objects.exists()
     assert draft.origin == "docx" and draft.agency_id == bali["kadis"].agency_id
     assert draft.to_confirm and all(item["confirmed"] for item in draft.to_confirm)
-    tree = yaml.safe_load(draft.source)
+    tree = drafttree.parse(draft.source)
     steps = {s["id"]: s for s in tree["steps"]}
     assert steps["s1"]["actor"] == "pemohon" and tree["actors"]["pemohon"]["name"] == "Pemohon"
     assert steps["s2"]["time"] == {"text": "2", "unit": "jam"}
@@ -266,7 +265,7 @@ def test_confirming_every_item_saves_the_import_as_it_was_read(client, pending):
     response = client.post(review_url(pending), {"action": "save", "confirm": every})
     assert response.status_code == 302
     draft = ProcedureDraft.objects.get()
-    assert yaml.safe_load(draft.source) == yaml.safe_load(pending.source)
+    assert drafttree.parse(draft.source) == drafttree.parse(pending.source)
 
 
 def test_discarding_removes_the_import(client, pending):

@@ -16,7 +16,6 @@ import io
 from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from laksana.engine.messages import from_data, translated
 from laksana.errors import NotAllowed, ServiceError
 from laksana.org.models import Person
-from laksana.procedures import drafts
+from laksana.procedures import drafts, drafttree
 from laksana.procedures.docx_confirm import ImportRefused
 from laksana.procedures.docx_import import import_stream
 from laksana.procedures.models import PendingImport, ProcedureDraft
@@ -143,8 +142,8 @@ def mine(person: Person | None) -> list[PendingImport]:
 
 
 def tree_of(pending: PendingImport) -> dict[str, Any]:
-    data = yaml.safe_load(pending.source)
-    return data if isinstance(data, dict) else {}
+    """The pending import's procedure as plain data (:func:`laksana.procedures.drafttree.parse`)."""
+    return drafttree.parse(pending.source)
 
 
 def choices(pending: PendingImport, index: int, tree: dict[str, Any]) -> list[tuple[str, str]]:
@@ -264,9 +263,7 @@ def save(
             _apply(tree, item, chosen[i])
         kept = {k: v for k, v in item.items() if k not in ("choices", "columns")}
         items.append({**kept, "confirmed": True, "fixed": chosen.get(i, "")})
-    source = yaml.safe_dump(
-        tree, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
-    )
+    source = drafttree.dump(tree)
     with transaction.atomic():
         draft = drafts.create_from_source(person, source, origin="docx", to_confirm=items)
         PendingImport.objects.filter(pk=pending.pk).delete()
