@@ -70,7 +70,7 @@ def test_it_reports_every_error_of_a_file_at_once_at_line_and_column():
         "p.yaml:3:46: identity: unknown key 'colour'; allowed: number, title, agency, unit, "
         "government, made, revised, effective, effective_text, revision, approved_by, purpose, "
         "scope, legal_basis, related, qualifications, equipment, warnings, records, "
-        "definitions, success_indicators",
+        "definitions, success_indicators, service_requirements, service_time, cost, product",
         "p.yaml:6:22: actor 'b': unknown kind 'wizard'; allowed: position, team, person, "
         "requesting_unit, vendor, external, chosen",
         "p.yaml:8:22: artifact 'x': unknown artifact type 'minutes.uta'; known types: "

@@ -16,6 +16,7 @@ import pydantic
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -26,6 +27,7 @@ from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import MAX_ID, Id, Out, PathId
 from laksana.cases import authority, services, store
+from laksana.cases.display import is_overdue
 from laksana.cases.models import (
     Attachment,
     Case,
@@ -82,6 +84,11 @@ class CaseSummaryOut(Out):
     opened_by: PersonRef
     opened_at: dt.datetime
     finished_at: dt.datetime | None
+    due_at: dt.datetime | None = Field(
+        description="the case's own due time: its procedure's overall service time from the "
+        "opening, in the agency's working time; null when the procedure states none"
+    )
+    overdue: bool = Field(description="running and past its own due time")
     active_steps: list[str] = Field(description="step keys of the active steps")
 
 
@@ -158,6 +165,9 @@ class CaseFilters(Schema):
     requesting_unit: Id | None = Field(None, description="unit id")
     application: Id | None = Field(None, description="application id")
     q: str | None = Field(None, description="words in the reference, title, description, unit")
+    overdue: bool | None = Field(
+        None, description="true: only running cases past their own due time"
+    )
     after: str | None = Field(None, description="the 'next' cursor of the previous page")
     limit: int = Field(25, ge=1, le=MAX_PAGE)
 
@@ -253,6 +263,8 @@ def _summary_fields(case: Case) -> dict[str, Any]:
         "opened_by": _person(case.opened_by),
         "opened_at": case.opened_at,
         "finished_at": case.finished_at,
+        "due_at": case.due_at,
+        "overdue": is_overdue(case, timezone.now()),
         "active_steps": [str(s) for s in case.state.get("active", [])],
     }
 
@@ -440,6 +452,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> CasePage:
         cases = cases.filter(requesting_unit_id=filters.requesting_unit)
     if filters.application is not None:
         cases = cases.filter(application_id=filters.application)
+    if filters.overdue:
+        cases = cases.filter(status=CaseStatus.RUNNING, due_at__lt=timezone.now())
     if filters.q and filters.q.strip():
         for word in filters.q.lower().split():
             cases = cases.filter(search_text__contains=word)

@@ -106,6 +106,30 @@ def step_clock(calendar: Calendar, row: CaseStep, step: Step, now: dt.datetime) 
     return StepClock(phrase.state, phrase.text, standard)
 
 
+def case_clock(calendar: Calendar, case: Case, now: dt.datetime) -> StepClock | None:
+    """How the case stands against its own due time (its procedure's overall service
+    time): due or overdue while it runs, within or over once finished; None when the
+    procedure states no service time. Holds of steps do not move the case's due time."""
+    if case.due_at is None:
+        return None
+    time = case.version.spec.identity.service_time
+    standard = time.text if time is not None else ""
+    if case.finished_at is not None:
+        if case.finished_at <= case.due_at:
+            text = _("Finished within the service time (%(standard)s).")
+            return StepClock("within", text % {"standard": standard}, standard)
+        late = duration_text(span(calendar, case.due_at, case.finished_at))
+        text = _("Finished %(duration)s after the service time (%(standard)s).")
+        return StepClock("over", text % {"duration": late, "standard": standard}, standard)
+    phrase = due_phrase(calendar, case.due_at, now)
+    return StepClock(phrase.state, phrase.text, standard)
+
+
+def is_overdue(case: Case, now: dt.datetime) -> bool:
+    """A running case past its own due time."""
+    return case.finished_at is None and case.due_at is not None and case.due_at < now
+
+
 # --- the steps of the procedure ------------------------------------------------------------
 
 

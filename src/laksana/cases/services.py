@@ -122,6 +122,8 @@ def _apply_events(
     for event in events:
         data: dict[str, Any] = {"event": event.to_dict()}
         if isinstance(event, engine.CaseOpened):
+            if case.due_at is not None:  # the journal covers the case's own due time
+                data["due_at"] = case.due_at.isoformat()
             journal.append(case, JournalKind.OPENED, actor, at, data, batch=batch)
         elif isinstance(event, engine.StepActivated):
             step = spec.step(event.step)
@@ -167,6 +169,14 @@ _NEW_STEP_COLUMNS = (
 def _new_step_defaults() -> tuple[Any, ...]:
     fields = {f.name: f for f in CaseStep._meta.concrete_fields}
     return tuple(fields[n].get_default() for n in _NEW_STEP_COLUMNS[6:])
+
+
+def case_due(case: Case, at: dt.datetime) -> dt.datetime | None:
+    """The case's own due time: its procedure's overall service time (the service-level
+    block's ``service_time``) from ``at`` in the agency's working time, counted as a step's
+    time standard is; None when the procedure states none. Holds of steps do not move it."""
+    standard = case.version.spec.identity.service_time
+    return _calendar(case).due(at, standard) if standard is not None else None
 
 
 def _announce(case: Case, steps: Sequence[ProcStep], at: dt.datetime) -> None:
@@ -272,6 +282,7 @@ def open_case(
     )
     case.reference = _next_reference(case, at)
     case.search_text = _search_text(case)
+    case.due_at = case_due(case, at)
     case.save()
     participation.record(case, [person.pk])
     activated = _apply_events(case, transition.events, person, at)

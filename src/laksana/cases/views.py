@@ -327,6 +327,7 @@ def _case_page(
         "case": case,
         "spec": spec,
         "running": running,
+        "case_clock": display.case_clock(calendar, case, now),
         "steps": display.step_lines(spec, rows, holder_names, calendar, now),
         "panels": panels,
         "chain": display.disposition_chain(spec, dispositions),
@@ -816,6 +817,8 @@ def matching_cases(
         qs = qs.filter(status=status)
     if params.get("procedure"):
         qs = of_procedure(qs, params["procedure"])
+    if params.get("overdue"):  # running cases past their own due time
+        qs = qs.filter(status=CaseStatus.RUNNING, due_at__lt=timezone.now())
     unit = _unit_param(params)
     if unit is not None:
         qs = qs.filter(requesting_unit_id=unit)
@@ -858,6 +861,8 @@ _LIST_FIELDS = (
     "title",
     "status",
     "opened_at",
+    "due_at",
+    "finished_at",
     "version__title",
     "version__checksum",
     "version__number",
@@ -877,9 +882,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     person = current_person(request)
     params = {
         k: request.GET.get(k, "").strip()
-        for k in ("status", "procedure", "unit", "application", "q")
+        for k in ("status", "procedure", "unit", "application", "q", "overdue")
     }
     cursor = _after(request.GET.get("after", ""))
+    now = timezone.now()
     qs = filtered_cases(request.user, params, cursor, PAGE_SIZE + 1, person)
     rows = list(
         qs.select_related("version", "requesting_unit", "application").only(*_LIST_FIELDS)[
@@ -905,6 +911,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         v = c.version
         spec = kept_version(v.pk, v.checksum, v.number, v.procedure_key).spec
         c.current_steps = [spec.step(key) for _at, _pk, key in sorted(current.get(c.pk, []))]  # type: ignore[attr-defined]
+        c.overdue = display.is_overdue(c, now)  # type: ignore[attr-defined]
     query = {k: v for k, v in params.items() if v}
     next_url = ""
     if has_next:

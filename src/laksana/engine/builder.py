@@ -9,12 +9,15 @@ loader to check across the whole file afterwards.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
 from laksana.engine import artifacts as artifact_registry
 from laksana.engine.authorforms import KIND_ALIASES, listed, next_list, step_actor, step_where
+from laksana.engine.decisions import DECISION_KEYS, yes_no
 from laksana.engine.messages import Msg
+from laksana.engine.servicelevel import SERVICE_KEYS, read_time, with_service_level
 from laksana.engine.spec import (
     Actor,
     ActorKind,
@@ -29,7 +32,7 @@ from laksana.engine.spec import (
     Position,
     Step,
 )
-from laksana.engine.timetext import TimeStandard, TimeTextError, parse_time
+from laksana.engine.timetext import TimeStandard
 from laksana.engine.yamlread import NAME, Reader, choices_text, closest, peek
 
 _IDENTITY_LISTS = (
@@ -57,6 +60,7 @@ _IDENTITY_KEYS = (
     "purpose",
     "scope",
     *_IDENTITY_LISTS,
+    *SERVICE_KEYS,
 )
 _STEP_KEYS = (
     "id",
@@ -130,8 +134,8 @@ class Builder:
                     ),
                     nip=nip,
                 )
-        lists = {k: r.texts(value(k), f"identity.{k}") for k in _IDENTITY_LISTS}
-        return Identity(
+        lists: dict[str, Any] = {k: r.texts(value(k), f"identity.{k}") for k in _IDENTITY_LISTS}
+        identity = Identity(
             number=r.text(value("number"), "identity.number"),
             title=r.text(value("title"), "identity.title"),
             agency=r.text(value("agency"), "identity.agency"),
@@ -149,6 +153,7 @@ class Builder:
             scope=r.text(value("scope"), "identity.scope", required=False),
             **lists,
         )
+        return with_service_level(r, m, identity)
 
     # actors and artifacts -----------------------------------------------------------------
 
@@ -391,40 +396,14 @@ class Builder:
     # steps --------------------------------------------------------------------------------
 
     def time(self, node: yaml.Node | None, where: str) -> TimeStandard | None:
-        if node is None:
-            return None
-        r = self.r
-        text_node: yaml.Node | None = node
-        unit: str | None = None
-        if isinstance(node, yaml.MappingNode):
-            m = r.mapping(
-                node, Msg("%(where)s time", where=where), ("text", "unit"), required=("text",)
-            )
-            if m is None or "text" not in m:
-                return None
-            text_node = m["text"][1]
-            unit = (
-                r.text(m["unit"][1], Msg("%(where)s time unit", where=where))
-                if "unit" in m
-                else None
-            )
-        text = r.text(text_node, Msg("%(where)s time", where=where))
-        if not text:
-            return None
-        try:
-            return parse_time(text, unit)
-        except TimeTextError as exc:
-            r.error(text_node, Msg("%(where)s: %(exc)s", where=where, exc=exc.args[0]))
-            return None
+        label, unit = Msg("%(where)s time", where=where), Msg("%(where)s time unit", where=where)
+        return read_time(self.r, node, label, unit, where)
 
-    def decision(self, node: yaml.Node, where: str, activity: str) -> Decision | None:
+    def decision(
+        self, node: yaml.Node, where: str, activity: str, key: yaml.Node | None = None
+    ) -> Decision | None:
         r = self.r
-        m = r.mapping(
-            node,
-            Msg("%(where)s decision", where=where),
-            ("question", "outcomes", "decided_by"),
-            required=("outcomes",),
-        )
+        m = r.mapping(node, Msg("%(where)s decision", where=where), DECISION_KEYS)
         if m is None:
             return None
         outcomes: list[Outcome] = []
@@ -492,6 +471,7 @@ class Builder:
                     r.error(
                         seq, Msg("%(where)s: a decision needs at least two outcomes", where=where)
                     )
+        outcomes += yes_no(self, m, key or node, where)  # no outcomes: Ya and Tidak
         question = (
             r.text(m["question"][1], Msg("%(where)s question", where=where))
             if "question" in m
@@ -580,7 +560,7 @@ class Builder:
             )
             decision = None
             if "decision" in m:
-                decision = self.decision(m["decision"][1], where, activity)
+                decision = self.decision(m["decision"][1], where, activity, m["decision"][0])
                 if "next" in m:
                     r.error(
                         m["next"][0],

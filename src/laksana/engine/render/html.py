@@ -106,6 +106,13 @@ def _css(layout: SopLayout, *, standalone: bool) -> str:
         f"{scope} .sop-grid th{{font-weight:bold;text-transform:uppercase;"
         "border-bottom:0;padding-bottom:0}",
         f"{scope} .sop-grid td{{min-height:24pt}}",
+        f"{scope} .sop-service{{width:100%;box-sizing:border-box;"
+        f"border-left:{_pt(BORDER)} solid #000}}",
+        f"{scope} .sop-service td,{scope} .sop-service th{{"
+        f"border-right:{_pt(BORDER)} solid #000;border-bottom:{_pt(BORDER)} solid #000;"
+        "padding:3pt 5pt;vertical-align:top;text-align:left}",
+        f"{scope} .sop-service th{{width:25%;font-weight:bold;text-transform:uppercase;"
+        "white-space:normal}",
         # flowchart pages
         f"{scope} .sop-page{{break-before:page;page-break-before:always}}",
         f"{scope} .sop-caption{{font-weight:bold;font-size:{_pt(CAPTION_SIZE)};"
@@ -218,7 +225,36 @@ def _identity(identity: Identity, logo: Logo | None) -> str:
         grid.append(f"<tr><th>{escape(left)}:</th><th>{escape(right)}:</th></tr>")
         grid.append(f"<tr><td>{_list(left_items)}</td><td>{_list(right_items)}</td></tr>")
     grid.append("</table>")
-    return f'<section class="sop-identity">{"".join(head)}{"".join(grid)}</section>'
+    return (
+        f'<section class="sop-identity">{"".join(head)}{"".join(grid)}'
+        f"{_service_level(identity)}</section>"
+    )
+
+
+def _service_level(identity: Identity) -> str:
+    """The service-level block (standar pelayanan) under the identity grid: one row per item
+    the procedure gives, in the order SOP AP documents print them; nothing when none."""
+    time = identity.service_time
+    items: list[tuple[str, str]] = [
+        ("Tujuan", escape(identity.purpose) if identity.purpose else ""),
+        ("Ruang Lingkup", escape(identity.scope) if identity.scope else ""),
+        ("Pengertian", _list(identity.definitions) if identity.definitions else ""),
+        (
+            "Persyaratan Pelayanan",
+            _list(identity.service_requirements) if identity.service_requirements else "",
+        ),
+        ("Waktu Penyelesaian", escape(time.text) if time is not None else ""),
+        ("Biaya/Tarif", escape(identity.cost) if identity.cost else ""),
+        ("Produk Pelayanan", escape(identity.product) if identity.product else ""),
+        (
+            "Indikator Keberhasilan",
+            _list(identity.success_indicators) if identity.success_indicators else "",
+        ),
+    ]
+    rows = [f"<tr><th>{escape(label)}</th><td>{cell}</td></tr>" for label, cell in items if cell]
+    if not rows:
+        return ""
+    return f'<table class="sop-service">{"".join(rows)}</table>'
 
 
 def _list(items: Sequence[str]) -> str:
