@@ -147,6 +147,7 @@ NAMES = [
     "confirm",
     "fix-0",
     "fix-1",
+    "overdue",  # the case list: running cases past their own due time
 ]
 
 ODD_VALUES = [
