@@ -176,15 +176,18 @@ def test_a_decision_with_neither_outcomes_nor_yes_no_needs_both_targets():
     # Both at the decision's line (its key), each saying what to write; nothing else follows
     # (the flow is not checked while its targets are unknown: no "unreachable step 3").
     assert errors == [
-        "p.yaml:17:5: step 's2': the outcome 'Ya' needs its target; write yes: <step>",
-        "p.yaml:17:5: step 's2': the outcome 'Tidak' needs its target; write no: <step>",
+        "p.yaml:17:5: step 's2': the outcome 'Ya' needs its target; write yes: followed by the "
+        "step it leads to",
+        "p.yaml:17:5: step 's2': the outcome 'Tidak' needs its target; write no: followed by the "
+        "step it leads to",
     ]
 
 
 def test_a_decision_with_only_one_of_yes_and_no_needs_the_other():
     errors = errors_of(with_decision("decision:\n  question: Lengkap?\n  yes: s3\n"))
     assert errors == [
-        "p.yaml:17:5: step 's2': the outcome 'Tidak' needs its target; write no: <step>"
+        "p.yaml:17:5: step 's2': the outcome 'Tidak' needs its target; write no: followed by the "
+        "step it leads to"
     ]
 
 
@@ -214,15 +217,17 @@ def test_the_messages_have_their_indonesian():
     from laksana.engine.messages import translated
 
     catalogue = {
-        "%(where)s: the outcome '%(label)s' needs its target; write %(key)s: <step>": (
-            "%(where)s: pilihan '%(label)s' memerlukan tujuannya; tulis %(key)s: <langkah>"
+        "%(where)s: the outcome '%(label)s' needs its target; write %(key)s: followed by the "
+        "step it leads to": (
+            "%(where)s: pilihan '%(label)s' memerlukan tujuannya; tulis %(key)s: diikuti "
+            "langkah yang dituju"
         ),
     }
     with pytest.raises(ProcedureErrors) as exc:
         load_text(with_decision("decision: {yes: s3}\n"), "p.yaml")
     message = exc.value.errors[0].message
     assert translated(message, lambda t: catalogue.get(t, t)).endswith(
-        "pilihan 'Tidak' memerlukan tujuannya; tulis no: <langkah>"
+        "pilihan 'Tidak' memerlukan tujuannya; tulis no: diikuti langkah yang dituju"
     )
 
 

@@ -67,7 +67,8 @@ def yes_no(
             r.error(
                 at,
                 Msg(
-                    "%(where)s: the outcome '%(label)s' needs its target; write %(key)s: <step>",
+                    "%(where)s: the outcome '%(label)s' needs its target; write %(key)s: "
+                    "followed by the step it leads to",
                     where=where,
                     label=label,
                     key=key,
