@@ -87,7 +87,7 @@ def test_it_names_each_missing_requirement():
         ("Surat Permohonan",),
         "s1",
     )
-    assert r.message == "step 1 needs first: Surat Permohonan"
+    assert r.message == "step 1 ('s1') needs first: Surat Permohonan"
 
 
 def test_it_requires_the_outputs_and_validates_them():

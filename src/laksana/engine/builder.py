@@ -18,6 +18,7 @@ from laksana.engine.authorforms import KIND_ALIASES, listed, next_list, step_act
 from laksana.engine.decisions import DECISION_KEYS, yes_no
 from laksana.engine.messages import Msg
 from laksana.engine.servicelevel import SERVICE_KEYS, read_time, with_service_level
+from laksana.engine.sourcerows import read_also_rows
 from laksana.engine.spec import (
     Actor,
     ActorKind,
@@ -76,6 +77,7 @@ _STEP_KEYS = (
     "note",
     "next",
     "decision",
+    "also_rows",
 )
 
 
@@ -627,15 +629,18 @@ class Builder:
                             required=False,
                         )
                         if "requirements_text" in m
-                        else "",
+                        else None,
                         output_text=r.text(
                             m["output_text"][1],
                             Msg("%(where)s output_text", where=where),
                             required=False,
                         )
                         if "output_text" in m
-                        else "",
+                        else None,
                         revises=self.revises(m, where, produces),
+                        also_rows=read_also_rows(r, m["also_rows"][1], where)
+                        if "also_rows" in m
+                        else (),
                     ),
                     m,
                 )

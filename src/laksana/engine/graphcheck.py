@@ -6,11 +6,13 @@ declared names point at their recorded positions.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 
 import yaml
 
 from laksana.engine.builder import Builder
 from laksana.engine.messages import Msg
+from laksana.engine.sourcerows import step_name
 from laksana.engine.spec import End, Position, Step
 from laksana.engine.yamlread import Reader
 
@@ -34,8 +36,16 @@ def node_at(b: Builder, end_id: str) -> yaml.Node | None:
     return pos_node(b, f"end:{end_id}")
 
 
-def check_graph(r: Reader, b: Builder, steps: list[Step], ends: list[End], start: str) -> None:
-    """Every step reachable from the start; from every step an end reachable."""
+def check_graph(
+    r: Reader,
+    b: Builder,
+    steps: list[Step],
+    ends: list[End],
+    start: str,
+    names: Mapping[str, str] | None = None,
+) -> None:
+    """Every step reachable from the start; from every step an end reachable. ``names``: how
+    messages name each step (by id), by default its number with its id."""
     succ = {s.id: s.targets() for s in steps}
     reached = {start}
     queue = deque([start])
@@ -57,12 +67,16 @@ def check_graph(r: Reader, b: Builder, steps: list[Step], ends: list[End], start
                 queue.append(p)
     for s in steps:
         node = pos_node(b, f"step:{s.id}")
+        where = names[s.id] if names and s.id in names else step_name(s)
         if s.id not in reached:
-            r.error(node, Msg("step '%(id)s' cannot be reached from the start", id=s.id))
+            r.error(node, Msg("%(where)s cannot be reached from the start", where=where))
         elif s.id not in can_end:
             r.error(
                 node,
-                Msg("step '%(id)s' leads to no end: from it, the case can never finish", id=s.id),
+                Msg(
+                    "%(where)s leads to no end: from it, the case can never finish",
+                    where=where,
+                ),
             )
     for e in ends:
         if e.id not in reached:

@@ -21,6 +21,7 @@ from typing import Any, TypeAlias
 
 from laksana.engine import artifacts as artifact_registry
 from laksana.engine.messages import Msg
+from laksana.engine.sourcerows import step_name
 from laksana.engine.spec import ProcedureSpec, Step
 
 SCHEMA_VERSION = 1
@@ -264,7 +265,7 @@ def decide(spec: ProcedureSpec, state: CaseState, action: Action) -> tuple[Event
     step = spec.step(action.step)
     if step.id not in state.active:
         return Refusal(
-            RefusalCode.STEP_NOT_ACTIVE, f"step {step.number} is not active now", step=step.id
+            RefusalCode.STEP_NOT_ACTIVE, f"{step_name(step)} is not active now", step=step.id
         )
     refusal = _check_artifacts(spec, state, step, action.artifacts)
     if refusal is not None:
@@ -372,7 +373,7 @@ def _check_artifacts(
     if unexpected:
         return Refusal(
             RefusalCode.UNEXPECTED_ARTIFACT,
-            f"step {step.number} neither requires nor produces: {', '.join(unexpected)}",
+            f"{step_name(step)} neither requires nor produces: {', '.join(unexpected)}",
             step=step.id,
             items=tuple(unexpected),
         )
@@ -380,7 +381,7 @@ def _check_artifacts(
     if kept:
         return Refusal(
             RefusalCode.ARTIFACT_ON_CASE,
-            f"step {step.number} cannot replace what the case already holds: {'; '.join(kept)}",
+            f"{step_name(step)} cannot replace what the case already holds: {'; '.join(kept)}",
             step=step.id,
             items=tuple(kept),
         )
@@ -392,7 +393,7 @@ def _check_artifacts(
     if missing:
         return Refusal(
             RefusalCode.MISSING_REQUIREMENTS,
-            f"step {step.number} needs first: {'; '.join(missing)}",
+            f"{step_name(step)} needs first: {'; '.join(missing)}",
             step=step.id,
             items=tuple(missing),
         )
@@ -400,7 +401,7 @@ def _check_artifacts(
     if missing:
         return Refusal(
             RefusalCode.MISSING_OUTPUTS,
-            f"step {step.number} must produce: {'; '.join(missing)}",
+            f"{step_name(step)} must produce: {'; '.join(missing)}",
             step=step.id,
             items=tuple(missing),
         )
@@ -432,7 +433,7 @@ def _target(step: Step, outcome: str | None) -> tuple[str, Refusal | None]:
         if outcome is not None:
             return "", Refusal(
                 RefusalCode.OUTCOME_NOT_EXPECTED,
-                f"step {step.number} is not a decision; it takes no outcome",
+                f"{step_name(step)} is not a decision; it takes no outcome",
                 step=step.id,
             )
         assert step.next is not None  # the loader sets next on every non-decision step
@@ -441,7 +442,7 @@ def _target(step: Step, outcome: str | None) -> tuple[str, Refusal | None]:
     if outcome is None:
         return "", Refusal(
             RefusalCode.OUTCOME_REQUIRED,
-            f"step {step.number} is a decision: choose one of {', '.join(labels)}",
+            f"{step_name(step)} is a decision: choose one of {', '.join(labels)}",
             step=step.id,
             items=labels,
         )
@@ -449,7 +450,7 @@ def _target(step: Step, outcome: str | None) -> tuple[str, Refusal | None]:
     if chosen is None:
         return "", Refusal(
             RefusalCode.OUTCOME_NOT_ALLOWED,
-            f"'{outcome}' is not an outcome of step {step.number}; allowed: {', '.join(labels)}",
+            f"'{outcome}' is not an outcome of {step_name(step)}; allowed: {', '.join(labels)}",
             step=step.id,
             items=labels,
         )

@@ -29,6 +29,7 @@ from laksana.engine.authorforms import step_where
 from laksana.engine.builder import Builder
 from laksana.engine.graphcheck import check_graph, node_at, pos_node
 from laksana.engine.messages import Msg
+from laksana.engine.sourcerows import numbering_problems
 from laksana.engine.spec import Identity, Position, ProcedureSpec, Step
 from laksana.engine.yamlread import (
     MAX_YAML_DEPTH,
@@ -286,8 +287,12 @@ def load_text(text: str, filename: str = "<text>", draft: bool = False) -> Proce
                 Msg("artifact '%(id)s' is declared but no step requires or produces it", id=art.id),
             )
 
+    for step_id, problem in numbering_problems(steps):
+        r.error(pos_node(b, f"step:{step_id}"), problem)
+
     if not bad_refs and not b.flow_guessed and start_id in node_ids and steps:
-        check_graph(r, b, steps, ends, start_id)
+        names = {s.id: step_where(s.id, s.number if "no" in m else "") for s, m in steps_m}
+        check_graph(r, b, steps, ends, start_id, names)
 
     if draft:
         r.errors = [e for e in r.errors if not _about_number(e)]

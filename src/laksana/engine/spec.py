@@ -176,8 +176,25 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRow:
+    """A further row of the source's table that a step also carries out (``also_rows``): it is
+    printed as the source prints it, its No and texts, beside the step's one symbol."""
+
+    number: str
+    activity: str
+    requirements_text: str = ""
+    time: str = ""  # the Waktu as printed
+    output_text: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
-    """One row of the SOP table: an activity done by an actor, or a decision."""
+    """One row of the SOP table: an activity done by an actor, or a decision.
+
+    Steps written one after the other with the same ``number`` carry out one row of the source
+    (printed with its No once); a step with ``also_rows`` carries out several rows.
+    """
 
     id: str
     number: str  # the "No" printed in the table
@@ -189,8 +206,10 @@ class Step:
     note: str = ""
     next: str | None = None  # the following step or end, for non-decision steps
     decision: Decision | None = None
-    requirements_text: str = ""  # Kelengkapan as printed, when it differs from the artifact names
-    output_text: str = ""  # Output as printed, when it differs from the artifact names
+    # Kelengkapan and Output as the source prints them; "" prints an empty cell; None (not
+    # written) prints the names of ``requires`` / ``produces``.
+    requirements_text: str | None = None
+    output_text: str | None = None
     # Outputs this step may replace when the case already holds them (a new report, the next
     # cycle's documentation); any other artifact on the case is never replaced by this step.
     revises: tuple[str, ...] = ()
@@ -200,6 +219,8 @@ class Step:
     any_of: tuple[str, ...] = ()
     # Actors who receive a copy (tembusan) when the step is completed, and are notified.
     copies: tuple[str, ...] = ()
+    # Further rows of the source carried out by this step, printed after its own row.
+    also_rows: tuple[SourceRow, ...] = ()
 
     @property
     def is_decision(self) -> bool:

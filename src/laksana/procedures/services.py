@@ -16,6 +16,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from laksana.engine.loader import LoadError, ProcedureErrors, load_text
+from laksana.engine.sourcerows import printed_length
 from laksana.engine.spec import Position, ProcedureSpec
 from laksana.org import roles
 from laksana.org.models import Agency, Person
@@ -69,10 +70,7 @@ def check_bounds(spec: ProcedureSpec, filename: str) -> None:
             _("the procedure has %(n)s actors; the limit is %(limit)s")
             % {"n": len(spec.actors), "limit": MAX_ACTORS}
         )
-    text = sum(
-        len(s.activity) + len(s.note) + len(s.requirements_text) + len(s.output_text)
-        for s in spec.steps
-    )
+    text = sum(printed_length(s) for s in spec.steps)
     if text > MAX_STEP_TEXT:
         problems.append(
             _("the steps' texts have %(n)s characters; the limit is %(limit)s")

@@ -25,6 +25,7 @@ from laksana.engine.render.flowgraph import (
 )
 from laksana.engine.render.geometry import Geometry
 from laksana.engine.render.model import Page, Point, Shape, Symbol
+from laksana.engine.sourcerows import printed_cell
 from laksana.engine.spec import ProcedureSpec, Step
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -185,12 +186,12 @@ def _node_id(ids: _Ids, node: GraphNode) -> str:
 
 def _documentation(spec: ProcedureSpec, step: Step) -> str:
     lines = []
-    requirements = step.requirements_text or "; ".join(spec.artifact(a).name for a in step.requires)
+    requirements = "; ".join(printed_cell(spec, step.requirements_text, step.requires)[0])
     if requirements:
         lines.append(f"Kelengkapan: {requirements}")
     if step.time is not None:
         lines.append(f"Waktu: {step.time.text}")
-    output = step.output_text or "; ".join(spec.artifact(a).name for a in step.produces)
+    output = "; ".join(printed_cell(spec, step.output_text, step.produces)[0])
     if output:
         lines.append(f"Output: {output}")
     if step.note:

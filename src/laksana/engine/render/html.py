@@ -28,6 +28,7 @@ from laksana.engine.render.layout import (
     SopLayout,
     StepCells,
     sop_layout,
+    split_row,
     text_width_of,
 )
 from laksana.engine.render.model import Logo, RowBox, RowKind
@@ -126,6 +127,8 @@ def _css(layout: SopLayout, *, standalone: bool) -> str:
         f"{scope} .sop-flow td.lanes{{padding:0;border-right:0;border-bottom:0;"
         "vertical-align:top;overflow:visible}",
         f"{scope} .sop-flow td.c{{text-align:center}}",
+        # the No of a source row carried out by several steps stands once
+        f"{scope} .sop-flow td.open{{border-bottom-color:transparent}}",
         f"{scope} .sop-flow .question{{font-style:italic}}",
         f"{scope} .sop-flow svg{{display:block}}",
     ]
@@ -317,40 +320,78 @@ def _flow_page(layout: SopLayout, index: int) -> str:
         + "</tr>"
     )
     svg = page_svg(page, lanes=lanes, lane_width=columns.lane)
-    for i, row in enumerate(page.rows):
-        cells = _row_cells(layout, row)
-        lane_cell = (
-            f'<td class="lanes" colspan="{lanes}" rowspan="{len(page.rows)}">{svg}</td>'
-            if i == 0
-            else ""
-        )
-        out.append(
-            f'<tr class="row-{row.kind.value}"'
-            + (f' data-node="{escape(row.node)}"' if row.node else "")
-            + ">"
-            + _td(cells[0], row, "c")
-            + _td(cells[1], row)
-            + lane_cell
-            + _td(cells[2], row)
-            + _td(cells[3], row, "c")
-            + _td(cells[4], row)
-            + _td(cells[5], row)
-            + "</tr>"
-        )
+    printed = [_printed_rows(layout, page.rows, i) for i in range(len(page.rows))]
+    count = sum(len(p) for p in printed)
+    first_tr = True
+    for row, trs in zip(page.rows, printed, strict=True):
+        for k, (cells, height, open_below) in enumerate(trs):
+            lane_cell = (
+                f'<td class="lanes" colspan="{lanes}" rowspan="{count}">{svg}</td>'
+                if first_tr
+                else ""
+            )
+            first_tr = False
+            kind = row.kind.value if k == 0 else "also"
+            out.append(
+                f'<tr class="row-{kind}"'
+                + (f' data-node="{escape(row.node)}"' if row.node else "")
+                + ">"
+                + _td(cells[0], height, "c open" if open_below else "c")
+                + _td(cells[1], height)
+                + lane_cell
+                + _td(cells[2], height)
+                + _td(cells[3], height, "c")
+                + _td(cells[4], height)
+                + _td(cells[5], height)
+                + "</tr>"
+            )
     out.append("</table></section>")
     return "".join(out)
 
 
-def _td(content: str, row: RowBox, cls: str = "") -> str:
-    attrs = f' class="{cls}"' if cls else ""
-    return f"<td{attrs}{_height_style(row.height)}>{content}</td>"
+_Cells = tuple[str, str, str, str, str, str]
 
 
-def _row_cells(layout: SopLayout, row: RowBox) -> tuple[str, str, str, str, str, str]:
-    """No, Kegiatan, Kelengkapan, Waktu, Output, Keterangan of a row, as HTML."""
+def _printed_rows(
+    layout: SopLayout, rows: Sequence[RowBox], index: int
+) -> list[tuple[_Cells, float, bool]]:
+    """The table rows printed for ``rows[index]``: (cells, height, No cell open below).
+
+    A step's own row, then one per further source row it carries out. The No of a step that
+    carries on the source row of the step printed just above it is not printed again, and the
+    rule between the two No cells is left out: the source's row number stands once.
+    """
+    row = rows[index]
     if row.kind is not RowKind.STEP:
-        return ("", "", "", "", "", "")
+        return [(("", "", "", "", "", ""), row.height, False)]
     c: StepCells = layout.cells[row.node]
+    above = rows[index - 1] if index > 0 else None
+    joined = c.continues and above is not None and above.kind is RowKind.STEP
+    below = rows[index + 1] if index + 1 < len(rows) else None
+    open_below = (
+        below is not None
+        and below.kind is RowKind.STEP
+        and layout.cells[below.node].continues
+        and not c.also
+    )
+    parts = c.parts()
+    heights = split_row(c, layout.columns, row.height)
+    out = []
+    for k, (part, height) in enumerate(zip(parts, heights, strict=True)):
+        cells = _row_cells(layout, part)
+        if k == 0 and joined:
+            cells = ("", *cells[1:])
+        out.append((cells, height, open_below and k == len(parts) - 1))
+    return out
+
+
+def _td(content: str, height: float, cls: str = "") -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    return f"<td{attrs}{_height_style(height)}>{content}</td>"
+
+
+def _row_cells(layout: SopLayout, c: StepCells) -> _Cells:
+    """No, Kegiatan, Kelengkapan, Waktu, Output, Keterangan of a printed row, as HTML."""
     columns = layout.columns
     wide = text_width_of(columns.activity)
     activity = f"<div>{_words(c.activity, wide)}</div>"

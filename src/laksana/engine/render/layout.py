@@ -33,6 +33,7 @@ from laksana.engine.render.flowgraph import connector_label as connector_label
 from laksana.engine.render.geometry import Geometry
 from laksana.engine.render.model import FlowLayout, Shape
 from laksana.engine.render.textmetrics import fit_size, wrap_text
+from laksana.engine.sourcerows import continues_row, printed_cell
 from laksana.engine.spec import ProcedureSpec, Step
 
 # -- the page and the typography of the document (points) ---------------------------------
@@ -79,7 +80,9 @@ class StepCells:
     """The texts of one step's row of the SOP table, as printed.
 
     ``requirements`` and ``output`` are either one text (``*_is_list`` false) or the names of
-    the artifacts as a list.
+    the artifacts as a list. ``continues``: the step carries on the source row of the step
+    before it (the No is printed once); ``also``: the further source rows the step carries
+    out, each printed as a row of its own under the step's row.
     """
 
     number: str
@@ -91,16 +94,22 @@ class StepCells:
     output: tuple[str, ...]
     output_is_list: bool
     note: str
+    continues: bool = False
+    also: tuple[StepCells, ...] = ()
 
     def kegiatan(self) -> str:
         """The Kegiatan cell as plain text (activity, then the question on its own line)."""
         return f"{self.activity}\n{self.question}" if self.question else self.activity
 
+    def parts(self) -> tuple[StepCells, ...]:
+        """The printed rows of the step: its own, then the further source rows."""
+        return (self, *self.also)
+
 
 def step_cells(spec: ProcedureSpec, step: Step) -> StepCells:
     """What the SOP table prints for ``step``."""
-    requirements, req_list = _artifact_cell(spec, step.requirements_text, step.requires)
-    output, out_list = _artifact_cell(spec, step.output_text, step.produces)
+    requirements, req_list = printed_cell(spec, step.requirements_text, step.requires)
+    output, out_list = printed_cell(spec, step.output_text, step.produces)
     question = ""
     if step.decision is not None and _norm(step.decision.question) != _norm(step.activity):
         question = step.decision.question
@@ -114,21 +123,27 @@ def step_cells(spec: ProcedureSpec, step: Step) -> StepCells:
         output=output,
         output_is_list=out_list,
         note=step.note,
+        continues=continues_row(spec.steps, spec.steps.index(step)),
+        also=tuple(
+            StepCells(
+                number=row.number,
+                activity=row.activity,
+                question="",
+                requirements=(row.requirements_text,) if row.requirements_text else (),
+                requirements_is_list=False,
+                time=row.time,
+                output=(row.output_text,) if row.output_text else (),
+                output_is_list=False,
+                note=row.note,
+            )
+            for row in step.also_rows
+        ),
     )
 
 
 def _norm(text: str) -> str:
     """Text reduced to its words, to tell whether a question only repeats the activity."""
     return " ".join("".join(c if c.isalnum() else " " for c in text).split()).casefold()
-
-
-def _artifact_cell(
-    spec: ProcedureSpec, text: str, ids: Sequence[str]
-) -> tuple[tuple[str, ...], bool]:
-    if text.strip():
-        return (text.strip(),), False
-    names = tuple(spec.artifact(i).name for i in ids)
-    return names, len(names) > 1
 
 
 # -- columns --------------------------------------------------------------------------------
@@ -199,7 +214,7 @@ def compute_columns(spec: ProcedureSpec, cells: Mapping[str, StepCells]) -> Colu
     text = rest - lane * lanes
 
     def amount(get: Callable[[StepCells], str]) -> float:
-        return float(sum(len(get(c)) for c in cells.values()))
+        return float(sum(len(get(part)) for c in cells.values() for part in c.parts()))
 
     totals = {
         "activity": amount(lambda c: c.kegiatan()),
@@ -278,6 +293,28 @@ def cell_height(texts: Sequence[str], width: float, *, is_list: bool = False) ->
         for t in texts
     )
     return _lines_height(lines, FONT_SIZE) + 2 * PAD_Y + BORDER + SLACK
+
+
+def part_heights(c: StepCells, columns: Columns) -> tuple[float, ...]:
+    """The heights the texts of a step's printed rows need (its own, then ``also``)."""
+    return tuple(
+        max(
+            cell_height([p.number], columns.number),
+            cell_height([p.activity, p.question] if p.question else [p.activity], columns.activity),
+            cell_height(p.requirements, columns.requirements, is_list=p.requirements_is_list),
+            cell_height([p.time] if p.time else [], columns.time),
+            cell_height(p.output, columns.output, is_list=p.output_is_list),
+            cell_height([p.note] if p.note else [], columns.note),
+        )
+        for p in c.parts()
+    )
+
+
+def split_row(c: StepCells, columns: Columns, height: float) -> tuple[float, ...]:
+    """The heights of a step's printed rows in a table row ``height`` tall: the further
+    source rows take what their texts need, the step's own row (beside its symbol) the rest."""
+    rest = [round(h, 2) for h in part_heights(c, columns)[1:]]
+    return (round(height - sum(rest), 2), *rest)
 
 
 def _header(text: str, width: float, size: float | None = None) -> HeaderCell:
@@ -361,15 +398,7 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
             caption_h = len(under) * TERMINATOR_SIZE * 1.2
             heights[node.id] = round(symbol_h + caption_h + 2 * 7.0, 2)
             continue
-        c = cells[node.node]
-        text = max(
-            cell_height([c.number], columns.number),
-            cell_height([c.activity, c.question] if c.question else [c.activity], columns.activity),
-            cell_height(c.requirements, columns.requirements, is_list=c.requirements_is_list),
-            cell_height([c.time] if c.time else [], columns.time),
-            cell_height(c.output, columns.output, is_list=c.output_is_list),
-            cell_height([c.note] if c.note else [], columns.note),
-        )
+        text = sum(part_heights(cells[node.node], columns))
         symbol = sizes[node.shape][1] + 2 * SYMBOL_PAD
         heights[node.id] = round(max(text, symbol), 2)
 

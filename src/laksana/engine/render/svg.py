@@ -22,9 +22,10 @@ from laksana.engine.render.layout import (
     HeaderCell,
     SopLayout,
     sop_layout,
+    split_row,
     text_width_of,
 )
-from laksana.engine.render.model import RowKind
+from laksana.engine.render.model import RowBox, RowKind
 from laksana.engine.render.svgdraw import FONT_STACK, draw_page
 from laksana.engine.render.textmetrics import wrap_text
 from laksana.engine.spec import ProcedureSpec
@@ -33,6 +34,10 @@ from laksana.engine.spec import ProcedureSpec
 def _n(value: float) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _is_step(row: RowBox) -> bool:
+    return row.kind is RowKind.STEP
 
 
 def render_svg(spec: ProcedureSpec) -> str:
@@ -83,18 +88,23 @@ class _Drawing:
             column = lane_last + k
             self._header(layout.headers[key], column, column + 1, header_top + first, second)
 
-        for row in page.rows:
+        for index, row in enumerate(page.rows):
             if row.kind is not RowKind.STEP:
                 continue
-            cells = layout.cells[row.node]
+            step_cells = layout.cells[row.node]
             top = body_top + row.top
-            self._cell([cells.number], 0, top, centre=True)
-            kegiatan = [cells.activity] + ([cells.question] if cells.question else [])
-            self._cell(kegiatan, 1, top, italic_from=1 if cells.question else None)
-            self._cell(cells.requirements, lane_last, top, numbered=cells.requirements_is_list)
-            self._cell([cells.time] if cells.time else [], lane_last + 1, top, centre=True)
-            self._cell(cells.output, lane_last + 2, top, numbered=cells.output_is_list)
-            self._cell([cells.note] if cells.note else [], lane_last + 3, top)
+            joined = index > 0 and step_cells.continues and _is_step(page.rows[index - 1])
+            heights = split_row(step_cells, columns, row.height)
+            for k, (cells, height) in enumerate(zip(step_cells.parts(), heights, strict=True)):
+                if not (k == 0 and joined):  # a source row's No stands once
+                    self._cell([cells.number], 0, top, centre=True)
+                kegiatan = [cells.activity] + ([cells.question] if cells.question else [])
+                self._cell(kegiatan, 1, top, italic_from=1 if cells.question else None)
+                self._cell(cells.requirements, lane_last, top, numbered=cells.requirements_is_list)
+                self._cell([cells.time] if cells.time else [], lane_last + 1, top, centre=True)
+                self._cell(cells.output, lane_last + 2, top, numbered=cells.output_is_list)
+                self._cell([cells.note] if cells.note else [], lane_last + 3, top)
+                top += height
 
         flowchart = draw_page(page, lanes=lanes, lane_width=columns.lane)
         self.parts.append(
@@ -137,10 +147,24 @@ class _Drawing:
         lines.append((self.edges[lane_first], y_mid, self.edges[lane_last + 3] - half, y_mid))
         lines.append((x_left, body_top - half, x_right, body_top - half))
         page = layout.flow.pages[0]
-        for row in page.rows:
+        for index, row in enumerate(page.rows):
             y = body_top + row.bottom - half
-            lines.append((x_left, y, self.edges[lane_first], y))
+            below = page.rows[index + 1] if index + 1 < len(page.rows) else None
+            # The No column is not ruled between the steps of one source row.
+            joined = (
+                below is not None
+                and _is_step(row)
+                and _is_step(below)
+                and layout.cells[below.node].continues
+            )
+            lines.append((self.edges[1] if joined else x_left, y, self.edges[lane_first], y))
             lines.append((self.edges[lane_last], y, x_right, y))
+            if _is_step(row):  # the further source rows a step carries out
+                top = body_top + row.top
+                for height in split_row(layout.cells[row.node], layout.columns, row.height)[:-1]:
+                    top += height
+                    lines.append((x_left, top - half, self.edges[lane_first], top - half))
+                    lines.append((self.edges[lane_last], top - half, x_right, top - half))
         self.parts.append(f'<g stroke="#000" stroke-width="{_n(BORDER)}">')
         self.parts.extend(
             f'<line x1="{_n(a)}" y1="{_n(b)}" x2="{_n(c)}" y2="{_n(d)}"/>' for a, b, c, d in lines
