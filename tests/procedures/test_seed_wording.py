@@ -170,3 +170,17 @@ def test_a_source_without_those_columns_prints_them_empty(key: str) -> None:
     html = render_html(spec)
     for artifact in spec.artifacts:
         assert f">{artifact.name}<" not in html
+
+
+def test_the_editors_yaml_keeps_empty_cells_and_further_rows():
+    from laksana.engine.loader import load_text
+    from laksana.procedures.drafttree import dump, parse
+
+    from ..engine.test_source_rows import SOURCE
+
+    again = dump(parse(SOURCE))
+    assert 'output_text: ""' in again
+    assert load_text(again).steps == load_text(SOURCE).steps
+    for key in TABLES | NO_SUCH_COLUMNS:
+        text = shipped(key).read_text(encoding="utf-8")
+        assert load_text(dump(parse(text))).steps == load_text(text).steps

@@ -80,14 +80,17 @@ _ORDERS: dict[str, tuple[str, ...]] = {
         "output_text",
         "revises",
         "note",
+        "also_rows",
         "next",
         "decision",
     ),
+    "steps.*.also_rows.*": ("no", "activity", "requirements_text", "time", "output_text", "note"),
     "steps.*.decision": ("question", "decided_by", "yes", "no", "outcomes"),
     "steps.*.decision.outcomes.*": ("label", "to", "when"),
     "start": ("label", "to"),
     "ends.*": ("id", "label"),
 }
+_EMPTY_MEANS = ("requirements_text", "output_text")  # "" differs from not written
 _DATE_KEYS = ("identity.made", "identity.revised", "identity.effective")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WHOLE = re.compile(r"^(0|[1-9][0-9]{0,17})$")
@@ -175,7 +178,8 @@ def _node(value: Any, path: str) -> yaml.Node:
         pairs = []
         for key in _ordered(value, path):
             item = value[key]
-            if item is None or item == "":
+            # An empty Kelengkapan/Output text means an empty printed cell: it is kept.
+            if item is None or (item == "" and key not in _EMPTY_MEANS):
                 continue
             sub = f"{path}.{key}" if path else str(key)
             pairs.append((_key_node(str(key)), _node(item, sub)))
