@@ -210,3 +210,16 @@ def test_an_unreachable_step_is_named_by_its_number_and_id():
         "p.yaml:37:9: step 4 ('s4a') cannot be reached from the start",
         "p.yaml:43:9: step 4 ('s4b') cannot be reached from the start",
     ]
+
+
+def test_screens_tell_the_steps_of_one_row_apart():
+    from laksana.engine.sourcerows import step_label
+
+    assert [step_label(SPEC, s) for s in SPEC.steps] == [
+        "1",
+        "2",
+        "3",
+        "4 (s4a)",
+        "4 (s4b)",
+        "5",
+    ]

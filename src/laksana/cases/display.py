@@ -26,6 +26,7 @@ from laksana.cases.models import (
     StepStatus,
     Urgency,
 )
+from laksana.engine.sourcerows import step_label
 from laksana.engine.spec import ProcedureSpec, Step
 from laksana.engine.worktime import Calendar
 from laksana.worktime.display import (
@@ -245,7 +246,7 @@ class TimelineItem:
 
 def _step_label(spec: ProcedureSpec, step_id: object) -> str:
     if isinstance(step_id, str) and spec.has_step(step_id):
-        return spec.step(step_id).number
+        return step_label(spec, spec.step(step_id))
     return "?"
 
 

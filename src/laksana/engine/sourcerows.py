@@ -146,3 +146,10 @@ def printed_length(step: Step) -> int:
         for text in (row.activity, row.note, row.requirements_text, row.output_text)
     )
     return sum(len(t) for t in own) + sum(len(t) for t in rows)
+
+
+def step_label(spec: ProcedureSpec, step: Step) -> str:
+    """A step's number as screens print it: the number alone when no other step shares it,
+    else the number with the id (``7 (s7a)``), so the steps of one source row are told apart."""
+    shared = sum(1 for s in spec.steps if s.number == step.number) > 1
+    return f"{step.number} ({step.id})" if shared else step.number
