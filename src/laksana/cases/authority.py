@@ -8,7 +8,8 @@ A step is worked (claimed, completed, put on hold, resumed, dispositioned furthe
   above the claimant in the ``Person.superior`` chain takes it over
   (:func:`laksana.cases.services.take_over_step`, recorded in the journal);
 * while it is not claimed, anyone who **holds** its actor
-  (:func:`laksana.cases.holders.holds`);
+  (:func:`laksana.cases.holders.holds`), or, once a superior has reassigned the step of this
+  case to one person (:mod:`laksana.cases.reassign`), that person only;
 * the recipient of an open **disposition** of the step, while the disposition comes from
   someone entitled: its chain of forwards starts with a disposition whose sender may work
   the step (the claimant; a holder while the step is not claimed; or the recipient of such a
@@ -127,6 +128,9 @@ class _Rule:
         return self._dispositions
 
     def holds(self, person_id: int, person: Person | None = None) -> bool:
+        if self.row.assigned_to_id is not None:
+            # Reassigned by a superior (laksana.cases.reassign): only that person holds it.
+            return person_id == self.row.assigned_to_id
         known = self.holders.get(person_id)
         if known is None:
             who = person or Person.objects.get(pk=person_id)
@@ -215,7 +219,17 @@ def may_work(
             )
             % {"name": _claimed_by_name(row)},
         )
+    if row.assigned_to_id is not None:
+        return _no("assigned", assigned_message(row))
     return _no("not_holder")
+
+
+def assigned_message(row: CaseStep) -> str:
+    """Why a step reassigned to one person is not anyone else's."""
+    to = row.assigned_to
+    return _("This step was reassigned to %(name)s: only they can work it.") % {
+        "name": to.name if to is not None else "?"
+    }
 
 
 def may_claim(

@@ -1,9 +1,11 @@
 """Who plays an actor in a case: the people a step is offered to.
 
 Bound actors (positions, people, teams) come from the agency's ActorBindings; the requesting
-unit and the vendor are resolved from the case itself. A vendor's employee holds nothing on a
-case unless a contract of the vendor for the case's application is in its period today
-(:mod:`laksana.cases.vendors`), whichever way the actor reaches them.
+unit and the vendor are resolved from the case itself; a chosen actor is the person chosen
+for it when the case opened (:class:`~laksana.cases.models.CaseActor`), or, in a case opened
+automatically (nobody chose), the agency's binding of that actor. A vendor's employee holds
+nothing on a case unless a contract of the vendor for the case's application is in its period
+today (:mod:`laksana.cases.vendors`), whichever way the actor reaches them.
 """
 
 from __future__ import annotations
@@ -11,14 +13,28 @@ from __future__ import annotations
 from django.db.models import ManyToManyField, Q, QuerySet
 
 from laksana.cases import store, vendors
-from laksana.cases.models import Case
+from laksana.cases.models import Case, CaseActor
 from laksana.engine.spec import ActorKind
 from laksana.org.models import ActorBinding, Person
+
+
+def chosen_id(case: Case, actor_key: str) -> int | None:
+    """The id of the person chosen for ``actor_key`` when ``case`` opened; None if nobody was
+    (a case opened automatically: the agency's binding of the actor stands in)."""
+    found = (
+        CaseActor.objects.filter(case_id=case.pk, actor_key=actor_key)
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    return int(found) if found is not None else None
 
 
 def holders(case: Case, actor_key: str) -> QuerySet[Person]:
     """Everyone who may take a step of ``actor_key`` in ``case``."""
     actor = case.version.spec.actor(actor_key)
+    chosen = chosen_id(case, actor_key) if actor.kind is ActorKind.CHOSEN else None
+    if chosen is not None:
+        return Person.objects.filter(pk=chosen)
     if actor.kind is ActorKind.REQUESTING_UNIT:
         return Person.objects.filter(unit_id=case.requesting_unit_id)
     if actor.kind is ActorKind.VENDOR:
@@ -58,6 +74,9 @@ def holds(person: Person, case: Case, actor_key: str) -> bool:
         return person.unit_id == case.requesting_unit_id
     if actor.kind is ActorKind.VENDOR:
         return holders(case, actor_key).filter(pk=person.pk).exists()
+    chosen = chosen_id(case, actor_key) if actor.kind is ActorKind.CHOSEN else None
+    if chosen is not None:
+        return chosen == person.pk
     if person.vendor_id is not None and not vendors.may_act(person, case):
         return False
     table, person_col, position_col = _positions_table()
@@ -82,6 +101,9 @@ def holds(person: Person, case: Case, actor_key: str) -> bool:
 def holder_contacts(case: Case, actor_key: str) -> list[tuple[int, str]]:
     """(id, e-mail) of :func:`holders`, for notices: the same rule, in one query."""
     actor = case.version.spec.actor(actor_key)
+    chosen = chosen_id(case, actor_key) if actor.kind is ActorKind.CHOSEN else None
+    if chosen is not None:
+        return list(Person.objects.filter(pk=chosen).values_list("pk", "email"))
     if actor.kind is ActorKind.REQUESTING_UNIT or actor.kind is ActorKind.VENDOR:
         return list(holders(case, actor_key).order_by("pk").values_list("pk", "email"))
     table, person_col, position_col = _positions_table()

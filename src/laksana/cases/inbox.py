@@ -3,7 +3,9 @@ addressed to them. Read-only; every query is limited to cases the visibility gat
 
 "Offered" is :func:`laksana.cases.holders.holders` turned around: instead of asking who holds
 the actor of one step, it asks which active steps have an actor this person holds, in one
-query (bound actors by the agency's bindings, the requesting unit and the vendor per case).
+query (bound actors by the agency's bindings, the requesting unit and the vendor per case,
+a chosen actor by the case's choice). A step a superior reassigned is offered to the person it
+was given to only (:mod:`laksana.cases.reassign`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from laksana.cases import vendors
@@ -52,8 +54,11 @@ def _case_actors() -> dict[int, tuple[tuple[str, ActorKind], ...]]:
 
 
 def _held_actor_filter(person: Person) -> Q:
-    """A CaseStep filter: steps whose actor this person holds in the step's case."""
-    q = Q(pk__in=[])
+    """A CaseStep filter: steps whose actor this person holds in the step's case, or that
+    were reassigned to them; never a step reassigned to someone else."""
+    q = Q(assigned_to=person) | Q(
+        case__chosen_actors__person=person, case__chosen_actors__actor_key=F("actor_key")
+    )
     bindings = (
         ActorBinding.objects.filter(
             Q(person=person) | Q(position__holders=person) | Q(unit_id=person.unit_id)
@@ -81,7 +86,7 @@ def _held_actor_filter(person: Person) -> Q:
                     actor_key=actor_key,
                     case__application__contracts__vendor_id=person.vendor_id,
                 )
-    return q
+    return q & (Q(assigned_to__isnull=True) | Q(assigned_to=person))
 
 
 def _steps() -> QuerySet[CaseStep]:
@@ -109,9 +114,12 @@ def offered_steps(
         if person.vendor_id is not None and not vendors.may_act(person, row.case):
             continue
         if (
-            kind is ActorKind.VENDOR
+            kind in (ActorKind.VENDOR, ActorKind.CHOSEN)
+            and row.assigned_to_id is None
             and not holders(row.case, row.actor_key).filter(pk=person.pk).exists()
         ):
+            # The vendor of this case's application; the person chosen for this case (a
+            # binding of a chosen actor stands in only where nobody was chosen).
             continue
         out.append(row)
     return out

@@ -17,6 +17,7 @@ LIMITS = {
     "remark": (5_000, gettext_lazy("The remark")),
     "step_note": (5_000, gettext_lazy("The step's note")),
     "hold_reason": (300, gettext_lazy("The reason for the hold")),
+    "reassign_reason": (300, gettext_lazy("The reason for the reassignment")),
     "instruction": (300, gettext_lazy("The instruction")),
     "disposition_note": (2_000, gettext_lazy("The disposition's note")),
 }

@@ -5,8 +5,9 @@
   in its period today, and after that only those the vendor's people worked on
   (:mod:`laksana.cases.vendors`);
 * everyone else sees the cases of their own unit (as requester), the cases they opened,
-  claimed, completed, sent or received a disposition on, the cases whose active step is of an
-  actor bound to them, and everything their subordinates see by those same rules.
+  claimed, completed, sent or received a disposition on, were chosen for (an actor chosen when
+  the case opened) or were given a step of by reassignment, the cases whose active step is of
+  an actor bound to them, and everything their subordinates see by those same rules.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from laksana.cases import store, vendors
 from laksana.cases.holders import bound_actor_filter
 from laksana.cases.models import (
     Case,
+    CaseActor,
     CaseStatus,
     CaseStep,
     Disposition,
@@ -76,6 +78,8 @@ def _rule(person: Person) -> Q:
         | Q(steps__completed_by_id__in=people)
         | Q(dispositions__recipient_id__in=people)
         | Q(dispositions__sender_id__in=people)
+        | Q(steps__assigned_to_id__in=people)
+        | Q(chosen_actors__person_id__in=people)
         | bound_actor_filter(people)
     )
 
@@ -280,6 +284,12 @@ def _worked_on(viewer: Viewer, on_case: dict[str, Any]) -> list[QuerySet[Any]]:
             Disposition.objects.filter(sender_id__in=people, **on_case).values_list(
                 "case_id", flat=True
             ),
+            CaseStep.objects.filter(assigned_to_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
+            CaseActor.objects.filter(person_id__in=people, **on_case).values_list(
+                "case_id", flat=True
+            ),
         ]
     for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):
         parts.append(
@@ -333,10 +343,13 @@ def visible_filter(
         | Q(
             Exists(
                 CaseStep.objects.filter(case_id=OuterRef("pk")).filter(
-                    Q(claimed_by_id__in=people) | Q(completed_by_id__in=people)
+                    Q(claimed_by_id__in=people)
+                    | Q(completed_by_id__in=people)
+                    | Q(assigned_to_id__in=people)
                 )
             )
         )
+        | Q(Exists(CaseActor.objects.filter(case_id=OuterRef("pk"), person_id__in=people)))
         | Q(
             Exists(
                 Disposition.objects.filter(case_id=OuterRef("pk")).filter(
@@ -401,19 +414,21 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
         add(*_in(f"{alias}.requesting_unit_id", sorted(viewer.units)))
     if people:
         add(*_in(f"{alias}.opened_by_id", people))
-    # Its steps claimed or completed, its dispositions received or sent, by these people.
-    for table, a, (first, second) in (
-        (steps, "s", ("claimed_by_id", "completed_by_id")),
+    # Its steps claimed, completed or reassigned to, its dispositions received or sent, the
+    # actors chosen for it, by or for these people.
+    for table, a, columns in (
+        (steps, "s", ("claimed_by_id", "completed_by_id", "assigned_to_id")),
         (dispositions, "d", ("recipient_id", "sender_id")),
+        (CaseActor._meta.db_table, "ca", ("person_id",)),
     ):
         if not people:
             break
-        one, one_params = _in(f"{a}.{first}", people)
-        two, two_params = _in(f"{a}.{second}", people)
+        checks = [_in(f"{a}.{column}", people) for column in columns]
         add(
-            f"EXISTS (SELECT 1 FROM {table} {a} WHERE {a}.case_id = {alias}.id AND ({one} OR "
-            f"{two}){fence})",
-            one_params + two_params,
+            f"EXISTS (SELECT 1 FROM {table} {a} WHERE {a}.case_id = {alias}.id AND ("
+            + " OR ".join(sql for sql, _values in checks)
+            + f"){fence})",
+            [value for _sql, values in checks for value in values],
         )
     versions = ProcedureVersion._meta.db_table
     for (agency_id, procedure_key), actors in sorted(viewer.bound.items()):

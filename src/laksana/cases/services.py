@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases import artifacts as case_artifacts
-from laksana.cases import authority, journal, participation, store, vendors
+from laksana.cases import authority, chosen_actors, journal, participation, store, vendors
+from laksana.cases.chosen_actors import unbound_for_automatic as unbound_for_automatic
 from laksana.cases.claims import claim_step as claim_step
 from laksana.cases.claims import hold_step as hold_step
 from laksana.cases.claims import may_work as may_work
@@ -55,6 +56,7 @@ from laksana.cases.models import (
     Notification,
     StepStatus,
 )
+from laksana.cases.reassign import reassign_step as reassign_step
 from laksana.cases.servicebase import NotAllowed as NotAllowed
 from laksana.cases.servicebase import ServiceError as ServiceError
 from laksana.cases.servicebase import (
@@ -114,9 +116,11 @@ def _apply_events(
     actor: Person | None,
     at: dt.datetime,
     batch: list[tuple[Any, ...]] | None = None,
+    opened: Mapping[str, Any] | None = None,
 ) -> list[ProcStep]:
     """Write the engine's events: step rows and journal entries (into ``batch`` when given,
-    for the caller to write). Returns the activated steps (of the procedure)."""
+    for the caller to write); ``opened`` is more for the OPENED entry (the chosen actors).
+    Returns the activated steps (of the procedure)."""
     spec = case.version.spec
     activated: list[ProcStep] = []
     for event in events:
@@ -124,6 +128,7 @@ def _apply_events(
         if isinstance(event, engine.CaseOpened):
             if case.due_at is not None:  # the journal covers the case's own due time
                 data["due_at"] = case.due_at.isoformat()
+            data.update(opened or {})
             journal.append(case, JournalKind.OPENED, actor, at, data, batch=batch)
         elif isinstance(event, engine.StepActivated):
             step = spec.step(event.step)
@@ -227,9 +232,14 @@ def open_case(
     requesting_unit: Unit | None = None,
     application: Application | None = None,
     automatic: bool = False,
+    chosen: Mapping[str, Person] | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Open a case on a published version; the engine activates the first step.
+
+    ``chosen``: the person of each actor of the version chosen when a case opens (actor key ->
+    person; :mod:`laksana.cases.chosen_actors`): every one must be given, by the agency's own
+    staff who can sign in; a case opened automatically falls back to the actor's binding.
 
     ``automatic``: opened by a system account of the agency (a person without a sign-in, such
     as the monitoring module's) for any unit of its agency; refused for a person who can sign
@@ -268,6 +278,7 @@ def open_case(
         raise NotAllowed(
             _("Vendor staff can only open cases on an application under their contract.")
         )
+    picked = chosen_actors.check(version, chosen or {}, automatic=automatic)
     transition = engine.open_case(version.spec)
     case = Case(
         agency_id=person.agency_id,
@@ -284,8 +295,10 @@ def open_case(
     case.search_text = _search_text(case)
     case.due_at = case_due(case, at)
     case.save()
-    participation.record(case, [person.pk])
-    activated = _apply_events(case, transition.events, person, at)
+    chosen_actors.record(case, picked, person, at)
+    participation.record(case, [person.pk, *(p.pk for p in picked.values())])
+    opened = {"chosen": chosen_actors.journal_data(picked)} if picked else None
+    activated = _apply_events(case, transition.events, person, at, opened=opened)
     case.save(update_fields=["journal_seq", "journal_hash", "status", "end_key", "finished_at"])
     _announce(case, activated, at)
     return case

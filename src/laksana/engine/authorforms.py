@@ -32,6 +32,8 @@ KIND_ALIASES = {
     "penyedia": "vendor",
     "eksternal": "external",
     "luar": "external",
+    "dipilih": "chosen",
+    "pilihan": "chosen",
 }
 
 

@@ -241,7 +241,9 @@ def _give_case(incident: Incident, application: Application, now: dt.datetime) -
         return 0
     settings = settings_of(application.agency_id)
     version = latest_version(application.agency_id, settings.procedure_key)
-    if version is None:
+    if version is None or case_services.unbound_for_automatic(version):
+        # No procedure to run, or one with an actor chosen per case that the agency has not
+        # bound for the cases nobody chooses in: the incident waits, as without a procedure.
         return 0
     robot = robot_for(application.agency_id)
     unit = _requesting_unit(application, settings, robot)

@@ -23,6 +23,10 @@ from laksana.procedures.models import ProcedureVersion
 BOUND_KINDS = frozenset({ActorKind.POSITION, ActorKind.TEAM, ActorKind.PERSON, ActorKind.EXTERNAL})
 """Actor kinds an agency binds; the others are resolved per case."""
 
+BINDABLE_KINDS = BOUND_KINDS | {ActorKind.CHOSEN}
+"""Actor kinds an agency may bind: a chosen actor optionally, as the person a case opened
+automatically (by a system account, which chooses nobody) falls back to."""
+
 Target = Position | Unit | Person
 
 
@@ -119,7 +123,7 @@ def set_bindings(
         actor = actors.get(key)
         if actor is None:
             raise BindingError(key, _("The procedure has no actor %(actor)s.") % {"actor": key})
-        if actor.kind not in BOUND_KINDS:
+        if actor.kind not in BINDABLE_KINDS:
             raise BindingError(
                 key,
                 _("%(actor)s is resolved per case and is not bound.") % {"actor": actor.name},

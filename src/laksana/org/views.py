@@ -35,6 +35,7 @@ KIND_LABELS = {
     ActorKind.EXTERNAL: gettext_lazy("External office"),
     ActorKind.REQUESTING_UNIT: gettext_lazy("Requesting unit"),
     ActorKind.VENDOR: gettext_lazy("Vendor"),
+    ActorKind.CHOSEN: gettext_lazy("Chosen when the case opens"),
 }
 
 # The target groups offered for an actor, its natural kind of target first.
@@ -43,6 +44,7 @@ _GROUP_ORDER = {
     ActorKind.TEAM: ("unit", "position", "person"),
     ActorKind.PERSON: ("person", "position", "unit"),
     ActorKind.EXTERNAL: ("unit", "position", "person"),
+    ActorKind.CHOSEN: ("person", "position", "unit"),
 }
 _GROUP_LABELS = {
     "position": gettext_lazy("Positions"),
@@ -146,7 +148,7 @@ def _rows(
     rows = []
     for actor in version.spec.actors:
         binding = bindings.get(actor.id)
-        bindable = actor.kind in services.BOUND_KINDS
+        bindable = actor.kind in services.BINDABLE_KINDS
         groups = []
         if bindable:
             current = (selected or {}).get(actor.id, _value(binding.target) if binding else "")
@@ -236,7 +238,9 @@ def bindings(request: HttpRequest, agency: str, procedure: str) -> HttpResponse:
     if request.method == "POST":
         selected = {}
         targets: dict[str, services.Target | None] = {}
-        for actor in services.bound_actors(version):
+        for actor in version.spec.actors:
+            if actor.kind not in services.BINDABLE_KINDS:
+                continue
             field = f"actor-{actor.id}"
             if field not in request.POST:
                 continue
