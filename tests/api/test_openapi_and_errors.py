@@ -19,6 +19,7 @@ ROUTES = {
     ("post", "/api/cases/{reference}/steps/{step_id}/complete"),
     ("post", "/api/cases/{reference}/steps/{step_id}/release"),
     ("post", "/api/cases/{reference}/steps/{step_id}/take-over"),
+    ("post", "/api/cases/{reference}/steps/{step_id}/reassign"),
     ("get", "/api/cases/{reference}/steps/{step_id}/actions"),
     ("post", "/api/cases/{reference}/dispositions"),
     ("post", "/api/dispositions/{disposition_id}/read"),

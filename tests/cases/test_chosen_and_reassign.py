@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from laksana.cases import authority, inbox, services
+from laksana.cases.coverage import check_case
 from laksana.cases.holders import holders
 from laksana.cases.journal import verify_case
 from laksana.cases.models import Case, CaseActor, JournalKind, Notification, StepStatus
@@ -33,9 +34,7 @@ def _open(bali, version, owner: Person | None = None) -> Case:
 
 
 def _form(person: Person, case: Case, key: str) -> Case:
-    return services.complete_step(
-        person, active(case).pk, values={key: {"isi": "Sudah diperiksa"}}
-    )
+    return services.complete_step(person, active(case).pk, values={key: {"isi": "Sudah diperiksa"}})
 
 
 def _at_s2(bali, version) -> Case:
@@ -255,6 +254,7 @@ def test_the_previous_holder_cannot_work_a_reassigned_step(bali, version):
     case = _form(bali["dev1"], case, "persetujuan")
     assert case.status == "finished"
     assert verify_case(case) is None
+    assert check_case(case, files=False) == []  # the journal covers the step rows
 
 
 def test_a_superior_further_up_reassigns_and_the_new_holder_sees_the_case(bali, version):

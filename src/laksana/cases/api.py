@@ -112,6 +112,9 @@ class CaseStepOut(Out):
     actor_name: str
     claimed_by: PersonRef | None
     completed_by: PersonRef | None
+    assigned_to: PersonRef | None = Field(
+        None, description="the only person who may work the step, once it was reassigned"
+    )
     outcome: str
     activated_at: dt.datetime
     claimed_at: dt.datetime | None
@@ -177,6 +180,20 @@ class OpenCaseIn(Schema):
     title: str
     description: str = ""
     application: Id | None = Field(None, description="application id")
+    chosen_actors: dict[str, Id] = Field(
+        default_factory=dict,
+        description=(
+            "the person (id) of each actor the procedure chooses when a case opens "
+            '(kind "chosen"), by actor key: {"pemilik": 12}'
+        ),
+    )
+
+
+class ReassignIn(Schema):
+    """A step of the case given to one person by a superior of its holder."""
+
+    to: Id = Field(description="the person (id): the caller or someone under them")
+    reason: str = Field(description="why the step is reassigned")
 
 
 class CompleteIn(Schema):
@@ -335,6 +352,7 @@ def _step_out(
         actor_name=spec.actor(row.actor_key).name,
         claimed_by=claimed_by,
         completed_by=completed_by,
+        assigned_to=_maybe_person(row.assigned_to) if row.assigned_to_id is not None else None,
         outcome=row.outcome,
         activated_at=row.activated_at,
         claimed_at=row.claimed_at,
@@ -491,9 +509,29 @@ def open_case(request: HttpRequest, payload: OpenCaseIn) -> Status[CaseOut]:
         if application is None:
             raise ApiError(400, "invalid", _("There is no such application."), field="application")
     case = services.open_case(
-        person, version, payload.title, payload.description, application=application
+        person,
+        version,
+        payload.title,
+        payload.description,
+        application=application,
+        chosen=_chosen_people(person, payload.chosen_actors),
     )
     return Status(201, _case_out(_visible_case(request, case.reference)))
+
+
+def _chosen_people(person: Person, ids: dict[str, int]) -> dict[str, Person]:
+    """The people named for chosen actors: only the caller's agency's (any other id is
+    unknown, so nobody's name is learnt from the refusal); the service checks the rest."""
+    found = {p.pk: p for p in Person.objects.filter(pk__in=ids.values(), agency=person.agency_id)}
+    for key, pk in ids.items():
+        if pk not in found:
+            raise ApiError(
+                400,
+                "invalid",
+                _("There is no such person in your agency."),
+                field=f"chosen_actors.{key}",
+            )
+    return {key: found[pk] for key, pk in ids.items()}
 
 
 @router.get("/cases/{reference}", response={200: CaseOut, **responses(404)})
@@ -541,6 +579,34 @@ def take_over_step(request: HttpRequest, reference: str, step_id: PathId) -> Cas
     """A superior of the claimant (directly or further up) takes the claimed step over; the
     case's journal records it and the former claimant is told."""
     return _step_action(request, reference, step_id, services.take_over_step)
+
+
+@router.post(
+    "/cases/{reference}/steps/{step_id}/reassign",
+    response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
+)
+def reassign_step(
+    request: HttpRequest, reference: str, step_id: PathId, payload: ReassignIn
+) -> CaseStepOut:
+    """A superior of the step's holder (its claimant, the person it was reassigned to, or
+    while it is offered one of its actor's holders) gives it to themself or someone under
+    them, with a reason: only that person may claim and work it from then on. Another
+    agency's person is not found (404)."""
+    person = acting_person(request)
+    case = _visible_case(request, reference)
+    _require_step_of(case, step_id)
+    row = CaseStep.objects.get(pk=step_id)
+    if row.status != StepStatus.ACTIVE:
+        # An earlier visit of a step that is active again is not the one reassigned.
+        raise services.ServiceError("not_active", _("This step is not active now."))
+    to = Person.objects.filter(pk=payload.to, agency_id=case.agency_id).first()
+    if to is None:
+        raise not_found()
+    services.reassign_step(person, case, row.step_key, to, payload.reason)
+    row = CaseStep.objects.select_related("claimed_by", "completed_by", "assigned_to").get(
+        pk=step_id
+    )
+    return _step_out(case, row)
 
 
 class VerdictOut(Out):

@@ -14,7 +14,7 @@ Replayed from the entries:
   moved by ``resumed``), ``claimed_by``/``claimed_at`` (``claimed``), ``on_hold_since``,
   ``hold_reason``, ``held_minutes`` (``held``, ``resumed``), ``status``, ``completed_by``,
   ``completed_at``, ``outcome`` (``completed``), the claim also by ``released`` and
-  ``taken_over``;
+  ``taken_over``, ``assigned_to`` (``reassigned``, which also releases the claim);
 - dispositions: sender, recipient, step, parent, instruction, urgency, deadline, note, sent
   time (``dispositioned``), status, read and closed times (``read``, ``withdrawn``, forwarding,
   the step's completion);
@@ -94,6 +94,7 @@ class _Replay:
                 "activated_at": e.at,
                 "claimed_by_id": None,
                 "claimed_at": None,
+                "assigned_to_id": None,
                 "completed_by_id": None,
                 "completed_at": None,
                 "outcome": "",
@@ -119,6 +120,12 @@ class _Replay:
                 for d in self.dispositions.values():
                     if d["step"] == ref and d["status"] in OPEN_DISPOSITION:
                         d.update(status=DispositionStatus.DONE.value, closed_at=e.at)
+        elif kind == JournalKind.REASSIGNED:
+            ref = self._step(data.get("step"), data.get("visit"))
+            if ref is not None:
+                self.steps[ref].update(
+                    assigned_to_id=data.get("to"), claimed_by_id=None, claimed_at=None
+                )
         elif kind == JournalKind.CLOSED:
             self.status = CaseStatus.FINISHED.value
             self.end_key = str(event.get("end") or "")

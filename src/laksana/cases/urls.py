@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from laksana.cases import views
+from laksana.cases import assign_views, views
 
 app_name = "cases"
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("<str:reference>/langkah/<int:step_id>/lanjutkan/", views.resume, name="resume"),
     path("<str:reference>/langkah/<int:step_id>/lepas/", views.release, name="release"),
     path("<str:reference>/langkah/<int:step_id>/ambil-alih/", views.take_over, name="take_over"),
+    path(
+        "<str:reference>/langkah/<int:step_id>/alihkan/",
+        assign_views.reassign_view,
+        name="reassign",
+    ),
     path("<str:reference>/disposisi/", views.dispose, name="dispose"),
     path("<str:reference>/disposisi/<int:pk>/tarik/", views.withdraw, name="withdraw"),
     path("<str:reference>/komentar/", views.comment, name="comment"),

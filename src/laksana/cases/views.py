@@ -27,7 +27,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from laksana.cases import authority, display, inbox, services, stepform, vendors
+from laksana.cases import (
+    assign_views,
+    authority,
+    chosen_actors,
+    display,
+    inbox,
+    services,
+    stepform,
+    vendors,
+)
 from laksana.cases.holders import holders
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -156,9 +165,19 @@ def open_view(request: HttpRequest) -> HttpResponse:
         "application": "",
     }
     errors: dict[str, str] = {}
+    # The people who may be chosen for an actor chosen when a case opens (kind "chosen").
+    with_chosen = any(chosen_actors.chosen_actors(v) for v in versions)
+    candidates = chosen_actors.candidates(person.agency_id) if with_chosen else []
+    chosen: dict[str, Person] = {}
+    chosen_values: dict[str, str] = {}
     if request.method == "POST":
         values = {k: str(request.POST.get(k, "")).strip() for k in values}
         version = next((v for v in versions if str(v.pk) == values["version"]), None)
+        if version is not None:
+            chosen, chosen_values, chosen_errors = assign_views.read_chosen(
+                request, version, candidates
+            )
+            errors.update(chosen_errors)
         application = next((a for a in applications if str(a.pk) == values["application"]), None)
         if version is None:
             errors["version"] = _("Choose a procedure.")
@@ -172,9 +191,10 @@ def open_view(request: HttpRequest) -> HttpResponse:
                     values["title"],
                     values["description"],
                     application=application,
+                    chosen=chosen,
                 )
             except services.ServiceError as exc:
-                errors[exc.field or "general"] = exc.message
+                errors[assign_views.error_field(version, exc.field)] = exc.message
             else:
                 messages.success(
                     request,
@@ -190,6 +210,8 @@ def open_view(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "unit": person.unit,
+            "chosen_fields": assign_views.chosen_fields(versions, chosen_values, errors),
+            "candidates": candidates,
         },
         status=422 if errors else 200,
     )
@@ -210,6 +232,8 @@ class StepPanel:
     can_claim: bool
     can_release: bool = False
     can_take_over: bool = False
+    can_reassign: bool = False  # a superior of its holder (Alihkan)
+    reassign_to: list[Person] = field(default_factory=list)
     inputs: list[stepform.ArtifactInput] = field(default_factory=list)
     provided: list[tuple[str, list[Attachment]]] = field(default_factory=list)
     sent: list[Disposition] = field(default_factory=list)
@@ -262,7 +286,7 @@ def _case_page(
     person = current_person(request)
     spec = case.version.spec
     on_case: dict[str, Any] = case.state.get("artifacts", {})
-    rows = list(case.steps.select_related("claimed_by", "completed_by"))
+    rows = list(case.steps.select_related("claimed_by", "completed_by", "assigned_to"))
     dispositions = list(
         case.dispositions.select_related("sender", "recipient", "step").order_by("created_at", "pk")
     )
@@ -275,11 +299,16 @@ def _case_page(
 
     panels: list[StepPanel] = []
     holder_names: dict[int, list[str]] = {}
+    below: set[int] | None = None  # the person's subordinates, read once when needed
     for row in rows:
         if row.status != StepStatus.ACTIVE:
             continue
         step = spec.step(row.step_key)
-        people = list(holders(case, row.actor_key).values_list("pk", "name"))
+        if row.assigned_to is not None:
+            # Reassigned by a superior: that person only.
+            people = [(row.assigned_to.pk, row.assigned_to.name)]
+        else:
+            people = list(holders(case, row.actor_key).values_list("pk", "name"))
         holder_names[row.pk] = [name for _pk, name in people]
         panel = StepPanel(
             row=row,
@@ -304,6 +333,11 @@ def _case_page(
             panel.can_claim = bool(actions.claim)
             panel.can_release = bool(actions.release)
             panel.can_take_over = bool(actions.take_over)
+            if below is None:
+                below = person.subordinates_tree()
+            if below and assign_views.may_reassign(person, case, row, below):
+                panel.can_reassign = True
+                panel.reassign_to = assign_views.reassign_choices(person, case, below)
         if panel.can_work:
             entered, per_key, general = (step_states or {}).get(row.pk, ({}, {}, []))
             people_choices = _people_choices(case) if _needs_people(spec, step) else []
