@@ -111,6 +111,7 @@ from laksana.procedures.models import ProcedureVersion
 from laksana.worktime.models import CalendarChange, WorkCalendar
 
 from ..cases.helpers import active, pdf, png, work
+from .matrix_reassign import reassign_data
 
 pytestmark = pytest.mark.django_db
 
@@ -1586,6 +1587,7 @@ for _part in (
     "matrix_drafts_web",
     "matrix_drafts_api",
     "matrix_docx_upload",
+    "matrix_reassign",
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 
@@ -1786,6 +1788,15 @@ def taken_over(c: Cell) -> None:
     assert entry.data["from"] == c.s.bali["kabid"].pk
 
 
+def reassigned(c: Cell) -> None:
+    only_changed(c, "cases", "steps", "journal", "notifications")
+    row = CaseStep.objects.get(pk=c.s.step.pk)
+    assert (row.assigned_to_id, row.claimed_by_id) == (c.s.bali["ketuatim"].pk, None)
+    entry = c.s.case.journal.order_by("-seq").first()
+    assert entry.kind == JournalKind.REASSIGNED and entry.actor_id == c.person.pk
+    assert entry.data["from"] == c.s.bali["kabid"].pk
+
+
 def claimed_step_url(name: str) -> Url:
     return case_url(name, step_id)
 
@@ -1865,6 +1876,24 @@ CLAIMED_MATRIX: dict[str, Entry] = {
         method="POST",
         prepare=kabid_claims_step_3,
         effect=taken_over,
+    ),
+    # The Kepala Dinas is above the claimant (the Kabid): they give the step to the Ketua Tim.
+    "cases:reassign": Entry(
+        claimed_step_url("cases:reassign"),
+        claimed_row("refused", "ok", "refused", "refused"),
+        method="POST",
+        data=reassign_data,
+        prepare=kabid_claims_step_3,
+        effect=reassigned,
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/reassign": Entry(
+        claimed_api_url("reassign"),
+        claimed_row("403", "ok", "403", "403"),
+        method="POST",
+        data=reassign_data,
+        json=True,
+        prepare=kabid_claims_step_3,
+        effect=reassigned,
     ),
     "GET /api/cases/{reference}/steps/{step_id}/actions": Entry(
         claimed_api_url("actions"),

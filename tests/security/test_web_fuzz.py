@@ -57,6 +57,7 @@ NAMES = [
     "outcome",
     "target",
     "recipients",
+    "chosen-1-pemilik",
     "instruction",
     "urgency",
     "deadline",
