@@ -70,7 +70,7 @@ def test_rows_read_with_only_some_fields_equal_the_orms_and_load_the_rest_on_use
     assert {row.pk for row, _extra in rows} == orm.keys()
     for row, _extra in rows:
         assert row.get_deferred_fields() == {"case_id", "due_at", "on_hold_since", "hold_reason",
-                                             "held_minutes", "near_due_notified_at", "assigned_to_id",
+                                             "held_minutes", "near_due_notified_at",
                                              "overdue_notified_at", "escalated_at"}  # fmt: skip
         expected = _fields(orm[row.pk])
         for name in ("id", "step_key", "status", "claimed_by_id", "completed_by_id",

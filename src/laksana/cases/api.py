@@ -368,6 +368,7 @@ _STEP_OUT_FIELDS = (
     "actor_key",
     "claimed_by",
     "completed_by",
+    "assigned_to",
     "outcome",
     "activated_at",
     "claimed_at",
