@@ -76,8 +76,8 @@ def test_two_actors_of_a_step_are_one_message_showing_one_actor():
     error = only_problem(changed("    actor: tim\n", "    actor: [tim, operator]\n"))
     assert at(error) == (19, 12)
     assert error.message == (
-        "step 4 ('s2'): a step has one actor; write actor: tim, and name the others who take "
-        "part in the activity or the note"
+        "step 4 ('s2'): a step has one actor; write actor: tim with joint: [operator] when they "
+        "do it together, or any_of: [operator] when any one of them may do it"
     )
 
 

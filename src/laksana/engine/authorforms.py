@@ -50,7 +50,8 @@ def step_where(step_id: str, number: str) -> Msg:
 
 
 def step_actor(b: Builder, node: yaml.Node | None, where: str) -> str:
-    """A step's one actor; ``actor: [a, b]`` is one problem saying to write ``actor: a``."""
+    """A step's one actor; ``actor: [a, b]`` is one problem saying to write ``actor: a`` with
+    ``joint: [b]`` (done together) or ``any_of: [b]`` (any one of them)."""
     if not listed(node):
         return b.r.text(node, Msg("%(where)s actor", where=where))
     assert isinstance(node, yaml.SequenceNode)
@@ -58,10 +59,12 @@ def step_actor(b: Builder, node: yaml.Node | None, where: str) -> str:
     b.r.error(
         node,
         Msg(
-            "%(where)s: a step has one actor; write actor: %(actor)s, and name the others "
-            "who take part in the activity or the note",
+            "%(where)s: a step has one actor; write actor: %(actor)s with joint: "
+            "[%(others)s] when they do it together, or any_of: [%(others)s] when any one of "
+            "them may do it",
             where=where,
             actor=names[0],
+            others=", ".join(names[1:]),
         )
         if len(names) > 1
         else Msg(

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from laksana.engine import artifacts as artifact_registry
+from laksana.engine import stepactors
 from laksana.engine.authorforms import KIND_ALIASES, listed, next_list, step_actor, step_where
 from laksana.engine.decisions import DECISION_KEYS, yes_no
 from laksana.engine.messages import Msg
@@ -78,6 +79,7 @@ _STEP_KEYS = (
     "next",
     "decision",
     "also_rows",
+    *stepactors.KEYS,
 )
 
 
@@ -604,6 +606,7 @@ class Builder:
                         artifact=decision.decided_by,
                     ),
                 )
+            actor = step_actor(self, m["actor"][1] if "actor" in m else None, where)
             out.append(
                 (
                     Step(
@@ -612,7 +615,7 @@ class Builder:
                         if "no" in m
                         else str(index),
                         activity=activity,
-                        actor=step_actor(self, m["actor"][1] if "actor" in m else None, where),
+                        actor=actor,
                         requires=requires,
                         produces=produces,
                         time=self.time(m["time"][1] if "time" in m else None, where),
@@ -641,6 +644,7 @@ class Builder:
                         also_rows=read_also_rows(r, m["also_rows"][1], where)
                         if "also_rows" in m
                         else (),
+                        **stepactors.read(self, m, where, actor),
                     ),
                     m,
                 )

@@ -211,6 +211,8 @@ def load_text(text: str, filename: str = "<text>", draft: bool = False) -> Proce
         if s.actor and actors
     ]
     used_actors.update(s.actor for s, _ in steps_m)
+    # Joint and any-of actors act on their steps; copy actors are told (tembusan): all used.
+    used_actors.update(a for s, _ in steps_m for a in (*s.joint, *s.any_of, *s.copies))
     for ref, ref_node, what in actor_uses + b.actor_refs:
         if ref in actor_ids or ref in b.declared_actors:  # a declared actor's own problem is told
             continue
