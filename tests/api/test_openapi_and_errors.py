@@ -17,6 +17,7 @@ ROUTES = {
     ("get", "/api/cases/{reference}"),
     ("post", "/api/cases/{reference}/steps/{step_id}/claim"),
     ("post", "/api/cases/{reference}/steps/{step_id}/complete"),
+    ("post", "/api/cases/{reference}/steps/{step_id}/confirm"),
     ("post", "/api/cases/{reference}/steps/{step_id}/release"),
     ("post", "/api/cases/{reference}/steps/{step_id}/take-over"),
     ("post", "/api/cases/{reference}/steps/{step_id}/reassign"),

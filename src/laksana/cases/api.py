@@ -564,6 +564,16 @@ def claim_step(request: HttpRequest, reference: str, step_id: PathId) -> CaseSte
 
 
 @router.post(
+    "/cases/{reference}/steps/{step_id}/confirm",
+    response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
+)
+def confirm_step_part(request: HttpRequest, reference: str, step_id: PathId) -> CaseStepOut:
+    """A holder of one of a joint step's actors confirms that actor's part; the step can be
+    completed once every actor of it has confirmed (the completer's own part by completing)."""
+    return _step_action(request, reference, step_id, services.confirm_part)
+
+
+@router.post(
     "/cases/{reference}/steps/{step_id}/release",
     response={200: CaseStepOut, **responses(400, 403, 404, 409, 422)},
 )

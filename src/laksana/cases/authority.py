@@ -7,9 +7,10 @@ A step is worked (claimed, completed, put on hold, resumed, dispositioned furthe
   until the claimant releases it (:func:`laksana.cases.services.release_step`) or someone
   above the claimant in the ``Person.superior`` chain takes it over
   (:func:`laksana.cases.services.take_over_step`, recorded in the journal);
-* while it is not claimed, anyone who **holds** its actor
-  (:func:`laksana.cases.holders.holds`), or, once a superior has reassigned the step of this
-  case to one person (:mod:`laksana.cases.reassign`), that person only;
+* while it is not claimed, anyone who **holds** its actor, or one of its joint or any-of
+  actors (:func:`laksana.cases.jointsteps.holds_step`; never its copy actors), or, once a
+  superior has reassigned the step of this case to one person (:mod:`laksana.cases.reassign`),
+  that person only;
 * the recipient of an open **disposition** of the step, while the disposition comes from
   someone entitled: its chain of forwards starts with a disposition whose sender may work
   the step (the claimant; a holder while the step is not claimed; or the recipient of such a
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from laksana.cases import vendors
-from laksana.cases.holders import holds
+from laksana.cases.jointsteps import holds_step
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Case,
@@ -134,7 +135,7 @@ class _Rule:
         known = self.holders.get(person_id)
         if known is None:
             who = person or Person.objects.get(pk=person_id)
-            known = self.holders[person_id] = holds(who, self.case, self.row.actor_key)
+            known = self.holders[person_id] = holds_step(who, self.case, self.row)
         return known
 
     def directly(self, person_id: int, person: Person | None = None) -> str | None:

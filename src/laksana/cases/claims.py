@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from laksana.cases import authority, journal, participation
-from laksana.cases.holders import holder_contacts
+from laksana.cases.jointsteps import step_contacts
 from laksana.cases.limits import check_length
 from laksana.cases.models import Case, CaseStep, JournalKind
 from laksana.cases.servicebase import (
@@ -157,7 +157,7 @@ def release_step(person: Person, case_step_id: int, *, now: dt.datetime | None =
         "name": person.name,
         "activity": outbox.shorten(step.activity, 120),
     }
-    others = [c for c in holder_contacts(case, row.actor_key) if c[0] != person.pk]
+    others = [c for c in step_contacts(case, step) if c[0] != person.pk]
     _notify_on_commit(others, case, message, at)
     return row
 

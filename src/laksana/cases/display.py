@@ -425,6 +425,14 @@ def _item(
             "no": _step_label(spec, data.get("step")),
             "from": data.get("from_name", "?"),
         }
+    elif kind in (JournalKind.JOINT_CONFIRMED, JournalKind.COPY_SENT):
+        actors = [str(a) for a in data.get("actors") or []]
+        names = ", ".join(spec.actor(a).name if spec.has_actor(a) else a for a in actors)
+        values = {"who": who, "no": _step_label(spec, data.get("step")), "actors": names}
+        if kind == JournalKind.JOINT_CONFIRMED:
+            item.text = _("%(who)s confirmed the part of %(actors)s in step %(no)s.") % values
+        else:
+            item.text = _("A copy of step %(no)s was sent to %(actors)s (tembusan).") % values
     elif kind == JournalKind.CLOSED:
         end = str(event.get("end", ""))
         label = spec.end(end).label if spec.is_end(end) else end

@@ -14,6 +14,7 @@ from django.db.models import ManyToManyField, Q, QuerySet
 
 from laksana.cases import store, vendors
 from laksana.cases.models import Case, CaseActor
+from laksana.cases.sharedsteps import bound_shared
 from laksana.engine.spec import ActorKind
 from laksana.org.models import ActorBinding, Person
 
@@ -134,11 +135,21 @@ def bound_actor_filter(person_ids: set[int]) -> Q:
         .distinct()
     )
     q = Q(pk__in=[])
+    bound: dict[tuple[int, str], set[str]] = {}
     for agency_id, procedure_key, actor_key in bindings:
+        bound.setdefault((agency_id, procedure_key), set()).add(actor_key)
         q |= Q(
             agency_id=agency_id,
             version__procedure_key=procedure_key,
             steps__actor_key=actor_key,
+            steps__status="active",
+        )
+    # The steps those actors do jointly with, or instead of, the step's own actor.
+    for agency_id, version_id, keys in bound_shared(bound):
+        q |= Q(
+            agency_id=agency_id,
+            version_id=version_id,
+            steps__step_key__in=keys,
             steps__status="active",
         )
     return q

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from laksana.cases import vendors
 from laksana.cases.display import StepClock, step_clock
-from laksana.cases.holders import holders
+from laksana.cases.jointsteps import holds_step
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Case,
@@ -30,6 +30,8 @@ from laksana.cases.models import (
     StepStatus,
 )
 from laksana.cases.queries import visible_cases
+from laksana.cases.sharedsteps import shared_of, shared_steps
+from laksana.engine import stepactors
 from laksana.engine.spec import ActorKind, Step
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
@@ -66,24 +68,26 @@ def _held_actor_filter(person: Person) -> Q:
         .values_list("agency_id", "procedure_key", "actor_key")
         .distinct()
     )
+    shared = shared_steps()  # steps other actors (joint, any-of) act on too
     for agency_id, procedure_key, actor_key in bindings:
         q |= Q(
             case__agency_id=agency_id,
             case__version__procedure_key=procedure_key,
             actor_key=actor_key,
         )
+        for version_id, keys in shared_of(shared, procedure_key, [actor_key]):
+            q |= Q(case__agency_id=agency_id, case__version_id=version_id, step_key__in=keys)
+    others = {pk: by_actor for versions in shared.values() for pk, by_actor in versions}
     for version_id, actors in _case_actors().items():
         for actor_key, kind in actors:
+            steps = Q(actor_key=actor_key) | Q(
+                step_key__in=others.get(version_id, {}).get(actor_key, ())
+            )
             if kind is ActorKind.REQUESTING_UNIT:
-                q |= Q(
-                    case__version_id=version_id,
-                    actor_key=actor_key,
-                    case__requesting_unit_id=person.unit_id,
-                )
+                q |= steps & Q(case__version_id=version_id, case__requesting_unit_id=person.unit_id)
             elif person.vendor_id is not None:
-                q |= Q(
+                q |= steps & Q(
                     case__version_id=version_id,
-                    actor_key=actor_key,
                     case__application__contracts__vendor_id=person.vendor_id,
                 )
     return q & (Q(assigned_to__isnull=True) | Q(assigned_to=person))
@@ -108,15 +112,17 @@ def offered_steps(
     )
     out = []
     for row in rows:
-        kind = row.case.version.spec.actor(row.actor_key).kind
+        spec = row.case.version.spec
+        step = spec.step(row.step_key)
+        kinds = {spec.actor(a).kind for a in (row.actor_key, *stepactors.others(step))}
         # A vendor's employee holds nothing outside its contracts' periods, whichever way the
         # actor reaches them; the vendor actor only while its contract is the current one.
         if person.vendor_id is not None and not vendors.may_act(person, row.case):
             continue
         if (
-            kind in (ActorKind.VENDOR, ActorKind.CHOSEN)
+            kinds & {ActorKind.VENDOR, ActorKind.CHOSEN}
             and row.assigned_to_id is None
-            and not holders(row.case, row.actor_key).filter(pk=person.pk).exists()
+            and not holds_step(person, row.case, row)
         ):
             # The vendor of this case's application; the person chosen for this case (a
             # binding of a chosen actor stands in only where nobody was chosen).

@@ -32,6 +32,7 @@ from laksana.cases.models import (
     Participation,
     StepStatus,
 )
+from laksana.cases.sharedsteps import bound_shared
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
 
@@ -301,6 +302,16 @@ def _worked_on(viewer: Viewer, on_case: dict[str, Any]) -> list[QuerySet[Any]]:
                 **on_case,
             ).values_list("case_id", flat=True)
         )
+    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
+        parts.append(
+            CaseStep.objects.filter(
+                status=StepStatus.ACTIVE,
+                step_key__in=keys,
+                case__agency_id=agency_id,
+                case__version_id=version_id,
+                **on_case,
+            ).values_list("case_id", flat=True)
+        )
     return [part.order_by() for part in parts]
 
 
@@ -366,6 +377,14 @@ def visible_filter(
             Exists(
                 CaseStep.objects.filter(
                     case_id=OuterRef("pk"), status=StepStatus.ACTIVE, actor_key__in=sorted(actors)
+                )
+            )
+        )
+    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
+        q |= Q(agency_id=agency_id, version_id=version_id) & Q(
+            Exists(
+                CaseStep.objects.filter(
+                    case_id=OuterRef("pk"), status=StepStatus.ACTIVE, step_key__in=keys
                 )
             )
         )
@@ -438,6 +457,13 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
             f"WHERE v.procedure_key = %s) AND EXISTS (SELECT 1 FROM {steps} s "
             f"WHERE s.case_id = {alias}.id AND s.status = %s AND {actor_in}{fence}))",
             [agency_id, procedure_key, StepStatus.ACTIVE.value, *actor_params],
+        )
+    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
+        key_in, key_params = _in("s.step_key", keys)
+        add(
+            f"({alias}.agency_id = %s AND {alias}.version_id = %s AND EXISTS (SELECT 1 FROM "
+            f"{steps} s WHERE s.case_id = {alias}.id AND s.status = %s AND {key_in}{fence}))",
+            [agency_id, version_id, StepStatus.ACTIVE.value, *key_params],
         )
     return "(" + (" OR ".join(parts) or "1 = 0") + ")", params
 

@@ -28,7 +28,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laksana.cases import artifacts as case_artifacts
-from laksana.cases import authority, chosen_actors, journal, participation, store, vendors
+from laksana.cases import (
+    authority,
+    chosen_actors,
+    jointsteps,
+    journal,
+    participation,
+    store,
+    vendors,
+)
 from laksana.cases.chosen_actors import unbound_for_automatic as unbound_for_automatic
 from laksana.cases.claims import claim_step as claim_step
 from laksana.cases.claims import hold_step as hold_step
@@ -42,7 +50,7 @@ from laksana.cases.comments import add_remark as add_remark
 from laksana.cases.dispositions import dispose as dispose
 from laksana.cases.dispositions import mark_read as mark_read
 from laksana.cases.dispositions import withdraw as withdraw
-from laksana.cases.holders import holder_contacts
+from laksana.cases.jointsteps import confirm_part as confirm_part
 from laksana.cases.limits import check_length
 from laksana.cases.models import (
     OPEN_DISPOSITION,
@@ -190,7 +198,7 @@ def _announce(case: Case, steps: Sequence[ProcStep], at: dt.datetime) -> None:
             "no": step.number,
             "activity": outbox.shorten(step.activity, 120),
         }
-        _notify_on_commit(holder_contacts(case, step.actor), case, message, at)
+        _notify_on_commit(jointsteps.step_contacts(case, step), case, message, at)
 
 
 def _next_reference(case: Case, at: dt.datetime) -> str:
@@ -337,6 +345,7 @@ def complete_step(
         raise NotAllowed(decision.explain(_("This step is not yours to complete.")))
     if row.on_hold_since is not None:
         raise ServiceError("on_hold", _("This step is on hold: resume it first, then complete it."))
+    jointsteps.check_complete(person, case, row)
     spec = case.version.spec
     step = spec.step(row.step_key)
     artifacts: dict[str, Any] = dict(values or {})
@@ -461,7 +470,9 @@ def complete_step(
                     },
                     batch=entries,
                 )
+        jointsteps.complete_parts(person, case, row, at, entries)
         activated = _apply_events(case, events, person, at, entries)
+        jointsteps.send_copies(person, case, row, at, entries)
         if note.strip():
             journal.append(
                 case,

@@ -49,7 +49,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from laksana.cases import services
-from laksana.cases.holders import holders
+from laksana.cases.jointsteps import step_holders as acting_holders
 from laksana.cases.models import OPEN_DISPOSITION, CaseStep, Disposition, StepStatus
 from laksana.engine.timetext import TimeStandard, TimeUnit, parse_time
 from laksana.engine.worktime import ZONE_ALIASES, Calendar
@@ -193,10 +193,11 @@ def _pages(qs: QuerySet[CaseStep], *fields: str) -> Iterator[list[tuple[Any, ...
 
 
 def step_holders(row: CaseStep) -> list[Person]:
-    """Who holds an active step: its claimant, or everyone who plays its actor."""
+    """Who holds an active step: its claimant, or everyone who plays its actor (or one of
+    its joint or any-of actors)."""
     if row.claimed_by is not None:
         return [row.claimed_by]
-    return list(holders(row.case, row.actor_key))
+    return acting_holders(row.case, row)
 
 
 def superiors_of(people: Sequence[Person]) -> list[Person]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/langkah/<int:step_id>/ambil/", views.claim, name="claim"),
     path("<str:reference>/langkah/<int:step_id>/selesaikan/", views.complete, name="complete"),
+    path("<str:reference>/langkah/<int:step_id>/konfirmasi/", views.confirm, name="confirm"),
     path("<str:reference>/langkah/<int:step_id>/tunda/", views.hold, name="hold"),
     path("<str:reference>/langkah/<int:step_id>/lanjutkan/", views.resume, name="resume"),
     path("<str:reference>/langkah/<int:step_id>/lepas/", views.release, name="release"),

@@ -33,11 +33,11 @@ from laksana.cases import (
     chosen_actors,
     display,
     inbox,
+    jointsteps,
     services,
     stepform,
     vendors,
 )
-from laksana.cases.holders import holders
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Attachment,
@@ -242,6 +242,10 @@ class StepPanel:
     clock: display.StepClock | None = None
     hold_reason: str = ""  # what was entered in a refused hold form
     hold_error: str = ""
+    # A joint step: each actor's part, with who confirmed it ("" while not), and whether the
+    # user may confirm a part of theirs now.
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    can_confirm: bool = False
 
 
 @dataclass
@@ -308,7 +312,7 @@ def _case_page(
             # Reassigned by a superior: that person only.
             people = [(row.assigned_to.pk, row.assigned_to.name)]
         else:
-            people = list(holders(case, row.actor_key).values_list("pk", "name"))
+            people = [(p.pk, p.name) for p in jointsteps.step_holders(case, row)]
         holder_names[row.pk] = [name for _pk, name in people]
         panel = StepPanel(
             row=row,
@@ -338,6 +342,8 @@ def _case_page(
             if below and assign_views.may_reassign(person, case, row, below):
                 panel.can_reassign = True
                 panel.reassign_to = assign_views.reassign_choices(person, case, below)
+        if step.joint:
+            panel.parts, panel.can_confirm = jointsteps.panel_parts(person, case, row, running)
         if panel.can_work:
             entered, per_key, general = (step_states or {}).get(row.pk, ({}, {}, []))
             people_choices = _people_choices(case) if _needs_people(spec, step) else []
@@ -529,6 +535,19 @@ def claim(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
     """Take an offered step."""
     return _step_action(
         request, reference, step_id, services.claim_step, _("You took step %(no)s.")
+    )
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, reference: str, step_id: int) -> HttpResponse:
+    """Confirm one's own part of a joint step."""
+    return _step_action(
+        request,
+        reference,
+        step_id,
+        services.confirm_part,
+        _("You confirmed your part of step %(no)s."),
     )
 
 

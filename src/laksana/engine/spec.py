@@ -280,6 +280,9 @@ class ProcedureSpec:
     def actor(self, actor_id: str) -> Actor:
         return self._actors[actor_id]
 
+    def has_actor(self, actor_id: str) -> bool:
+        return actor_id in self._actors
+
     def artifact(self, artifact_id: str) -> ArtifactSpec:
         return self._artifacts[artifact_id]
 
