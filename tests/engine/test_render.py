@@ -6,6 +6,7 @@ No database and no Django.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -791,9 +792,10 @@ def test_rendering_imports_neither_django_nor_lxml_and_documents_no_django() -> 
     assert out.stdout.strip() == ""
 
 
-def _random_procedure(rng: random.Random) -> ProcedureSpec:
+def _random_procedure(rng: random.Random, others: random.Random | None = None) -> ProcedureSpec:
     """A procedure shaped like real ones: runs of steps across lanes, some decisions that
-    loop back a few steps, skip ahead or end early."""
+    loop back a few steps, skip ahead or end early. With ``others``, some steps are joint or
+    any-of with other actors, and some send copies (tembusan)."""
     lanes = rng.randint(1, 9)
     count = rng.randint(3, 40)
     actors = tuple(Actor(f"a{i}", f"Pelaksana {i}", ActorKind.POSITION) for i in range(lanes))
@@ -822,8 +824,47 @@ def _random_procedure(rng: random.Random) -> ProcedureSpec:
             )
         else:
             steps.append(Step(ids[i], str(i + 1), text, f"a{lane}", next=following))
+    if others is not None and lanes > 1:
+        steps = [_with_others(step, others, lanes) for step in steps]
     identity = Identity(number="R", title="Acak", agency="Dinas Uji")
     return ProcedureSpec("acak", identity, actors, (), tuple(steps), ids[0], ends)
+
+
+def _with_others(step: Step, rng: random.Random, lanes: int) -> Step:
+    rest = [f"a{i}" for i in range(lanes) if f"a{i}" != step.actor]
+    picked = rng.sample(rest, rng.randint(1, min(2, len(rest))))
+    pick = rng.random()
+    if pick < 0.25:
+        return dataclasses.replace(step, joint=tuple(picked))
+    if pick < 0.5:
+        return dataclasses.replace(step, any_of=tuple(picked))
+    if pick < 0.65:
+        return dataclasses.replace(step, copies=tuple(picked))
+    return step
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_procedures_with_other_actors_are_laid_out_with_markers(seed: int) -> None:
+    spec = _random_procedure(random.Random(seed), random.Random(1000 + seed))
+    acting = {a for s in spec.steps for a in (s.actor, *s.joint, *s.any_of)}
+    for paged in (True, False):
+        flow = sop_layout(spec, paged=paged).flow
+        assert set(flow.lanes) == acting  # an actor only copied (or in no step) has no lane
+        expected = sorted((s.id, a) for s in spec.steps for a in (*s.joint, *s.any_of))
+        drawn = {s.node for page in flow.pages for s in page.symbols}
+        found = sorted((m.node, m.actor) for page in flow.pages for m in page.markers)
+        assert found == [(n, a) for n, a in expected if n in drawn]
+        for page in flow.pages:
+            _check_page_geometry(page, len(flow.lanes), flow.lane_width)
+            rows = {r.node: r for r in page.rows}
+            for m in page.markers:
+                lane = flow.lanes.index(m.actor)
+                assert abs(m.cx - (lane + 0.5) * flow.lane_width) < 0.01
+                assert m.cx - m.width / 2 >= lane * flow.lane_width
+                assert m.cx + m.width / 2 <= (lane + 1) * flow.lane_width
+                assert rows[m.node].top <= m.cy <= rows[m.node].bottom
+        html_out = render_html(spec) if paged else render_svg(spec)
+        assert html_out.count('class="sym-marker') == len(found) or not paged
 
 
 @pytest.mark.parametrize("seed", range(40))

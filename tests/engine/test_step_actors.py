@@ -3,12 +3,15 @@ them) and ``copies`` (tembusan). Bad inputs first, each one problem at its line:
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
 from laksana.engine import stepactors
 from laksana.engine.loader import LoadError, ProcedureErrors, load_text
+from laksana.engine.render.layout import sop_layout
+from laksana.engine.render.model import Shape
 
 BASE = textwrap.dedent("""\
     format: laksana/procedure@1
@@ -119,3 +122,66 @@ def test_two_actors_in_actor_point_to_joint_and_any_of():
     assert at(error) == (14, 12)
     assert "write actor: operator with joint: [tim]" in error.message
     assert "any_of: [tim]" in error.message
+
+
+# -- the document --------------------------------------------------------------------------
+
+
+def test_the_document_marks_the_other_actors_lanes_and_prints_the_copies():
+    from laksana.engine.render import render_bpmn, render_html, render_svg
+
+    spec = load_text(BASE, "p.yaml")
+    layout = sop_layout(spec)
+    # The copy actor has no lane; the others keep theirs in order.
+    assert layout.flow.lanes == ("operator", "tim", "kabid")
+    markers = [m for page in layout.flow.pages for m in page.markers]
+    assert {(m.node, m.actor, m.kind, m.word) for m in markers} == {
+        ("s1", "tim", "joint", "bersama"),
+        ("s2", "tim", "any_of", "atau"),
+    }
+    for page in layout.flow.pages:
+        symbols = {s.node: s for s in page.symbols if s.shape is Shape.PROCESS}
+        for m in page.markers:
+            lane = layout.flow.lanes.index(m.actor)
+            assert abs(m.cx - (lane + 0.5) * layout.flow.lane_width) < 0.01
+            assert m.cy == symbols[m.node].cy  # on its step's row
+            assert m.link_x in (symbols[m.node].left, symbols[m.node].right)
+    for out in (render_html(spec), render_svg(spec)):
+        assert 'data-marker="joint"' in out and 'data-marker="any_of"' in out
+        assert ">bersama</text>" in out and ">atau</text>" in out
+        # The words of Keterangan, whatever lines and hyphens the cell broke them into.
+        words = re.sub(r"[\s\u00ad-]+", "", re.sub(r"<[^>]+>", "", out))
+        for text in (
+            "Tembusan: Sekretaris.",
+            "Dikerjakan bersama oleh Operator dan Tim Teknis",
+            "Dapat dikerjakan oleh salah satu: Kepala Bidang atau Tim Teknis",
+        ):
+            assert re.sub(r"[\s-]+", "", text) in words, text
+    bpmn = render_bpmn(spec)
+    assert "Tembusan: Sekretaris." in bpmn
+
+
+def test_the_bpmn_of_a_procedure_with_other_actors_validates():
+    etree = pytest.importorskip("lxml.etree")
+    from pathlib import Path
+
+    import SpiffWorkflow
+
+    from laksana.engine.render import render_bpmn
+
+    schema_dir = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema"
+    schema = etree.XMLSchema(etree.parse(str(schema_dir / "BPMN20.xsd")))
+    document = etree.fromstring(render_bpmn(load_text(BASE, "p.yaml")).encode("utf-8"))
+    assert schema.validate(document), schema.error_log
+
+
+def test_a_procedure_without_other_actors_has_no_markers():
+    text = (
+        BASE.replace("    joint: [tim]\n", "")
+        .replace("    any_of: [tim]\n", "")
+        .replace("    copies: [sekretaris]\n", "")
+        .replace("  sekretaris: {name: Sekretaris, kind: position}\n", "")
+        .replace("  tim: {name: Tim Teknis, kind: team}\n", "")
+    )
+    layout = sop_layout(load_text(text, "p.yaml"))
+    assert all(page.markers == () for page in layout.flow.pages)

@@ -9,12 +9,13 @@ below answer, for the cases and the document, which actors act on a step and how
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import yaml
 
 from laksana.engine.messages import Msg
-from laksana.engine.spec import Step
+from laksana.engine.spec import ProcedureSpec, Step
 
 if TYPE_CHECKING:
     from laksana.engine.builder import Builder
@@ -98,3 +99,39 @@ def lane_actors(steps: tuple[Step, ...] | list[Step]) -> set[str]:
     """The actors that have a swimlane: those acting on a step. An actor named only in
     ``copies`` is declared but drawn in no lane."""
     return {a for s in steps for a in acting(s)}
+
+
+def drawn(spec: ProcedureSpec) -> ProcedureSpec:
+    """``spec`` with only the actors that have a swimlane (an actor named only in
+    ``copies`` has none), for drawing."""
+    lanes = lane_actors(spec.steps)
+    kept = tuple(a for a in spec.actors if a.id in lanes)
+    return spec if len(kept) == len(spec.actors) else replace(spec, actors=kept)
+
+
+# How the document tells a joint step from an any-of one (the marker's word, and the legend
+# printed in Keterangan), and the copies.
+MARKER_WORDS = {"joint": "bersama", "any_of": "atau"}
+
+
+def note_text(spec: ProcedureSpec, step: Step) -> str:
+    """The step's Keterangan: its note, then the legend of the markers drawn in the other
+    actors' lanes, then "Tembusan: <names>"."""
+
+    def names(actors: tuple[str, ...]) -> str:
+        return ", ".join(spec.actor(a).name for a in actors)
+
+    parts = [step.note.strip()] if step.note.strip() else []
+    if step.joint:
+        parts.append(
+            f"Dikerjakan bersama oleh {spec.actor(step.actor).name} dan {names(step.joint)} "
+            "(simbol bergaris putus bertanda “bersama” di lajurnya)."
+        )
+    if step.any_of:
+        parts.append(
+            f"Dapat dikerjakan oleh salah satu: {spec.actor(step.actor).name} atau "
+            f"{names(step.any_of)} (simbol bergaris titik-titik bertanda “atau” di lajurnya)."
+        )
+    if step.copies:
+        parts.append(f"Tembusan: {names(step.copies)}.")
+    return " ".join(parts)

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from laksana.engine import stepactors
 from laksana.engine.render.flowgraph import (
     GATEWAY_SUFFIX,
     START,
@@ -194,8 +195,10 @@ def _documentation(spec: ProcedureSpec, step: Step) -> str:
     output = "; ".join(printed_cell(spec, step.output_text, step.produces)[0])
     if output:
         lines.append(f"Output: {output}")
-    if step.note:
-        lines.append(f"Keterangan: {step.note}")
+    # The note, with a joint or any-of step's other actors and its copies (tembusan).
+    note = stepactors.note_text(spec, step)
+    if note:
+        lines.append(f"Keterangan: {note}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from laksana.engine import stepactors
 from laksana.engine.render.flowgraph import (
     CONNECTOR_SIZE,
     TERMINATOR_SIZE,
@@ -31,6 +32,7 @@ from laksana.engine.render.flowgraph import (
 from laksana.engine.render.flowgraph import START as START
 from laksana.engine.render.flowgraph import connector_label as connector_label
 from laksana.engine.render.geometry import Geometry
+from laksana.engine.render.markers import with_markers
 from laksana.engine.render.model import FlowLayout, Shape
 from laksana.engine.render.textmetrics import fit_size, wrap_text
 from laksana.engine.sourcerows import continues_row, printed_cell
@@ -122,7 +124,7 @@ def step_cells(spec: ProcedureSpec, step: Step) -> StepCells:
         time=step.time.text if step.time is not None else "",
         output=output,
         output_is_list=out_list,
-        note=step.note,
+        note=stepactors.note_text(spec, step),
         continues=continues_row(spec.steps, spec.steps.index(step)),
         also=tuple(
             StepCells(
@@ -351,6 +353,7 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
     its own before them); without, everything is one tall page (for the standalone SVG).
     """
     cells = MappingProxyType({s.id: step_cells(spec, s) for s in spec.steps})
+    spec = stepactors.drawn(spec)  # an actor named only in copies has no lane
     columns = compute_columns(spec, cells)
     geometry, sizes = sop_geometry(columns.lane)
 
@@ -418,7 +421,7 @@ def sop_layout(spec: ProcedureSpec, *, paged: bool = True) -> SopLayout:
     return SopLayout(
         spec=spec,
         columns=columns,
-        flow=flow,
+        flow=with_markers(flow, spec),
         cells=cells,
         caption=caption,
         caption_height=caption_height,

@@ -126,6 +126,24 @@ class RowBox:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    """A step's mark in the lane of another actor of it (``kind`` ``joint``: done together;
+    ``any_of``: any one of them may do it): the step's shape, smaller, outlined dashed or dotted,
+    joined by a dashed line from ``link_x`` on the step's symbol."""
+
+    node: str  # the step id
+    actor: str
+    kind: str
+    shape: Shape
+    cx: float
+    cy: float
+    width: float
+    height: float
+    link_x: float
+    word: str = ""  # printed inside: "bersama" or "atau"
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """The rows, symbols and routes of one page of the flowchart."""
 
@@ -135,6 +153,7 @@ class Page:
     routes: tuple[Route, ...]
     width: float
     height: float
+    markers: tuple[Marker, ...] = ()  # joint and any-of steps' marks in other lanes
 
     def connectors(self) -> tuple[Symbol, ...]:
         """The off-page connectors drawn on this page."""

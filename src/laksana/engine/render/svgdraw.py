@@ -14,7 +14,7 @@ from html import escape
 from laksana.engine.render.flowgraph import TERMINATOR_SIZE
 from laksana.engine.render.geometry import connector_shoulder
 from laksana.engine.render.layout import BORDER
-from laksana.engine.render.model import Page, Point, Route, Shape, Symbol
+from laksana.engine.render.model import Marker, Page, Point, Route, Shape, Symbol
 
 FONT_STACK = "Arial, 'Liberation Sans', Helvetica, 'DejaVu Sans'"
 SYMBOL_STROKE = 0.9
@@ -57,6 +57,13 @@ def draw_page(page: Page, *, lanes: int, lane_width: float, rules: bool = True) 
     )
     parts.extend(_symbol(symbol) for symbol in page.symbols)
     parts.append("</g>")
+    if page.markers:
+        parts.append(
+            f'<g class="markers" fill="#fff" stroke="#000" stroke-width="{_n(EDGE_STROKE)}" '
+            f'font-family="{FONT_STACK}">'
+        )
+        parts.extend(_marker(marker) for marker in page.markers)
+        parts.append("</g>")
     labels = [_label(route) for route in page.routes if route.label and route.label_at]
     if labels:
         parts.append(
@@ -77,6 +84,38 @@ def page_svg(page: Page, *, lanes: int, lane_width: float) -> str:
         f'viewBox="0 0 {_n(width)} {_n(page.height)}" '
         f'style="display:block;width:{_n(width)}pt;height:{_n(page.height)}pt">'
         f"{draw_page(page, lanes=lanes, lane_width=lane_width)}</svg>"
+    )
+
+
+# A marker's outline and its link: dashed (bersama) or dotted (atau), and the word inside.
+MARKER_DASH = {"joint": "2.5 1.5", "any_of": "0.8 1.2"}
+MARKER_TEXT = 5.0
+
+
+def _marker(m: Marker) -> str:
+    """A joint or any-of step's mark in another actor's lane (:mod:`.markers`)."""
+    left, top, right = m.cx - m.width / 2, m.cy - m.height / 2, m.cx + m.width / 2
+    dash = MARKER_DASH.get(m.kind, MARKER_DASH["joint"])
+    end = left if m.cx > m.link_x else right
+    link = (
+        f'<line class="marker-link" x1="{_n(m.link_x)}" y1="{_n(m.cy)}" x2="{_n(end)}" '
+        f'y2="{_n(m.cy)}" stroke-dasharray="{dash}"/>'
+    )
+    if m.shape is Shape.DECISION:
+        pts = [Point(m.cx, top), Point(right, m.cy), Point(m.cx, top + m.height), Point(left, m.cy)]
+        shape = f'<polygon points="{_points(pts)}" stroke-dasharray="{dash}"/>'
+    else:
+        shape = (
+            f'<rect x="{_n(left)}" y="{_n(top)}" width="{_n(m.width)}" height="{_n(m.height)}" '
+            f'stroke-dasharray="{dash}"/>'
+        )
+    word = (
+        f'<text x="{_n(m.cx)}" y="{_n(m.cy + MARKER_TEXT * 0.35)}" text-anchor="middle" '
+        f'font-size="{_n(MARKER_TEXT)}" fill="#000" stroke="none">{escape(m.word)}</text>'
+    )
+    return (
+        f'<g class="sym-marker marker-{escape(m.kind)}" data-node="{escape(m.node)}" '
+        f'data-actor="{escape(m.actor)}" data-marker="{escape(m.kind)}">{link}{shape}{word}</g>'
     )
 
 
