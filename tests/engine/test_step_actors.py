@@ -185,3 +185,23 @@ def test_a_procedure_without_other_actors_has_no_markers():
     )
     layout = sop_layout(load_text(text, "p.yaml"))
     assert all(page.markers == () for page in layout.flow.pages)
+
+
+# -- the editor's data ---------------------------------------------------------------------
+
+
+def test_the_editor_keeps_the_keys_and_points_their_messages_at_them():
+    from laksana.procedures import drafttree
+
+    spec = load_text(BASE, "p.yaml")
+    again = load_text(drafttree.dump(drafttree.parse(BASE)), "p.yaml")
+    assert [(s.joint, s.any_of, s.copies) for s in again.steps] == [
+        (s.joint, s.any_of, s.copies) for s in spec.steps
+    ]
+    bad = changed("joint: [tim]", "joint: [tm]")
+    error = only_problem(bad)
+    # The item of the list (the editor shows it at the step's joint field).
+    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.0.joint.0"
+    bad = changed("copies: [sekretaris]", "copies: [sekretaris, sekretaris]")
+    error = only_problem(bad)
+    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.1.copies.1"
