@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 
 from laksana.cases import inbox, jointsteps, services
+from laksana.cases.coverage import check_case
+from laksana.cases.journal import verify_case
 from laksana.cases.models import (
     Case,
     CaseStatus,
@@ -201,6 +203,9 @@ def test_a_joint_step_an_any_of_step_and_copies_run_to_the_end(bali, case, api_a
     assert b"Confirm my part" in page.content
     client.post(reverse("cases:confirm", args=[case.reference, s1.pk]))
     assert jointsteps.confirmed(s1) == {"ketua": bali["ketuatim"].pk}
+    # Confirming again through the API is a conflict and changes nothing.
+    again = api_as(bali["ketuatim"]).post(f"/cases/{case.reference}/steps/{s1.pk}/confirm")
+    assert again.status_code == 409 and again.json()["code"] == "already_confirmed"
     # The step's own actor completes it through the API, confirming their own part.
     api = api_as(bali["kabid"])
     done = api.post(f"/cases/{case.reference}/steps/{s1.pk}/complete")
@@ -228,3 +233,6 @@ def test_a_joint_step_an_any_of_step_and_copies_run_to_the_end(bali, case, api_a
     journal = kinds(case)
     assert journal.count(JournalKind.JOINT_CONFIRMED) == 2
     assert journal.index(JournalKind.COPY_SENT) > journal.index(JournalKind.CLAIMED)
+    # The journal's chain holds, and it still accounts for every row of the case.
+    assert verify_case(finished) is None
+    assert check_case(finished) == []

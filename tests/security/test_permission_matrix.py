@@ -1070,6 +1070,12 @@ MATRIX: dict[str, Entry] = {
         row("login", "404", "refused", "refused", "404"),
         method="POST",
     ),
+    # Step 3 is not joint: there is no part to confirm (tests/cases/test_joint_steps.py).
+    "cases:confirm": Entry(
+        case_url("cases:confirm", step_id),
+        row("login", "404", "refused", "refused", "404"),
+        method="POST",
+    ),
     "cases:dispose": Entry(
         case_url("cases:dispose"),
         row("login", "404", "422", "ok", "404"),
@@ -1504,6 +1510,11 @@ MATRIX: dict[str, Entry] = {
     # Step 3 is not claimed here: there is no claim to release or take over (CLAIMED_MATRIX).
     "POST /api/cases/{reference}/steps/{step_id}/release": Entry(
         lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/release",
+        row("401", "404", "400", "400", "404"),
+        method="POST",
+    ),
+    "POST /api/cases/{reference}/steps/{step_id}/confirm": Entry(
+        lambda s: f"/api/cases/{s.case.reference}/steps/{s.step.pk}/confirm",
         row("401", "404", "400", "400", "404"),
         method="POST",
     ),

@@ -9,7 +9,7 @@ message is about (the missing requirements of a refused step, for instance).
 | a service refusal (:class:`~laksana.cases.services.ServiceError`) | 400 |
 | a body not read: ``bad_request``, ``too_many_files``, ``too_many_fields``, ``too_large`` | 400 |
 | ``not_allowed`` (:class:`~laksana.cases.services.NotAllowed`), ``csrf_failed`` | 403 |
-| ``already_completed``, ``already_claimed``, ``already_read`` | 409 |
+| ``already_completed``, ``already_claimed``, ``already_read``, ``already_confirmed`` | 409 |
 | invalid input (ninja's validation), ``invalid``; JSON nested too deeply, ``invalid_json`` | 422 |
 | no token, a wrong or revoked token: ``unauthorized`` | 401 |
 | an unknown or invisible object, an unknown path: ``not_found`` | 404 |
@@ -35,7 +35,9 @@ from laksana.web.errors import request_refusal
 
 logger = logging.getLogger(__name__)
 
-CONFLICT_CODES = frozenset({"already_completed", "already_claimed", "already_read"})
+CONFLICT_CODES = frozenset(
+    {"already_completed", "already_claimed", "already_read", "already_confirmed"}
+)
 # Where ninja says an invalid value came from; the first element of an error's location.
 _SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 # The names the operations give their schema parameters; not part of a field's name.
