@@ -92,6 +92,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
     from tests.evaluation.test_api import evaluation_ids  # a draft evaluation
     from tests.maintenance.test_api import maintenance_ids  # plans, occurrences, a cycle
     from tests.monitoring.test_api import monitoring_ids  # a monitor and a maintenance window
+    from tests.procedures.test_drafts_api import drafts_ids  # a draft revising SOP 002
     from tests.quality.test_api_runs import quality_ids  # a UAT run: the runs' API ids
     from tests.quality.test_api_sets import sets_ids  # a scenario set and its scenario
     from tests.survey.test_api import survey_ids  # a survey with an answer
@@ -106,6 +107,7 @@ def world(bali: Any, sop002: Any) -> dict[str, Any]:
             **records_ids(bali),
             **survey_ids(bali),
             **evaluation_ids(bali),
+            **drafts_ids(bali),
             "reference": case.reference,
             "step_id": step.pk,
             "disposition_id": disposition.pk if disposition else 1,

@@ -28,6 +28,8 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", procedures_router)
+# Procedure drafts: written, checked, reviewed and published by an agency's staff.
+api.add_router("", "laksana.procedures.drafts_api.router")
 api.add_router("", cases_router)
 api.add_router("", accounts_router)
 api.add_router("", "laksana.catalog.api.router")

@@ -37,7 +37,9 @@ from laksana.procedures.draftcheck import (
     FieldMessage as FieldMessage,
 )
 from laksana.procedures.draftcheck import (
-    check,
+    check as check,
+)
+from laksana.procedures.draftcheck import (
     check_key,
     check_plain,
     filename,
