@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from laksana.engine.artifacts import known_types
 from laksana.engine.loader import ProcedureErrors, load_procedure
 from laksana.engine.spec import ProcedureSpec
+from laksana.procedures import draft_command
 
 
 def _render_html(spec: ProcedureSpec) -> bytes:
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             help="Adopt shipped SOPs (templates) as the agency's own published procedures.",
         )
         adopt.add_argument("keys", nargs="+", metavar="KEY", help="keys of shipped SOPs")
+        draft_command.add_parser(actions)
         for parser_ in (publish, adopt):
             parser_.add_argument(
                 "--agency", metavar="SLUG", help="the agency the versions belong to (required)"
@@ -161,7 +163,9 @@ class Command(BaseCommand):
         elif action == "adopt":
             agency, by = self.publisher(options["agency"], options["by"])
             self.adopt_keys(options["keys"], agency, by)
-        else:  # argparse only lets the six actions through
+        elif action == "draft":
+            draft_command.handle(options, self.stdout)
+        else:  # argparse only lets the seven actions through
             raise CommandError(f"unknown action {action!r}")
 
     # --- check ---------------------------------------------------------------------------
