@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
+from laksana.demo import drafts as demo_drafts
 from laksana.demo import maintenance as demo_maintenance
 from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
@@ -112,6 +113,8 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             # Satisfaction surveys (UTN's helpdesk and e-Learning, Bali's problem handling
             # with the invitations of its finished cases) and the e-Learning's evaluation.
             demo_survey.build_surveys(orgs, now)
+            # Bali's revision of SOP 002 in review and a new procedure being written.
+            demo_drafts.build_drafts(orgs)
     except BaseException:
         for name in written:
             default_storage.delete(name)

@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
+from laksana.engine.messages import translated
 from laksana.engine.yamlread import LoadError, compose
 from laksana.errors import ServiceError
 
@@ -113,12 +115,13 @@ def parse(source: str) -> dict[str, Any]:
     if isinstance(composed, LoadError):
         raise ServiceError(
             "yaml",
-            f"{composed.position.line}:{composed.position.column}: {composed.message}",
+            f"{composed.position.line}:{composed.position.column}: "
+            f"{translated(composed.message, _)}",
             field="source",
         )
     tree = _plain(composed)
     if not isinstance(tree, dict):
-        raise ServiceError("yaml", "the procedure must be a mapping of keys", field="source")
+        raise ServiceError("yaml", _("the procedure must be a mapping of keys"), field="source")
     return tree
 
 
@@ -239,7 +242,8 @@ def _check_name(name: str) -> None:
     if name not in SECTIONS:
         raise ServiceError(
             "section",
-            f"unknown section '{name}'; sections: {', '.join(SECTIONS)}",
+            _("unknown section '%(name)s'; sections: %(allowed)s")
+            % {"name": name[:50], "allowed": ", ".join(SECTIONS)},
             field="section",
         )
 
@@ -269,9 +273,11 @@ def with_section(tree: dict[str, Any], name: str, data: Any) -> dict[str, Any]:
     if name in ("identity", "service", "actors", "artifacts", "flow") and not isinstance(
         data, dict
     ):
-        raise ServiceError("shape", f"{name} must be a mapping of keys to values", field=name)
+        raise ServiceError(
+            "shape", _("%(name)s must be a mapping of keys to values") % {"name": name}, field=name
+        )
     if name in ("steps", "notes") and not isinstance(data, list):
-        raise ServiceError("shape", f"{name} must be a list", field=name)
+        raise ServiceError("shape", _("%(name)s must be a list") % {"name": name}, field=name)
     if name == "identity":
         fields = dict(data)
         if "id" in fields:
@@ -283,7 +289,8 @@ def with_section(tree: dict[str, Any], name: str, data: Any) -> dict[str, Any]:
         if unknown:
             raise ServiceError(
                 "shape",
-                f"service: unknown key '{unknown[0]}'; allowed: {', '.join(SERVICE_KEYS)}",
+                _("service: unknown key '%(key)s'; allowed: %(allowed)s")
+                % {"key": unknown[0][:50], "allowed": ", ".join(SERVICE_KEYS)},
                 field=f"identity.{unknown[0]}",
             )
         kept = {k: v for k, v in identity.items() if k not in SERVICE_KEYS}
@@ -292,7 +299,9 @@ def with_section(tree: dict[str, Any], name: str, data: Any) -> dict[str, Any]:
         unknown = [k for k in data if k not in ("start", "ends")]
         if unknown:
             raise ServiceError(
-                "shape", f"flow: unknown key '{unknown[0]}'; allowed: start, ends", field=unknown[0]
+                "shape",
+                _("flow: unknown key '%(key)s'; allowed: start, ends") % {"key": unknown[0][:50]},
+                field=unknown[0][:50],
             )
         out.pop("start", None)
         out.pop("ends", None)
