@@ -27,7 +27,7 @@ router = Router(tags=["procedure drafts"])
 WRITE = responses(400, 403, 404, 422)
 
 
-class DraftOut(Schema):
+class ProcedureDraftOut(Schema):
     """A draft without its text."""
 
     id: int
@@ -44,21 +44,21 @@ class DraftOut(Schema):
     submitted_at: dt.datetime | None
 
 
-class ConfirmItemOut(Schema):
+class ProcedureDraftConfirmItemOut(Schema):
     where: str
     text: str
     confirmed: bool
 
 
-class DraftDetailOut(DraftOut):
+class ProcedureDraftDetailOut(ProcedureDraftOut):
     """A draft with its text (YAML) and, when it is YAML, its plain tree."""
 
     source: str
     tree: dict[str, Any] | None
-    to_confirm: list[ConfirmItemOut]
+    to_confirm: list[ProcedureDraftConfirmItemOut]
 
 
-class DraftIn(Schema):
+class ProcedureDraftIn(Schema):
     """A new draft: from procedure text (``source``), as a revision of a published version
     (``version_key`` and ``version_number``), or blank (``procedure_key`` and ``title``)."""
 
@@ -69,38 +69,38 @@ class DraftIn(Schema):
     title: str | None = Field(None, max_length=300)
 
 
-class SourceIn(Schema):
+class ProcedureDraftSourceIn(Schema):
     source: str = Field(max_length=70_000)
     revision: int = Field(ge=0, le=2**31 - 1)
 
 
-class SectionIn(Schema):
+class ProcedureDraftSectionIn(Schema):
     data: Any = Field(description="the section's plain data (see drafttree.SECTIONS)")
     revision: int = Field(ge=0, le=2**31 - 1)
 
 
-class NoteIn(Schema):
+class ProcedureDraftNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-class MessageOut(Schema):
+class ProcedureDraftMessageOut(Schema):
     path: str = Field(description="the field concerned, as 'steps.3.time'; '' for the top")
     line: int
     column: int
     text: str
 
 
-class CheckOut(Schema):
+class ProcedureDraftCheckOut(Schema):
     ok: bool
-    messages: list[MessageOut]
+    messages: list[ProcedureDraftMessageOut]
 
 
-class ApprovedOut(Schema):
-    draft: DraftOut
+class ProcedureDraftApprovedOut(Schema):
+    draft: ProcedureDraftOut
     version: int = Field(description="the number of the version published")
 
 
-class EventOut(Schema):
+class ProcedureDraftEventOut(Schema):
     seq: int
     kind: str
     draft: int
@@ -111,8 +111,8 @@ class EventOut(Schema):
     hash: str
 
 
-def draft_out(draft: ProcedureDraft) -> DraftOut:
-    return DraftOut(**_fields(draft))
+def draft_out(draft: ProcedureDraft) -> ProcedureDraftOut:
+    return ProcedureDraftOut(**_fields(draft))
 
 
 def _number(version: ProcedureVersion | None) -> int | None:
@@ -136,17 +136,17 @@ def _fields(draft: ProcedureDraft) -> dict[str, Any]:
     }
 
 
-def detail_out(draft: ProcedureDraft) -> DraftDetailOut:
+def detail_out(draft: ProcedureDraft) -> ProcedureDraftDetailOut:
     try:
         tree: dict[str, Any] | None = drafttree.parse(draft.source)
     except ServiceError:
         tree = None
-    return DraftDetailOut(
+    return ProcedureDraftDetailOut(
         **_fields(draft),
         source=draft.source,
         tree=tree,
         to_confirm=[
-            ConfirmItemOut(
+            ProcedureDraftConfirmItemOut(
                 where=str(i.get("where", "")),
                 text=str(i.get("text", "")),
                 confirmed=bool(i.get("confirmed")),
@@ -161,8 +161,8 @@ def _draft(request: HttpRequest, draft_id: int) -> tuple[Any, ProcedureDraft]:
     return person, drafts.get(person, draft_id)
 
 
-@router.get("/procedure-drafts", response={200: list[DraftOut], **responses(403)})
-def list_drafts(request: HttpRequest) -> list[DraftOut]:
+@router.get("/procedure-drafts", response={200: list[ProcedureDraftOut], **responses(403)})
+def list_drafts(request: HttpRequest) -> list[ProcedureDraftOut]:
     """The drafts of the caller's agency, newest first."""
     person = acting_person(request)
     found = drafts.drafts_of(person).select_related(
@@ -171,8 +171,8 @@ def list_drafts(request: HttpRequest) -> list[DraftOut]:
     return [draft_out(d) for d in found[:500]]
 
 
-@router.post("/procedure-drafts", response={201: DraftDetailOut, **WRITE})
-def create_draft(request: HttpRequest, body: DraftIn) -> Status[DraftDetailOut]:
+@router.post("/procedure-drafts", response={201: ProcedureDraftDetailOut, **WRITE})
+def create_draft(request: HttpRequest, body: ProcedureDraftIn) -> Status[ProcedureDraftDetailOut]:
     """Start a draft: from procedure text, as a revision of a published version of the
     caller's agency, or blank."""
     person = acting_person(request)
@@ -202,26 +202,30 @@ def create_draft(request: HttpRequest, body: DraftIn) -> Status[DraftDetailOut]:
 
 
 @router.get(
-    "/procedure-drafts/{draft_id}", response={200: DraftDetailOut, **responses(403, 404, 422)}
+    "/procedure-drafts/{draft_id}",
+    response={200: ProcedureDraftDetailOut, **responses(403, 404, 422)},
 )
-def get_draft(request: HttpRequest, draft_id: PathId) -> DraftDetailOut:
+def get_draft(request: HttpRequest, draft_id: PathId) -> ProcedureDraftDetailOut:
     """One draft with its text and tree."""
     return detail_out(_draft(request, draft_id)[1])
 
 
-@router.put("/procedure-drafts/{draft_id}/source", response={200: DraftDetailOut, **WRITE})
-def put_source(request: HttpRequest, draft_id: PathId, body: SourceIn) -> DraftDetailOut:
+@router.put("/procedure-drafts/{draft_id}/source", response={200: ProcedureDraftDetailOut, **WRITE})
+def put_source(
+    request: HttpRequest, draft_id: PathId, body: ProcedureDraftSourceIn
+) -> ProcedureDraftDetailOut:
     """Replace the draft's text (``revision``: the one read)."""
     person, draft = _draft(request, draft_id)
     return detail_out(drafts.save_source(person, draft, body.source, revision=body.revision))
 
 
 @router.put(
-    "/procedure-drafts/{draft_id}/sections/{section}", response={200: DraftDetailOut, **WRITE}
+    "/procedure-drafts/{draft_id}/sections/{section}",
+    response={200: ProcedureDraftDetailOut, **WRITE},
 )
 def put_section(
-    request: HttpRequest, draft_id: PathId, section: str, body: SectionIn
-) -> DraftDetailOut:
+    request: HttpRequest, draft_id: PathId, section: str, body: ProcedureDraftSectionIn
+) -> ProcedureDraftDetailOut:
     """Replace one section of the draft: identity, service, actors, artifacts, steps, flow
     or notes."""
     person, draft = _draft(request, draft_id)
@@ -231,21 +235,34 @@ def put_section(
 
 
 @router.get(
-    "/procedure-drafts/{draft_id}/check", response={200: CheckOut, **responses(403, 404, 422)}
+    "/procedure-drafts/{draft_id}/check",
+    response={200: ProcedureDraftCheckOut, **responses(403, 404, 422)},
 )
-def check_draft(request: HttpRequest, draft_id: PathId) -> CheckOut:
+def check_draft(request: HttpRequest, draft_id: PathId) -> ProcedureDraftCheckOut:
     """The draft's problems, each at the field it concerns (an empty SOP number is none)."""
     result = drafts.check(_draft(request, draft_id)[1])
-    return CheckOut(
+    return ProcedureDraftCheckOut(
         ok=result.ok,
         messages=[
-            MessageOut(path=m.path, line=m.line, column=m.column, text=m.text)
+            ProcedureDraftMessageOut(path=m.path, line=m.line, column=m.column, text=m.text)
             for m in result.messages
         ],
     )
 
 
-@router.get("/procedure-drafts/{draft_id}/yaml", response=responses(403, 404, 422))
+_YAML = {
+    "responses": {
+        "200": {
+            "description": "The draft's YAML.",
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/procedure-drafts/{draft_id}/yaml", response=responses(403, 404, 422), openapi_extra=_YAML
+)
 def export_draft(request: HttpRequest, draft_id: PathId) -> HttpResponse:
     """The draft's text, as a YAML file."""
     draft = _draft(request, draft_id)[1]
@@ -255,38 +272,46 @@ def export_draft(request: HttpRequest, draft_id: PathId) -> HttpResponse:
     return response
 
 
-@router.post("/procedure-drafts/{draft_id}/submit", response={200: DraftOut, **WRITE})
-def submit_draft(request: HttpRequest, draft_id: PathId) -> DraftOut:
+@router.post("/procedure-drafts/{draft_id}/submit", response={200: ProcedureDraftOut, **WRITE})
+def submit_draft(request: HttpRequest, draft_id: PathId) -> ProcedureDraftOut:
     """Send the draft for review."""
     person, draft = _draft(request, draft_id)
     return draft_out(drafts.submit(person, draft))
 
 
-@router.post("/procedure-drafts/{draft_id}/return", response={200: DraftOut, **WRITE})
-def return_draft(request: HttpRequest, draft_id: PathId, body: NoteIn) -> DraftOut:
+@router.post("/procedure-drafts/{draft_id}/return", response={200: ProcedureDraftOut, **WRITE})
+def return_draft(
+    request: HttpRequest, draft_id: PathId, body: ProcedureDraftNoteIn
+) -> ProcedureDraftOut:
     """Return a draft in review to its authors, saying why (procedure administrators)."""
     person, draft = _draft(request, draft_id)
     return draft_out(drafts.return_to_authors(person, draft, body.note))
 
 
-@router.post("/procedure-drafts/{draft_id}/approve", response={200: ApprovedOut, **WRITE})
-def approve_draft(request: HttpRequest, draft_id: PathId, body: NoteIn) -> ApprovedOut:
+@router.post(
+    "/procedure-drafts/{draft_id}/approve", response={200: ProcedureDraftApprovedOut, **WRITE}
+)
+def approve_draft(
+    request: HttpRequest, draft_id: PathId, body: ProcedureDraftNoteIn
+) -> ProcedureDraftApprovedOut:
     """Approve a draft in review: it is published as the agency's next version (a procedure
     administrator other than the person who sent it)."""
     person, draft = _draft(request, draft_id)
     version = drafts.approve(person, draft, body.note)
-    return ApprovedOut(draft=draft_out(drafts.get(person, draft.pk)), version=version.number)
+    return ProcedureDraftApprovedOut(
+        draft=draft_out(drafts.get(person, draft.pk)), version=version.number
+    )
 
 
-@router.post("/procedure-drafts/{draft_id}/withdraw", response={200: DraftOut, **WRITE})
-def withdraw_draft(request: HttpRequest, draft_id: PathId) -> DraftOut:
+@router.post("/procedure-drafts/{draft_id}/withdraw", response={200: ProcedureDraftOut, **WRITE})
+def withdraw_draft(request: HttpRequest, draft_id: PathId) -> ProcedureDraftOut:
     """Withdraw a draft being written or in review."""
     person, draft = _draft(request, draft_id)
     return draft_out(drafts.withdraw(person, draft))
 
 
-def event_out(event: ProcedureEvent) -> EventOut:
-    return EventOut(
+def event_out(event: ProcedureEvent) -> ProcedureDraftEventOut:
+    return ProcedureDraftEventOut(
         seq=event.seq,
         kind=event.kind,
         draft=event.draft_id,
@@ -300,9 +325,9 @@ def event_out(event: ProcedureEvent) -> EventOut:
 
 @router.get(
     "/procedure-drafts/{draft_id}/journal",
-    response={200: list[EventOut], **responses(403, 404, 422)},
+    response={200: list[ProcedureDraftEventOut], **responses(403, 404, 422)},
 )
-def draft_journal(request: HttpRequest, draft_id: PathId) -> list[EventOut]:
+def draft_journal(request: HttpRequest, draft_id: PathId) -> list[ProcedureDraftEventOut]:
     """The draft's journal: who created, saved, sent, returned, approved it, and when."""
     person, draft = _draft(request, draft_id)
     return [event_out(e) for e in drafts.journal(person, draft)]
