@@ -253,8 +253,8 @@ def check_draft(request: HttpRequest, draft_id: PathId) -> ProcedureDraftCheckOu
 _YAML = {
     "responses": {
         "200": {
-            "description": "The draft's YAML.",
-            "content": {"application/yaml": {"schema": {"type": "string"}}},
+            "description": "The draft's YAML (the procedure format), as a file.",
+            "content": {"application/yaml": {"schema": {}}},
         }
     }
 }
