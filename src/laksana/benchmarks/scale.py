@@ -1050,6 +1050,7 @@ def _build_case(plan: Plan, h: CaseHead, now: dt.datetime, rows: Rows, check_eve
                 None,
                 None,
                 None,
+                None,  # assigned_to: nobody reassigned it
             )
         )
         step_id += 1
@@ -1100,6 +1101,7 @@ def _build_case(plan: Plan, h: CaseHead, now: dt.datetime, rows: Rows, check_eve
                 None,
                 None,
                 None,
+                None,  # assigned_to
             )
         )
     rows.cases.append(
@@ -1118,6 +1120,7 @@ def _build_case(plan: Plan, h: CaseHead, now: dt.datetime, rows: Rows, check_eve
             t.states[h.stop].fill(slots),
             stamp_of(opened),
             finished_at,
+            None,  # due_at: the generated procedures state no overall service time
             seq,
             prev,
             search,
