@@ -127,11 +127,15 @@ def version_detail(
     """One published version of an agency as its official document (the text its cases run
     on)."""
     version = _version(request, agency, procedure_id, number)
+    person = person_of(request.user)
     return render(
         request,
         "procedures/version.html",
         {
             "version": version,
+            "may_revise": person is not None
+            and person.agency_id == version.agency_id
+            and drafts.may_write(person, version.agency),
             "spec": version.spec,
             "document": documents.html_fragment(
                 version.checksum, lambda: version.spec, documents.agency_logo(version.agency_id)
