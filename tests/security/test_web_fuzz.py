@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from laksana.cases import services
 from laksana.catalog import services as catalog_services
+from laksana.procedures import drafts
 from tests.cases.helpers import active, pdf, png
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +150,57 @@ NAMES = [
     "fix-0",
     "fix-1",
     "overdue",  # the case list: running cases past their own due time
+    # The procedure draft editor's forms (laksana.procedures.forms_drafts, forms_draft_steps).
+    "revision",
+    "index",
+    "langkah",
+    "tab",
+    "source",
+    "id",
+    "number",
+    "approved_by_nip",
+    "legal_basis",
+    "purpose",
+    "service_time",
+    "service_time_unit",
+    "cost",
+    "actor-count",
+    "actor-0-id",
+    "actor-0-name",
+    "actor-0-kind",
+    "actor-0-was",
+    "artifact-count",
+    "artifact-0-id",
+    "artifact-0-type",
+    "artifact-0-accept",
+    "artifact-0-multiple",
+    "artifact-0-fields",
+    "artifact-0-signed_by",
+    "activity",
+    "actor",
+    "joint",
+    "any_of",
+    "copies",
+    "requires",
+    "produces",
+    "requirements_text",
+    "output_text",
+    "time",
+    "time_unit",
+    "no",
+    "next",
+    "decision",
+    "question",
+    "decided_by",
+    "outcome-count",
+    "outcome-0-label",
+    "outcome-0-to",
+    "outcome-0-when",
+    "start_label",
+    "end-count",
+    "end-0-id",
+    "end-0-label",
+    "notes",
 ]
 
 ODD_VALUES = [
@@ -220,7 +272,10 @@ def world(bali: Any, sop002: Any) -> dict[str, str]:
     step = active(case)
     app = bali.applications["sikesda"]
     document = catalog_services.add_document(None, app.pk, pdf("kontrak.pdf"), title="Kontrak")
+    draft = drafts.create_from_version(bali["kadis"], sop002)
     return {
+        "draft": str(draft.pk),
+        "section": "steps",
         "reference": case.reference,
         "step_id": str(step.pk),
         "pk": str(attachment.pk),
@@ -246,6 +301,8 @@ def concrete(route: str, real: dict[str, str], random: bool) -> str:
             return {"int": str(2**64), "slug": "tidak-ada", "path": "x/y"}.get(converter, "X")
         if name == "pk" and "katalog" in route:
             return real["application"]
+        if name == "pk" and "draf/" in route:
+            return real["draft"]
         return real.get(name, "1")
 
     return "/" + _PARAMETER.sub(fill, route)

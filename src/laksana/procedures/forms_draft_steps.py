@@ -19,6 +19,7 @@ from laksana.procedures.forms_drafts import (
     Field,
     _as_text,
     _listed,
+    _many,
     _put,
     _read_time,
     _rows,
@@ -233,7 +234,7 @@ def read_step(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
     for key in _TEXTS:
         _put(step, key, _text(post, key))
     for key in _MULTI:
-        _put(step, key, [v for v in post.getlist(key) if v][:50])
+        _put(step, key, _many(post, key, 50))
     _put(step, "time", _read_time(post, ""))
     if post.get("decision") != "on":
         step.pop("decision", None)

@@ -126,7 +126,14 @@ def attach(fields: Sequence[Field], by_path: Mapping[str, Sequence[str]]) -> lis
 
 
 def _text(post: QueryDict, name: str) -> str:
-    return post.get(name, "").replace("\r\n", "\n").strip()
+    # A NUL is no character of a procedure (and no database stores it in text).
+    return post.get(name, "").replace("\r\n", "\n").replace("\x00", "").strip()
+
+
+def _many(post: QueryDict, name: str, limit: int = 50) -> list[str]:
+    """The chosen values of a multiple select (ids: no NUL, no blank)."""
+    chosen = (v.replace("\x00", "").strip() for v in post.getlist(name)[:limit])
+    return [v for v in chosen if v]
 
 
 def _lines(post: QueryDict, name: str) -> list[str]:
@@ -534,12 +541,12 @@ def read_artifacts(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
         art = dict(was) if isinstance(was, dict) else {}
         _put(art, "name", name)
         _put(art, "type", _text(post, p + "type"))
-        _put(art, "accept", [v for v in post.getlist(p + "accept") if v][:20])
+        _put(art, "accept", _many(post, p + "accept", 20))
         _put(art, "multiple", post.get(p + "multiple") == "on")
         earlier = as_list(art.get("fields"))
         _put(art, "fields", _read_form_fields(_text(post, p + "fields"), earlier))
-        _put(art, "signed_by", [v for v in post.getlist(p + "signed_by") if v][:50])
-        _put(art, "initialled_by", [v for v in post.getlist(p + "initialled_by") if v][:50])
+        _put(art, "signed_by", _many(post, p + "signed_by", 50))
+        _put(art, "initialled_by", _many(post, p + "initialled_by", 50))
         rows.append((key, art))
     return _mapping(_row_action(post, rows), _("documents"), "artifacts")
 

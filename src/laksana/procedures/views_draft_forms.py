@@ -201,6 +201,11 @@ def _after_save(draft: ProcedureDraft, tab: str, index: int | None) -> HttpRespo
     return redirect(url)
 
 
+def _source(request: HttpRequest) -> str:
+    text = request.POST.get("source", "").replace("\r\n", "\n").replace("\x00", "")
+    return text[:MAX_SOURCE_CHARS]
+
+
 def _revision(request: HttpRequest) -> int:
     raw = request.POST.get("revision", "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else -1
@@ -242,7 +247,7 @@ def draft_save(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 def draft_save_source(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft's YAML source as typed in the YAML tab."""
     person, draft = draft_of(request, pk)
-    source = request.POST.get("source", "").replace("\r\n", "\n")[:MAX_SOURCE_CHARS]
+    source = _source(request)
     try:
         drafts.save_source(person, draft, source, revision=_revision(request))
     except ServiceError as exc:
@@ -271,7 +276,7 @@ def draft_preview(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     document: SafeString | None = None
     try:
         if section == "yaml":
-            text = request.POST.get("source", "").replace("\r\n", "\n")[:MAX_SOURCE_CHARS]
+            text = _source(request)
         else:
             tree = drafttree.parse(draft.source)
             data, _index_shown = _section_data(section, request.POST, tree)

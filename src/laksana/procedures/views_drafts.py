@@ -85,8 +85,8 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 def draft_new(request: HttpRequest) -> HttpResponse:
     """A new blank draft (procedure key and title), opened in the editor."""
     person = writer(request)
-    key = request.POST.get("procedure_key", "").strip()[:100]
-    title = request.POST.get("title", "").strip()[:300]
+    key = _posted(request, "procedure_key")[:100]
+    title = _posted(request, "title")[:300]
     try:
         draft = drafts.create_blank(person, procedure_key=key, title=title)
     except ServiceError as exc:
@@ -162,8 +162,13 @@ def draft_yaml(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _posted(request: HttpRequest, name: str) -> str:
+    """A posted text without NUL characters (no database keeps them in text)."""
+    return request.POST.get(name, "").replace("\r\n", "\n").replace("\x00", "").strip()
+
+
 def _note(request: HttpRequest) -> str:
-    return request.POST.get("note", "").replace("\r\n", "\n").strip()[:MAX_NOTE]
+    return _posted(request, "note")[:MAX_NOTE]
 
 
 @login_required
