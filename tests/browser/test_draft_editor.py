@@ -97,7 +97,8 @@ def test_a_small_sop_written_in_the_editor_is_reviewed_and_published(sign_in, ba
     assert author.locator('a[data-tab="steps"] .count--problems').count() == 1
     author.select_option("#f-outcome-1-to", "s1")
     _save(author)
-    assert author.locator(".field-error").count() == 0, author.locator(".field-error").all_inner_texts()
+    left = author.locator(".field-error")
+    assert left.count() == 0, left.all_inner_texts()
     assert author.locator(".draft-editor__preview .document-frame").count() == 1
 
     # The preview follows what is typed, without saving.

@@ -28,7 +28,7 @@ from laksana.engine.messages import translated
 from laksana.engine.spec import ProcedureSpec
 from laksana.errors import ServiceError
 from laksana.org.models import Person
-from laksana.procedures import documents, drafts, drafttree
+from laksana.procedures import documents, draftcheck, drafts, drafttree
 from laksana.procedures import forms_draft_steps as step_forms
 from laksana.procedures import forms_drafts as forms
 from laksana.procedures.models import DraftState, ProcedureDraft
@@ -128,7 +128,7 @@ def editor_context(
             parse_error, tree = exc.message, None
     if tree is None and tab != "yaml":
         tab = "yaml"
-    check = drafts.check(draft)
+    check = draftcheck.check(draft)
     by_path = {path: list(texts) for path, texts in check.by_path().items()}
     if refusal is not None and refusal.field and "." in refusal.field:
         by_path.setdefault(refusal.field, []).insert(0, refusal.message)
