@@ -152,6 +152,7 @@ NAMES = [
     "overdue",  # the case list: running cases past their own due time
     # The procedure draft editor's forms (laksana.procedures.forms_drafts, forms_draft_steps).
     "revision",
+    "sop_revision",
     "index",
     "langkah",
     "tab",

@@ -229,6 +229,11 @@ _SERVICE_FIELDS = (
 _ONE_PER_LINE = gettext_lazy("One per line.")
 
 
+def _input_name(key: str) -> str:
+    # "revision" is the draft's revision every form posts; the SOP's own is "sop_revision".
+    return "sop_revision" if key == "revision" else key
+
+
 def identity_fields(data: Mapping[str, Any]) -> list[Field]:
     out = [
         Field(
@@ -240,7 +245,8 @@ def identity_fields(data: Mapping[str, Any]) -> list[Field]:
         )
     ]
     for key, label, kind in _IDENTITY_TEXT:
-        out.append(Field(key, str(label), f"identity.{key}", _as_text(data.get(key)), kind))
+        value = _as_text(data.get(key))
+        out.append(Field(_input_name(key), str(label), f"identity.{key}", value, kind))
     approved = data.get("approved_by") or {}
     approved = approved if isinstance(approved, dict) else {}
     for key, said in (
@@ -274,7 +280,7 @@ def read_identity(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
     data = dict(saved)
     _put(data, "id", _text(post, "id"))
     for key, _label, kind in _IDENTITY_TEXT:
-        value: Any = _text(post, key)
+        value: Any = _text(post, _input_name(key))
         if kind == "number" and value.isdigit():
             value = int(value)
         _put(data, key, value)
