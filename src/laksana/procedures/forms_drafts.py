@@ -21,19 +21,11 @@ from django.utils.translation import gettext_lazy
 from laksana.engine import artifacts as artifact_registry
 from laksana.engine.spec import ActorKind
 from laksana.errors import ServiceError
+from laksana.procedures.drafttree import SERVICE_KEYS
 
-# The service-level keys, shown on their own tab though they live under identity: in YAML.
-SERVICE_KEYS = (
-    "purpose",
-    "scope",
-    "definitions",
-    "service_requirements",
-    "service_time",
-    "cost",
-    "product",
-    "success_indicators",
-)
-# The editor's tabs: (slug, section of drafttree or "" for the YAML tab, label).
+# The editor's tabs (slug, label): drafttree's sections, then the YAML source. The
+# service-level keys (drafttree.SERVICE_KEYS) have their own tab though they live under
+# identity: in YAML.
 TABS = (
     ("identity", gettext_lazy("Identity")),
     ("service", gettext_lazy("Service standard")),
