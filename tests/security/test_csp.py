@@ -18,6 +18,7 @@ import laksana
 from laksana.cases import services
 from laksana.cases.models import Case
 from laksana.demo.orgs import SOP_002, DemoOrg
+from laksana.procedures import drafts
 from laksana.procedures.models import ProcedureVersion
 
 from ..cases.helpers import active, png, work
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 PACKAGE = Path(laksana.__file__).parent
 # The official SOP document is laid out by the engine with a scoped <style> and style
-# attributes; these two pages allow inline styles (never scripts).
-DOCUMENT_PAGES = {"procedures:detail", "procedures:version"}
+# attributes; these pages allow inline styles (never scripts): the template, a version, and the
+# draft editor that shows the draft's document beside its forms.
+DOCUMENT_PAGES = {"procedures:detail", "procedures:version", "procedures:draft"}
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -105,6 +107,9 @@ WALKTHROUGH: dict[str, Page] = {
     "procedures:detail": lambda c, b: reverse("procedures:detail", args=[SOP_002]),
     "procedures:version": lambda c, b: reverse(
         "procedures:version", args=[b.agency.slug, SOP_002, c.version.number]
+    ),
+    "procedures:draft": lambda c, b: reverse(
+        "procedures:draft", args=[drafts.create_from_version(b["kadis"], c.version).pk]
     ),
     "org:index": lambda c, b: reverse("org:index"),
     "org:bindings": lambda c, b: reverse("org:bindings", args=[b.agency.slug, SOP_002]),
