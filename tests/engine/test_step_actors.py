@@ -200,8 +200,8 @@ def test_the_editor_keeps_the_keys_and_points_their_messages_at_them():
     ]
     bad = changed("joint: [tim]", "joint: [tm]")
     error = only_problem(bad)
-    # The item of the list (the editor shows it at the step's joint field).
-    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.0.joint.0"
+    # At the list, as the editor shows it (the step's joint field).
+    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.0.joint"
     bad = changed("copies: [sekretaris]", "copies: [sekretaris, sekretaris]")
     error = only_problem(bad)
-    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.1.copies.1"
+    assert drafttree.path_at(bad, error.position.line, error.position.column) == "steps.1.copies"

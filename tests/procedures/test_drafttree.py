@@ -135,7 +135,9 @@ def test_sections_read_and_replace_their_part_only():
 def _path_of_error(text: str) -> list[str]:
     with pytest.raises(ProcedureErrors) as caught:
         load_text(text, "x.yaml")
-    return [path_at(text, e.position.line, e.position.column) for e in caught.value.errors]
+    return [
+        path_at(text, e.position.line, e.position.column, e.message) for e in caught.value.errors
+    ]
 
 
 def test_a_loader_message_maps_to_the_field_it_concerns():
@@ -150,7 +152,7 @@ def test_a_loader_message_maps_to_the_field_it_concerns():
     assert "steps.1.time" in paths
     assert "steps.1.decision.outcomes.1.to" in paths
     no_number = dump({**SMALL, "identity": {**SMALL["identity"], "number": ""}})
-    assert _path_of_error(no_number) == ["identity"]
+    assert _path_of_error(no_number) == ["identity.number"]  # the key missing, by its path
     assert path_at(text, 1, 1) == ""
     assert path_at(text, 999, 1) == ""
     assert path_at("a: [b\n", 1, 1) == ""

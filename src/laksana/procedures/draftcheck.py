@@ -67,7 +67,7 @@ def check(draft: ProcedureDraft) -> DraftCheck:
         return DraftCheck(
             tuple(
                 FieldMessage(
-                    finder(e.position.line, e.position.column),
+                    finder(e.position.line, e.position.column, e.message),
                     e.position.line,
                     e.position.column,
                     translated(e.message, _),

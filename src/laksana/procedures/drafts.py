@@ -326,16 +326,30 @@ def _save_tree(
 
 @transaction.atomic
 def save_section(
-    person: Person, draft: ProcedureDraft, section: str, data: Any, *, revision: int
+    person: Person,
+    draft: ProcedureDraft,
+    section: str,
+    data: Any,
+    *,
+    revision: int,
+    renames: Sequence[tuple[str, str, str]] = (),
 ) -> ProcedureDraft:
     """Replace one section of the draft (canonical YAML is written). Refused when someone
-    saved in between (``stale``) or the draft is no longer being written."""
+    saved in between (``stale``) or the draft is no longer being written. ``renames``
+    ((kind, old id, new id): an actor, artifact or step the section renamed) are carried to
+    every place that refers to them in the same save (drafttree.apply_renames)."""
     if section not in drafttree.SECTIONS:
         drafttree.section({}, section)  # raises, naming the sections
     locked = _writable(person, draft, revision)
     check_plain(data, {"service": "identity", "flow": ""}.get(section, section))
-    tree = drafttree.with_section(drafttree.parse(locked.source), section, data)
-    return _save_tree(person, locked, tree, _source_of(tree), {"section": section})
+    before = drafttree.parse(locked.source)
+    tree = drafttree.apply_renames(
+        drafttree.with_section(before, section, data), list(renames), before
+    )
+    said: dict[str, Any] = {"section": section}
+    if renames:
+        said["renamed"] = [list(r) for r in renames]
+    return _save_tree(person, locked, tree, _source_of(tree), said)
 
 
 @transaction.atomic

@@ -327,38 +327,213 @@ def _walk(node: yaml.Node, path: str) -> Iterator[tuple[yaml.Node, str]]:
             yield from _walk(item, f"{path}.{i}" if path else str(i))
 
 
-def path_at(source: str, line: int, column: int) -> str:
+def path_at(source: str, line: int, column: int, message: object = "") -> str:
     """The field a message at ``line``:``column`` (1-based) of ``source`` concerns, as a path
     ("identity.number", "actors.kadis.kind", "steps.3.time", "ends.0.label"); "" when it
-    maps to nothing (the message belongs at the top)."""
-    return path_finder(source)(line, column)
+    maps to nothing (the message belongs at the top). A message about a missing key (the
+    loader points at the mapping: "'number' is required") is at that key's path; one about an
+    item of a list of ids or texts ("steps.0.joint.0") at the list, as the editor shows it."""
+    return path_finder(source)(line, column, message)
 
 
-def path_finder(source: str) -> Callable[[int, int], str]:
-    """:func:`path_at` for many positions of one text (composed once)."""
+_REQUIRED = re.compile(r"'([A-Za-z_][A-Za-z0-9_-]*)' is required")
+
+
+def _missing_key(message: object) -> str:
+    """The key a loader message says is missing ("" when it says no such thing)."""
+    params = getattr(message, "params", None)
+    if getattr(message, "template", "").endswith("'%(key)s' is required") and params:
+        return str(params.get("key", ""))
+    found = _REQUIRED.search(str(message)) if message else None
+    return found.group(1) if found else ""
+
+
+def path_finder(source: str) -> Callable[..., str]:
+    """:func:`path_at` for many positions of one text (composed once): ``find(line, column,
+    message="")``."""
     composed = compose(source, "<source>")
     if isinstance(composed, LoadError):
-        return lambda line, column: ""
+        return lambda line, column, message="": ""
+    nodes = list(_walk(composed, ""))
     spans = [
         (
             (node.start_mark.line, node.start_mark.column),
             (node.end_mark.line, node.end_mark.column),
             path,
         )
-        for node, path in _walk(composed, "")
+        for node, path in nodes
     ]
+    kinds = {path: node for node, path in nodes if not isinstance(node, yaml.ScalarNode)}
 
     def depth(path: str) -> int:
         return path.count(".") if path else -1
 
-    def find(line: int, column: int) -> str:
+    def shown(path: str, message: object) -> str:
+        node = kinds.get(path)
+        if isinstance(node, yaml.MappingNode):
+            key = _missing_key(message)
+            return f"{path}.{key}" if key and path else key or path
+        head, _sep, last = path.rpartition(".")
+        if last.isdigit() and head and node is None:  # a text item of a list: the list
+            return head
+        return path
+
+    def find(line: int, column: int, message: object = "") -> str:
         at = (line - 1, column - 1)
         exact = [path for start, _end, path in spans if start == at]
         if exact:
             # A mapping starts where its first key does: the mapping (the shallowest) is
             # meant, as the loader points at a mapping for a key it misses.
-            return min(exact, key=depth)
+            return shown(min(exact, key=depth), message)
         inside = [path for start, end, path in spans if start <= at < end]
-        return max(inside, key=depth) if inside else ""
+        return shown(max(inside, key=depth), message) if inside else ""
 
     return find
+
+
+# renaming ---------------------------------------------------------------------------------
+
+RENAMES = ("actor", "artifact", "step")
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    """An id, or a list of ids, with ``old`` replaced by ``new``."""
+    if isinstance(value, list):
+        return [new if item == old else item for item in value]
+    return new if value == old else value
+
+
+def _renamed_key(mapping: Any, old: str, new: str) -> Any:
+    if not isinstance(mapping, dict) or old not in mapping or new in mapping:
+        return mapping
+    return {(new if k == old else k): v for k, v in mapping.items()}
+
+
+def rename(tree: dict[str, Any], kind: str, old: str, new: str) -> dict[str, Any]:
+    """A new tree where the actor, artifact or step ``old`` is called ``new``: its definition
+    (when it is still called ``old`` and ``new`` is free) and every place that refers to it.
+    An actor: steps' actor, joint, any_of and copies, documents' signed_by and initialled_by;
+    an artifact: steps' requires, produces and revises and decisions' decided_by; a step:
+    steps' next, decisions' outcomes' to (and yes/no), and the start."""
+    if kind not in RENAMES:
+        raise ServiceError(
+            "invalid",
+            _("unknown kind '%(kind)s'; allowed: %(allowed)s")
+            % {"kind": str(kind)[:50], "allowed": ", ".join(RENAMES)},
+            field="kind",
+        )
+    out = dict(tree)
+    if not old or not new or old == new:
+        return out
+    step_keys = {
+        "actor": ("actor", "joint", "any_of", "copies"),
+        "artifact": ("requires", "produces", "revises"),
+        "step": ("next",),
+    }[kind]
+    steps = []
+    for step in tree.get("steps") or []:
+        if not isinstance(step, dict):
+            steps.append(step)
+            continue
+        step = dict(step)
+        for key in step_keys:
+            if key in step:
+                step[key] = _swap(step[key], old, new)
+        if kind == "step" and step.get("id") == old:
+            step["id"] = new
+        decision = step.get("decision")
+        if isinstance(decision, dict):
+            decision = dict(decision)
+            if kind == "artifact" and "decided_by" in decision:
+                decision["decided_by"] = _swap(decision["decided_by"], old, new)
+            if kind == "step":
+                for key in ("yes", "no"):
+                    if key in decision:
+                        decision[key] = _swap(decision[key], old, new)
+                if isinstance(decision.get("outcomes"), list):
+                    decision["outcomes"] = [
+                        {**o, "to": _swap(o["to"], old, new)}
+                        if isinstance(o, dict) and "to" in o
+                        else o
+                        for o in decision["outcomes"]
+                    ]
+            step["decision"] = decision
+        steps.append(step)
+    if "steps" in tree:
+        out["steps"] = steps
+    if kind == "actor":
+        out["actors"] = _renamed_key(tree.get("actors"), old, new)
+        if isinstance(tree.get("artifacts"), dict):
+            out["artifacts"] = {
+                k: {
+                    **a,
+                    **{p: _swap(a[p], old, new) for p in ("signed_by", "initialled_by") if p in a},
+                }
+                if isinstance(a, dict)
+                else a
+                for k, a in tree["artifacts"].items()
+            }
+    elif kind == "artifact":
+        out["artifacts"] = _renamed_key(tree.get("artifacts"), old, new)
+    else:
+        start = tree.get("start")
+        if isinstance(start, dict) and "to" in start:
+            out["start"] = {**start, "to": _swap(start["to"], old, new)}
+        elif start is not None:
+            out["start"] = _swap(start, old, new)
+    return {k: v for k, v in out.items() if k in tree}
+
+
+def _defined(tree: dict[str, Any], kind: str) -> list[str]:
+    if kind == "step":
+        return [str(s.get("id")) for s in tree.get("steps") or [] if isinstance(s, dict)]
+    mapping = tree.get("actors" if kind == "actor" else "artifacts")
+    return [str(k) for k in mapping] if isinstance(mapping, dict) else []
+
+
+def apply_renames(
+    tree: dict[str, Any], renames: Any, before: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``tree`` (a section just replaced in it; ``before``: the tree before that) with each
+    (kind, old, new) of ``renames`` carried to every reference (:func:`rename`). A rename is
+    carried only when ``old`` is no longer defined; one whose ``new`` id is defined twice (two
+    steps with one id) is refused (ServiceError at the renamed one's id), as a reference to it
+    would be ambiguous."""
+    if not isinstance(renames, list | tuple) or len(renames) > 500:
+        raise ServiceError("invalid", _("renames must be a list"), field="renames")
+    for item in renames:
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 3
+            or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in item)
+        ):
+            raise ServiceError(
+                "invalid", _("each rename is [kind, old id, new id]"), field="renames"
+            )
+        kind, old, new = item
+        defined = _defined(tree, kind) if kind in RENAMES else []
+        if defined.count(new) > 1:
+            raise ServiceError(
+                "invalid",
+                _("Two %(what)s have the id %(id)s; give each its own id.")
+                % {
+                    "what": {"step": _("steps"), "actor": _("actors")}.get(kind, _("documents")),
+                    "id": new,
+                },
+                field=_renamed_at(defined, before, kind, old, new),
+            )
+        if old not in defined:
+            tree = rename(tree, kind, old, new)
+    return tree
+
+
+def _renamed_at(
+    defined: list[str], before: dict[str, Any] | None, kind: str, old: str, new: str
+) -> str:
+    """The path of the id renamed to ``new`` (the one that was ``old`` before)."""
+    if kind != "step":
+        return f"{kind}s.{new}"
+    earlier = _defined(before, kind) if before is not None else []
+    places = [i for i, key in enumerate(defined) if key == new]
+    renamed = [i for i in places if i < len(earlier) and earlier[i] == old]
+    return f"steps.{(renamed or places)[0]}.id"

@@ -225,6 +225,59 @@ def step_fields(
     return fields, rows
 
 
+_ALSO = ("no", "activity", "requirements_text", "time", "output_text", "note")
+
+
+def also_row_fields(step: Mapping[str, Any], index: int) -> list[list[Field]]:
+    """The step's further source rows (also_rows: several rows of the source done as one
+    step), one row of fields each, and a blank row to add one."""
+    labels = {
+        "no": _("No"),
+        "activity": _("Activity (Kegiatan)"),
+        "requirements_text": _("Requirements as printed"),
+        "time": _("Time as printed"),
+        "output_text": _("Output as printed"),
+        "note": _("Remarks (Keterangan)"),
+    }
+    rows: list[list[Field]] = []
+    earlier = as_list(step.get("also_rows"))
+    for j, row in enumerate([*earlier, {}]):
+        row = row if isinstance(row, dict) else {}
+        p = f"steps.{index}.also_rows.{j}"
+        rows.append(
+            [
+                Field(
+                    f"also-{j}-{key}",
+                    str(labels[key]),
+                    f"{p}.{key}",
+                    _as_text(row.get(key)),
+                    "textarea"
+                    if key in ("activity", "requirements_text", "output_text")
+                    else "text",
+                )
+                for key in _ALSO
+            ]
+        )
+    return rows
+
+
+def _read_also_rows(post: QueryDict, saved: Sequence[Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for j in _rows(post, "also"):
+        typed = {key: _text(post, f"also-{j}-{key}") for key in _ALSO}
+        if not any(typed.values()):
+            continue
+        earlier = saved[j] if j < len(saved) and isinstance(saved[j], dict) else {}
+        row = dict(earlier)
+        for key, value in typed.items():
+            if key in ("requirements_text", "output_text") and key in earlier and value == "":
+                row[key] = ""  # an empty printed cell stays one
+            else:
+                _put(row, key, value)
+        out.append(row)
+    return out
+
+
 _MULTI = ("joint", "any_of", "copies", "requires", "produces")
 _TEXTS = ("id", "no", "activity", "actor", "requirements_text", "output_text", "note", "next")
 
@@ -236,6 +289,8 @@ def read_step(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
     for key in _MULTI:
         _put(step, key, _many(post, key, 50))
     _put(step, "time", _read_time(post, ""))
+    if "also-count" in post:
+        _put(step, "also_rows", _read_also_rows(post, as_list(saved.get("also_rows"))))
     if post.get("decision") != "on":
         step.pop("decision", None)
         return step
@@ -258,6 +313,17 @@ def read_step(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
     step["decision"] = decision
     step.pop("next", None)  # a decision goes on by its outcomes
     return step
+
+
+def step_renames(post: QueryDict, saved: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """The step id the step's form changed, as [("step", id as saved, id as typed)]."""
+    raw = post.get("index", "")
+    if post.get("action", "") in STEP_ACTIONS or not raw.isdigit() or int(raw) >= len(saved):
+        return []
+    step = saved[int(raw)]
+    was = _as_text(step.get("id")) if isinstance(step, dict) else ""
+    new = _text(post, "id")
+    return [("step", was, new)] if was and new and was != new else []
 
 
 def new_step_id(steps: Sequence[Any]) -> str:

@@ -350,18 +350,48 @@ def _row_action(post: QueryDict, rows: list[Any]) -> list[Any]:
     return rows
 
 
-def _mapping(rows: list[tuple[str, dict[str, Any]]], what: str, section: str) -> dict[str, Any]:
+Row = tuple[str, dict[str, Any], str]  # a typed row of actors/artifacts: id, data, id as saved
+
+
+class DuplicateIds(ServiceError):
+    """Two rows of actors or documents typed with one id: the rows as typed go with the
+    refusal, so that the page shows them again with the message at the second one."""
+
+    def __init__(self, message: str, field: str, rows: list[Row], at: int) -> None:
+        super().__init__("invalid", message, field=field)
+        self.rows, self.at = rows, at
+
+
+def _mapping(rows: list[Row], what: str, section: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, value in rows:
+    for at, (key, value, _was) in enumerate(rows):
         if key in out:
-            raise ServiceError(
-                "invalid",
+            raise DuplicateIds(
                 _("Two %(what)s have the id %(id)s; give each its own id.")
                 % {"what": what, "id": key},
-                field=f"{section}.{key}",
+                f"{section}.{key}",
+                rows,
+                at,
             )
         out[key] = value
     return out
+
+
+def row_renames(post: QueryDict, prefix: str, kind: str) -> list[tuple[str, str, str]]:
+    """The ids the rows' forms changed, as (kind, id as saved, id as typed)."""
+    out = []
+    for i in _rows(post, prefix):
+        was, key = _text(post, f"{prefix}-{i}-was"), _text(post, f"{prefix}-{i}-id")
+        if was and key and was != key:
+            out.append((kind, was, key))
+    return out
+
+
+def _items(data: Mapping[str, Any] | Sequence[Row]) -> list[Row]:
+    """The rows of a section as saved (a mapping) or as typed (rows), and a blank one."""
+    if isinstance(data, Mapping):
+        return [*((str(k), v, str(k)) for k, v in data.items()), ("", {}, "")]
+    return [*data, ("", {}, "")]
 
 
 def actor_kinds() -> list[tuple[str, str]]:
@@ -377,10 +407,9 @@ def actor_kinds() -> list[tuple[str, str]]:
     return [(k.value, labels.get(k.value, k.value)) for k in ActorKind]
 
 
-def actor_rows(data: Mapping[str, Any]) -> list[list[Field]]:
+def actor_rows(data: Mapping[str, Any] | Sequence[Row]) -> list[list[Field]]:
     rows: list[list[Field]] = []
-    items = [*list(data.items()), ("", {})]
-    for i, (key, actor) in enumerate(items):
+    for i, (key, actor, was) in enumerate(_items(data)):
         actor = actor if isinstance(actor, dict) else {}
         path = f"actors.{key}" if key else f"actors.new{i}"
         rows.append(
@@ -401,25 +430,26 @@ def actor_rows(data: Mapping[str, Any]) -> list[list[Field]]:
                     f"{path}.description",
                     _as_text(actor.get("description")),
                 ),
-                Field(f"actor-{i}-was", "", "", key, "hidden"),
+                Field(f"actor-{i}-was", "", "", was, "hidden"),
             ]
         )
     return rows
 
 
 def read_actors(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
-    rows: list[tuple[str, dict[str, Any]]] = []
+    rows: list[Row] = []
     for i in _rows(post, "actor"):
         key = _text(post, f"actor-{i}-id")
         name = _text(post, f"actor-{i}-name")
         if not key and not name:
             continue
-        was = saved.get(_text(post, f"actor-{i}-was"))
+        was_id = _text(post, f"actor-{i}-was")
+        was = saved.get(was_id)
         actor = dict(was) if isinstance(was, dict) else {}
         _put(actor, "name", name)
         _put(actor, "kind", _text(post, f"actor-{i}-kind"))
         _put(actor, "description", _text(post, f"actor-{i}-description"))
-        rows.append((key, actor))
+        rows.append((key, actor, was_id if isinstance(was, dict) else ""))
     return _mapping(_row_action(post, rows), _("actors"), "actors")
 
 
@@ -459,12 +489,13 @@ def _read_form_fields(text: str, saved: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def artifact_rows(data: Mapping[str, Any], actors: Sequence[str]) -> list[list[Field]]:
+def artifact_rows(
+    data: Mapping[str, Any] | Sequence[Row], actors: Sequence[str]
+) -> list[list[Field]]:
     people = [(a, a) for a in actors]
     accept = [(k, k) for k in artifact_registry.FILE_KINDS]
     rows: list[list[Field]] = []
-    items = [*list(data.items()), ("", {})]
-    for i, (key, art) in enumerate(items):
+    for i, (key, art, was) in enumerate(_items(data)):
         art = art if isinstance(art, dict) else {}
         path = f"artifacts.{key}" if key else f"artifacts.new{i}"
         fields = as_list(art.get("fields"))
@@ -522,20 +553,21 @@ def artifact_rows(data: Mapping[str, Any], actors: Sequence[str]) -> list[list[F
                     "multi",
                     people,
                 ),
-                Field(f"artifact-{i}-was", "", "", key, "hidden"),
+                Field(f"artifact-{i}-was", "", "", was, "hidden"),
             ]
         )
     return rows
 
 
 def read_artifacts(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
-    rows: list[tuple[str, dict[str, Any]]] = []
+    rows: list[Row] = []
     for i in _rows(post, "artifact"):
         p = f"artifact-{i}-"
         key, name = _text(post, p + "id"), _text(post, p + "name")
         if not key and not name:
             continue
-        was = saved.get(_text(post, p + "was"))
+        was_id = _text(post, p + "was")
+        was = saved.get(was_id)
         art = dict(was) if isinstance(was, dict) else {}
         _put(art, "name", name)
         _put(art, "type", _text(post, p + "type"))
@@ -545,7 +577,7 @@ def read_artifacts(post: QueryDict, saved: Mapping[str, Any]) -> dict[str, Any]:
         _put(art, "fields", _read_form_fields(_text(post, p + "fields"), earlier))
         _put(art, "signed_by", _many(post, p + "signed_by", 50))
         _put(art, "initialled_by", _many(post, p + "initialled_by", 50))
-        rows.append((key, art))
+        rows.append((key, art, was_id if isinstance(was, dict) else ""))
     return _mapping(_row_action(post, rows), _("documents"), "artifacts")
 
 

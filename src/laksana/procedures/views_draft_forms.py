@@ -28,7 +28,7 @@ from laksana.engine.messages import translated
 from laksana.engine.spec import ProcedureSpec
 from laksana.errors import ServiceError
 from laksana.org.models import Person
-from laksana.procedures import documents, draftcheck, drafts, drafttree
+from laksana.procedures import documents, drafts, drafttree
 from laksana.procedures import forms_draft_steps as step_forms
 from laksana.procedures import forms_drafts as forms
 from laksana.procedures.models import DraftState, ProcedureDraft
@@ -41,11 +41,12 @@ SECTION_TABS = tuple(slug for slug, _label in forms.TABS if slug != "yaml")
 MAX_SOURCE_CHARS = 512 * 1024
 
 
-def _document(spec: ProcedureSpec, source: str) -> SafeString | None:
-    """The official document of a draft as an HTML fragment (None when it cannot be drawn)."""
+def _document(spec: ProcedureSpec, source: str, agency_id: int) -> SafeString | None:
+    """The official document of a draft as an HTML fragment, with the agency's logo as a
+    published version prints it (None when it cannot be drawn)."""
     checksum = "draft:" + hashlib.sha256(source.encode()).hexdigest()
     try:
-        return documents.html_fragment(checksum, lambda: spec)
+        return documents.html_fragment(checksum, lambda: spec, documents.agency_logo(agency_id))
     except Exception:  # the renderer on a text being written: shown as not available
         log.exception("the preview of a draft could not be rendered")
         return None
@@ -69,6 +70,17 @@ def _section_data(tab: str, post: QueryDict, tree: dict[str, Any]) -> tuple[Any,
     return forms.read_notes(post, saved), None
 
 
+def _renames(tab: str, post: QueryDict, tree: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The ids the posted form renamed (carried to every reference in the same save)."""
+    if tab == "actors":
+        return forms.row_renames(post, "actor", "actor")
+    if tab == "artifacts":
+        return forms.row_renames(post, "artifact", "artifact")
+    if tab == "steps":
+        return step_forms.step_renames(post, drafttree.section(tree, "steps"))
+    return []
+
+
 def _tab(request: HttpRequest) -> str:
     tab = request.GET.get("tab", "identity")
     return tab if tab in dict(forms.TABS) else "identity"
@@ -79,25 +91,28 @@ def _index(raw: str) -> int:
 
 
 def _fields(
-    tab: str, tree: dict[str, Any], index: int
+    tab: str, tree: dict[str, Any], index: int, typed: list[forms.Row] | None = None
 ) -> tuple[list[forms.Field], list[list[forms.Field]], dict[str, Any]]:
-    """The active tab's single fields, its rows, and what else the template needs."""
+    """The active tab's single fields, its rows (``typed``: the rows as typed, when a save
+    was refused for them), and what else the template needs."""
     extra: dict[str, Any] = {}
     if tab == "identity":
         return forms.identity_fields(drafttree.section(tree, "identity")), [], extra
     if tab == "service":
         return forms.service_fields(drafttree.section(tree, "service")), [], extra
     if tab == "actors":
-        return [], forms.actor_rows(drafttree.section(tree, "actors")), extra
+        return [], forms.actor_rows(typed or drafttree.section(tree, "actors")), extra
     if tab == "artifacts":
         actors = [str(k) for k in drafttree.section(tree, "actors")]
-        return [], forms.artifact_rows(drafttree.section(tree, "artifacts"), actors), extra
+        rows = forms.artifact_rows(typed or drafttree.section(tree, "artifacts"), actors)
+        return [], rows, extra
     if tab == "steps":
         steps = drafttree.section(tree, "steps")
         extra["steps"] = step_forms.step_summary(steps)
         if 0 <= index < len(steps) and isinstance(steps[index], dict):
             fields, rows = step_forms.step_fields(steps[index], index, tree)
             extra["step_index"] = index
+            extra["also_rows"] = step_forms.also_row_fields(steps[index], index)
             return fields, rows, extra
         return [], [], extra
     if tab == "flow":
@@ -128,9 +143,10 @@ def editor_context(
             parse_error, tree = exc.message, None
     if tree is None and tab != "yaml":
         tab = "yaml"
-    check = draftcheck.check(draft)
+    check = drafts.check(draft)
     by_path = {path: list(texts) for path, texts in check.by_path().items()}
-    if refusal is not None and refusal.field and "." in refusal.field:
+    duplicate = refusal if isinstance(refusal, forms.DuplicateIds) else None
+    if duplicate is None and refusal is not None and refusal.field and "." in refusal.field:
         by_path.setdefault(refusal.field, []).insert(0, refusal.message)
     counts = Counter({t: 0 for t, _label in forms.TABS})
     for path, texts in by_path.items():
@@ -141,7 +157,7 @@ def editor_context(
     extra: dict[str, Any] = {}
     tab_messages: list[str] = []
     if tree is not None and tab != "yaml":
-        fields, rows, extra = _fields(tab, tree, index)
+        fields, rows, extra = _fields(tab, tree, index, duplicate.rows if duplicate else None)
         mine = {p: t for p, t in by_path.items() if forms.tab_of(p) == tab}
         if tab == "steps":
             per_step = Counter(
@@ -156,7 +172,10 @@ def editor_context(
             mine = {
                 p: t for p, t in mine.items() if p in ("steps", here) or p.startswith(here + ".")
             }
-        tab_messages = forms.attach([*fields, *(f for row in rows for f in row)], mine)
+        also = [f for row in extra.get("also_rows", []) for f in row]
+        tab_messages = forms.attach([*fields, *(f for row in rows for f in row), *also], mine)
+        if duplicate is not None and duplicate.at < len(rows):
+            rows[duplicate.at][0].errors.insert(0, duplicate.message)  # at the second id
     editable = draft.state == DraftState.DRAFT and drafts.may_write(person, draft.agency)
     return {
         "draft": draft,
@@ -169,7 +188,9 @@ def editor_context(
         "parse_error": parse_error,
         "refusal": refusal.message if refusal is not None else "",
         "source": draft.source if source is None else source,
-        "document": _document(check.spec, draft.source) if check.spec is not None else None,
+        "document": (
+            _document(check.spec, draft.source, draft.agency_id) if check.spec is not None else None
+        ),
         "check_messages": [m.text for m in check.messages],
         "check_ok": check.ok,
         "editable": editable,
@@ -222,9 +243,13 @@ def draft_save(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     index: int | None = None
     try:
         saved_tree = drafttree.parse(draft.source)
+        renames = _renames(section, request.POST, saved_tree)
         data, index = _section_data(section, request.POST, saved_tree)
         tree = drafttree.with_section(saved_tree, section, data)
-        drafts.save_section(person, draft, section, data, revision=_revision(request))
+        tree = drafttree.apply_renames(tree, renames, saved_tree)
+        drafts.save_section(
+            person, draft, section, data, revision=_revision(request), renames=renames
+        )
     except ServiceError as exc:
         if exc.code == "not_found":
             raise Http404(exc.message) from None
@@ -279,18 +304,22 @@ def draft_preview(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             text = _source(request)
         else:
             tree = drafttree.parse(draft.source)
+            renames = _renames(section, request.POST, tree)
             data, _index_shown = _section_data(section, request.POST, tree)
-            text = drafttree.dump(drafttree.with_section(tree, section, data))
+            typed = drafttree.with_section(tree, section, data)
+            text = drafttree.dump(drafttree.apply_renames(typed, renames, tree))
         spec = load_text(text, f"{draft.procedure_key or 'draf'}.yaml", draft=True)
     except ServiceError as exc:
         problems = [exc.message]
     except ProcedureErrors as exc:
         problems = [
-            _problem(drafttree.path_at(text, e.position.line, e.position.column), e.message)
+            _problem(
+                drafttree.path_at(text, e.position.line, e.position.column, e.message), e.message
+            )
             for e in exc.errors
         ]
     else:
-        document = _document(spec, text)
+        document = _document(spec, text, draft.agency_id)
         if document is None:
             problems = [_("The document cannot be drawn yet.")]
     return render(
