@@ -393,3 +393,34 @@ def test_the_preview_and_the_editor_print_the_agencys_logo(
     assert preview.status_code == 200
     assert embedded(logo) in preview.content.decode()
     documents.clear()
+
+
+def test_the_api_carries_a_rename_and_refuses_a_malformed_one(
+    bali: Any, draft: ProcedureDraft, api_as: Any
+) -> None:
+    import json
+
+    api = api_as(bali["dev1"])
+    tree = drafttree.parse(draft.source)
+    actors = {("tim_teknis" if k == "tim" else k): v for k, v in tree["actors"].items()}
+
+    def put(renames: Any) -> Any:
+        draft.refresh_from_db()
+        body = {"data": actors, "revision": draft.revision, "renames": renames}
+        return api.client.put(
+            f"/api/procedure-drafts/{draft.pk}/sections/actors",
+            json.dumps(body),
+            content_type="application/json",
+            **api.headers,
+        )
+
+    before = draft.source
+    for bad in ([["actor", "tim"]], [["unit", "tim", "x"]], [["actor", "", "x"]]):
+        refused = put(bad)
+        assert refused.status_code in (400, 422), (bad, refused.content)
+        draft.refresh_from_db()
+        assert draft.source == before
+    assert put([["actor", "tim", "tim_teknis"]]).status_code == 200
+    draft.refresh_from_db()
+    assert "tim" not in _ids(drafttree.parse(draft.source))
+    assert drafts.check(draft).ok

@@ -332,7 +332,7 @@ def save_section(
     data: Any,
     *,
     revision: int,
-    renames: Sequence[tuple[str, str, str]] = (),
+    renames: Sequence[Sequence[str]] = (),
 ) -> ProcedureDraft:
     """Replace one section of the draft (canonical YAML is written). Refused when someone
     saved in between (``stale``) or the draft is no longer being written. ``renames``

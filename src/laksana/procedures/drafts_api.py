@@ -77,6 +77,12 @@ class ProcedureDraftSourceIn(Schema):
 class ProcedureDraftSectionIn(Schema):
     data: Any = Field(description="the section's plain data (see drafttree.SECTIONS)")
     revision: int = Field(ge=0, le=2**31 - 1)
+    renames: list[list[str]] = Field(
+        default_factory=list,
+        max_length=500,
+        description="ids the section renamed, each [kind (actor, artifact, step), old, new]: "
+        "every reference to them is renamed in the same save",
+    )
 
 
 class ProcedureDraftNoteIn(Schema):
@@ -230,7 +236,9 @@ def put_section(
     or notes."""
     person, draft = _draft(request, draft_id)
     return detail_out(
-        drafts.save_section(person, draft, section, body.data, revision=body.revision)
+        drafts.save_section(
+            person, draft, section, body.data, revision=body.revision, renames=body.renames
+        )
     )
 
 
