@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from laksana.engine import artifacts as artifact_registry
 from laksana.engine.spec import ActorKind
@@ -31,7 +31,7 @@ TABS = (
     ("service", gettext_lazy("Service standard")),
     ("actors", gettext_lazy("Actors")),
     ("artifacts", gettext_lazy("Documents")),
-    ("steps", gettext_lazy("Steps")),
+    ("steps", pgettext_lazy("procedure editor", "Steps")),
     ("flow", gettext_lazy("Start and end")),
     ("notes", gettext_lazy("Notes")),
     ("yaml", gettext_lazy("YAML")),
