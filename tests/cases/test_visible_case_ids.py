@@ -11,6 +11,7 @@ from laksana.cases.models import Case, CaseStatus
 from laksana.cases.queries import first_visible, visible_case_ids, visible_cases, visible_filter
 from laksana.demo.orgs import SOP_002, SOP_004
 
+from .copy_procedure import open_copied, publish_for
 from .helpers import active, work
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,13 @@ def cases(bali, djki, versions):
         djki["merek_staf"], sop004, "IPAS", application=djki.applications["ipas"]
     )
     services.dispose(djki["direktur"], ipas.pk, [djki["kasubdit"]], "Segera")
-    return [at_step3, claimed, finished, ipas]
+    # A step copied (tembusan) to BKD's analyst, completed: the analyst reads that case; and
+    # one whose copied step is still active, which the analyst does not see.
+    copying = publish_for(bali)
+    copied = open_copied(bali, copying)
+    not_yet = services.open_case(bali["dinkes_staf"], copying, "Belum bertembusan")
+    assert set(visible_cases(bali["bkd"].user).filter(pk__in=[copied.pk, not_yet.pk])) == {copied}
+    return [at_step3, claimed, finished, ipas, copied, not_yet]
 
 
 def test_it_agrees_with_the_visibility_gate_for_everyone(cases, bali, djki, django_user_model):

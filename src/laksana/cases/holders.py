@@ -14,7 +14,7 @@ from django.db.models import ManyToManyField, Q, QuerySet
 
 from laksana.cases import store, vendors
 from laksana.cases.models import Case, CaseActor
-from laksana.cases.sharedsteps import bound_shared
+from laksana.cases.sharedsteps import bound_copies, bound_shared
 from laksana.engine.spec import ActorKind
 from laksana.org.models import ActorBinding, Person
 
@@ -125,7 +125,9 @@ def holder_contacts(case: Case, actor_key: str) -> list[tuple[int, str]]:
 
 
 def bound_actor_filter(person_ids: set[int]) -> Q:
-    """A Case filter: cases whose active steps are of an actor bound to any of these people."""
+    """A Case filter: cases whose active steps are of an actor bound to any of these people
+    (as the step's actor, or its joint or any-of actor), or that have a completed step copied
+    to such an actor."""
     people = Person.objects.filter(pk__in=person_ids)
     bindings = (
         ActorBinding.objects.filter(
@@ -151,6 +153,14 @@ def bound_actor_filter(person_ids: set[int]) -> Q:
             version_id=version_id,
             steps__step_key__in=keys,
             steps__status="active",
+        )
+    # The steps copied to those actors (tembusan), once completed: read, never act.
+    for agency_id, version_id, keys in bound_copies(bound):
+        q |= Q(
+            agency_id=agency_id,
+            version_id=version_id,
+            steps__step_key__in=keys,
+            steps__status="completed",
         )
     return q
 

@@ -7,7 +7,9 @@
 * everyone else sees the cases of their own unit (as requester), the cases they opened,
   claimed, completed, sent or received a disposition on, were chosen for (an actor chosen when
   the case opened) or were given a step of by reassignment, the cases whose active step is of
-  an actor bound to them, and everything their subordinates see by those same rules.
+  an actor bound to them (its own, joint or any-of actor), the cases with a completed step
+  copied to an actor bound to them (tembusan: they read the case, never act on it), and
+  everything their subordinates see by those same rules.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from laksana.cases.models import (
     Participation,
     StepStatus,
 )
-from laksana.cases.sharedsteps import bound_shared
+from laksana.cases.sharedsteps import bound_copies, bound_shared
 from laksana.org.models import ActorBinding, Person
 from laksana.procedures.models import ProcedureVersion
 
@@ -302,16 +304,20 @@ def _worked_on(viewer: Viewer, on_case: dict[str, Any]) -> list[QuerySet[Any]]:
                 **on_case,
             ).values_list("case_id", flat=True)
         )
-    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
-        parts.append(
-            CaseStep.objects.filter(
-                status=StepStatus.ACTIVE,
-                step_key__in=keys,
-                case__agency_id=agency_id,
-                case__version_id=version_id,
-                **on_case,
-            ).values_list("case_id", flat=True)
-        )
+    for status, found in (
+        (StepStatus.ACTIVE, bound_shared(viewer.bound)),  # joint, any-of steps
+        (StepStatus.COMPLETED, bound_copies(viewer.bound)),  # copied steps (tembusan)
+    ):
+        for agency_id, version_id, keys in found:
+            parts.append(
+                CaseStep.objects.filter(
+                    status=status,
+                    step_key__in=keys,
+                    case__agency_id=agency_id,
+                    case__version_id=version_id,
+                    **on_case,
+                ).values_list("case_id", flat=True)
+            )
     return [part.order_by() for part in parts]
 
 
@@ -380,14 +386,18 @@ def visible_filter(
                 )
             )
         )
-    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
-        q |= Q(agency_id=agency_id, version_id=version_id) & Q(
-            Exists(
-                CaseStep.objects.filter(
-                    case_id=OuterRef("pk"), status=StepStatus.ACTIVE, step_key__in=keys
+    for status, found in (
+        (StepStatus.ACTIVE, bound_shared(viewer.bound)),  # joint, any-of steps
+        (StepStatus.COMPLETED, bound_copies(viewer.bound)),  # copied steps (tembusan)
+    ):
+        for agency_id, version_id, keys in found:
+            q |= Q(agency_id=agency_id, version_id=version_id) & Q(
+                Exists(
+                    CaseStep.objects.filter(
+                        case_id=OuterRef("pk"), status=status, step_key__in=keys
+                    )
                 )
             )
-        )
     return q
 
 
@@ -458,13 +468,17 @@ def _row_check(viewer: Viewer, alias: str) -> tuple[str, list[Any]]:
             f"WHERE s.case_id = {alias}.id AND s.status = %s AND {actor_in}{fence}))",
             [agency_id, procedure_key, StepStatus.ACTIVE.value, *actor_params],
         )
-    for agency_id, version_id, keys in bound_shared(viewer.bound):  # joint, any-of steps
-        key_in, key_params = _in("s.step_key", keys)
-        add(
-            f"({alias}.agency_id = %s AND {alias}.version_id = %s AND EXISTS (SELECT 1 FROM "
-            f"{steps} s WHERE s.case_id = {alias}.id AND s.status = %s AND {key_in}{fence}))",
-            [agency_id, version_id, StepStatus.ACTIVE.value, *key_params],
-        )
+    for status, found in (
+        (StepStatus.ACTIVE, bound_shared(viewer.bound)),  # joint, any-of steps
+        (StepStatus.COMPLETED, bound_copies(viewer.bound)),  # copied steps (tembusan)
+    ):
+        for agency_id, version_id, keys in found:
+            key_in, key_params = _in("s.step_key", keys)
+            add(
+                f"({alias}.agency_id = %s AND {alias}.version_id = %s AND EXISTS (SELECT 1 FROM "
+                f"{steps} s WHERE s.case_id = {alias}.id AND s.status = %s AND {key_in}{fence}))",
+                [agency_id, version_id, status.value, *key_params],
+            )
     return "(" + (" OR ".join(parts) or "1 = 0") + ")", params
 
 
