@@ -1,6 +1,6 @@
 """The partial indexes of steps and journal entries (migration cases/0008) and of overdue
-cases (cases/0017): the queries that
-read them still find them on both databases, and an action writes only what it changes.
+cases (cases/0017): the queries that read them still find them on both databases, and an
+action writes only what it changes.
 
 The plans are asked with sequential scans discouraged on PostgreSQL (the test tables are
 tiny, where a scan is always cheapest): an index whose condition the query does not imply

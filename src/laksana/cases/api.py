@@ -26,7 +26,7 @@ from laksana.api import cursor, files
 from laksana.api.auth import acting_person, caller
 from laksana.api.errors import ApiError, file_missing, not_found, responses
 from laksana.api.types import MAX_ID, Id, Out, PathId
-from laksana.cases import authority, services, store
+from laksana.cases import authority, reassign, services, store
 from laksana.cases.display import is_overdue
 from laksana.cases.models import (
     Attachment,
@@ -34,6 +34,7 @@ from laksana.cases.models import (
     CaseStatus,
     CaseStep,
     Disposition,
+    JointConfirmation,
     JournalEntry,
     JournalKind,
     StepStatus,
@@ -99,6 +100,15 @@ class CasePage(Out):
     next: str | None
 
 
+class ConfirmationOut(Out):
+    """One actor's part of a joint step, confirmed."""
+
+    actor: str
+    actor_name: str
+    person: PersonRef = Field(description="who confirmed it (or completed the step for it)")
+    at: dt.datetime
+
+
 class CaseStepOut(Out):
     """One activation of a procedure step in the case."""
 
@@ -119,6 +129,10 @@ class CaseStepOut(Out):
     activated_at: dt.datetime
     claimed_at: dt.datetime | None
     completed_at: dt.datetime | None
+    confirmations: list[ConfirmationOut] = Field(
+        default_factory=list,
+        description="a joint step's parts confirmed so far, in order (empty for other steps)",
+    )
 
 
 class DispositionOut(Out):
@@ -330,10 +344,37 @@ def _attachment_out(case: Case, a: Attachment, uploader: str | None = None) -> A
     )
 
 
+def _confirmations(case: Case, step_ids: list[int]) -> dict[int, list[ConfirmationOut]]:
+    """{step id: its confirmations} of these steps of the case, in one query, and none when
+    the procedure has no joint step."""
+    spec = case.version.spec
+    if not step_ids or not any(step.joint for step in spec.steps):
+        return {}
+    out: dict[int, list[ConfirmationOut]] = {}
+    for step_id, actor, person_id, name, at in (
+        JointConfirmation.objects.filter(step_id__in=step_ids)
+        .order_by("at", "id")
+        .values_list("step_id", "actor_key", "person_id", "person__name", "at")
+    ):
+        out.setdefault(step_id, []).append(
+            ConfirmationOut(
+                actor=actor,
+                actor_name=spec.actor(actor).name if spec.has_actor(actor) else actor,
+                person=PersonRef(id=person_id, name=name),
+                at=at,
+            )
+        )
+    return out
+
+
 def _step_out(
-    case: Case, row: CaseStep, names: tuple[str | None, str | None] | None = None
+    case: Case,
+    row: CaseStep,
+    names: tuple[str | None, str | None] | None = None,
+    confirmations: list[ConfirmationOut] | None = None,
 ) -> CaseStepOut:
-    """A step row; ``names`` are its claimant's and completer's, when read with it."""
+    """A step row; ``names`` are its claimant's and completer's, when read with it;
+    ``confirmations`` its joint parts confirmed, when read with the case's (else read)."""
     spec = case.version.spec
     if names is None:
         claimed_by, completed_by = _maybe_person(row.claimed_by), _maybe_person(row.completed_by)
@@ -357,6 +398,11 @@ def _step_out(
         activated_at=row.activated_at,
         claimed_at=row.claimed_at,
         completed_at=row.completed_at,
+        confirmations=(
+            _confirmations(case, [row.pk]).get(row.pk, [])
+            if confirmations is None
+            else confirmations
+        ),
     )
 
 
@@ -406,11 +452,12 @@ def _case_out(case: Case) -> CaseOut:
         joins="JOIN org_person up ON up.id = cases_attachment.uploaded_by_id",
         order="cases_attachment.id",
     )
+    confirmations = _confirmations(case, [s.pk for s, _names in steps])
     return CaseOut(
         **_summary_fields(case),
         description=case.description,
         end=case.end_key,
-        steps=[_step_out(case, s, names) for s, names in steps],
+        steps=[_step_out(case, s, names, confirmations.get(s.pk, [])) for s, names in steps],
         active_step_ids=[s.pk for s, _names in steps if s.status == StepStatus.ACTIVE],
         dispositions=[_disposition_out(d, names) for d, names in dispositions],
         attachments=[_attachment_out(case, a, uploader) for a, (uploader,) in attachments],
@@ -638,6 +685,8 @@ class StepActionsOut(Out):
     claim: VerdictOut
     release: VerdictOut
     take_over: VerdictOut
+    confirm: VerdictOut = Field(description="confirm one's own part of a joint step")
+    reassign: VerdictOut = Field(description="reassign it to oneself or someone below")
 
 
 def _verdict(decision: authority.Decision) -> VerdictOut:
@@ -649,7 +698,8 @@ def _verdict(decision: authority.Decision) -> VerdictOut:
     response={200: StepActionsOut, **responses(403, 404, 422)},
 )
 def step_actions(request: HttpRequest, reference: str, step_id: PathId) -> StepActionsOut:
-    """What the caller may do to the step now (claim, complete, release, take over)."""
+    """What the caller may do to the step now (claim, complete, release, take over, confirm
+    a joint part, reassign)."""
     person = acting_person(request)
     case = _visible_case(request, reference)
     _require_step_of(case, step_id)
@@ -661,6 +711,8 @@ def step_actions(request: HttpRequest, reference: str, step_id: PathId) -> StepA
         claim=_verdict(actions.claim),
         release=_verdict(actions.release),
         take_over=_verdict(actions.take_over),
+        confirm=_verdict(authority.may_confirm(person, case, row)),
+        reassign=_verdict(reassign.may_reassign(person, case, row)),
     )
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from laksana.cases import vendors
-from laksana.cases.jointsteps import holds_step
+from laksana.cases.jointsteps import confirm_refusal, holds_step
 from laksana.cases.models import (
     OPEN_DISPOSITION,
     Case,
@@ -339,3 +339,16 @@ def step_actions(
         release=may_release(person, case, row),
         take_over=may_take_over(person, case, row),
     )
+
+
+def may_confirm(person: Person, case: Case, row: CaseStep) -> Decision:
+    """Whether ``person`` may confirm a part of the joint step now
+    (:func:`laksana.cases.jointsteps.confirm_part`'s own rule)."""
+    if case.status != CaseStatus.RUNNING:
+        return _no("case_finished", _("The case is already finished."))
+    if row.status != StepStatus.ACTIVE:
+        return _no("not_active", _("This step is not active now."))
+    refusal, _parts = confirm_refusal(person, case, row)
+    if refusal is not None:
+        return _no(refusal.code, refusal.message)
+    return _yes("holder")

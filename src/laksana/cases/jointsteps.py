@@ -116,6 +116,33 @@ def _record(
     )
 
 
+def confirm_refusal(
+    person: Person, case: Case, row: CaseStep
+) -> tuple[ServiceError | None, list[str]]:
+    """Why ``person`` may not confirm a part of the step now (None: they may), and the parts
+    they would confirm: the one rule of :func:`confirm_part` and of the API's verdict
+    (:func:`laksana.cases.authority.may_confirm`). The step is active (the caller checked)."""
+    step = _step(case, row)
+    if step is None or not step.joint:
+        return ServiceError("not_joint", _("This step is not done jointly.")), []
+    # A vendor's employee acts only within its contracts' periods.
+    own = _own_parts(person, case, row, step) if vendors.may_act(person, case) else []
+    if not own:
+        return NotAllowed(
+            _("Only a holder of %(actors)s can confirm a part of this step.")
+            % {"actors": _names(case, list(stepactors.parts(step)))}
+        ), []
+    done = confirmed(row)
+    todo = [a for a in own if a not in done]
+    if not todo:
+        return ServiceError(
+            "already_confirmed",
+            _("The part of %(actors)s in this step is already confirmed.")
+            % {"actors": _names(case, own)},
+        ), []
+    return None, todo
+
+
 @_atomic
 def confirm_part(person: Person, case_step_id: int, *, now: dt.datetime | None = None) -> CaseStep:
     """A holder of one of a joint step's actors confirms that actor's part (every part of it
@@ -123,24 +150,9 @@ def confirm_part(person: Person, case_step_id: int, *, now: dt.datetime | None =
     none of its actors, and when their parts are confirmed already."""
     at = _now(now)
     case, row = _locked_step(person, case_step_id)
-    step = _step(case, row)
-    if step is None or not step.joint:
-        raise ServiceError("not_joint", _("This step is not done jointly."))
-    # A vendor's employee acts only within its contracts' periods.
-    own = _own_parts(person, case, row, step) if vendors.may_act(person, case) else []
-    if not own:
-        raise NotAllowed(
-            _("Only a holder of %(actors)s can confirm a part of this step.")
-            % {"actors": _names(case, list(stepactors.parts(step)))}
-        )
-    done = confirmed(row)
-    todo = [a for a in own if a not in done]
-    if not todo:
-        raise ServiceError(
-            "already_confirmed",
-            _("The part of %(actors)s in this step is already confirmed.")
-            % {"actors": _names(case, own)},
-        )
+    refusal, todo = confirm_refusal(person, case, row)
+    if refusal is not None:
+        raise refusal
     _record(person, case, row, todo, at)
     case.save(update_fields=["journal_seq", "journal_hash"])
     return row
@@ -158,12 +170,7 @@ def panel_parts(
     names = dict(Person.objects.filter(pk__in=set(done.values())).values_list("pk", "name"))
     spec = case.version.spec
     parts = [(spec.actor(a).name, names.get(done.get(a, 0), "")) for a in stepactors.parts(step)]
-    can = (
-        person is not None
-        and running
-        and vendors.may_act(person, case)
-        and any(a not in done for a in _own_parts(person, case, row, step))
-    )
+    can = person is not None and running and confirm_refusal(person, case, row)[0] is None
     return parts, can
 
 
