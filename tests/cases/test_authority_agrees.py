@@ -1,8 +1,9 @@
 """The case page, the API and the services agree on who may work a step, for every person of
 the demo and every active step of every demo case (as ``test_can_view`` does for visibility):
 the page offers the claim button, the step's form (or the resume button of a step on hold),
-the release and the take-over buttons exactly when the service accepts that action (tried in
-a savepoint that is rolled back), and the API's ``actions`` answer says the same.
+the release, the take-over and a joint step's confirm buttons exactly when the service accepts
+that action (tried in a savepoint that is rolled back), and the API's ``actions`` answer says
+the same.
 
 Besides the demo's own cases: the defect of issue 16 (the Kepala Dinas has dispositioned step
 3 of SOP 002 to the Kabid and not completed it yet), and a claimed step put on hold."""
@@ -85,6 +86,7 @@ def attempts(person: Person, row: CaseStep) -> dict[str, bool]:
         "work": (resume is True) if held else complete not in ("not_allowed", "on_hold"),
         "release": accepted(lambda: services.release_step(person, row.pk)) is True,
         "take_over": accepted(lambda: services.take_over_step(person, row.pk)) is True,
+        "confirm": accepted(lambda: services.confirm_part(person, row.pk)) is True,
     }
 
 
@@ -98,6 +100,7 @@ def page_offers(html: str, case: Case, row: CaseStep) -> dict[str, bool]:
         "work": form("cases:resume") if held else form("cases:complete"),
         "release": form("cases:release"),
         "take_over": form("cases:take_over"),
+        "confirm": form("cases:confirm"),
     }
 
 
@@ -113,6 +116,7 @@ def api_says(client: Client, secret: str, case: Case, row: CaseStep) -> dict[str
         "work": answer["complete"]["allowed"],
         "release": answer["release"]["allowed"],
         "take_over": answer["take_over"]["allowed"],
+        "confirm": answer["confirm"]["allowed"],
     }
 
 
@@ -128,7 +132,7 @@ def test_the_page_the_api_and_the_services_agree_for_every_person_and_step(
     )
     assert len(people) >= 30 and len(rows) >= 10
     secrets = {p.pk: issue_token(p, "authority")[1] for p in people}
-    offered: dict[str, int] = {"claim": 0, "work": 0, "release": 0, "take_over": 0}
+    offered = {"claim": 0, "work": 0, "release": 0, "take_over": 0, "confirm": 0}
     refused = 0
     for row in rows:
         case = row.case
@@ -171,5 +175,6 @@ def test_the_kabid_is_offered_nothing_of_step_3_dispositioned_to_him(demo: None,
         "work": False,
         "release": False,
         "take_over": False,
+        "confirm": False,
     }
     assert attempts(kabid, row) == page_offers(html, case, row)

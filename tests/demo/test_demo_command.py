@@ -142,10 +142,11 @@ def test_it_fills_an_empty_database_and_prints_the_logins(demo):
     out = demo.output
     assert "Demo data written: 4 agencies" in out
     assert set(Agency.objects.values_list("slug", flat=True)) == set(DEMO_SLUGS)
-    # The 14 stories, the 2 recovery cases the monitoring's incidents opened and the SOP 000
-    # cases of the 2 maintenance plans.
-    assert len(TITLES) == 14 and Case.objects.count() == 18
-    assert ProcedureVersion.objects.count() == 5
+    # The 15 stories, the 2 recovery cases the monitoring's incidents opened and the SOP 000
+    # cases of the 2 maintenance plans; the 5 adopted SOPs and Sukamaju's hosting procedure.
+    assert len(TITLES) == 15 and Case.objects.count() == 19
+    assert ProcedureVersion.objects.count() == 6
+    assert re.search(r"19 cases \(\d+ running\)", out), out
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     # Every login is in the table with its agency, and the password is printed.
@@ -555,3 +556,31 @@ def test_the_demo_testing_happened_in_working_hours_before_now(demo):
     assert Evidence.objects.count() >= 5
     for evidence in Evidence.objects.all():
         assert evidence.content_type == "image/png" and evidence.size > 0
+
+
+def test_the_hosting_case_waits_at_its_joint_step_with_the_owners_part_confirmed(demo):
+    # Diskominfo Sukamaju's hosting procedure shows the steps of several actors on a first
+    # start: a chosen owner, a check copied to the Kepala Dinas, a step of either team and the
+    # joint installation, with its service level.
+    c = case("skm_hosting")
+    spec = c.version.spec
+    assert spec.identity.service_time is not None and spec.identity.cost
+    assert spec.identity.service_time.text == "5 Hari kerja"
+    assert spec.actor("pemilik").kind is ActorKind.CHOSEN
+    assert c.status == CaseStatus.RUNNING and c.due_at is not None
+    assert [(k, s, o) for k, _v, s, o in trail(c)] == [
+        ("s1", StepStatus.COMPLETED, ""),
+        ("s2", StepStatus.COMPLETED, "Ya"),
+        ("s3", StepStatus.COMPLETED, ""),
+        ("s4", StepStatus.ACTIVE, ""),
+    ]
+    owner = Person.objects.get(user__username="skm_kadisdukcapil")
+    assert list(c.chosen_actors.values_list("actor_key", "person_id")) == [("pemilik", owner.pk)]
+    s4 = active(c)
+    assert list(s4.confirmations.values_list("actor_key", "person_id")) == [("pemilik", owner.pk)]
+    kinds = list(c.journal.order_by("seq").values_list("kind", flat=True))
+    assert kinds.count(JournalKind.COPY_SENT) == 1 and JournalKind.JOINT_CONFIRMED in kinds
+    kadis = Person.objects.get(user__username="skm_kadis")
+    (copy,) = JournalEntry.objects.filter(case=c, kind=JournalKind.COPY_SENT)
+    assert copy.data["step"] == "s2" and copy.data["people"] == [kadis.pk]
+    assert verify_case(c) is None

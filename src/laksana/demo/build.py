@@ -22,6 +22,7 @@ from django.utils import timezone
 from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
 from laksana.demo import drafts as demo_drafts
+from laksana.demo import hosting as demo_hosting
 from laksana.demo import maintenance as demo_maintenance
 from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
@@ -98,6 +99,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             # ago (the sets of SOP 002's tests are written in the cases' stories, at row 7).
             demo_quality.build_standing_sets(orgs, now)
             cases = build_cases(orgs, now, written)
+            # Diskominfo Sukamaju's hosting procedure (joint, any-of and copied steps, a
+            # chosen actor, its service level) and its case at the joint step.
+            cases["skm_hosting"] = demo_hosting.build_hosting(orgs["skm"], now, written)
             # Monitors of the demo applications, their last 90 days and the recovery cases
             # their incidents opened.
             monitoring = demo_monitoring.build_monitoring(orgs, now, written)

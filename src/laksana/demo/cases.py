@@ -408,7 +408,9 @@ class Story:
         title: str,
         description: str,
         application: Application | None = None,
+        chosen: Mapping[str, str] | None = None,
     ) -> Story:
+        """Open the case; ``chosen`` names the login chosen for each chosen actor."""
         at = self._tick(0)
         self.case = services.open_case(
             self._person(login),
@@ -416,8 +418,14 @@ class Story:
             title,
             description,
             application=application,
+            chosen={k: self._person(v) for k, v in chosen.items()} if chosen else None,
             now=at,
         )
+        return self
+
+    def confirm(self, login: str, *, hours: float = 1.0) -> Story:
+        """Confirm ``login``'s part of the active joint step."""
+        services.confirm_part(self._person(login), self._active().pk, now=self._tick(hours))
         return self
 
     def claim(self, login: str, *, hours: float = 0.5) -> Story:
@@ -580,6 +588,7 @@ TITLES = {
     "utn_building": "Pembuatan website Laboratorium Struktur dan Bahan",
     "skm_midway": "Pembangunan aplikasi antrean daring pelayanan adminduk",
     "skm_operation": "Pengelolaan aplikasi e-Retribusi pasar daerah",
+    "skm_hosting": "Hosting aplikasi antrean daring SIANDUK di Pusat Data",
 }
 
 
