@@ -5,35 +5,18 @@ part, a part confirmed twice, a step that is not joint."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from laksana.cases import services
 from laksana.cases.models import Case, CaseStep, StepStatus
-from laksana.org.services import set_bindings
-from laksana.procedures.services import publish
-from tests.cases.test_joint_steps import TEXT
+from tests.cases import test_joint_steps
+from tests.cases.test_authority_agrees import accepted
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def case(bali) -> Case:
-    version = publish(TEXT, "uji.yaml", bali.agency)
-    set_bindings(
-        bali.agency,
-        version,
-        {
-            "kabid": bali["kabid"],
-            "ketua": bali["ketuatim"],
-            "pengembang": bali["dev1"],
-            "kadis": bali["kadis"],
-        },
-    )
-    return services.open_case(bali["dinkes_staf"], version, "Permohonan bersama")
+case = test_joint_steps.case  # the fixture: a case of the joint procedure "uji-bersama"
 
 
 def row_of(case: Case, key: str) -> CaseStep:
@@ -44,22 +27,6 @@ def verdicts(api, case: Case, row: CaseStep) -> dict[str, Any]:
     response = api.get(f"/cases/{case.reference}/steps/{row.pk}/actions")
     assert response.status_code == 200, response.content
     return response.json()
-
-
-class _Rollback(Exception):
-    pass
-
-
-def accepted(action: Callable[[], Any]) -> bool | str:
-    """True if the service accepts the action, else the refusal's code; rolled back."""
-    try:
-        with transaction.atomic():
-            action()
-            raise _Rollback
-    except _Rollback:
-        return True
-    except services.ServiceError as exc:
-        return exc.code
 
 
 def test_another_agencys_person_gets_no_verdict_and_no_step(bali, djki, case, api_as):

@@ -146,22 +146,16 @@ def bound_actor_filter(person_ids: set[int]) -> Q:
             steps__actor_key=actor_key,
             steps__status="active",
         )
-    # The steps those actors do jointly with, or instead of, the step's own actor.
-    for agency_id, version_id, keys in bound_shared(bound):
-        q |= Q(
-            agency_id=agency_id,
-            version_id=version_id,
-            steps__step_key__in=keys,
-            steps__status="active",
-        )
-    # The steps copied to those actors (tembusan), once completed: read, never act.
-    for agency_id, version_id, keys in bound_copies(bound):
-        q |= Q(
-            agency_id=agency_id,
-            version_id=version_id,
-            steps__step_key__in=keys,
-            steps__status="completed",
-        )
+    # The steps those actors do jointly with, or instead of, the step's own actor while
+    # active; the steps copied to them (tembusan) once completed: read, never act.
+    for status, found in (("active", bound_shared(bound)), ("completed", bound_copies(bound))):
+        for agency_id, version_id, keys in found:
+            q |= Q(
+                agency_id=agency_id,
+                version_id=version_id,
+                steps__step_key__in=keys,
+                steps__status=status,
+            )
     return q
 
 
