@@ -103,7 +103,20 @@ def test_the_overdue_list_and_a_persons_journal_read_their_indexes(djki, running
     from django.utils import timezone
 
     steps = overdue.overdue_steps(report_scope(superuser), overdue.OverdueFilters(), timezone.now())
-    assert "case_step_due_idx" in plan(steps[:26])
+    # The other partial indexes of active steps cost about the same on tiny tables, and which
+    # one the planner takes depends on the statistics earlier tests left: that the list's
+    # conditions imply the due-time index's is this test's, so the plan is asked with those
+    # put aside (dropped in a savepoint that is rolled back).
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX case_step_actor_idx, case_step_inbox_idx")
+        found = plan(steps[:26])
+        transaction.set_rollback(True)
+    assert "case_step_due_idx" in found, found
+    with connection.cursor() as cursor:  # the savepoint put them back
+        kept = connection.introspection.get_constraints(cursor, CaseStep._meta.db_table)
+    assert {"case_step_actor_idx", "case_step_inbox_idx", "case_step_due_idx"} <= set(kept)
     assert "journal_actor_idx" in plan(JournalEntry.objects.filter(actor=djki["direktur"]))
     assert JournalEntry.objects.filter(actor=djki["direktur"]).count() == 1
 
