@@ -8,6 +8,7 @@ changed."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from laksana.demo.orgs import SOP_002, SOP_004
 from laksana.errors import NotAllowed, ServiceError
@@ -61,6 +62,19 @@ def test_another_agencys_draft_is_not_found(bali, djki, revision):
     with pytest.raises(drafts.DraftNotFound):
         drafts.get(bali["ketuatim"], 999_999)
     assert ProcedureDraft.objects.get(pk=revision.pk).state == DraftState.DRAFT
+
+
+def test_another_agencys_version_cannot_be_revised(client, bali, djki):
+    # Naming DJKI's published version, in the service's argument or the web route, as a
+    # writer of Bali: not found, as if it did not exist, and no draft is written.
+    theirs = djki.versions[SOP_004]
+    with pytest.raises(ServiceError) as refused:
+        drafts.create_from_version(bali["ketuatim"], theirs)
+    assert refused.value.code == "not_found"
+    client.force_login(bali["ketuatim"].user)
+    url = reverse("procedures:revise", args=[djki.agency.slug, SOP_004, theirs.number])
+    assert client.post(url).status_code == 404
+    assert not ProcedureDraft.objects.exists()
 
 
 def test_a_vendors_staff_and_a_requesting_unit_may_not_write(djki, bali):
