@@ -9,6 +9,8 @@ the service's message. The editor's forms are in laksana.procedures.views_draft_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -61,6 +63,20 @@ def _refused(request: HttpRequest, exc: ServiceError) -> None:
     if exc.code == "not_found":
         raise Http404(exc.message)
     messages.error(request, exc.message)
+
+
+def _acted(
+    request: HttpRequest, draft: ProcedureDraft, act: Callable[[], object], done: str
+) -> HttpResponse:
+    """Carry out one review action on the draft and go back to it, saying what happened (or
+    why it was refused)."""
+    try:
+        act()
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("procedures:draft", draft.pk)
 
 
 @login_required
@@ -176,13 +192,7 @@ def _note(request: HttpRequest) -> str:
 def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the draft for review."""
     person, draft = draft_of(request, pk)
-    try:
-        drafts.submit(person, draft)
-    except ServiceError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Sent for review."))
-    return redirect("procedures:draft", draft.pk)
+    return _acted(request, draft, lambda: drafts.submit(person, draft), _("Sent for review."))
 
 
 @login_required
@@ -210,13 +220,13 @@ def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
     person, draft = draft_of(request, pk)
     if not drafts.may_review(person, draft.agency):
         raise PermissionDenied
-    try:
-        drafts.return_to_authors(person, draft, _note(request))
-    except ServiceError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Returned to its authors."))
-    return redirect("procedures:draft", draft.pk)
+    note = _note(request)
+    return _acted(
+        request,
+        draft,
+        lambda: drafts.return_to_authors(person, draft, note),
+        _("Returned to its authors."),
+    )
 
 
 @login_required
@@ -224,10 +234,6 @@ def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft withdrawn (by its authors or a reviewer)."""
     person, draft = draft_of(request, pk)
-    try:
-        drafts.withdraw(person, draft)
-    except ServiceError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The draft is withdrawn."))
-    return redirect("procedures:draft", draft.pk)
+    return _acted(
+        request, draft, lambda: drafts.withdraw(person, draft), _("The draft is withdrawn.")
+    )
