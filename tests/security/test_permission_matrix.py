@@ -133,7 +133,19 @@ REQUESTER = "requester"
 STEP_HOLDER = "step_holder"
 VENDOR = "vendor"
 VENDOR_AFTER = "vendor_after"
-PERSONAS = (ANONYMOUS, OTHER_UNIT, REQUESTER, STEP_HOLDER, VENDOR, VENDOR_AFTER)
+# Bali's agency administrator (no part in the case), and DJKI's: another agency's.
+AGENCY_ADMIN = "agency_admin"
+OTHER_ADMIN = "other_admin"
+PERSONAS = (
+    ANONYMOUS,
+    OTHER_UNIT,
+    REQUESTER,
+    STEP_HOLDER,
+    VENDOR,
+    VENDOR_AFTER,
+    AGENCY_ADMIN,
+    OTHER_ADMIN,
+)
 
 
 def row(
@@ -144,11 +156,19 @@ def row(
     vendor: str,
     *,
     vendor_after: str | None = None,
+    agency_admin: str | None = None,
+    other_admin: str | None = None,
 ) -> dict:
     """One line of the matrix, in the order of :data:`PERSONAS`; the vendor after its
-    contract gets what the vendor gets unless ``vendor_after`` says otherwise."""
+    contract gets what the vendor gets unless ``vendor_after`` says otherwise. Bali's agency
+    administrator gets what the other unit of Bali gets (a member of the agency with no part
+    in the case) unless ``agency_admin`` says otherwise; DJKI's administrator (another
+    agency's) gets what the vendor gets (DJKI people who are not Bali's) unless
+    ``other_admin`` says otherwise."""
     after = vendor if vendor_after is None else vendor_after
-    outcomes = (anonymous, other_unit, requester, step_holder, vendor, after)
+    admin = other_unit if agency_admin is None else agency_admin
+    other = vendor if other_admin is None else other_admin
+    outcomes = (anonymous, other_unit, requester, step_holder, vendor, after, admin, other)
     return dict(zip(PERSONAS, outcomes, strict=True))
 
 
@@ -218,6 +238,8 @@ class Scenario:
             STEP_HOLDER: self.bali["kadis"],
             VENDOR: self.djki["ipasdev"],
             VENDOR_AFTER: self.djki[FORMER_VENDOR_LOGIN],
+            AGENCY_ADMIN: self.bali["adminbali"],
+            OTHER_ADMIN: self.djki["admindjki"],
             CLAIMANT: self.bali["kabid"],
             HOLDER_NOT_CLAIMANT: self.bali["ketuatim"],
         }[persona]
@@ -1599,6 +1621,13 @@ for _part in (
     "matrix_drafts_api",
     "matrix_docx_upload",
     "matrix_reassign",
+    "matrix_org_admin",
+    "matrix_org_admin_more",
+    "matrix_staff_import",
+    "matrix_bindings",
+    "matrix_intake_public",
+    "matrix_intake_link",
+    "matrix_intake_staff",
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 

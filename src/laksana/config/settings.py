@@ -518,6 +518,9 @@ INSTALLED_APPS = [
     # Periodic evaluation of applications (SOP 001 f): what every module knows of an
     # application over a period, and the unit's conclusion (after the modules it reads).
     "laksana.evaluation",
+    # Requesters from outside the agency: procedures opened to the public, the public form,
+    # e-mail confirmation, the secret link a requester follows and works their steps by.
+    "laksana.intake",
     "laksana.benchmarks",
     # Sign-in attempts and lockouts (its own tables: `laksana migrate` creates them).
     "axes",

@@ -30,6 +30,7 @@ urlpatterns = [
     # invitation /survei/undangan/<secret>/ (no sign-in).
     path("survei/", include("laksana.survey.urls")),
     path("evaluasi/", include("laksana.evaluation.urls")),
+    path("layanan/", include("laksana.intake.urls")),
     # Signing in and out: Django's views, the page in the site's look (web/login.html);
     # django-axes locks a user name out on one address after repeated wrong passwords.
     path("akun/masuk/", LoginView.as_view(), name="login"),

@@ -143,6 +143,12 @@ class _Builder:
             unit=self.org.units.get(unit or ""),
         )
 
+    def administrator(self, login: str, name: str, unit: str, nip: str) -> Person:
+        """A member of staff who administers the agency (its units, people, bindings...)."""
+        person = self.person(login, name, unit, nip)
+        roles.grant(person, RoleKind.AGENCY_ADMIN)
+        return person
+
     def adopt(self, admin: str, *procedures: str) -> None:
         """Make ``admin`` a procedure administrator of the agency, who adopts the shipped
         ``procedures`` as the agency's own published versions."""
@@ -261,6 +267,7 @@ def build_bali() -> DemoOrg:
     b.bind(SOP_002, "kabid", position="kabid")
     b.bind(SOP_002, "ketua_tim", position="ketua_tim")
     b.bind(SOP_002, "tim_spbe", unit="tim_spbe")
+    b.administrator("adminbali", "Komang Sri Wahyuni", "dinas", "199003152015032001")
     b.adopt("kabid", SOP_002)
     return b.org
 
@@ -394,6 +401,7 @@ def build_djki() -> DemoOrg:
     ):
         b.bind(SOP_004, actor, position=position)
     b.bind(SOP_004, "tim_ipas", unit="ipas_dev")
+    b.administrator("admindjki", "Rina Kusumawardani", "tu", "198907212014022003")
     b.adopt("kasubdit", SOP_004)
     return b.org
 

@@ -52,6 +52,7 @@ class UnitKind(models.TextChoices):
     TEAM = "team", _("Team")
     REQUESTING = "requesting", _("Requesting unit (OPD, technical directorate)")
     VENDOR = "vendor", _("Vendor")
+    PUBLIC = "public", _("Outside requesters (the public desk)")
 
 
 class Unit(models.Model):
@@ -121,6 +122,7 @@ class Person(models.Model):
         help_text=_("Employee id of a civil servant: 18 digits."),
     )
     email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members")
     positions = models.ManyToManyField(
         Position, blank=True, related_name="holders", verbose_name=_("positions held")
@@ -269,3 +271,44 @@ DEFAULT_INSTRUCTIONS = (
     "Siapkan jawaban",
     "Hadiri / wakili",
 )
+
+
+class ChangeAction(models.TextChoices):
+    """What an administrator's change did to a record."""
+
+    CREATED = "created", _("created")
+    CHANGED = "changed", _("changed")
+    REMOVED = "removed", _("removed")
+
+
+class OrgChange(models.Model):
+    """One change an agency's administrator (or an import) made to the agency's organisation:
+    which record, who, when, and the record's fields before and after (None when it did not
+    exist). Written only by :func:`laksana.org.changes.record`; never changed afterwards."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The name of who made it, kept when the person is removed later.
+    by_name = models.CharField(_("by"), max_length=200, blank=True)
+    # What kind of record: "unit", "position", "person", "vendor", "instruction", "role",
+    # "binding", "public_service", ...
+    subject = models.CharField(_("record"), max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(_("name"), max_length=300, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    # Where the change came from when not typed in a form: "import: pegawai.xlsx", ...
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation change")
+        verbose_name_plural = _("organisation changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["agency", "-at", "-id"], name="orgchange_agency_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.subject} {self.object_repr}: {self.action}"

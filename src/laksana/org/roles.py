@@ -32,6 +32,28 @@ def may_publish(person: Person | None, agency: Agency | int, user: Any = None) -
     return is_superuser(person, user) or has_role(person, agency, RoleKind.PROCEDURE_ADMIN)
 
 
+def may_administer(person: Person | None, agency: Agency | int, user: Any = None) -> bool:
+    """Whether the person (or account) administers ``agency``: its units, positions, people,
+    vendors, calendar, disposition presets, documents' settings, bindings and public services.
+    The agency's own administrators (in that agency only) and the installation's superuser."""
+    return is_superuser(person, user) or has_role(person, agency, RoleKind.AGENCY_ADMIN)
+
+
+def administered_agencies(person: Person | None, user: Any = None) -> list[Agency]:
+    """The agencies the person (or account) administers."""
+    if is_superuser(person, user):
+        return list(Agency.objects.order_by("name"))
+    if person is None:
+        return []
+    return list(
+        Agency.objects.filter(
+            pk=person.agency_id,
+            role_assignments__person=person,
+            role_assignments__kind=RoleKind.AGENCY_ADMIN,
+        ).distinct()
+    )
+
+
 def publishing_agencies(person: Person | None, user: Any = None) -> list[Agency]:
     """The agencies whose procedures the person (or account) may publish."""
     if is_superuser(person, user):
