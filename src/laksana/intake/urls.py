@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from laksana.intake import follow_urls
 
 app_name = "intake"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *follow_urls.urlpatterns,
+]
