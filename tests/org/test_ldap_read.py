@@ -1,0 +1,167 @@
+"""Reading people and units from a directory (laksana.org.ldapsource) against a real, private
+OpenLDAP server (tests/org/ldap_server.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from laksana.org import ldapsource
+from laksana.org.ldapsource import Directory, DirectoryError
+
+from . import ldap_server
+from .ldap_server import BASE, Server
+
+KADIS = "197001011995031001"
+KABID = "198002022005011002"
+DEV = "199003032015031003"
+OPERATOR = "199104042016022004"
+
+
+def directory_entries() -> list[tuple[str, list[str], dict[str, object]]]:
+    person = ["top", "person", "organizationalPerson", "inetOrgPerson"]
+    ou = ["top", "organizationalUnit"]
+    dinas = f"ou=Dinas Komunikasi dan Informatika,{BASE}"
+    bidang = f"ou=Bidang Aplikasi Informatika,{dinas}"
+    kadis = f"uid=kadis,{dinas}"
+    kabid = f"uid=kabid,{bidang}"
+    return [
+        (
+            f"{BASE}",
+            ["top", "dcObject", "organization"],
+            {"o": "Pemkab Sukamaju", "dc": "sukamaju"},
+        ),
+        (dinas, ou, {"ou": "Dinas Komunikasi dan Informatika"}),
+        (bidang, ou, {"ou": "Bidang Aplikasi Informatika"}),
+        (f"ou=Akun Layanan,{BASE}", ou, {"ou": "Akun Layanan"}),
+        (
+            kadis,
+            person,
+            {
+                "cn": "Drs. Bambang Sutrisno",
+                "sn": "Sutrisno",
+                "employeeNumber": KADIS,
+                "title": "Kepala Dinas",
+                "mail": "kadis@sukamaju.go.id",
+                "telephoneNumber": "0361 222333",
+            },
+        ),
+        (
+            kabid,
+            person,
+            {
+                "cn": "Siti Rahmawati, S.Kom.",
+                "sn": "Rahmawati",
+                "employeeNumber": KABID,
+                "title": "Kepala Bidang Aplikasi Informatika",
+                "mail": "kabid@sukamaju.go.id",
+                "manager": kadis,
+            },
+        ),
+        (
+            f"uid=dev,{bidang}",
+            person,
+            {
+                "cn": "Agus Pranoto",
+                "sn": "Pranoto",
+                "employeeNumber": DEV,
+                "title": "Pranata Komputer Ahli Pertama",
+                "mail": "agus@sukamaju.go.id",
+                "manager": kabid,
+            },
+        ),
+        (
+            # The unit comes from the ou attribute when the entry has one.
+            f"uid=operator,{dinas}",
+            person,
+            {
+                "cn": "Dewi Lestari",
+                "sn": "Lestari",
+                "employeeNumber": OPERATOR,
+                "ou": "Seksi Persandian",
+                "title": "Operator Persandian",
+                "manager": kadis,
+            },
+        ),
+        # A service account without a NIP: not staff, not read.
+        (
+            f"uid=backup,ou=Akun Layanan,{BASE}",
+            person,
+            {"cn": "backup", "sn": "backup", "title": "Akun cadangan"},
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    yield from ldap_server.running()
+
+
+@pytest.fixture
+def directory(server: Server) -> Iterator[Directory]:
+    ldap_server.fill(server, directory_entries())
+    yield Directory(url=server.url, base=BASE, bind_dn=server.admin, password=server.password)
+    ldap_server.clear(server)
+    import ldap3
+
+    connection = ldap3.Connection(
+        ldap3.Server(server.url), server.admin, server.password, auto_bind=True
+    )
+    connection.delete(BASE)
+    connection.unbind()
+
+
+def test_people_are_read_as_rows_of_the_personnel_columns(directory: Directory) -> None:
+    entries = ldapsource.read(directory)
+    rows = {e.row["NIP"]: e.row for e in entries}
+    assert set(rows) == {KADIS, KABID, DEV, OPERATOR}  # the service account is left out
+    assert rows[KADIS] == {
+        "NIP": KADIS,
+        "Nama": "Drs. Bambang Sutrisno",
+        "Jabatan": "Kepala Dinas",
+        "Unit Kerja": "Dinas Komunikasi dan Informatika",
+        "NIP Atasan": "",
+        "Email": "kadis@sukamaju.go.id",
+        "Telepon": "0361 222333",
+    }
+    # The unit is the nearest ou of the DN, or the entry's own ou attribute.
+    assert rows[DEV]["Unit Kerja"] == "Bidang Aplikasi Informatika"
+    assert rows[OPERATOR]["Unit Kerja"] == "Seksi Persandian"
+    # The superior is the manager's NIP.
+    assert rows[KABID]["NIP Atasan"] == KADIS
+    assert rows[DEV]["NIP Atasan"] == KABID
+    assert all(set(row) == set(ldapsource.COLUMNS) for row in rows.values())
+
+
+def test_a_manager_outside_the_search_base_is_read_by_its_dn(directory: Directory) -> None:
+    bidang = f"ou=Bidang Aplikasi Informatika,ou=Dinas Komunikasi dan Informatika,{BASE}"
+    narrow = Directory(
+        url=directory.url, base=bidang, bind_dn=directory.bind_dn, password=directory.password
+    )
+    rows = {e.row["NIP"]: e.row for e in ldapsource.read(narrow)}
+    assert set(rows) == {KABID, DEV}
+    assert rows[KABID]["NIP Atasan"] == KADIS  # kadis is above the base
+
+
+def test_a_wrong_password_is_named(directory: Directory) -> None:
+    wrong = Directory(url=directory.url, base=BASE, bind_dn=directory.bind_dn, password="salah")
+    with pytest.raises(DirectoryError, match="refused the sign-in of cn=admin"):
+        ldapsource.read(wrong)
+
+
+def test_an_unreachable_directory_is_named() -> None:
+    port = ldap_server._free_port()  # nothing listens there
+    with pytest.raises(DirectoryError, match="cannot be reached"):
+        ldapsource.read(Directory(url=f"ldap://127.0.0.1:{port}", base=BASE, timeout=2))
+
+
+def test_a_base_that_does_not_exist_is_named(directory: Directory) -> None:
+    wrong = Directory(
+        url=directory.url,
+        base=f"ou=Tidak Ada,{BASE}",
+        bind_dn=directory.bind_dn,
+        password=directory.password,
+    )
+    with pytest.raises(DirectoryError, match="does not exist"):
+        ldapsource.read(wrong)
