@@ -1,9 +1,63 @@
-"""The permission matrix's rows for this part of issue 23 (filled in by its author)."""
+"""The permission matrix's rows for the staff import (org:admin_import; laksana.org.staffimport):
+Bali's agency administrator may preview a SIMPEG export (the preview writes nothing; applying
+is tested in tests/org/test_staff_import_web.py); Bali's other members get 403; everyone of
+another agency (DJKI's administrator, the vendors' staff) gets the 404 of an unknown agency."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+import laksana.org
+
+SAMPLE = Path(laksana.org.__file__).parent / "samples" / "simpeg-contoh.csv"
+
+
+def upload(s: Any) -> dict[str, Any]:
+    return {
+        "action": "upload",
+        "file": SimpleUploadedFile("simpeg-contoh.csv", SAMPLE.read_bytes(), "text/csv"),
+    }
 
 
 def entries() -> dict[str, Any]:
-    return {}
+    from tests.security.test_permission_matrix import Entry, row
+
+    def url(s: Any) -> str:
+        return reverse("org:admin_import", args=[s.bali.agency.slug])
+
+    return {
+        "org:admin_import": Entry(
+            url,
+            row(
+                "login",
+                "403",
+                "403",
+                "403",
+                "404",
+                vendor_after="404",
+                agency_admin="ok",
+                other_admin="404",
+            ),
+            static=True,
+        ),
+        "POST org:admin_import": Entry(
+            url,
+            row(
+                "login",
+                "403",
+                "403",
+                "403",
+                "404",
+                vendor_after="404",
+                agency_admin="ok",
+                other_admin="404",
+            ),
+            method="POST",
+            data=upload,
+            static=True,
+        ),
+    }
