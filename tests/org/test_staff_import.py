@@ -337,3 +337,19 @@ def test_the_command_dry_run_writes_nothing(bali):
     )
     assert "dry run: nothing was written" in out.getvalue()
     assert counts() == before
+
+
+def test_rows_from_another_source_are_checked_the_same_way(bali):
+    # A directory (laksana.org.ldapsource) gives rows with the same columns.
+    sheet = staffimport.staffsheet.sheet_of(
+        [
+            ["NIP", "Nama", "Jabatan", "Unit Kerja", "NIP Atasan", "Email", "Telepon"],
+            ["198001012005011001", "Ani", "Staf", "Tim AI", "", "ani@", ""],
+        ]
+    )
+    before = counts()
+    plan = staffimport.import_sheet(bali.agency, sheet, "ldap")
+    assert [str(p) for p in plan.problems] == [
+        "row 2, column Email: ani@ is not an e-mail address (name@domain)."
+    ]
+    assert counts() == before

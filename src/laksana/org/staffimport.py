@@ -36,9 +36,17 @@ from django.utils.translation import gettext as _
 
 from laksana.org import staffsheet
 from laksana.org.models import Agency, Person, Position, Unit, UnitKind
-from laksana.org.staffsheet import StaffFileError
+from laksana.org.staffsheet import Sheet, StaffFileError
 
-__all__ = ["Plan", "Problem", "StaffFileError", "check", "import_staff"]
+__all__ = [
+    "Plan",
+    "Problem",
+    "StaffFileError",
+    "check",
+    "check_sheet",
+    "import_sheet",
+    "import_staff",
+]
 
 #: The fields of a person an import sets, in the order the changes are listed.
 FIELDS = ("name", "email", "phone", "unit", "position", "superior")
@@ -168,7 +176,12 @@ def check(agency: Agency, content: bytes, file_name: str) -> Plan:
     """The plan of importing ``content`` into ``agency``: every problem of every row, or what
     the import would create and change. Writes nothing. Raises :class:`StaffFileError` for a
     file that cannot be read as a staff list."""
-    sheet = staffsheet.read(content, file_name)
+    return check_sheet(agency, staffsheet.read(content, file_name), file_name)
+
+
+def check_sheet(agency: Agency, sheet: Sheet, file_name: str) -> Plan:
+    """:func:`check` for rows already read (:func:`laksana.org.staffsheet.sheet_of`, e.g. from
+    a directory); ``file_name`` names the source in the plan and the history."""
     plan = Plan(agency, file_name)
     plan.columns = tuple(k for k in ("superior", "email", "phone") if k in sheet.headers)
     units = _Units(agency)
@@ -465,11 +478,23 @@ def import_staff(
     """Check ``content`` and, with no problem and not ``dry_run``, write it in one
     transaction (recorded as ``import: <file name>``). Returns the plan (``written`` says
     whether it was written); raises :class:`StaffFileError` for an unreadable file."""
+    return import_sheet(agency, staffsheet.read(content, file_name), file_name, by, dry_run=dry_run)
+
+
+def import_sheet(
+    agency: Agency,
+    sheet: Sheet,
+    file_name: str,
+    by: Person | None = None,
+    *,
+    dry_run: bool = False,
+) -> Plan:
+    """:func:`import_staff` for rows already read (another source than a file)."""
     from laksana.org import staffapply
 
     with transaction.atomic():
         Agency.objects.select_for_update().filter(pk=agency.pk).first()
-        plan = check(agency, content, file_name)
+        plan = check_sheet(agency, sheet, file_name)
         if plan.ok and not dry_run:
             staffapply.apply(plan, by)
             plan.written = True

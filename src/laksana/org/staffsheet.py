@@ -106,7 +106,7 @@ def read(content: bytes, file_name: str = "") -> Sheet:
         grid = _csv(content)
     else:
         raise StaffFileError(_("The file is not a spreadsheet. %(what)s") % {"what": _WHAT})
-    return _sheet(grid)
+    return sheet_of(grid)
 
 
 def _xlsx(content: bytes) -> list[list[Any]]:
@@ -182,7 +182,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _sheet(grid: list[list[Any]]) -> Sheet:
+def sheet_of(grid: list[list[Any]]) -> Sheet:
+    """The staff list in ``grid`` (rows of cells, the header row among the first): for a
+    spreadsheet, or rows with the same columns from another source (a directory)."""
     for index, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         headers: dict[str, str] = {}
