@@ -13,20 +13,13 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from laksana.org import staffimport, uploadstore
-from laksana.org.models import OrgChange, Person, Position, Unit
+from laksana.org.models import OrgChange, Person
+
+from .test_staff_import import counts
 
 pytestmark = pytest.mark.django_db
 
 SAMPLE = Path(staffimport.__file__).parent / "samples" / "simpeg-contoh.csv"
-
-
-def counts() -> tuple[int, int, int, int]:
-    return (
-        Person.objects.count(),
-        Unit.objects.count(),
-        Position.objects.count(),
-        OrgChange.objects.count(),
-    )
 
 
 def url(org) -> str:

@@ -29,33 +29,22 @@ def entries() -> dict[str, Any]:
     def url(s: Any) -> str:
         return reverse("org:admin_import", args=[s.bali.agency.slug])
 
+    # Bali's members who do not administer it: 403; everyone of DJKI: 404.
+    admin_only = row(
+        "login",
+        "403",
+        "403",
+        "403",
+        "404",
+        vendor_after="404",
+        agency_admin="ok",
+        other_admin="404",
+    )
     return {
-        "org:admin_import": Entry(
-            url,
-            row(
-                "login",
-                "403",
-                "403",
-                "403",
-                "404",
-                vendor_after="404",
-                agency_admin="ok",
-                other_admin="404",
-            ),
-            static=True,
-        ),
+        "org:admin_import": Entry(url, admin_only, static=True),
         "POST org:admin_import": Entry(
             url,
-            row(
-                "login",
-                "403",
-                "403",
-                "403",
-                "404",
-                vendor_after="404",
-                agency_admin="ok",
-                other_admin="404",
-            ),
+            admin_only,
             method="POST",
             data=upload,
             static=True,

@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from laksana.org import staffsheet
 from laksana.org.models import Agency, Person, Position, Unit, UnitKind
@@ -52,6 +53,22 @@ __all__ = [
 FIELDS = ("name", "email", "phone", "unit", "position", "superior")
 _NOT_OWN_KINDS = (UnitKind.PUBLIC, UnitKind.VENDOR)
 _NIP_LENGTH = 18
+_MAX_TEXT = 200
+# The text columns every row must fill: (the message when empty, when too long).
+_TEXTS = {
+    "name": (
+        gettext_lazy("The name is required."),
+        gettext_lazy("The name is longer than 200 characters."),
+    ),
+    "unit": (
+        gettext_lazy("The unit is required."),
+        gettext_lazy("The unit's name is longer than 200 characters."),
+    ),
+    "position": (
+        gettext_lazy("The position is required."),
+        gettext_lazy("The position's name is longer than 200 characters."),
+    ),
+}
 # Reports a problem: (row, column's field, message).
 _Report = Callable[[int, str, str], None]
 
@@ -276,13 +293,16 @@ def _row(
                 % {"nip": nip},
             )
             ok = False
-    name = " ".join(values["name"].split())
-    if not name:
-        report(number, "name", _("The name is required."))
-        ok = False
-    elif len(name) > 200:
-        report(number, "name", _("The name is longer than 200 characters."))
-        ok = False
+    texts: dict[str, str] = {}
+    for column, (missing, too_long) in _TEXTS.items():
+        texts[column] = " ".join(values[column].split())
+        if not texts[column]:
+            report(number, column, str(missing))
+            ok = False
+        elif len(texts[column]) > _MAX_TEXT:
+            report(number, column, str(too_long))
+            ok = False
+    name, unit_text, position_text = texts["name"], texts["unit"], texts["position"]
     email = values.get("email", "")
     if email:
         try:
@@ -298,15 +318,8 @@ def _row(
     if len(phone) > 40:
         report(number, "phone", _("The phone number is longer than 40 characters."))
         ok = False
-    unit_text = " ".join(values["unit"].split())
     unit = None
-    if not unit_text:
-        report(number, "unit", _("The unit is required."))
-        ok = False
-    elif len(unit_text) > 200:
-        report(number, "unit", _("The unit's name is longer than 200 characters."))
-        ok = False
-    else:
+    if unit_text and len(unit_text) <= _MAX_TEXT:
         found = units.own.get(key(unit_text), [])
         if len(found) > 1:
             report(
@@ -326,13 +339,6 @@ def _row(
                 % {"unit": unit_text},
             )
             ok = False
-    position_text = " ".join(values["position"].split())
-    if not position_text:
-        report(number, "position", _("The position is required."))
-        ok = False
-    elif len(position_text) > 200:
-        report(number, "position", _("The position's name is longer than 200 characters."))
-        ok = False
     superior = values.get("superior", "").replace(" ", "")
     if superior and (len(superior) != _NIP_LENGTH or not superior.isdigit()):
         report(
