@@ -25,6 +25,7 @@ FORBIDDEN = (
     "laksana.monitoring",
     "laksana.survey",
     "laksana.evaluation",
+    "laksana.intake",
 )
 
 

@@ -209,6 +209,8 @@ NAMES = [
     "end-0-id",
     "end-0-label",
     "notes",
+    # The follow link's answer to a hold (laksana.intake.views_follow).
+    "files",
 ]
 
 ODD_VALUES = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from laksana.cases import authority, journal, participation
+from laksana.cases import authority, holds, journal, participation
 from laksana.cases.jointsteps import step_contacts
 from laksana.cases.limits import check_length
 from laksana.cases.models import Case, CaseStep, JournalKind
@@ -88,6 +88,7 @@ def hold_step(
     row.save(update_fields=["on_hold_since", "hold_reason"])
     journal.append(case, JournalKind.HELD, person, at, data)
     case.save(update_fields=["journal_seq", "journal_hash"])
+    holds.held(case, row, by=person, at=at)  # domain modules that follow holds
     return row
 
 

@@ -208,7 +208,12 @@ def _store(
 def _visible_or_refuse(person: Person, case: Case) -> None:
     from laksana.cases.queries import can_view
 
-    if person.user is None or not can_view(person.user, case):
+    if person.user is None:
+        # A system account (no sign-in: only code acts as it, such as the public desk's for an
+        # outside requester) sees the cases its own unit requested.
+        if person.agency_id != case.agency_id or person.unit_id != case.requesting_unit_id:
+            raise NotAllowed(_("You cannot see this case."))
+    elif not can_view(person.user, case):
         raise NotAllowed(_("You cannot see this case."))
     _vendor_may_act_or_refuse(person, case)
 

@@ -7,3 +7,9 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("Requests from outside")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The requester's e-mails follow completed steps and holds (cases knows no intake).
+        from laksana.intake import requester_mail
+
+        requester_mail.register()

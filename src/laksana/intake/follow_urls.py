@@ -9,4 +9,14 @@ from laksana.intake import views_follow
 
 urlpatterns = [
     path("permohonan/<str:secret>/", views_follow.follow, name="follow"),
+    path(
+        "permohonan/<str:secret>/langkah/<int:step_id>/",
+        views_follow.complete,
+        name="follow_step",
+    ),
+    path(
+        "permohonan/<str:secret>/balas/<int:step_id>/",
+        views_follow.reply,
+        name="follow_reply",
+    ),
 ]
