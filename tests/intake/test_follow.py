@@ -92,3 +92,12 @@ def test_a_missing_link_is_not_logged_with_its_secret(client, bali, caplog):
     with caplog.at_level(logging.DEBUG):
         assert client.get(url("rahasia-yang-dikarang-" + "z" * 20)).status_code == 404
     assert "rahasia-yang-dikarang" not in caplog.text
+
+
+def test_the_link_is_rate_limited_as_a_public_route(client, bali):
+    from django.test import override_settings
+
+    secret, _request = outside_case(bali.agency)
+    with override_settings(LAKSANA_PUBLIC_RATE_LIMIT=2):
+        answers = [client.get(url(secret)).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
