@@ -41,3 +41,14 @@ def test_one_case_at_a_time_agrees_with_the_gate(cases, bali, djki, django_user_
 def test_a_missing_reference_is_not_found(bali, django_user_model):
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "x")
     assert visible_case(admin, "tidak-ada-2026-000001") is None
+
+
+@pytest.mark.parametrize("login", ["adminbali", "admindjki"])
+def test_an_agency_administrator_opens_no_case_it_has_no_part_in(cases, bali, djki, login):  # noqa: F811
+    org = bali if login == "adminbali" else djki
+    admin = org[login]
+    every = list(Case.objects.all())
+    assert any(case.agency_id == admin.agency_id for case in every)
+    for case in every:
+        assert not can_view(admin.user, case), case.reference
+        assert visible_case(admin.user, case.reference, admin) is None, case.reference

@@ -101,3 +101,21 @@ def test_the_first_page_is_the_gates_first_page_whichever_way(
             for size in (1, 2, 3, 10):
                 page = list(first_visible(user, listed, size).values_list("pk", flat=True)[:size])
                 assert page == every[:size], (user, size, listed.query)
+
+
+@pytest.mark.parametrize("login", ["adminbali", "admindjki"])
+def test_an_agency_administrator_sees_no_case_it_has_no_part_in(cases, bali, djki, login):
+    # The two administrators are among the demo people the tests above walk, and their role
+    # (administering the organisation) gives them no case: none of the scenario's is theirs.
+    from laksana.org.roles import may_administer
+
+    org = bali if login == "adminbali" else djki
+    admin = org[login]
+    assert admin in org.people.values() and may_administer(admin, org.agency)
+    assert not may_administer(admin, (djki if org is bali else bali).agency)
+    assert Case.objects.filter(agency=org.agency).count() >= (4 if org is bali else 1)
+    assert not visible_cases(admin.user).exists()
+    assert set(visible_case_ids(admin.user)) == set()
+    assert set(visible_case_ids(admin.user, running=True)) == set()
+    check = visible_filter(admin.user)
+    assert check is not None and not Case.objects.filter(check).exists()

@@ -94,6 +94,9 @@ def entries() -> dict[str, Any]:
     m = _matrix()
     Entry, row = m.Entry, m.row
     writer = row("login", "403", "403", "ok", "403")
+    # A pending import is its uploader's (the Kepala Dinas's): another writer, in the agency
+    # or another, gets 404 as for one that does not exist.
+    uploader = row("login", "403", "403", "ok", "403", agency_admin="404", other_admin="404")
     common: dict[str, Any] = {"static": True, "prepare": prepare}
 
     def review(s: Any) -> str:
@@ -111,8 +114,8 @@ def entries() -> dict[str, Any]:
             check=judged("upload"),
             **common,
         ),
-        "procedures:import_review": Entry(review, writer, check=judged("read"), **common),
+        "procedures:import_review": Entry(review, uploader, check=judged("read"), **common),
         "POST procedures:import_review": Entry(
-            review, writer, method="POST", data=save_form, check=judged("save"), **common
+            review, uploader, method="POST", data=save_form, check=judged("save"), **common
         ),
     }

@@ -75,7 +75,7 @@ def judged(kind: str) -> Callable[[Any], None]:
 
 def nothing_of_bali(c: Any) -> None:
     judged("read")(c)
-    if c.persona in ("vendor", "vendor_after"):
+    if c.persona in _matrix().NOT_OF_BALI:
         assert "SIKESDA" not in c.response.content.decode()
 
 
@@ -128,7 +128,12 @@ def entries() -> dict[str, Any]:
         ),
         "evaluation:new": Entry(web("new"), no_object, check=judged("read"), **common),
         "POST evaluation:new": Entry(
-            web("new"), no_object, method="POST", data=new_form, check=judged("new"), **common
+            web("new"),
+            {**no_object, "other_admin": "422"},
+            method="POST",
+            data=new_form,
+            check=judged("new"),
+            **common,
         ),
         "evaluation:detail": Entry(web("detail", True), read, check=judged("read"), **common),
         "POST evaluation:detail": Entry(
@@ -153,7 +158,7 @@ def entries() -> dict[str, Any]:
         ),
         "POST /api/evaluations": Entry(
             lambda s: "/api/evaluations",
-            row("401", "403", "403", "ok", "403"),
+            row("401", "403", "403", "ok", "403", other_admin="404"),
             method="POST",
             json=True,
             data=new_json,

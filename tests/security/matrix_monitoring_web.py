@@ -5,11 +5,13 @@ Every entry is static (no case) and set up as the API's rows are
 (:func:`tests.security.matrix_monitoring_api.prepare`: SIKESDA of Bali with a monitor and a
 maintenance window not yet begun). Members of Bali read (the other unit and the requester are
 requesting units' staff); only the catalogue keeper (the step holder, the Kepala Dinas)
-writes, and nobody of the personas is an agency administrator, so the settings are refused
-to all; the DJKI vendor gets 404 for Bali's monitor, application and window, as for ones that
-do not exist, and 403 on the overview (a vendor reads no monitoring). Bali's status page is
-internal: a signed-out visitor is sent to sign in, the vendor gets 404. Every cell checks the
-monitoring tables itself (a refused or reading cell changed nothing).
+writes; the settings are the agency administrators' (Bali's administrator changes Bali's;
+DJKI's administrator opens its own agency's and is refused SOP 002, which DJKI does not
+offer), refused to the other personas; the DJKI vendor gets 404 for Bali's monitor,
+application and window, as for ones that do not exist, and 403 on the overview (a vendor
+reads no monitoring). Bali's status page is internal: a signed-out visitor is sent to sign
+in, the vendor gets 404. Every cell checks the monitoring tables itself (a refused or reading
+cell changed nothing).
 """
 
 from __future__ import annotations
@@ -35,7 +37,12 @@ def _settings_state() -> list[Any]:
 
 
 def prepare(s: Any) -> None:
+    from laksana.monitoring.services import settings_for
+
     api.prepare(s)
+    # Each agency's settings row exists (opening the settings makes it, with the defaults).
+    for org in (s.bali, s.djki):
+        settings_for(org.agency.pk)
     s.__dict__["mon_settings"] = _settings_state()
 
 
@@ -47,6 +54,18 @@ def judged(kind: str) -> Callable[[Any], None]:
         assert _settings_state() == c.s.__dict__["mon_settings"], c.route
 
     return check
+
+
+def settings_saved(c: Any) -> None:
+    """An "ok" cell changed its administrator's own agency's monitoring settings and nothing
+    else; any other cell changed nothing."""
+    if not api._ok(c):
+        judged("read")(c)
+        return
+    api.judged("read")(c)
+    before, after = c.s.__dict__["mon_settings"], _settings_state()
+    changed = set(after) - set(before)
+    assert changed == {(c.person.agency_id, "sop-002-penanganan-masalah-aplikasi", True, 10)}
 
 
 def monitor_form(s: Any) -> dict[str, Any]:
@@ -85,7 +104,9 @@ def entries() -> dict[str, Any]:
     Entry, row = m.Entry, m.row
     read = row("login", "ok", "ok", "ok", "404")
     keeper = row("login", "403", "403", "ok", "404")
-    nobody = row("login", "403", "403", "403", "403")
+    # The agency's administrators keep its monitoring settings (each its own agency's).
+    settings = row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="ok")
+    settings_post = row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="422")
     common: dict[str, Any] = {"static": True, "prepare": prepare}
 
     def web(name: str, *args: Callable[[Any], Any]) -> Callable[[Any], str]:
@@ -159,14 +180,14 @@ def entries() -> dict[str, Any]:
             **common,
         ),
         "monitoring:settings": Entry(
-            web("monitoring:settings"), nobody, check=judged("read"), **common
+            web("monitoring:settings"), settings, check=judged("read"), **common
         ),
         "POST monitoring:settings": Entry(
             web("monitoring:settings"),
-            nobody,
+            settings_post,
             method="POST",
             data=settings_form,
-            check=judged("read"),
+            check=settings_saved,
             **common,
         ),
     }

@@ -1,4 +1,4 @@
-"""The permission matrix: every screen, file download and API operation, for five people.
+"""The permission matrix: every screen, file download and API operation, for eight personas.
 
 The routes come from the URL configuration itself (``get_resolver()``, walked recursively; the
 admin is tested on its own, Django's language switch and static files are left out) and, for
@@ -19,7 +19,15 @@ Personas (healthchecks style):
 * ``vendor_after``: staff of IPAS's former vendor, whose contract ended yesterday: it sees
   only the IPAS case it worked on (a comment while its contract ran), read-only, and nothing
   of the catalogue (laksana.cases.vendors). Unless a row says otherwise, it gets what
-  ``vendor`` gets: neither the Bali case nor Bali's catalogue is theirs.
+  ``vendor`` gets: neither the Bali case nor Bali's catalogue is theirs;
+* ``agency_admin``: Bali's agency administrator (demo ``adminbali``, staff of the Dinas's own
+  office), with no part in the case: the role administers the organisation (the documents'
+  settings, the monitoring settings, the outbox of its agency) and gives no right over cases;
+* ``other_admin``: DJKI's agency administrator (demo ``admindjki``), another agency's: nothing
+  of Bali (404 for Bali's objects) nor of the IPAS case it has no part in; its own agency's
+  lists and settings are its own.
+
+The defaults of the last three (what they get unless a row says otherwise) are in :func:`row`.
 
 The working routes of a claimed step (``CLAIMED_MATRIX``) have personas of their own: the
 Kabid and the Ketua Tim also hold the Kepala Dinas's position and the Kabid has claimed step
@@ -159,17 +167,46 @@ def row(
     agency_admin: str | None = None,
     other_admin: str | None = None,
 ) -> dict:
-    """One line of the matrix, in the order of :data:`PERSONAS`; the vendor after its
-    contract gets what the vendor gets unless ``vendor_after`` says otherwise. Bali's agency
-    administrator gets what the other unit of Bali gets (a member of the agency with no part
-    in the case) unless ``agency_admin`` says otherwise; DJKI's administrator (another
-    agency's) gets what the vendor gets (DJKI people who are not Bali's) unless
-    ``other_admin`` says otherwise."""
+    """One line of the matrix, in the order of :data:`PERSONAS`.
+
+    * ``vendor_after``: the vendor after its contract gets what the vendor gets unless the
+      row says otherwise.
+    * ``agency_admin``: Bali's agency administrator gains no right from its role outside the
+      organisation's settings, and has no part in the case: it gets what the other unit gets
+      (a member of the agency with no part in the case), except where the other unit is
+      refused ("403") for not being the agency's own staff (a requesting unit's member): the
+      administrator works in the Dinas's own office, so there it gets what the step holder
+      (staff of the same office) gets. Rows where the step holder's answer comes from a part
+      in the case or a role of its own (procedure administrator) say ``agency_admin``; so do
+      the rows the administrator's role opens (the documents' settings, the monitoring
+      settings, the outbox).
+    * ``other_admin``: DJKI's administrator (another agency's) sees nothing of Bali: it gets
+      what the vendor gets (DJKI people: "404" for Bali's objects), except where the vendor is
+      refused ("403") for being a vendor's employee on a route of one's own agency (its lists,
+      new forms, settings, reports): the administrator is its own agency's staff, so there it
+      gets what the step holder gets on Bali's. Rows whose form names a Bali object (an
+      application of Bali posted to DJKI's form) say ``other_admin``.
+    """
     after = vendor if vendor_after is None else vendor_after
-    admin = other_unit if agency_admin is None else agency_admin
-    other = vendor if other_admin is None else other_admin
-    outcomes = (anonymous, other_unit, requester, step_holder, vendor, after, admin, other)
+    if agency_admin is None:
+        agency_admin = step_holder if other_unit == "403" else other_unit
+    if other_admin is None:
+        other_admin = step_holder if vendor == "403" else vendor
+    outcomes = (
+        anonymous,
+        other_unit,
+        requester,
+        step_holder,
+        vendor,
+        after,
+        agency_admin,
+        other_admin,
+    )
     return dict(zip(PERSONAS, outcomes, strict=True))
+
+
+# Personas who are nobody of Bali: its objects are not found for them, its lists empty.
+NOT_OF_BALI = frozenset({VENDOR, VENDOR_AFTER, OTHER_ADMIN})
 
 
 EVERYONE = row("ok", "ok", "ok", "ok", "ok")
@@ -637,7 +674,8 @@ IPAS = "Industrial Property Automation System"
 
 
 def lists_the_catalogue_of_ones_own(c: Cell) -> None:
-    """The catalogue: Bali people see Bali's applications, the vendor only IPAS."""
+    """The catalogue: Bali people see Bali's applications, the vendor only IPAS, DJKI's
+    administrator DJKI's (IPAS among them), nothing of Bali."""
     if c.response.status_code != 200:
         return
     if c.response.get("Content-Type", "").startswith("application/json"):
@@ -645,7 +683,7 @@ def lists_the_catalogue_of_ones_own(c: Cell) -> None:
     else:
         text = c.response.content.decode()
     shown = {name for name in (SIKESDA, IPAS) if name in text}
-    expected = {VENDOR: {IPAS}, VENDOR_AFTER: set()}.get(c.persona, {SIKESDA})
+    expected = {VENDOR: {IPAS}, VENDOR_AFTER: set(), OTHER_ADMIN: {IPAS}}.get(c.persona, {SIKESDA})
     assert shown == expected, f"{c.persona}: {shown}"
 
 
@@ -941,8 +979,16 @@ API_DOCUMENT_READ = API_CASE_READ
 # Only the Kepala Dinas (the author) changes or submits his draft; the requester, who sees it,
 # is refused.
 AUTHOR_ONLY = row("login", "404", "refused", "ok", "404")
-# The agency's administrators (none of the personas) keep the documents' settings.
-DOCUMENT_SETTINGS = row("login", "403", "403", "403", "403")
+# The agency's administrators keep the documents' settings, each those of its own agency (the
+# settings screens take no agency: DJKI's administrator opens and changes DJKI's); the other
+# personas are refused.
+DOCUMENT_SETTINGS = row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="ok")
+# A letterhead of a Bali unit: another agency's administrator gets 404, as for no such unit.
+UNIT_LETTERHEAD = {**DOCUMENT_SETTINGS, OTHER_ADMIN: "404"}
+# The outbox: its agency's administrators (each sees its own agency's e-mails); a message of
+# another agency is not found.
+OUTBOX = row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="ok")
+OUTBOX_RETRY = {**OUTBOX, OTHER_ADMIN: "404"}
 
 MATRIX: dict[str, Entry] = {
     # --- web shell, sign-in -------------------------------------------------------------------
@@ -1245,7 +1291,7 @@ MATRIX: dict[str, Entry] = {
     ),
     "documents:unit_letterhead": Entry(
         lambda s: reverse("documents:unit_letterhead", args=[s.bali["dinkes"].unit_id]),
-        DOCUMENT_SETTINGS,
+        UNIT_LETTERHEAD,
         static=True,
     ),
     # The public verification page: anyone, signed in or not; nothing of the case.
@@ -1290,10 +1336,11 @@ MATRIX: dict[str, Entry] = {
         static=True,
     ),
     # --- the outbox: superusers and agency administrators only ---------------------------------
-    "outbox:list": Entry(lambda s: reverse("outbox:list"), STAFF_ONLY, static=True),
+    "outbox:list": Entry(lambda s: reverse("outbox:list"), OUTBOX, static=True),
+    # The scenario's first e-mail is one of Bali's.
     "POST outbox:retry": Entry(
         lambda s: reverse("outbox:retry", args=[outbox_message_id()]),
-        STAFF_ONLY,
+        OUTBOX_RETRY,
         method="POST",
     ),
     # --- the application catalogue ----------------------------------------------------------
@@ -1631,15 +1678,19 @@ for _part in (
 ):
     MATRIX.update(importlib.import_module(f"tests.security.{_part}").entries())
 
-# The DJKI case on IPAS: the vendor sees it (and the Bali people do not).
-IPAS_CASE_READ = row("login", "404", "404", "404", "ok")
-API_IPAS_CASE_READ = row("401", "404", "404", "404", "ok")
+# The DJKI case on IPAS: the vendor sees it (and the Bali people do not, nor DJKI's
+# administrator, who has no part in it: an administrator gains no right over cases). IPAS's
+# record in the catalogue is DJKI's: its administrator, DJKI's staff, reads it.
+IPAS_CASE_READ = row("login", "404", "404", "404", "ok", other_admin="404")
+API_IPAS_CASE_READ = row("401", "404", "404", "404", "ok", other_admin="404")
 # The vendor after its contract reads the IPAS case it worked on and adds nothing to it (the
 # web shows the comment form again with the refusal, or sends the upload back with it; the API
 # answers 403); IPAS is no longer in its catalogue.
-IPAS_CASE_WRITE = row("login", "404", "404", "404", "ok", vendor_after="422")
-IPAS_CASE_UPLOAD = row("login", "404", "404", "404", "ok", vendor_after="refused")
-API_IPAS_CASE_WRITE = row("401", "404", "404", "404", "ok", vendor_after="403")
+IPAS_CASE_WRITE = row("login", "404", "404", "404", "ok", vendor_after="422", other_admin="404")
+IPAS_CASE_UPLOAD = row(
+    "login", "404", "404", "404", "ok", vendor_after="refused", other_admin="404"
+)
+API_IPAS_CASE_WRITE = row("401", "404", "404", "404", "ok", vendor_after="403", other_admin="404")
 IPAS_CATALOG_READ = row("login", "404", "404", "404", "ok", vendor_after="404")
 API_IPAS_CATALOG_READ = row("401", "404", "404", "404", "ok", vendor_after="404")
 

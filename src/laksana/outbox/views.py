@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -65,8 +65,10 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, message_id: int) -> HttpResponse:
     with transaction.atomic():
-        found = visible_messages(request).filter(pk=message_id).exists()
-        if found and services.retry(message_id):
+        # Another agency's e-mail is not found, as one that does not exist.
+        if not visible_messages(request).filter(pk=message_id).exists():
+            raise Http404
+        if services.retry(message_id):
             messages.success(request, _("The e-mail will be sent again."))
         else:
             messages.error(request, _("That e-mail cannot be sent again."))
