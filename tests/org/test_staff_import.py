@@ -353,3 +353,25 @@ def test_rows_from_another_source_are_checked_the_same_way(bali):
         "row 2, column Email: ani@ is not an e-mail address (name@domain)."
     ]
     assert counts() == before
+
+
+def test_the_xlsx_sample_with_a_title_above_its_header_imports_like_the_csv(bali):
+    xlsx = SAMPLE.with_suffix(".xlsx")
+    plan = import_staff(bali.agency, xlsx.read_bytes(), xlsx.name, dry_run=True)
+    assert plan.ok, plan.problems
+    assert len(plan.created) == 4 and plan.new_units == ["Bidang Statistik", "Sekretariat"]
+    assert plan.created[0].row == 7  # the title and an empty row stand above the header
+
+
+def test_a_nip_stored_as_a_number_in_xlsx_is_refused_with_a_hint(bali):
+    from laksana import tabular
+
+    book = tabular.new_workbook()
+    sheet = book.active
+    sheet.append(["NIP", "Nama", "Jabatan", "Unit Kerja"])
+    sheet.append([1.99003152015032e17, "Ani", "Staf", "Tim AI"])
+    problems = refused(bali.agency, tabular.workbook_bytes(book), "pegawai.xlsx")
+    assert problems == [
+        "row 2, column NIP: 1.99003152015032e+17 is not a NIP: a NIP is 18 digits. The cell "
+        "holds a number; format the NIP column as text."
+    ]

@@ -115,6 +115,8 @@ NAMES = [
     "occupation",
     "suggestion",
     "token",
+    # The staff import (org:admin_import): its upload sent as text.
+    "file",
     "website",
     "service_kind",
     "service_name",
