@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
 
+from laksana.errors import ServiceError
 from laksana.org.models import ActorBinding, OrgChange, Person, Position, RoleAssignment, Unit
 
 
@@ -54,3 +56,25 @@ def last_change() -> OrgChange:
     found = OrgChange.objects.order_by("-pk").first()
     assert found is not None
     return found
+
+
+def refused(field: str, code: str | None = None) -> Any:
+    """Expect a ServiceError naming ``field`` (and ``code``) and nothing written."""
+
+    class _Check:
+        def __enter__(self):
+            self.ctx = pytest.raises(ServiceError)
+            self.nw = nothing_written()
+            self.nw.__enter__()
+            self.info = self.ctx.__enter__()
+            return self.info
+
+        def __exit__(self, *exc):
+            handled = self.ctx.__exit__(*exc)
+            self.nw.__exit__(None, None, None)
+            assert self.info.value.field == field, self.info.value.message
+            if code is not None:
+                assert self.info.value.code == code
+            return handled
+
+    return _Check()

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from laksana.errors import NotAllowed, ServiceError
+from laksana.errors import NotAllowed
 from laksana.intake.desk import desk_for
 from laksana.org import admin_services as svc
 from laksana.org.models import ChangeAction, OrgChange, Position, Unit, UnitKind
-from tests.org.admin_state import last_change, nothing_written
+from tests.org.admin_state import last_change, nothing_written, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -19,26 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin(bali, djki):
     return bali["adminbali"]
-
-
-def refused(field: str, code: str | None = None):
-    class _Check:
-        def __enter__(self):
-            self.ctx = pytest.raises(ServiceError)
-            self.nw = nothing_written()
-            self.nw.__enter__()
-            self.info = self.ctx.__enter__()
-            return self.info
-
-        def __exit__(self, *exc):
-            handled = self.ctx.__exit__(*exc)
-            self.nw.__exit__(None, None, None)
-            assert self.info.value.field == field, self.info.value.message
-            if code is not None:
-                assert self.info.value.code == code
-            return handled
-
-    return _Check()
 
 
 # --- attacks ----------------------------------------------------------------------------------
