@@ -152,6 +152,18 @@ NAMES = [
     "fix-0",
     "fix-1",
     "overdue",  # the case list: running cases past their own due time
+    # The administrator's units, positions, people and roles (laksana.org.forms_admin).
+    "short_name",
+    "parent",
+    "superior",
+    "nip",
+    "email",
+    "phone",
+    "positions",
+    "username",
+    "password",
+    "password_again",
+    "person",
     # The procedure draft editor's forms (laksana.procedures.forms_drafts, forms_draft_steps).
     "revision",
     "sop_revision",
