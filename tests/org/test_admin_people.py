@@ -24,7 +24,8 @@ def admin(bali, djki):
 
 def new(admin, agency, **kw):
     kw.setdefault("name", "Ni Made Sari")
-    kw.setdefault("unit", agency.units.get(name__startswith="Dinas Komunikasi"))
+    if "unit" not in kw:
+        kw["unit"] = agency.units.get(name__startswith="Dinas Komunikasi")
     return svc.create_person(admin, agency, **kw)
 
 

@@ -20,17 +20,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from laksana.errors import ServiceError
 from laksana.org.admin_services import (
     SOURCE,
     check_admin,
+    delete_or_refuse,
     lock_admins,
     own,
-    protected_users,
+    refuse_if_used,
     refuse_last_admin,
+    text_field,
 )
 from laksana.org.changes import record, snapshot
 from laksana.org.models import (
@@ -77,15 +78,6 @@ def _manageable(agency: Agency, person: Person | int) -> Person:
     return found
 
 
-def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError("required", _("This field is required."), field=field)
-    if len(value) > limit:
-        raise ServiceError("too_long", _("At most %(n)s characters.") % {"n": limit}, field=field)
-    return value
-
-
 def _nip(nip: str, person: Person | None) -> str:
     nip = (nip or "").strip()
     if not nip:
@@ -103,7 +95,7 @@ def _nip(nip: str, person: Person | None) -> str:
 
 
 def _email(email: str) -> str:
-    email = _text(email, "email", 254)
+    email = text_field(email, "email", 254)
     if email:
         try:
             validate_email(email)
@@ -151,7 +143,7 @@ def _superior(
 
 def _give_account(person: Person, username: str, password: str) -> None:
     user_model = get_user_model()
-    username = _text(username, "username", 150, required=True)
+    username = text_field(username, "username", 150, required=True)
     try:
         user_model.username_validator(username)
     except ValidationError as exc:
@@ -200,10 +192,10 @@ def create_person(
     check_admin(by, agency, user)
     person = Person(
         agency=agency,
-        name=_text(name, "name", 200, required=True),
+        name=text_field(name, "name", 200, required=True),
         nip=_nip(nip, None),
         email=_email(email),
-        phone=_text(phone, "phone", 40),
+        phone=text_field(phone, "phone", 40),
         unit=_unit(agency, unit),
         superior=_superior(agency, superior, None),
     )
@@ -244,10 +236,10 @@ def change_person(
     check_admin(by, agency, user)
     found = _manageable(agency, person)
     before = person_snapshot(found)
-    found.name = _text(name, "name", 200, required=True)
+    found.name = text_field(name, "name", 200, required=True)
     found.nip = _nip(nip, found)
     found.email = _email(email)
-    found.phone = _text(phone, "phone", 40)
+    found.phone = text_field(phone, "phone", 40)
     found.unit = _unit(agency, unit)
     found.superior = _superior(agency, superior, found)
     held = _positions(agency, positions)
@@ -322,28 +314,11 @@ def remove_person(
         (_("actor bindings"), ActorBinding.objects.filter(person=found).count()),
         (_("people below them"), found.subordinates.count()),
     ]
-    still = [f"{what}: {n}" for what, n in uses if n]
-    if still:
-        raise ServiceError(
-            "in_use",
-            _("%(person)s cannot be removed (%(uses)s).")
-            % {"person": found, "uses": ", ".join(still)},
-            field="person",
-            items=still,
-        )
+    refuse_if_used(found, "person", uses)
     before = person_snapshot(found)
     account = found.user
     label = found.name
-    try:
-        with transaction.atomic():
-            found.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        raise ServiceError(
-            "in_use",
-            _("%(person)s cannot be removed: %(uses)s still refer to them.")
-            % {"person": found, "uses": protected_users(exc)},
-            field="person",
-        ) from exc
+    delete_or_refuse(found, "person")
     if account is not None and account.is_active:
         account.is_active = False
         account.save(update_fields=["is_active"])

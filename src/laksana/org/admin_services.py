@@ -65,7 +65,8 @@ def own(model: type[M], agency: Agency, value: M | int | str | None, field: str)
     return found
 
 
-def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
+def text_field(value: str, field: str, limit: int, *, required: bool = False) -> str:
+    """``value`` stripped, refused by ``field`` when missing (if required) or too long."""
     value = (value or "").strip()
     if required and not value:
         raise ServiceError("required", _("This field is required."), field=field)
@@ -78,11 +79,35 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     return value
 
 
-def protected_users(exc: ProtectedError | RestrictedError) -> str:
-    """The kinds of records that still refer to what was to be removed."""
-    objs = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-    names = sorted({str(o._meta.verbose_name_plural) for o in objs})
-    return ", ".join(names)
+def refuse_if_used(obj: models.Model, field: str, uses: list[tuple[str, int]]) -> None:
+    """Refuse to remove ``obj`` while any of ``uses`` (what, how many) counts something; the
+    refusal lists them."""
+    still = [f"{what}: {n}" for what, n in uses if n]
+    if still:
+        raise ServiceError(
+            "in_use",
+            _("%(name)s is still used (%(uses)s): move or remove those first.")
+            % {"name": obj, "uses": ", ".join(still)},
+            field=field,
+            items=still,
+        )
+
+
+def delete_or_refuse(obj: models.Model, field: str) -> None:
+    """Delete ``obj``, or refuse (nothing deleted) naming the kinds of records that still
+    refer to it."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        found = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        names = ", ".join(sorted({str(o._meta.verbose_name_plural) for o in found}))
+        raise ServiceError(
+            "in_use",
+            _("%(name)s cannot be removed: %(uses)s still refer to it.")
+            % {"name": obj, "uses": names},
+            field=field,
+        ) from exc
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -152,8 +177,8 @@ def create_unit(
     check_admin(by, agency, user)
     unit = Unit(
         agency=agency,
-        name=_text(name, "name", 200),
-        short_name=_text(short_name, "short_name", 60, required=False),
+        name=text_field(name, "name", 200, required=True),
+        short_name=text_field(short_name, "short_name", 60),
         kind=_unit_kind(kind),
         parent=_parent(agency, parent, None),
     )
@@ -187,8 +212,8 @@ def change_unit(
     check_admin(by, agency, user)
     found = _editable_unit(agency, unit)
     before = snapshot(found, UNIT_FIELDS)
-    found.name = _text(name, "name", 200)
-    found.short_name = _text(short_name, "short_name", 60, required=False)
+    found.name = text_field(name, "name", 200, required=True)
+    found.short_name = text_field(short_name, "short_name", 60)
     found.kind = _unit_kind(kind)
     found.parent = _parent(agency, parent, found)
     found.save()
@@ -203,10 +228,6 @@ def change_unit(
         source=SOURCE,
     )
     return found
-
-
-def _in_use(kind: str, count: int) -> str:
-    return f"{kind}: {count}"
 
 
 @transaction.atomic
@@ -224,26 +245,9 @@ def remove_unit(by: Person | None, agency: Agency, unit: Unit | int, *, user: An
         (_("actor bindings"), ActorBinding.objects.filter(unit=found).count()),
         (_("cases"), Case.objects.filter(requesting_unit=found).count()),
     ]
-    still = [_in_use(str(what), n) for what, n in uses if n]
-    if still:
-        raise ServiceError(
-            "in_use",
-            _("%(unit)s is still used (%(uses)s): move or remove those first.")
-            % {"unit": found, "uses": ", ".join(still)},
-            field="unit",
-            items=still,
-        )
+    refuse_if_used(found, "unit", uses)
     before = snapshot(found, UNIT_FIELDS)
-    try:
-        with transaction.atomic():
-            found.delete()
-    except (ProtectedError, RestrictedError) as exc:
-        raise ServiceError(
-            "in_use",
-            _("%(unit)s is still used by %(uses)s.")
-            % {"unit": found, "uses": protected_users(exc)},
-            field="unit",
-        ) from exc
+    delete_or_refuse(found, "unit")
     record(
         agency,
         by,
@@ -308,7 +312,7 @@ def create_position(
     position = Position(
         agency=agency,
         unit=_position_unit(agency, unit),
-        name=_text(name, "name", 200),
+        name=text_field(name, "name", 200, required=True),
         superior=_superior_position(agency, superior, None),
     )
     position.save()
@@ -342,7 +346,7 @@ def change_position(
     assert found is not None
     before = snapshot(found, POSITION_FIELDS)
     found.unit = _position_unit(agency, unit)
-    found.name = _text(name, "name", 200)
+    found.name = text_field(name, "name", 200, required=True)
     found.superior = _superior_position(agency, superior, found)
     found.save()
     record(
@@ -371,15 +375,7 @@ def remove_position(
         (_("holders"), found.holders.count()),
         (_("actor bindings"), ActorBinding.objects.filter(position=found).count()),
     ]
-    still = [_in_use(str(what), n) for what, n in uses if n]
-    if still:
-        raise ServiceError(
-            "in_use",
-            _("%(position)s is still used (%(uses)s): move or remove those first.")
-            % {"position": found, "uses": ", ".join(still)},
-            field="position",
-            items=still,
-        )
+    refuse_if_used(found, "position", uses)
     before = snapshot(found, POSITION_FIELDS)
     below = list(found.subordinates.all())
     for sub in below:
