@@ -114,3 +114,17 @@ def test_an_unknown_agency_is_404_and_anonymous_signs_in(client, bali):
     assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
     client.force_login(bali["adminbali"].user)
     assert client.get("/organisasi/tidak-ada/impor-pegawai/").status_code == 404
+
+
+def test_odd_posts_are_answered_422_and_write_nothing(client, bali, django_user_model):
+    # The installation's superuser (no Person) may use the screen; nonsense is a form again.
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.id", "x"))
+    before = counts()
+    for data in (
+        {},
+        {"action": "apply", "token": "x"},
+        {"action": "apply", "token": ["a", "b"]},
+        {"file": "abc"},
+    ):
+        assert client.post(url(bali), data).status_code == 422, data
+    assert counts() == before
