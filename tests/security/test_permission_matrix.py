@@ -114,7 +114,7 @@ from laksana.demo.orgs import SOP_002, SOP_004, DemoOrg, build_bali, build_djki
 from laksana.documents import services as document_services
 from laksana.documents.models import Document as OfficialDocument
 from laksana.documents.models import DocumentStatus, Signatory
-from laksana.org.models import ActorBinding, Person
+from laksana.org.models import ActorBinding, OrgChange, Person
 from laksana.procedures.models import ProcedureVersion
 from laksana.worktime.models import CalendarChange, WorkCalendar
 
@@ -827,6 +827,15 @@ def bindings_form(s: Scenario) -> dict[str, Any]:
     return {"actor-kadis": f"person:{s.bali['bkd'].pk}"}
 
 
+def binding_saved_and_recorded(cell: Cell) -> None:
+    bound = ActorBinding.objects.get(
+        agency=cell.s.bali.agency, procedure_key=SOP_002, actor_key="kadis"
+    )
+    assert bound.person == cell.s.bali["bkd"]
+    change = OrgChange.objects.get(agency=cell.s.bali.agency, subject="binding")
+    assert change.by == cell.person and change.after["id"] == cell.s.bali["bkd"].pk
+
+
 def hold_step(s: Scenario) -> None:
     services.hold_step(s.bali["kadis"], s.step.pk, "Menunggu dokumen dari pemohon")
 
@@ -1311,18 +1320,25 @@ MATRIX: dict[str, Entry] = {
         data=a_pdf_upload,
         static=True,
     ),
-    # --- actor bindings: staff only (none of the five is staff) ---------------------------------
-    "org:index": Entry(lambda s: reverse("org:index"), STAFF_ONLY, static=True),
+    # --- actor bindings: the agency's administrators (and procedure administrators) -----------
+    # Bali's administrator binds Bali's actors; DJKI's sees its own agency in the index and
+    # finds no Bali screen (404); nobody else administers an agency (403).
+    "org:index": Entry(
+        lambda s: reverse("org:index"),
+        row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="ok"),
+        static=True,
+    ),
     "org:bindings": Entry(
         lambda s: reverse("org:bindings", args=[s.bali.agency.slug, SOP_002]),
-        STAFF_ONLY,
+        row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="404"),
         static=True,
     ),
     "POST org:bindings": Entry(
         lambda s: reverse("org:bindings", args=[s.bali.agency.slug, SOP_002]),
-        STAFF_ONLY,
+        row("login", "403", "403", "403", "403", agency_admin="ok", other_admin="404"),
         method="POST",
         data=bindings_form,
+        effect=binding_saved_and_recorded,
         static=True,
     ),
     "org:calendar": Entry(
@@ -2222,8 +2238,9 @@ def _bali_staff(s: Scenario) -> Person:
 @pytest.mark.parametrize(
     ("url", "status"),
     [
-        (lambda s: reverse("org:bindings", args=[s.bali.agency.slug, SOP_002]), 200),
-        (lambda s: reverse("org:bindings", args=[s.djki.agency.slug, SOP_004]), 404),
+        # Django's is_staff grants no binding: that is the agency's administrators' (above).
+        (lambda s: reverse("org:bindings", args=[s.bali.agency.slug, SOP_002]), 403),
+        (lambda s: reverse("org:bindings", args=[s.djki.agency.slug, SOP_004]), 403),
         (lambda s: reverse("org:calendar", args=[s.bali.agency.slug]), 200),
         (lambda s: reverse("org:calendar", args=[s.djki.agency.slug]), 404),
         # Publishing is a right of the procedure-administrator role, not of is_staff.
@@ -2240,10 +2257,12 @@ def test_staff_manage_their_own_agency_only(
     assert client.get(url(people)).status_code == status
 
 
-def test_staff_see_only_their_own_agency_in_the_bindings_index(
+def test_administrators_see_only_their_own_agency_in_the_bindings_index(
     people: Scenario, client: Client
 ) -> None:
     client.force_login(_bali_staff(people).user)
+    assert client.get(reverse("org:index")).status_code == 403  # is_staff is no role
+    client.force_login(people.bali["adminbali"].user)
     text = client.get(reverse("org:index")).content.decode()
     assert people.bali.agency.name in text and people.djki.agency.name not in text
 

@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from laksana.cases.holders import unbound_actors
 from laksana.cases.models import Case
 from laksana.engine.spec import Actor, ActorKind
-from laksana.org.models import ActorBinding, Agency, Person, Position, Unit, UnitKind
+from laksana.org.changes import record
+from laksana.org.models import (
+    ActorBinding,
+    Agency,
+    ChangeAction,
+    Person,
+    Position,
+    Unit,
+    UnitKind,
+)
 from laksana.procedures.models import ProcedureVersion
 
 BOUND_KINDS = frozenset({ActorKind.POSITION, ActorKind.TEAM, ActorKind.PERSON, ActorKind.EXTERNAL})
@@ -97,6 +106,13 @@ def procedures_run_by(agency: Agency) -> set[str]:
     return set(bound) | set(opened)
 
 
+def published_by(agency: Agency) -> set[str]:
+    """The keys of the procedures the agency has published (adopted or written)."""
+    return set(
+        ProcedureVersion.objects.filter(agency=agency).values_list("procedure_key", flat=True)
+    )
+
+
 def published_keys() -> list[str]:
     """The keys of every published procedure, sorted."""
     rows = ProcedureVersion.objects.values("procedure_key").annotate(n=Max("number"))
@@ -111,13 +127,34 @@ class Change:
     target: Target | None
 
 
+def _target_record(target: Target | None) -> dict[str, object] | None:
+    """A binding's target as the change record keeps it: its kind, id and name."""
+    if target is None:
+        return None
+    kind = (
+        "position"
+        if isinstance(target, Position)
+        else "unit"
+        if isinstance(target, Unit)
+        else "person"
+    )
+    return {"kind": kind, "id": target.pk, "name": str(target)}
+
+
 @transaction.atomic
 def set_bindings(
-    agency: Agency, version: ProcedureVersion, targets: Mapping[str, Target | None]
+    agency: Agency,
+    version: ProcedureVersion,
+    targets: Mapping[str, Target | None],
+    *,
+    by: Person | None = None,
+    source: str = "",
 ) -> list[Change]:
     """Bind actors of a procedure in an agency, each to a position, unit or person of that
     agency (None removes the binding). All or nothing: the first invalid target raises
-    :class:`BindingError` and nothing is saved. Returns the bindings that changed."""
+    :class:`BindingError` and nothing is saved. Every change is recorded
+    (:func:`laksana.org.changes.record`, subject ``binding``) as made by ``by`` (None: the
+    installation's operator). Returns the bindings that changed."""
     actors = {a.id: a for a in version.spec.actors}
     for key, target in targets.items():
         actor = actors.get(key)
@@ -141,14 +178,29 @@ def set_bindings(
             .filter(agency=agency, procedure_key=version.procedure_key, actor_key=key)
             .first()
         )
+        label = f"{version.procedure_key} / {actors[key].name}"
+        before = _target_record(current.target if current is not None else None)
         if target is None:
             if current is not None:
+                pk = current.pk
                 current.delete()
+                current.pk = pk  # the record names the binding that was removed
+                record(
+                    agency,
+                    by,
+                    "binding",
+                    current,
+                    ChangeAction.REMOVED,
+                    before,
+                    None,
+                    source=source,
+                    label=label,
+                )
                 changes.append(Change(key, None))
             continue
         if current is not None and current.target == target:
             continue
-        ActorBinding.objects.update_or_create(
+        saved, _created = ActorBinding.objects.update_or_create(
             agency=agency,
             procedure_key=version.procedure_key,
             actor_key=key,
@@ -158,12 +210,29 @@ def set_bindings(
                 "person": target if isinstance(target, Person) else None,
             },
         )
+        action = ChangeAction.CREATED if current is None else ChangeAction.CHANGED
+        record(
+            agency,
+            by,
+            "binding",
+            saved,
+            action,
+            before,
+            _target_record(target),
+            source=source,
+            label=label,
+        )
         changes.append(Change(key, target))
     return changes
 
 
 def bind_actor(
-    agency: Agency, version: ProcedureVersion, actor_key: str, target: Target | None
+    agency: Agency,
+    version: ProcedureVersion,
+    actor_key: str,
+    target: Target | None,
+    *,
+    by: Person | None = None,
 ) -> list[Change]:
     """Bind one actor (see :func:`set_bindings`)."""
-    return set_bindings(agency, version, {actor_key: target})
+    return set_bindings(agency, version, {actor_key: target}, by=by)

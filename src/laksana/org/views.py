@@ -1,7 +1,13 @@
-"""The actor-binding screens, for staff: who plays each actor of a procedure in an agency.
+"""The actor-binding screens: who plays each actor of a procedure in an agency.
 
-Superusers manage every agency; other staff users manage the agency of their own Person.
-Writes go through :func:`laksana.org.services.set_bindings`.
+An agency's bindings are managed by its agency administrators and its procedure
+administrators (:mod:`laksana.org.roles`); the installation's superuser manages every agency.
+Anyone else signed in is refused (403); another agency's slug is not found (404). Writes go
+through :func:`laksana.org.services.set_bindings`, which records them. The screens show the
+checks of :mod:`laksana.org.reach` per actor.
+
+``staff_required`` and ``managed_agencies`` (Django's ``is_staff``) remain for the working
+calendar (:mod:`laksana.worktime.views`), which has its own rule.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from laksana.cases.queries import person_of
 from laksana.engine.spec import Actor, ActorKind
-from laksana.org import services
-from laksana.org.models import ActorBinding, Agency, Person, Position, Unit
+from laksana.org import reach, roles, services
+from laksana.org.models import ActorBinding, Agency, Person, Position, RoleKind, Unit
 from laksana.procedures.models import ProcedureVersion
+from laksana.web.middleware import current_person
 from laksana.web.params import record_id
 
 KIND_LABELS = {
@@ -79,6 +86,35 @@ def managed_agencies(request: HttpRequest) -> QuerySet[Agency]:
     return Agency.objects.filter(pk=person.agency_id)
 
 
+def binding_agencies(request: HttpRequest) -> list[Agency]:
+    """The agencies whose bindings the signed-in user may manage: every agency for the
+    superuser, else their own agency if they administer it or its procedures."""
+    person = current_person(request)
+    if roles.is_superuser(person, request.user):
+        return list(Agency.objects.order_by("name"))
+    if person is None:
+        return []
+    if roles.may_administer(person, person.agency_id) or roles.has_role(
+        person, person.agency_id, RoleKind.PROCEDURE_ADMIN
+    ):
+        return [person.agency]
+    return []
+
+
+def binders_only(view: _View) -> _View:
+    """Signed-in users who manage some agency's bindings; anonymous users are sent to sign
+    in, others are refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not binding_agencies(request):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -102,6 +138,7 @@ class Row:
     binding: ActorBinding | None
     groups: list[Group]
     error: str = ""
+    findings: tuple[reach.Finding, ...] = ()
 
     @property
     def field(self) -> str:
@@ -137,6 +174,7 @@ def _rows(
     version: ProcedureVersion,
     selected: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    findings: dict[str, list[reach.Finding]] | None = None,
 ) -> list[Row]:
     bindings = {
         b.actor_key: b
@@ -167,6 +205,7 @@ def _rows(
                 binding=binding,
                 groups=groups,
                 error=(errors or {}).get(actor.id, ""),
+                findings=tuple((findings or {}).get(actor.id, ())),
             )
         )
     return rows
@@ -194,24 +233,34 @@ def _target(value: str) -> services.Target | None:
 
 
 @require_safe
-@staff_required
+@binders_only
 def index(request: HttpRequest) -> HttpResponse:
-    """Per agency, every published procedure and whether all its actors are bound."""
+    """Per agency, every published procedure, its unbound actors and the actors nobody can
+    play or no disposition can reach (:mod:`laksana.org.reach`)."""
     wanted = request.GET.get("procedure", "")
     keys = services.published_keys()
     if wanted:
         keys = [k for k in keys if k == wanted]
     agencies = []
     has_versions = False
-    for agency in managed_agencies(request).order_by("name"):
+    for agency in binding_agencies(request):
         # The agency's own latest version of each procedure it has published.
         versions = [v for v in (services.latest_version(agency, k) for k in keys) if v]
         has_versions = has_versions or bool(versions)
         runs = services.procedures_run_by(agency)
-        rows = [
-            {"version": v, "runs": v.procedure_key in runs, "unbound": services.unbound(agency, v)}
-            for v in versions
-        ]
+        people = reach.members(agency)
+        rows = []
+        for v in versions:
+            found = reach.findings(agency, v, people)
+            rows.append(
+                {
+                    "version": v,
+                    "runs": v.procedure_key in runs,
+                    "unbound": services.unbound(agency, v),
+                    "problems": [f for f in found if f.is_problem],
+                    "warnings": [f for f in found if not f.is_problem],
+                }
+            )
         # The procedures the agency runs first: their check matters now.
         rows.sort(key=lambda row: not row["runs"])
         agencies.append({"agency": agency, "procedures": rows})
@@ -223,10 +272,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@binders_only
 def bindings(request: HttpRequest, agency: str, procedure: str) -> HttpResponse:
     """One agency's bindings of one procedure's actors (its latest published version)."""
-    the_agency = managed_agencies(request).filter(slug=agency).first()
+    the_agency = next((a for a in binding_agencies(request) if a.slug == agency), None)
     if the_agency is None:
         raise Http404
     version = services.latest_version(the_agency, procedure)
@@ -252,7 +301,9 @@ def bindings(request: HttpRequest, agency: str, procedure: str) -> HttpResponse:
                 errors[actor.id] = _("Choose a position, unit or person from the list.")
         if not errors:
             try:
-                changes = services.set_bindings(the_agency, version, targets)
+                changes = services.set_bindings(
+                    the_agency, version, targets, by=current_person(request)
+                )
             except services.BindingError as exc:
                 errors[exc.actor] = exc.message
             else:
@@ -262,14 +313,17 @@ def bindings(request: HttpRequest, agency: str, procedure: str) -> HttpResponse:
                 )
                 return redirect("org:bindings", agency=the_agency.slug, procedure=procedure)
         status = 400
+    found = reach.findings(the_agency, version)
     return render(
         request,
         "org/bindings.html",
         {
             "agency": the_agency,
             "version": version,
-            "rows": _rows(the_agency, version, selected, errors),
+            "rows": _rows(the_agency, version, selected, errors, reach.by_actor(found)),
             "unbound": services.unbound(the_agency, version),
+            "problems": [f for f in found if f.is_problem],
+            "warnings": [f for f in found if not f.is_problem],
             "errors": errors,
         },
         status=status,
