@@ -26,7 +26,9 @@ procedure, per bound actor (kinds position, team, person, external), this module
 * ``outside_chain`` — a holder of the actor has no superior and no subordinate: no
   disposition can reach them, and they belong to no chain starting at the agency's head
   (the agency's heads are the people with no superior who have subordinates: cases come
-  to them directly). Named per holder.
+  to them directly). Named per holder. A vendor's employees are not warned of: they work
+  under their vendor's contract, outside the agency's chains (a disposition step that must
+  reach them is still warned of, as above).
 
 Steps that hand work on without a disposition need none: the next step is offered to its
 holders when the previous one completes. The analysis itself (:func:`analyse`) is pure; the
@@ -60,6 +62,7 @@ class Member:
     name: str
     superior_id: int | None
     can_sign_in: bool
+    vendor: bool = False  # a vendor's employee: works under contract, outside the chains
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,9 @@ def analyse(
                 )
     for key in checked:
         alone = sorted(
-            pk for pk in able[key] if people[pk].superior_id is None and not below.get(pk)
+            pk
+            for pk in able[key]
+            if people[pk].superior_id is None and not below.get(pk) and not people[pk].vendor
         )
         if alone:
             out.append(
@@ -219,11 +224,11 @@ def _names(people: Mapping[int, Member], ids: Iterable[int]) -> str:
 def members(agency: Agency) -> dict[int, Member]:
     """Every person of the agency, for :func:`analyse`."""
     rows = Person.objects.filter(agency=agency).values_list(
-        "pk", "name", "superior_id", "user_id", "user__is_active"
+        "pk", "name", "superior_id", "user_id", "user__is_active", "vendor_id"
     )
     return {
-        pk: Member(pk, name, superior, user is not None and bool(active))
-        for pk, name, superior, user, active in rows
+        pk: Member(pk, name, superior, user is not None and bool(active), vendor is not None)
+        for pk, name, superior, user, active, vendor in rows
     }
 
 
