@@ -18,6 +18,8 @@ import laksana
 from laksana.cases import services
 from laksana.cases.models import Case
 from laksana.demo.orgs import SOP_002, DemoOrg
+from laksana.org import roles
+from laksana.org.models import RoleKind
 from laksana.procedures import drafts
 from laksana.procedures.models import ProcedureVersion
 
@@ -92,7 +94,8 @@ def case(bali: DemoOrg, sop002: ProcedureVersion) -> Case:
 
 
 Page = Callable[[Case, DemoOrg], str]
-# The signed-in walkthrough of the Kepala Dinas (made staff for the agency screens).
+# The signed-in walkthrough of the Kepala Dinas (made staff and agency administrator for the
+# agency screens).
 WALKTHROUGH: dict[str, Page] = {
     "cases:inbox": lambda c, b: reverse("cases:inbox"),
     "cases:list": lambda c, b: reverse("cases:list"),
@@ -122,6 +125,7 @@ def kadis(client: Client, bali: DemoOrg) -> Client:
     user = bali["kadis"].user
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    roles.grant(bali["kadis"], RoleKind.AGENCY_ADMIN)  # the bindings screens are the admins'
     client.force_login(user)
     return client
 
