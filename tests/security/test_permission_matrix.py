@@ -288,6 +288,9 @@ class Scenario:
             STEP_HOLDER: {self.case.reference},
             VENDOR: {self.ipas_case.reference},
             VENDOR_AFTER: {self.ipas_case.reference},
+            # An administrator's role gives no case: neither sees one it has no part in.
+            AGENCY_ADMIN: set(),
+            OTHER_ADMIN: set(),
         }.get(persona, set())
 
 
