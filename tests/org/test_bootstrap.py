@@ -74,3 +74,22 @@ def test_the_agency_starts_with_its_administrator() -> None:
     }
     other = Agency.objects.create(name="Lain", short_name="Lain", slug="lain")
     assert not roles.may_administer(admin, other)
+
+
+def test_the_command_creates_the_agency_and_refuses_a_taken_slug(monkeypatch, capsys) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("LAKSANA_ADMIN_PASSWORD", GOOD.admin_password)
+    args = [
+        "org", "agency", "create", "tanah-datar",
+        "--name", GOOD.name, "--short-name", GOOD.short_name, "--unit", GOOD.unit_name,
+        "--admin", GOOD.admin_username, "--admin-name", GOOD.admin_name,
+        "--admin-email", GOOD.admin_email,
+    ]  # fmt: skip
+    call_command(*args)
+    assert "/organisasi/tanah-datar/" in capsys.readouterr().out
+    before = _counts()
+    with pytest.raises(CommandError, match="slug"):
+        call_command(*args)
+    assert _counts() == before

@@ -165,3 +165,103 @@ def test_a_base_that_does_not_exist_is_named(directory: Directory) -> None:
     )
     with pytest.raises(DirectoryError, match="does not exist"):
         ldapsource.read(wrong)
+
+
+# --- the import from the directory (laksana org ldap) ----------------------------------------
+
+
+def _ldap_command(directory: Directory, *extra: str) -> tuple[int, str, str]:
+    import io
+    import os
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    os.environ["LAKSANA_LDAP_PASSWORD"] = directory.password
+    try:
+        call_command(
+            "org",
+            "ldap",
+            "--url",
+            directory.url,
+            "--base",
+            directory.base,
+            "--bind-dn",
+            directory.bind_dn,
+            *extra,
+            stdout=out,
+            stderr=err,
+        )
+        code = 0
+    except CommandError as exc:
+        code = exc.returncode or 1
+        err.write(str(exc))
+    finally:
+        os.environ.pop("LAKSANA_LDAP_PASSWORD", None)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_directory_is_imported_like_a_spreadsheet_and_again_without_change(
+    directory: Directory,
+) -> None:
+    from laksana.org.models import Agency, OrgChange, Person, Unit
+
+    agency = Agency.objects.create(name="Pemkab Sukamaju", short_name="Sukamaju", slug="skm")
+    Unit.objects.create(agency=agency, name="Dinas Komunikasi dan Informatika", kind="office")
+    code, out, err = _ldap_command(directory, "--agency", "skm", "--dry-run")
+    assert code == 0, err
+    assert "4 person entries read" in out and Person.objects.filter(agency=agency).count() == 0
+    code, out, err = _ldap_command(directory, "--agency", "skm")
+    assert code == 0, err
+    people = {p.nip: p for p in Person.objects.filter(agency=agency)}
+    assert set(people) == {KADIS, KABID, DEV, OPERATOR}
+    assert people[DEV].superior == people[KABID] and people[KABID].superior == people[KADIS]
+    assert people[DEV].unit.name == "Bidang Aplikasi Informatika"
+    assert people[KADIS].phone == "0361 222333"
+    assert OrgChange.objects.filter(agency=agency, source__startswith="import: ldap:").exists()
+    again = OrgChange.objects.count()
+    code, out, err = _ldap_command(directory, "--agency", "skm")
+    assert code == 0 and "unchanged: 4 person(s)" in out
+    assert OrgChange.objects.count() == again
+
+
+@pytest.mark.django_db
+def test_a_bad_entry_is_named_by_its_dn_and_nothing_is_written(
+    server: Server, directory: Directory
+) -> None:
+    from laksana.org.models import Agency, OrgChange, Person, Unit
+
+    ldap_server.fill(
+        server,
+        [
+            (
+                f"uid=salah,ou=Dinas Komunikasi dan Informatika,{BASE}",
+                ["top", "person", "organizationalPerson", "inetOrgPerson"],
+                {"cn": "Nip Pendek", "sn": "Pendek", "employeeNumber": "12345", "title": "Staf"},
+            )
+        ],
+    )
+    agency = Agency.objects.create(name="Pemkab Sukamaju", short_name="Sukamaju", slug="skm")
+    Unit.objects.create(agency=agency, name="Dinas Komunikasi dan Informatika", kind="office")
+    before = (Person.objects.count(), Unit.objects.count(), OrgChange.objects.count())
+    code, _out, err = _ldap_command(directory, "--agency", "skm")
+    assert code == 1
+    assert (
+        "12345" in err and "NIP" in err and "uid=salah,ou=Dinas Komunikasi dan Informatika" in err
+    )
+    assert (Person.objects.count(), Unit.objects.count(), OrgChange.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_a_directory_that_refuses_the_password_imports_nothing(directory: Directory) -> None:
+    import dataclasses
+
+    from laksana.org.models import Agency, Person
+
+    Agency.objects.create(name="Pemkab Sukamaju", short_name="Sukamaju", slug="skm")
+    wrong = dataclasses.replace(directory, password="salah")
+    code, _out, err = _ldap_command(wrong, "--agency", "skm")
+    assert code == 1 and "refused the sign-in" in err
+    assert Person.objects.count() == 0
