@@ -1,4 +1,5 @@
-"""The working-calendar screen at /organisasi/<agency>/kalender/, for staff."""
+"""The working-calendar screen at /organisasi/<agency>/kalender/, for the agency's
+administrators."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from laksana.org.models import RoleKind
+from laksana.org.roles import grant
 from laksana.worktime.models import CalendarChange, CalendarDayChange, CalendarPeriod
 from laksana.worktime.services import calendar_for
 
@@ -23,19 +26,27 @@ def english(client: Client) -> Client:
 
 @pytest.fixture
 def staff(bali) -> Client:
-    user = bali["kabid"].user
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
+    # An agency administrator (a product role, not is_staff) manages the calendar.
+    grant(bali["kabid"], RoleKind.AGENCY_ADMIN)
     client = Client()
-    client.force_login(user)
+    client.force_login(bali["kabid"].user)
     return english(client)
 
 
 def test_only_staff_of_the_agency_see_it(client, bali, djki, staff):
     response = client.get(SCREEN)
     assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
-    client.force_login(bali["dev1"].user)  # not staff
+    client.force_login(bali["dev1"].user)  # not an administrator of the agency
     assert client.get(SCREEN).status_code == 403
+    dev1 = bali["dev1"].user
+    dev1.is_staff = True  # Django's is_staff grants nothing here
+    dev1.save(update_fields=["is_staff"])
+    assert client.get(SCREEN).status_code == 403
+    assert (
+        client.post(SCREEN, {"action": "schedule", "schedule": "mon-fri 07:00-15:00"}).status_code
+        == 403
+    )
+    assert not CalendarChange.objects.exists()
     assert staff.get("/organisasi/djki/kalender/").status_code == 404  # another agency
     assert staff.get("/organisasi/nowhere/kalender/").status_code == 404
     root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
@@ -44,9 +55,9 @@ def test_only_staff_of_the_agency_see_it(client, bali, djki, staff):
     assert admin.get("/organisasi/djki/kalender/").status_code == 200
 
 
-def test_the_screen_shows_schedule_days_off_and_is_linked_from_the_index(staff, sop002):
-    index = staff.get("/organisasi/").content.decode()
-    assert f'href="{SCREEN}"' in index
+def test_the_screen_shows_schedule_days_off_and_is_linked_from_the_agency_settings(staff, sop002):
+    home = staff.get("/organisasi/diskominfos-bali/").content.decode()
+    assert f'href="{SCREEN}"' in home
     response = staff.get(SCREEN + "?tahun=2026")
     assert response.status_code == 200
     page = response.content.decode()

@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 
 from laksana.engine.timetext import parse_time
 from laksana.engine.worktime import DEFAULT_SCHEDULE, RAMADAN_SCHEDULE
+from laksana.org.models import RoleKind
+from laksana.org.roles import grant
 from laksana.worktime import services
 from laksana.worktime.models import (
     CalendarAction,
@@ -33,11 +35,10 @@ def at(text: str) -> dt.datetime:
 
 @pytest.fixture
 def staff(bali):
-    """The Kabid of Diskominfos Bali as a staff user: manages Bali's calendar."""
-    user = bali["kabid"].user
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
+    """The Kabid of Diskominfos Bali as an agency administrator (a product role, not
+    ``is_staff``): manages Bali's calendar."""
+    grant(bali["kabid"], RoleKind.AGENCY_ADMIN)
+    return bali["kabid"].user
 
 
 @pytest.fixture(autouse=True)
@@ -273,12 +274,20 @@ def test_calendar_changes_are_append_only(bali, staff):
     assert CalendarChange.objects.get().actor_name == "Ni Luh Putu Ariani"
 
 
-def test_only_staff_of_the_agency_or_superusers_change_its_calendar(bali, djki, staff):
+def test_only_administrators_of_the_agency_or_superusers_change_its_calendar(bali, djki, staff):
     with pytest.raises(services.NotAllowed):
         services.add_closure(djki.agency, D(2026, 5, 20), "Tutup", by=staff)
     plain = bali["dev1"].user
     with pytest.raises(services.NotAllowed):
         services.add_closure(bali.agency, D(2026, 5, 20), "Tutup", by=plain)
+    # Django's is_staff is no product role: a staff account that administers nothing is refused.
+    plain.is_staff = True
+    plain.save(update_fields=["is_staff"])
+    with pytest.raises(services.NotAllowed):
+        services.add_closure(bali.agency, D(2026, 5, 20), "Tutup", by=plain)
+    # DJKI's administrator administers DJKI only.
+    with pytest.raises(services.NotAllowed):
+        services.add_closure(bali.agency, D(2026, 5, 20), "Tutup", by=djki["admindjki"].user)
     root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
     services.add_closure(djki.agency, D(2026, 5, 20), "Tutup", by=root)
     assert changes(djki.agency)[0].actor_name == "root"

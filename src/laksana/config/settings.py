@@ -481,7 +481,7 @@ LAKSANA_PREPARED_STATEMENTS = env_bool("LAKSANA_PREPARED_STATEMENTS", default=Tr
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "laksana.web.admin_site.SuperuserAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -567,6 +567,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "laksana.web.context_processors.inbox_badge",
+                "laksana.web.context_processors.admin_link",
             ],
         },
     },

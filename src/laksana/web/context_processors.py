@@ -1,12 +1,18 @@
-"""Template context shared by every screen: the signed-in person and the inbox badge."""
+"""Template context shared by every screen: the signed-in person, the inbox badge and the
+link to the agency settings of an administrator."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from laksana.cases.models import Disposition, DispositionStatus, Notification
+from laksana.org.models import RoleKind
+from laksana.org.roles import has_role
 from laksana.web.middleware import current_person
 
 
@@ -26,3 +32,23 @@ def inbox_badge(request: HttpRequest) -> dict[str, Any]:
     if person is None:
         return {"person": None, "unread_count": 0}
     return {"person": person, "unread_count": unread_count(person.pk)}
+
+
+def admin_link(request: HttpRequest) -> dict[str, Callable[[], str]]:
+    """``admin_home_url``: where the navigation's "Agency settings" leads, or "" for people
+    who administer no agency (a product role: the agency's administrators, and the
+    superuser). Looked up only when a page shows the navigation, at most once."""
+
+    @cache
+    def url() -> str:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ""
+        person = current_person(request)
+        if person is not None and (
+            user.is_superuser or has_role(person, person.agency_id, RoleKind.AGENCY_ADMIN)
+        ):
+            return reverse("org:admin_home", kwargs={"agency": person.agency.slug})
+        return reverse("org:index") if user.is_superuser else ""
+
+    return {"admin_home_url": url}

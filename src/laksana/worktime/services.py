@@ -33,6 +33,7 @@ from laksana.engine.worktime import (
     WeeklySchedule,
 )
 from laksana.org.models import Agency, Person, TimeZone
+from laksana.org.roles import may_administer
 from laksana.worktime.models import (
     CalendarAction,
     CalendarChange,
@@ -184,12 +185,12 @@ def clear_cache() -> None:
 
 
 def may_manage(user: User | None, agency: Agency) -> bool:
-    """Superusers manage every agency's calendar; other staff users their own agency's."""
-    if user is None or not user.is_authenticated or not getattr(user, "is_staff", False):
+    """The agency's administrators (a product role, not ``is_staff``) and the installation's
+    superuser manage the agency's calendar (:func:`laksana.org.roles.may_administer`)."""
+    if user is None or not user.is_authenticated:
         return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return Person.objects.filter(user_id=user.pk, agency_id=agency.pk).exists()
+    person = Person.objects.filter(user_id=user.pk).first()
+    return may_administer(person, agency, user)
 
 
 def _actor_name(user: User | None) -> str:

@@ -1,10 +1,10 @@
-"""The working-calendar screen of an agency, for staff: /organisasi/<agency>/kalender/.
+"""The working-calendar screen of an agency, for its administrators: /organisasi/<agency>/kalender/.
 
 Time zone, weekly schedule, schedule periods (Ramadan), local day changes, the resulting
-non-working days of a year and the history of changes. Superusers manage every agency, other
-staff users their own agency's (the same rule as the actor bindings). Writes go through
-:mod:`laksana.worktime.services`; a refused change comes back with its message next to the
-input it concerns and what was entered kept.
+non-working days of a year and the history of changes. The agency's administrators (a
+product role) and the installation's superuser manage it (:mod:`laksana.org.admin_access`).
+Writes go through :mod:`laksana.worktime.services`; a refused change comes back with its
+message next to the input it concerns and what was entered kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from laksana.engine.worktime import DEFAULT_SCHEDULE, RAMADAN_SCHEDULE, WeeklySchedule
+from laksana.org.admin_access import administered_agency
 from laksana.org.models import Agency, TimeZone
-from laksana.org.views import managed_agencies, staff_required
 from laksana.web.params import record_id
 from laksana.worktime import services
 from laksana.worktime.models import (
@@ -227,12 +228,10 @@ def _year(request: HttpRequest, agency: Agency) -> int:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@login_required
 def calendar(request: HttpRequest, agency: str) -> HttpResponse:
     """One agency's working calendar: view it and change it."""
-    the_agency = managed_agencies(request).filter(slug=agency).first()
-    if the_agency is None:
-        raise Http404
+    the_agency, _person = administered_agency(request, agency)
     year = _year(request, the_agency)
     action = ""
     errors: dict[str, str] = {}
