@@ -117,6 +117,10 @@ WALKTHROUGH: dict[str, Page] = {
     "org:index": lambda c, b: reverse("org:index"),
     "org:bindings": lambda c, b: reverse("org:bindings", args=[b.agency.slug, SOP_002]),
     "org:calendar": lambda c, b: reverse("org:calendar", args=[b.agency.slug]),
+    "org:admin_home": lambda c, b: reverse("org:admin_home", args=[b.agency.slug]),
+    "org:admin_vendors": lambda c, b: reverse("org:admin_vendors", args=[b.agency.slug]),
+    "org:admin_instructions": lambda c, b: reverse("org:admin_instructions", args=[b.agency.slug]),
+    "org:admin_history": lambda c, b: reverse("org:admin_history", args=[b.agency.slug]),
 }
 
 

@@ -225,6 +225,20 @@ NAMES = [
     "notes",
     # The follow link's answer to a hold (laksana.intake.views_follow).
     "files",
+    # The agency administrator's vendors, presets and change history (laksana.org.views_more).
+    "email",
+    "phone",
+    "superior",
+    "positions",
+    "position",
+    "username",
+    "password",
+    "password2",
+    "person",
+    "direction",
+    "jenis",
+    "orang",
+    "halaman",
 ]
 
 ODD_VALUES = [
