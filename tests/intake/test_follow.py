@@ -94,10 +94,14 @@ def test_a_missing_link_is_not_logged_with_its_secret(client, bali, caplog):
     assert "rahasia-yang-dikarang" not in caplog.text
 
 
-def test_the_link_is_rate_limited_as_a_public_route(client, bali):
+def test_the_link_is_rate_limited_as_a_public_route(client, bali, caplog):
     from django.test import override_settings
 
     secret, _request = outside_case(bali.agency)
-    with override_settings(LAKSANA_PUBLIC_RATE_LIMIT=2):
+    with override_settings(LAKSANA_PUBLIC_RATE_LIMIT=2), caplog.at_level(logging.DEBUG):
         answers = [client.get(url(secret)).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
+    # The refusal is logged with the address, not with the link's secret.
+    refused = [r for r in caplog.records if getattr(r, "event", "") == "rate_limited"]
+    assert refused and refused[0].path == "/layanan/permohonan/…/"
+    assert secret not in caplog.text

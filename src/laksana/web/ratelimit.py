@@ -19,6 +19,7 @@ minutes at most once a minute.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -36,6 +37,14 @@ log = logging.getLogger(__name__)
 # The API's documentation is public: a token offered there proves nothing.
 _PUBLIC_API_PATHS = ("/api/docs", "/api/openapi.json")
 _forgotten_before = 0
+# Addresses that carry a secret (an outside requester's follow link and e-mail confirmation):
+# logged with the secret left out.
+_SECRET_IN_PATH = re.compile(r"^(/layanan/(?:permohonan|konfirmasi)/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` as it may be written to a log: a secret in it replaced by ``…``."""
+    return _SECRET_IN_PATH.sub(r"\1…", path)
 
 
 def current_minute(now: float | None = None) -> int:
@@ -133,7 +142,11 @@ class PublicRateLimitMiddleware:
                     "rate limit: %s over %s requests a minute",
                     address,
                     limit,
-                    extra={"event": "rate_limited", "address": address, "path": request.path},
+                    extra={
+                        "event": "rate_limited",
+                        "address": address,
+                        "path": loggable_path(request.path),
+                    },
                 )
                 return refusal(request, max(1, 60 - int(now % 60)))
         return self.get_response(request)
