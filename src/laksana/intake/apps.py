@@ -10,6 +10,8 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         # The requester's e-mails follow completed steps and holds (cases knows no intake).
-        from laksana.intake import requester_mail
+        from laksana.intake import requester_mail, tasks
 
         requester_mail.register()
+        # The periodic sweep: unconfirmed requests expired, old counts and form tokens.
+        tasks.register()
