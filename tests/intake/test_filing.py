@@ -71,6 +71,8 @@ def test_a_closed_service_takes_nothing(bali) -> None:
         ("description", "x" * 5001, "description"),
         ("phone", "0812-abc", "phone"),
         ("phone", "<script>", "phone"),
+        ("description", "a\x00b", "description"),
+        ("name", "Ayu\x07", "name"),
     ],
 )
 def test_each_wrong_field_is_named(service, field, value, code) -> None:
@@ -136,7 +138,13 @@ def test_tracking_with_a_wrong_pair_sends_nothing(service, djki) -> None:
     request.refresh_from_db()
     link_before = request.link_hash
     mails = Message.objects.count()
-    for ref, email in ((reference, "lain@contoh.id"), ("BUKAN-001", "ayu@contoh.id"), ("", "")):
+    pairs = (
+        (reference, "lain@contoh.id"),
+        ("BUKAN-001", "ayu@contoh.id"),
+        ("", ""),
+        (reference + "\x00", "ayu@contoh.id"),
+    )
+    for ref, email in pairs:
         assert filing.resend_link(ref, email, address=ADDRESS) is False
     request.refresh_from_db()
     assert request.link_hash == link_before and Message.objects.count() == mails

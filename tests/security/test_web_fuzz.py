@@ -120,6 +120,11 @@ NAMES = [
     "website",
     "service_kind",
     "service_name",
+    # The public desk's filing and tracking forms (laksana.intake.views_public).
+    "email",
+    "phone",
+    "reference",
+    "files",
     "population",
     "public_enabled",
     "invite_requesters",

@@ -51,6 +51,8 @@ MAX_DESCRIPTION = 5000
 MAX_NAME = 200
 MAX_PHONE = 40
 _PHONE = re.compile(r"^[0-9+ ]+$")
+# Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FIELDS = ("name", "email", "phone", "title", "description")
 FILE_FIELD = "files"
 
@@ -83,7 +85,13 @@ def clean(data: Mapping[str, Any], *, email: str | None = None) -> dict[str, str
     values = {name: _text(data, name) for name in FIELDS}
     if email is not None:
         values["email"] = email
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        name: _("This field holds characters that are not text.")
+        for name, value in values.items()
+        if _CONTROL.search(value)
+    }
+    if errors:
+        raise FormErrors(errors)
     if not values["name"]:
         errors["name"] = _("Write your name.")
     elif len(values["name"]) > MAX_NAME:
@@ -352,7 +360,7 @@ def resend_link(
     guard.count_track(address, now=at)
     reference = (reference or "").strip()[:100]
     email = (email or "").strip()[:254]
-    if not reference or not email:
+    if not reference or not email or _CONTROL.search(reference + email):
         return False
     with transaction.atomic():
         request = (
