@@ -199,22 +199,26 @@ def _open(request: OutsideRequest, at: dt.datetime) -> str:
     follow link's hash and e-mail the link; returns the link's secret."""
     case = desk.open_case(request)
     _attach(case, request, desk.desk_for(request.agency).robot, at)
-    secret, hashed = desk.new_secret()
     request.case = case
-    request.link_hash = hashed
     request.confirm_hash = ""
     request.status = RequestStatus.OPENED
     request.confirmed_at = at
-    request.save(update_fields=["case", "link_hash", "confirm_hash", "status", "confirmed_at"])
-    _mail(
-        request,
-        "opened",
-        {
-            "reference": case.reference,
-            "link": outbox.absolute(reverse("intake:follow", args=[secret])),
-        },
-        at,
+    request.save(update_fields=["case", "confirm_hash", "status", "confirmed_at"])
+    return _send_secret(
+        request, "link_hash", "intake:follow", "opened", at, reference=case.reference
     )
+
+
+def _send_secret(
+    request: OutsideRequest, field: str, route: str, kind: str, at: dt.datetime, **extra: Any
+) -> str:
+    """A new secret for ``request`` (its hash kept in ``field``) e-mailed as a link to
+    ``route``; returns the secret."""
+    secret, hashed = desk.new_secret()
+    setattr(request, field, hashed)
+    request.save(update_fields=[field])
+    link = outbox.absolute(reverse(route, args=[secret]))
+    _mail(request, kind, {"link": link, **extra}, at)
     return secret
 
 
@@ -285,18 +289,8 @@ def _record(
     if user is not None:
         _open(request, at)
         return Filed(request, True)
-    secret, hashed = desk.new_secret()
-    request.confirm_hash = hashed
-    request.save(update_fields=["confirm_hash"])
-    _mail(
-        request,
-        "confirm",
-        {
-            "link": outbox.absolute(reverse("intake:confirm", args=[secret])),
-            "hours": int(guard.CONFIRM_TTL.total_seconds() // 3600),
-        },
-        at,
-    )
+    hours = int(guard.CONFIRM_TTL.total_seconds() // 3600)
+    _send_secret(request, "confirm_hash", "intake:confirm", "confirm", at, hours=hours)
     return Filed(request, False)
 
 
@@ -375,16 +369,6 @@ def resend_link(
         )
         if request is None or request.case is None:
             return False
-        secret, hashed = desk.new_secret()
-        request.link_hash = hashed
-        request.save(update_fields=["link_hash"])
-        _mail(
-            request,
-            "link",
-            {
-                "reference": request.case.reference,
-                "link": outbox.absolute(reverse("intake:follow", args=[secret])),
-            },
-            at,
-        )
+        reference = request.case.reference
+        _send_secret(request, "link_hash", "intake:follow", "link", at, reference=reference)
     return True
