@@ -34,9 +34,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laksana.cases import journal
-from laksana.cases.models import Case, JournalKind
-from laksana.cases.servicebase import _WRITTEN, _atomic, _lock, _store
+from laksana.cases import services as case_services
+from laksana.cases.models import Case
+from laksana.cases.servicebase import _WRITTEN, _atomic
 from laksana.cases.uploads import CheckedUpload, UploadRejected, check_upload
 from laksana.errors import ServiceError
 from laksana.intake import desk, guard
@@ -169,29 +169,13 @@ def _mail(request: OutsideRequest, kind: str, context: Mapping[str, Any], at: dt
 
 def _attach(case: Case, request: OutsideRequest, robot: Person, at: dt.datetime) -> None:
     """The request's files on its new case, outside any step, added by the desk's account
-    with a ``file_added`` journal entry each (as the monitoring robot attaches its evidence:
-    :func:`laksana.cases.services.add_attachment` is for people who can sign in). Each file
-    is checked again from its stored bytes."""
-    files = list(request.files.all())
-    if not files:
-        return
-    locked = _lock(case.pk)
-    for stored in files:
+    through the cases' own service (checked again from their stored bytes, a ``file_added``
+    journal entry each)."""
+    for stored in request.files.all():
         with stored.file.open("rb") as handle:
             content = handle.read()
-        try:
-            checked = check_upload(SimpleUploadedFile(stored.name, content, stored.content_type))
-        except UploadRejected as exc:
-            raise ServiceError("upload_rejected", str(exc), field=FILE_FIELD) from exc
-        attachment = _store(locked, None, "", robot, checked, at)
-        data = {
-            "attachment": attachment.pk,
-            "name": attachment.original_name,
-            "size": attachment.size,
-            "sha256": attachment.sha256,
-        }
-        journal.append(locked, JournalKind.FILE_ADDED, robot, at, data)
-    locked.save(update_fields=["journal_seq", "journal_hash"])
+        upload = SimpleUploadedFile(stored.name, content, stored.content_type)
+        case_services.add_attachment(robot, case.pk, upload, now=at)
 
 
 def _open(request: OutsideRequest, at: dt.datetime) -> str:
