@@ -111,6 +111,10 @@ def refusal(request: HttpRequest, wait: int) -> HttpResponse:
     else:
         response = render(request, "web/rate_limited.html", {"seconds": wait}, status=429)
     response["Retry-After"] = str(wait)
+    if loggable_path(request.path) != request.path:
+        # Django's request log would write the path with its secret: this refusal is logged
+        # by the middleware instead, with the secret left out.
+        response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
