@@ -8,7 +8,8 @@ attachment's file against its SHA-256.
 
 Replayed from the entries:
 
-- case: ``status``, ``end_key``, ``finished_at`` (``closed``), and the engine state's status,
+- case: ``status``, ``end_key``, ``finished_at`` (``closed``, which also cancels the steps
+  it names: a case closed by its administrators), and the engine state's status,
   active steps, completion counts and end (its artifact values are not compared);
 - step rows, by (step, visit): ``actor_key``, ``activated_at``, ``due_at`` (``step_activated``,
   moved by ``resumed``), ``claimed_by``/``claimed_at`` (``claimed``), ``on_hold_since``,
@@ -127,6 +128,16 @@ class _Replay:
                     assigned_to_id=data.get("to"), claimed_by_id=None, claimed_at=None
                 )
         elif kind == JournalKind.CLOSED:
+            # A case closed by its administrators (laksana.cases.closing): its active steps
+            # were cancelled, their open dispositions ended with them.
+            for item in data.get("cancelled") or []:
+                ref = self.active.pop(str(item["step"]), None)
+                if ref is None:
+                    continue
+                self.steps[ref]["status"] = StepStatus.CANCELLED.value
+                for d in self.dispositions.values():
+                    if d["step"] == ref and d["status"] in OPEN_DISPOSITION:
+                        d.update(status=DispositionStatus.DONE.value, closed_at=e.at)
             self.status = CaseStatus.FINISHED.value
             self.end_key = str(event.get("end") or "")
             self.finished_at = e.at

@@ -436,7 +436,13 @@ def _item(
     elif kind == JournalKind.CLOSED:
         end = str(event.get("end", ""))
         label = spec.end(end).label if spec.is_end(end) else end
-        item.text = _("The case was closed: %(end)s.") % {"end": label}
+        if data.get("reason"):  # closed by its administrators (laksana.cases.closing)
+            item.text = _("%(who)s closed the case: %(reason)s") % {
+                "who": who,
+                "reason": str(data["reason"]),
+            }
+        else:
+            item.text = _("The case was closed: %(end)s.") % {"end": label}
     elif kind in _DOCUMENT_EVENTS:
         item.text = str(_DOCUMENT_EVENTS[kind]) % {
             "who": who,

@@ -18,6 +18,7 @@ LIMITS = {
     "step_note": (5_000, gettext_lazy("The step's note")),
     "hold_reason": (300, gettext_lazy("The reason for the hold")),
     "reassign_reason": (300, gettext_lazy("The reason for the reassignment")),
+    "close_reason": (300, gettext_lazy("The reason for closing the case")),
     "instruction": (300, gettext_lazy("The instruction")),
     "disposition_note": (2_000, gettext_lazy("The disposition's note")),
 }
