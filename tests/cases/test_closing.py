@@ -128,7 +128,5 @@ def test_a_procedure_administrator_may_close_and_a_cancelled_step_changed_is_fou
     case.refresh_from_db()
     assert case.status == CaseStatus.FINISHED
     assert coverage.check_case(case) == []
-    CaseStep.objects.filter(case=case, status=StepStatus.CANCELLED).update(
-        status=StepStatus.ACTIVE
-    )
+    CaseStep.objects.filter(case=case, status=StepStatus.CANCELLED).update(status=StepStatus.ACTIVE)
     assert any("status" in p for p in coverage.check_case(case))

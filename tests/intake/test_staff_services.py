@@ -128,7 +128,11 @@ def test_another_agencys_service_is_not_found_and_a_slug_taken_is_refused_on_cha
 def test_the_first_service_makes_the_desk_and_every_change_is_recorded(bali):
     assert not PublicDesk.objects.filter(agency=bali.agency).exists()
     made = _create(
-        bali.agency, bali["kabid"], slug="Pengaduan-Aplikasi", intro="Laporkan masalah.", source="web"
+        bali.agency,
+        bali["kabid"],
+        slug="Pengaduan-Aplikasi",
+        intro="Laporkan masalah.",
+        source="web",
     )
     assert made.slug == "pengaduan-aplikasi" and made.opened_by == bali["kabid"]
     assert PublicDesk.objects.filter(agency=bali.agency).count() == 1
@@ -232,7 +236,9 @@ def test_every_request_from_one_address_is_marked_in_bulk(bali):
     by_address, by_email = spam.counts(bali.agency, [flood[0], other])
     assert by_address[flood[0].address_hash] == 4 and by_address[other.address_hash] == 1
     assert by_email[desk.digest("wayan@example.org")] == 2
-    count = spam.mark_spam_from_address(bali.agency, bali["adminbali"], flood[0].address_hash, "Banjir")
+    count = spam.mark_spam_from_address(
+        bali.agency, bali["adminbali"], flood[0].address_hash, "Banjir"
+    )
     assert count == 4
     assert set(
         OutsideRequest.objects.filter(address_hash=flood[0].address_hash).values_list(

@@ -103,6 +103,13 @@ NAMES = [
     "starts_at",
     "ends_at",
     "procedure_key",
+    # The public desk's staff screens (laksana.intake.views_staff).
+    "slug",
+    "intro",
+    "is_open",
+    "accepts_files",
+    "service",
+    "address",
     "reporting_unit",
     "status_public",
     "cert_notice_days",

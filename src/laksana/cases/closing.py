@@ -46,7 +46,9 @@ def may_close(person: Person | None, agency_id: int) -> bool:
 
 
 @_atomic
-def close_case(person: Person, case_id: int, reason: str, *, now: dt.datetime | None = None) -> Case:
+def close_case(
+    person: Person, case_id: int, reason: str, *, now: dt.datetime | None = None
+) -> Case:
     """Close a running case of ``person``'s agency: cancel its active steps, finish it with
     the end ``closed`` and journal why. Refused for a finished case, without a reason, and
     for anyone but the agency's administrators (another agency's case is not found)."""
@@ -65,9 +67,7 @@ def close_case(person: Person, case_id: int, reason: str, *, now: dt.datetime | 
     if not reason:
         raise ServiceError("required", _("Give the reason for closing the case."), field="reason")
     check_length("close_reason", reason, "reason")
-    steps = list(
-        CaseStep.objects.filter(case_id=case.pk, status=StepStatus.ACTIVE).order_by("pk")
-    )
+    steps = list(CaseStep.objects.filter(case_id=case.pk, status=StepStatus.ACTIVE).order_by("pk"))
     state = dict(case.state)
     seq = int(state.get("seq") or 0) + 1
     event = engine.CaseEnded(seq=seq, end=CLOSED_END).to_dict()

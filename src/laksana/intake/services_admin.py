@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.validators import validate_slug
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +70,10 @@ def _check(
 ) -> tuple[str, str]:
     if not may_manage(by, agency, user):
         raise NotAllowed(
-            _("Only the agency's administrators and procedure administrators manage its public services.")
+            _(
+                "Only the agency's administrators and procedure administrators manage its "
+                "public services."
+            )
         )
     title = (title or "").strip()
     slug = (slug or "").strip().lower()

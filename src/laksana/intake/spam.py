@@ -12,6 +12,7 @@ administrators and procedure administrators (:func:`services_admin.may_manage`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +33,13 @@ from laksana.org.models import Agency, ChangeAction, Person
 SUBJECT = "outside_request"
 FIELDS = ("status", "spam_reason")
 REASON_MAX = 300
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def hash_or_blank(value: object) -> str:
+    """``value`` if it is a SHA-256 hex digest (as the hashes are kept), else ""."""
+    text = str(value or "").strip().lower()
+    return text if _HEX64.fullmatch(text) else ""
 
 
 def fingerprint(value: str) -> str:
@@ -49,9 +57,10 @@ def requests_of(
         rows = rows.filter(status=status)
     if service is not None:
         rows = rows.filter(service_id=service)
+    address = hash_or_blank(address)
     if address:
         rows = rows.filter(address_hash=address)
-    q = q.strip()[:100]
+    q = q.replace("\x00", "").strip()[:100]
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q))
     return rows
@@ -104,9 +113,13 @@ def _allowed(agency: Agency, by: Person | None, user: Any) -> Person:
 
 def _mark(agency: Agency, by: Person, row: OutsideRequest, reason: str, at: dt.datetime) -> None:
     before = changes.snapshot(row, FIELDS)
-    if row.status == RequestStatus.OPENED and row.case is not None:
-        if row.case.status == CaseStatus.RUNNING:
-            close_case(by, row.case.pk, _("Spam: %(reason)s") % {"reason": reason}, now=at)
+    case = row.case
+    if (
+        row.status == RequestStatus.OPENED
+        and case is not None
+        and case.status == CaseStatus.RUNNING
+    ):
+        close_case(by, case.pk, _("Spam: %(reason)s") % {"reason": reason}, now=at)
     row.status = RequestStatus.SPAM
     row.spam_at = at
     row.spam_by = by
@@ -166,7 +179,7 @@ def mark_spam_from_address(
     were marked."""
     person = _allowed(agency, by, user)
     reason = _reason(reason)
-    address_hash = (address_hash or "").strip()
+    address_hash = hash_or_blank(address_hash)
     rows = list(
         OutsideRequest.objects.select_for_update()
         .filter(agency=agency, address_hash=address_hash)
@@ -176,7 +189,9 @@ def mark_spam_from_address(
     )
     if not address_hash or not rows:
         raise ServiceError(
-            "not_found", _("No request of the agency from that address is left to mark."), field="address"
+            "not_found",
+            _("No request of the agency from that address is left to mark."),
+            field="address",
         )
     at = now or timezone.now()
     for row in rows:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from laksana.intake import views_staff
+
+urlpatterns = [
+    path("", views_staff.public_services, name="public_services"),
+    path("<int:pk>/", views_staff.public_service, name="public_service"),
+    path("permohonan/", views_staff.outside_requests, name="outside_requests"),
+    path("permohonan/<int:pk>/", views_staff.outside_request, name="outside_request"),
+]
