@@ -115,3 +115,32 @@ def test_marking_spam_from_the_screens(bali):
     )
     keep.refresh_from_db()
     assert keep.status == RequestStatus.AWAITING
+
+
+def test_the_case_page_shows_the_requester_from_outside_and_the_spam_button_to_admins(bali):
+    from laksana.intake import desk
+    from laksana.org import roles
+    from laksana.org.models import RoleKind
+
+    from ..cases.helpers import work
+
+    svc = service(bali.agency, SOP_002)
+    row = outside(svc, opened=True)
+    robot = desk.desk_for(bali.agency).robot
+    case = work(robot, work(robot, row.case))  # the requester's steps 1 and 2: step 3 is the head's
+    url = reverse("cases:detail", args=[case.reference])
+    kadis = _client(bali["kadis"])
+    page = kadis.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Wayan Sudarma" in text and "wayan@example.org" in text and "08123456789" in text
+    spam_url = _url("outside_request", bali.agency, row.pk)
+    assert spam_url not in text  # no administrator: no spam button
+    roles.grant(bali["kadis"], RoleKind.PROCEDURE_ADMIN)
+    assert spam_url in kadis.get(url).content.decode()
+    # A case from inside has no such panel.
+    from laksana.cases import services
+
+    inside = services.open_case(bali["dinkes_staf"], bali.versions[SOP_002], "Dari dalam")
+    page = _client(bali["dinkes_staf"]).get(reverse("cases:detail", args=[inside.reference]))
+    assert page.status_code == 200 and "pemohon-luar" not in page.content.decode()

@@ -15,3 +15,9 @@ class IntakeConfig(AppConfig):
         requester_mail.register()
         # The periodic sweep: unconfirmed requests expired, old counts and form tokens.
         tasks.register()
+
+        # The case page's "Pemohon luar" panel: the requester of a case opened from outside.
+        from laksana.cases.panels import register_panel
+        from laksana.intake.panel import case_panel
+
+        register_panel("outside_requester", case_panel)
