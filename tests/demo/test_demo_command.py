@@ -142,11 +142,12 @@ def test_it_fills_an_empty_database_and_prints_the_logins(demo):
     out = demo.output
     assert "Demo data written: 4 agencies" in out
     assert set(Agency.objects.values_list("slug", flat=True)) == set(DEMO_SLUGS)
-    # The 15 stories, the 2 recovery cases the monitoring's incidents opened and the SOP 000
-    # cases of the 2 maintenance plans; the 5 adopted SOPs and Sukamaju's hosting procedure.
-    assert len(TITLES) == 15 and Case.objects.count() == 19
+    # The 15 stories, the 2 recovery cases the monitoring's incidents opened, the SOP 000
+    # cases of the 2 maintenance plans and the case of Bali's request from outside; the 5
+    # adopted SOPs and Sukamaju's hosting procedure.
+    assert len(TITLES) == 15 and Case.objects.count() == 20
     assert ProcedureVersion.objects.count() == 6
-    assert re.search(r"19 cases \(\d+ running\)", out), out
+    assert re.search(r"20 cases \(\d+ running\)", out), out
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     # Every login is in the table with its agency, and the password is printed.

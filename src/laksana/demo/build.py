@@ -23,6 +23,7 @@ from laksana.cases.models import Case
 from laksana.demo import documents as demo_documents
 from laksana.demo import drafts as demo_drafts
 from laksana.demo import hosting as demo_hosting
+from laksana.demo import intake as demo_intake
 from laksana.demo import maintenance as demo_maintenance
 from laksana.demo import monitoring as demo_monitoring
 from laksana.demo import quality as demo_quality
@@ -102,6 +103,9 @@ def build_demo(now: dt.datetime | None = None) -> Demo:
             # Diskominfo Sukamaju's hosting procedure (joint, any-of and copied steps, a
             # chosen actor, its service level) and its case at the joint step.
             cases["skm_hosting"] = demo_hosting.build_hosting(orgs["skm"], now, written)
+            # Bali's public service (SOP 002 open to citizens) and its three requests from
+            # outside: one opened as a case, one awaiting confirmation, one spam.
+            cases["bali_outside"] = demo_intake.build_intake(orgs["bali"], now, written)
             # Monitors of the demo applications, their last 90 days and the recovery cases
             # their incidents opened.
             monitoring = demo_monitoring.build_monitoring(orgs, now, written)
