@@ -3,10 +3,9 @@
 its agency administrator through the service (laksana.intake.services_admin).
 
 Three requests came in: a citizen, Wayan Sudarma, reports that SIKESDA shows no schedule of
-his puskesmas; his e-mail was confirmed, the case opened on the desk's unit, he did the
-requester's steps through his follow link (the desk's account acts for him) and the Kepala
-Dinas has sent it down; one request still awaits its e-mail confirmation; one, an
-advertisement, was marked as spam by the administrator.
+his puskesmas; his e-mail was confirmed and the case opened on the desk's unit, its first
+step (the requester's, done through his follow link) waiting; one request still awaits its
+e-mail confirmation; one, an advertisement, was marked as spam by the administrator.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from laksana.cases.models import Case
-from laksana.demo.cases import Story, _sop002_start
+from laksana.demo.cases import Story
 from laksana.demo.orgs import SOP_002, DemoOrg
 from laksana.intake import desk, services_admin, spam
 from laksana.intake.models import OutsideRequest, PublicService, RequestStatus
@@ -85,10 +84,8 @@ def build_intake(bali: DemoOrg, now: dt.datetime, written: list[str]) -> Case:
     opened.link_hash = link_hash
     opened.confirmed_at = case.opened_at
     opened.save(update_fields=["status", "case", "link_hash", "confirmed_at"])
-    # The requester's steps through the follow link, then the Kepala Dinas sends it down.
-    _sop002_start(s, DESK_LOGIN)
-    s.dispose("kadis", "kabid", "Proses lebih lanjut", hours=3, deadline_days=2)
-    s.step("kadis", hours=0.25)
+    # Its first step is the requester's (through the follow link): SOP 002's step 1 asks
+    # for a signed letter, which the follow link's page provides, so it waits here.
     _request(
         service,
         "Aplikasi e-Samsat tidak bisa dibuka",
@@ -108,6 +105,10 @@ def build_intake(bali: DemoOrg, now: dt.datetime, written: list[str]) -> Case:
         "192.0.2.99",
     )
     spam.mark_spam(
-        agency, bali["adminbali"], junk.pk, "Iklan, bukan pengaduan", now=now - dt.timedelta(hours=20)
+        agency,
+        bali["adminbali"],
+        junk.pk,
+        "Iklan, bukan pengaduan",
+        now=now - dt.timedelta(hours=20),
     )
     return s.current
