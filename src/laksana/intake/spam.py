@@ -150,7 +150,7 @@ def mark_spam(
 ) -> OutsideRequest:
     """Mark one of the agency's requests as spam (another agency's is not found)."""
     row = (
-        OutsideRequest.objects.select_for_update()
+        OutsideRequest.objects.select_for_update(of=("self",))
         .filter(agency=agency, pk=request_id)
         .select_related("case")
         .first()
@@ -181,7 +181,7 @@ def mark_spam_from_address(
     reason = _reason(reason)
     address_hash = hash_or_blank(address_hash)
     rows = list(
-        OutsideRequest.objects.select_for_update()
+        OutsideRequest.objects.select_for_update(of=("self",))
         .filter(agency=agency, address_hash=address_hash)
         .exclude(status=RequestStatus.SPAM)
         .select_related("case")
