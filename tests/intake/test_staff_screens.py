@@ -11,7 +11,7 @@ from laksana.demo.orgs import SOP_002, SOP_004
 from laksana.intake.models import OutsideRequest, PublicService, RequestStatus
 from laksana.org.models import OrgChange
 
-from .helpers import outside, service
+from .staff_helpers import outside, service
 
 pytestmark = pytest.mark.django_db
 
