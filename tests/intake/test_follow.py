@@ -74,7 +74,7 @@ def test_the_page_shows_reference_service_status_dates_and_steps(client, bali, c
     with caplog.at_level(logging.DEBUG):
         response = client.get(url(secret))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
     assert response["X-Robots-Tag"] == "noindex"
     body = response.content.decode()

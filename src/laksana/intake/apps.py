@@ -13,6 +13,11 @@ class IntakeConfig(AppConfig):
         from laksana.intake import requester_mail, tasks
 
         requester_mail.register()
+        # The follow and confirmation links carry their secret in the path: logged hidden.
+        from laksana.ops import logs
+
+        logs.hide_after("/layanan/permohonan/")
+        logs.hide_after("/layanan/konfirmasi/")
         # The periodic sweep: unconfirmed requests expired, old counts and form tokens.
         tasks.register()
 

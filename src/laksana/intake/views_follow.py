@@ -2,7 +2,7 @@
 case), the requester's steps and their answers to a hold through it.
 
 A wrong, made-up or spam-closed link answers 404, as a missing page does. Every answer
-carries ``Referrer-Policy: no-referrer`` (the secret never leaves in a Referer),
+carries ``Referrer-Policy: same-origin`` (the secret never leaves in a Referer to another site),
 ``Cache-Control: no-store`` and ``X-Robots-Tag: noindex``; the refusals are not logged with
 their address (it holds the secret). The writes are the services' (:mod:`laksana.intake.follow`).
 """
@@ -28,7 +28,10 @@ from laksana.intake.models import OutsideRequest
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: the secret never leaves in a Referer to another site, and the page's
+    # own forms still carry an Origin (with no-referrer, browsers send "Origin: null" and
+    # the CSRF check refuses every post).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     # Django logs a 4xx with its path, which holds the secret: not this one.

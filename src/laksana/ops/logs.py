@@ -7,7 +7,8 @@ request (Django's ``django.request`` and the API's errors) adds ``method``, ``pa
 ``traceback`` (the whole traceback as one string, so it stays on the record's line); fields
 given as ``extra`` (``event``, ``code``, ``person``, ``reason``, ...) are added as they are.
 
-A path that carries a secret (a satisfaction survey's invitation link) is written with the
+A path that carries a secret (a satisfaction survey's invitation link, an outside requester's
+follow or confirmation link) is written with the
 secret replaced by ``…``, in ``path`` and in the message: modules name such paths with
 :func:`hide_after`.
 """
@@ -52,6 +53,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
+
+
+class TextFormatter(logging.Formatter):
+    """A record as one line of text (``LAKSANA_LOG_FORMAT=text``), the secrets of paths
+    hidden as in the JSON lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return hidden(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):

@@ -19,7 +19,6 @@ minutes at most once a minute.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
@@ -29,6 +28,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from laksana.ops.logs import hidden
 from laksana.web.models import RequestCount
 from laksana.web.proxies import client_address
 
@@ -37,14 +37,6 @@ log = logging.getLogger(__name__)
 # The API's documentation is public: a token offered there proves nothing.
 _PUBLIC_API_PATHS = ("/api/docs", "/api/openapi.json")
 _forgotten_before = 0
-# Addresses that carry a secret (an outside requester's follow link and e-mail confirmation):
-# logged with the secret left out.
-_SECRET_IN_PATH = re.compile(r"^(/layanan/(?:permohonan|konfirmasi)/)[^/]+")
-
-
-def loggable_path(path: str) -> str:
-    """``path`` as it may be written to a log: a secret in it replaced by ``…``."""
-    return _SECRET_IN_PATH.sub(r"\1…", path)
 
 
 def current_minute(now: float | None = None) -> int:
@@ -111,7 +103,7 @@ def refusal(request: HttpRequest, wait: int) -> HttpResponse:
     else:
         response = render(request, "web/rate_limited.html", {"seconds": wait}, status=429)
     response["Retry-After"] = str(wait)
-    if loggable_path(request.path) != request.path:
+    if hidden(request.path) != request.path:
         # Django's request log would write the path with its secret: this refusal is logged
         # by the middleware instead, with the secret left out.
         response._has_been_logged = True  # type: ignore[attr-defined]
@@ -149,7 +141,7 @@ class PublicRateLimitMiddleware:
                     extra={
                         "event": "rate_limited",
                         "address": address,
-                        "path": loggable_path(request.path),
+                        "path": hidden(request.path),
                     },
                 )
                 return refusal(request, max(1, 60 - int(now % 60)))
