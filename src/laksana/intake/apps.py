@@ -18,6 +18,11 @@ class IntakeConfig(AppConfig):
 
         logs.hide_after("/layanan/permohonan/")
         logs.hide_after("/layanan/konfirmasi/")
+        # The satisfaction survey invites an outside requester by their e-mail address.
+        from laksana.intake.desk import contact_of
+        from laksana.survey import invitations
+
+        invitations.register_outside_contact(contact_of)
         # The periodic sweep: unconfirmed requests expired, old counts and form tokens.
         tasks.register()
 

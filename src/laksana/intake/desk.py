@@ -75,6 +75,16 @@ def request_by_link(secret: str) -> OutsideRequest | None:
     )
 
 
+def contact_of(case: Case) -> tuple[str, str] | None:
+    """The name and e-mail address of the outside requester of ``case`` (opened from an
+    outside request, not marked as spam), or None."""
+    return (
+        OutsideRequest.objects.filter(case_id=case.pk, status=RequestStatus.OPENED)
+        .values_list("name", "email")
+        .first()
+    )
+
+
 def open_case(request: OutsideRequest) -> Case:
     """Open the case of a confirmed request on the agency's latest published version of the
     service's procedure, requested by the desk's unit and opened by its account. Raises the

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +71,28 @@ _DOCUMENT_WORK = (JournalKind.SIGNED, JournalKind.INITIALLED)
 
 
 # --- who -------------------------------------------------------------------------------------
+
+
+# Requesters from outside the agency (laksana.intake registers one): their name and e-mail
+# address for a case no one who can sign in opened; the invitation is then the opener's (the
+# public desk's account) and goes to that address.
+_OUTSIDE_CONTACTS: list[Callable[[Case], tuple[str, str] | None]] = []
+
+
+def register_outside_contact(contact: Callable[[Case], tuple[str, str] | None]) -> None:
+    """Let an app name the outside requester of a case: ``contact(case)`` answers
+    ``(name, e-mail)`` or None."""
+    if contact not in _OUTSIDE_CONTACTS:
+        _OUTSIDE_CONTACTS.append(contact)
+
+
+def outside_contact(case: Case) -> tuple[str, str] | None:
+    """The outside requester's name and e-mail address, when an app names one."""
+    for contact in _OUTSIDE_CONTACTS:
+        found = contact(case)
+        if found is not None and found[1].strip():
+            return found
+    return None
 
 
 def requester_of(case: Case) -> Person | None:
@@ -196,6 +218,9 @@ def invite(case: Case, *, at: dt.datetime | None = None) -> Invitation | None:
     if survey is None:
         return None
     person = requester_of(case)
+    if person is None and outside_contact(case) is not None:
+        # Invited by e-mail through the public desk's account that opened the case.
+        person = Person.objects.filter(pk=case.opened_by_id).first()
     if person is None or person.pk in workers_of(case):
         return None
     send_after = at + dt.timedelta(hours=rules.invite_delay_hours)
@@ -247,8 +272,9 @@ def _service(survey: Survey) -> str:
 def _email(invitation: Invitation) -> tuple[str, str]:
     from laksana.outbox import services as outbox
 
+    outside = outside_contact(invitation.case)
     context = {
-        "name": invitation.person.name,
+        "name": outside[0] if outside is not None else invitation.person.name,
         "survey": invitation.survey.title,
         "service": _service(invitation.survey),
         "case": invitation.case.reference,
@@ -285,7 +311,9 @@ def send_due(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
         for invitation in due:
             survey = invitation.survey
-            email = (invitation.person.email or "").strip()
+            outside = outside_contact(invitation.case)
+            email = outside[1].strip() if outside is not None else ""
+            email = email or (invitation.person.email or "").strip()
             taking = (
                 survey.status == SurveyStatus.OPEN
                 and survey.period_start <= today <= survey.period_end
