@@ -415,3 +415,29 @@ def test_bad_shapes_are_refused_naming_the_input(bali, case):
     doc = services.submit(bali["ketuatim"], doc)
     with pytest.raises(ServiceError, match="changed since"):
         services.initial(bali["ketuatim"], doc, seen_sha256=12345)
+
+
+def test_numbering_and_letterhead_changes_are_in_the_agencys_change_record(bali, djki):
+    from laksana.org.models import OrgChange
+
+    before = OrgChange.objects.count()
+    with pytest.raises(NotAllowed):
+        services.save_letterhead(djki["direktur"], bali.agency, address="Jl. Lain")
+    with pytest.raises(ServiceError):
+        services.save_numbering_pattern(bali["kabid"], bali.agency, "ba_diskusi", "{nomor}")
+    assert OrgChange.objects.count() == before  # refusals record nothing
+    services.save_numbering_pattern(bali["kabid"], bali.agency, "ba_diskusi", "{seq}/BA/{year}")
+    services.save_numbering_pattern(bali["kabid"], bali.agency, "ba_diskusi", "{seq}/BAD/{year}")
+    services.save_letterhead(bali["kabid"], bali.agency, address="Jl. D.I. Panjaitan")
+    services.save_letterhead(bali["kabid"], bali.agency, address="Jl. Raya Puputan")
+    numbering, letterhead = (
+        list(OrgChange.objects.filter(agency=bali.agency, subject=s).order_by("id"))
+        for s in ("numbering", "letterhead")
+    )
+    assert [c.action for c in numbering] == ["created", "changed"]
+    assert numbering[1].before == {"kind": "ba_diskusi", "pattern": "{seq}/BA/{year}"}
+    assert numbering[1].after == {"kind": "ba_diskusi", "pattern": "{seq}/BAD/{year}"}
+    assert numbering[1].by == bali["kabid"]
+    assert [c.action for c in letterhead] == ["created", "changed"]
+    assert letterhead[1].before["address"] == "Jl. D.I. Panjaitan"
+    assert letterhead[1].after["address"] == "Jl. Raya Puputan"

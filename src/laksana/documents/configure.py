@@ -21,8 +21,8 @@ from laksana.documents.kinds import KINDS, DocumentKind
 from laksana.documents.models import Letterhead, NumberingPattern, TemplateVersion
 from laksana.documents.pdfstore import sha256 as _sha
 from laksana.documents.pdfstore import written as _written
-from laksana.org import roles
-from laksana.org.models import Agency, Person, RoleKind, Unit
+from laksana.org import changes, roles
+from laksana.org.models import Agency, ChangeAction, Person, RoleKind, Unit
 
 
 def template_for(agency: Agency | int, kind: str, at: dt.datetime | None = None) -> TemplateVersion:
@@ -130,18 +130,34 @@ def save_template(
 
 
 @_atomic
+@_atomic
 def save_numbering_pattern(
     person: Person, agency: Agency, kind: str, pattern: str
 ) -> NumberingPattern:
-    """Set how the agency numbers documents of ``kind``."""
+    """Set how the agency numbers documents of ``kind`` (recorded in the agency's changes)."""
     _administer_or_refuse(person, agency)
     _kind_or_refuse(kind)
     pattern = (pattern or "").strip() if isinstance(pattern, str) else ""
     problems = numbering.check_pattern(pattern)
     if problems:
         raise ServiceError("invalid_pattern", "; ".join(problems), field="pattern", items=problems)
-    row, _created = NumberingPattern.objects.update_or_create(
+    before = (
+        NumberingPattern.objects.filter(agency=agency, kind=kind)
+        .values_list("pattern", flat=True)
+        .first()
+    )
+    row, created = NumberingPattern.objects.update_or_create(
         agency=agency, kind=kind, defaults={"pattern": pattern}
+    )
+    changes.record(
+        agency,
+        person,
+        "numbering",
+        row,
+        ChangeAction.CREATED if created else ChangeAction.CHANGED,
+        None if before is None else {"kind": kind, "pattern": before},
+        {"kind": kind, "pattern": pattern},
+        label=kind,
     )
     return row
 
@@ -155,6 +171,14 @@ LETTERHEAD_FIELDS = (
     "website",
     "email",
 )
+
+
+def _letterhead_state(row: Letterhead | None) -> dict[str, Any] | None:
+    """A letterhead's fields for the change record (the logo by its file's name)."""
+    state = changes.snapshot(row, LETTERHEAD_FIELDS)
+    if row is not None and state is not None:
+        state["logo"] = row.logo.name or ""
+    return state
 
 
 @_atomic
@@ -192,7 +216,9 @@ def save_letterhead(
             )
         values[key] = value.strip()
     values["agency_name"] = values["agency_name"] or agency.name
-    row, _created = Letterhead.objects.update_or_create(agency=agency, unit=unit, defaults=values)
+    old = Letterhead.objects.filter(agency=agency, unit=unit).first()
+    before = _letterhead_state(old)
+    row, created = Letterhead.objects.update_or_create(agency=agency, unit=unit, defaults=values)
     if logo is not None:
         from laksana.cases.uploads import UploadRejected, check_upload
 
@@ -204,4 +230,14 @@ def save_letterhead(
             raise ServiceError("invalid", _("The logo is a PNG or JPEG image."), field="logo")
         row.logo.save(checked.name, ContentFile(checked.content), save=True)
         _written(row.logo.storage, row.logo.name or "")
+    changes.record(
+        agency,
+        person,
+        "letterhead",
+        row,
+        ChangeAction.CREATED if created else ChangeAction.CHANGED,
+        before,
+        _letterhead_state(row),
+        label=str(unit) if unit is not None else agency.short_name or agency.name,
+    )
     return row

@@ -22,6 +22,9 @@ SUBJECTS: dict[str, Any] = {
     "role": _("Role"),
     "binding": _("Actor binding"),
     "public_service": _("Public service"),
+    "outside_request": _("Request from outside"),
+    "numbering": _("Numbering pattern"),
+    "letterhead": _("Letterhead"),
 }
 
 FIELDS: dict[str, Any] = {
@@ -45,6 +48,22 @@ FIELDS: dict[str, Any] = {
     "actor_key": _("Actor"),
     "active": _("Active"),
     "description": _("Description"),
+    "pattern": _("Pattern"),
+    "government": _("Government"),
+    "agency_name": _("Agency name"),
+    "unit_name": _("Unit name"),
+    "address": _("Address"),
+    "website": _("Website"),
+    "logo": _("Logo"),
+    "status": _("Status"),
+    "spam_reason": _("Reason"),
+    "title": _("Title"),
+    "slug": _("Address"),
+    "intro": _("Introduction"),
+    "is_open": _("Open to requests"),
+    "accepts_files": _("Accepts files"),
+    "role": _("Role"),
+    "target": _("Bound to"),
 }
 
 _CHOICES: dict[str, Any] = {**dict(UnitKind.choices), **dict(RoleKind.choices)}
