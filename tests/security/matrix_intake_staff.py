@@ -78,7 +78,7 @@ def entries() -> dict[str, Any]:
             admins_only,
             static=True,
         ),
-        "org:outside_request POST": Entry(
+        "POST org:outside_request": Entry(
             lambda s: f"/organisasi/diskominfos-bali/layanan-publik/permohonan/{_request(s).pk}/",
             admins_only,
             method="POST",
