@@ -97,6 +97,14 @@ def main() -> None:
         from laksana.benchmarks import survey
 
         figures.extend(survey.measure(sizes["quick"], log=log))
+    if "staff" in parts:
+        from laksana.benchmarks import staff
+
+        figures.extend(staff.measure(sizes["quick"], log=log))
+    if "intake" in parts:
+        from laksana.benchmarks import intake
+
+        figures.extend(intake.measure(sizes["quick"], log=log))
     if "monitor" in parts:
         from laksana.benchmarks import monitor
 

@@ -14,6 +14,10 @@ drops them all afterwards, and runs the parts in child processes with production
 * ``maintenance``: a year's management report of one plan beside the bare ORM aggregates;
 * ``survey``: the satisfaction index of a survey of 1,000,000 answers beside the bare COUNT and
   SUM through the DB-API cursor;
+* ``staff``: importing a SIMPEG file of 2,000 people into an empty agency, and again, beside
+  the csv module and bulk ORM writes reaching the same end state;
+* ``intake``: public filings confirmed into cases beside the bare inserts of the request and
+  the case (the intake's own overhead);
 * ``monitor``: 2,000 monitors due every minute run by one worker process, and the check
   rate of the scheduler beside a bare asyncio + httpx loop (a scratch database of its own).
 
@@ -51,6 +55,8 @@ PARTS = (
     "quality",
     "maintenance",
     "survey",
+    "staff",
+    "intake",
     "monitor",
 )
 
@@ -288,6 +294,8 @@ def run(
                     "quality",
                     "maintenance",
                     "survey",
+                    "staff",
+                    "intake",
                 )
                 if p in parts
             ]
