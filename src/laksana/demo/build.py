@@ -38,7 +38,7 @@ from laksana.demo.orgs import (
     build_university,
     demo_password_hash,
 )
-from laksana.org.models import Agency, Person
+from laksana.org.models import Agency, Person, RoleKind
 
 ADMIN_USERNAME = "admin"
 
@@ -151,12 +151,14 @@ def demo_logins() -> list[Login]:
     people = (
         Person.objects.filter(agency__slug__in=DEMO_SLUGS, user__isnull=False)
         .select_related("user", "agency", "vendor", "unit")
-        .prefetch_related("positions")
+        .prefetch_related("positions", "roles")
         .order_by("pk")
     )
     for person in sorted(people, key=lambda p: (order[p.agency.slug], p.pk)):
         assert person.user is not None
         positions = ", ".join(p.name for p in person.positions.all())
         role = positions or (f"{person.vendor} ({person.unit})" if person.vendor else "")
+        if any(r.kind == RoleKind.AGENCY_ADMIN for r in person.roles.all()):
+            role = ", ".join(x for x in (str(RoleKind.AGENCY_ADMIN.label), role) if x)
         rows.append(Login(person.user.get_username(), person.name, role, str(person.agency)))
     return rows

@@ -592,6 +592,7 @@ def build_university() -> DemoOrg:
     b.bind(SOP_003, "koordinator_aplikasi", position="koord_app")
     b.bind(SOP_003, "kadiv_aplikasi", position="kadiv_app")
     b.bind(SOP_003, "divisi_aplikasi", unit="div_app")
+    b.administrator("utn_admin", "Dewi Anggraini, S.Kom.", "dsti", "199208142018012001")
     b.adopt("utn_kadiv_app", SOP_000, SOP_003)
     return b.org
 
@@ -729,6 +730,7 @@ def build_generic() -> DemoOrg:
     b.bind(SOP_001, "tim_ti", unit="tim_ti")
     b.bind(SOP_001, "pengembang", unit="tim_dev")
     b.bind(SOP_001, "pimpinan", position="kadis")
+    b.administrator("skm_admin", "Rudi Hartono, S.T.", "dinas", "198711202011011002")
     b.adopt("skm_kabid", SOP_001)
     return b.org
 
