@@ -93,6 +93,15 @@ def directory_entries() -> list[tuple[str, list[str], dict[str, object]]]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The messages are checked in their source language (Indonesian is tested elsewhere).
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     yield from ldap_server.running()

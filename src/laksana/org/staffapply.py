@@ -44,9 +44,14 @@ def apply(plan: Plan, by: Person | None) -> None:
             new_positions.append((position, r.superior_nip))
         held[r.nip] = position
     people: dict[str, Person] = {}
+    # A person the file leaves exactly as they are is not written (nor recorded) again.
+    unchanged = {r.nip for r in plan.rows if r.person is not None and not r.changes}
     for r in plan.rows:
         person = r.person
         assert r.unit is not None  # set above
+        if person is not None and r.nip in unchanged:
+            people[r.nip] = person
+            continue
         if person is None:
             person = Person.objects.create(
                 agency=agency, name=r.name, nip=r.nip, email=r.email, phone=r.phone, unit=r.unit
@@ -79,6 +84,8 @@ def apply(plan: Plan, by: Person | None) -> None:
         after = snapshot(position, POSITION_FIELDS)
         record(agency, by, "position", position, ChangeAction.CREATED, None, after, source=source)
     for r in plan.rows:
+        if r.nip in unchanged:
+            continue
         person = people[r.nip]
         after = {"nip": r.nip, **state(person)}
         if r.before is None:
