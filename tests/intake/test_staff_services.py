@@ -20,6 +20,15 @@ from .staff_helpers import outside, service
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the messages in English (the Indonesian is checked in tests/web)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _written() -> tuple[int, int, int]:
     return PublicService.objects.count(), PublicDesk.objects.count(), OrgChange.objects.count()
 

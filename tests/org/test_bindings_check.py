@@ -15,6 +15,15 @@ from laksana.procedures.services import adopt
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the messages in English (the Indonesian is checked in tests/web)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def check(*args: str) -> str:
     out = io.StringIO()
     call_command("bindings", "check", *args, stdout=out)

@@ -11,6 +11,16 @@ from laksana.org.models import Position
 from laksana.org.reach import Bound, Member
 from laksana.procedures.library import PROCEDURES_DIR
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the messages in English (the Indonesian is checked in tests/web)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 SPEC = load_procedure(PROCEDURES_DIR / f"{SOP_002}.yaml")
 
 # Kepala Dinas (1) > Kabid (2) > Ketua Tim (3) > developers (4, 5); 6 is nobody's.
