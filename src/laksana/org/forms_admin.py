@@ -176,7 +176,9 @@ class AccountForm(forms.Form):
 
 
 class NewPersonForm(PersonForm, AccountForm):
-    """A new person, with an optional sign-in account."""
+    """A new person, with an optional sign-in account (asked after the person)."""
+
+    field_order = [*PersonForm.base_fields, *AccountForm.base_fields]
 
     def __init__(self, agency: Agency, *args: Any, **kw: Any) -> None:
         PersonForm.__init__(self, agency, *args, **kw)
