@@ -31,7 +31,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from laksana.cases import services as case_services
@@ -39,7 +39,7 @@ from laksana.cases.models import Case
 from laksana.cases.servicebase import _WRITTEN, _atomic
 from laksana.cases.uploads import CheckedUpload, UploadRejected, check_upload
 from laksana.errors import ServiceError
-from laksana.intake import desk, guard
+from laksana.intake import desk, guard, requester_mail
 from laksana.intake.models import OutsideRequest, PublicService, RequestFile, RequestStatus
 from laksana.org.models import Person
 from laksana.outbox import services as outbox
@@ -162,8 +162,11 @@ def _mail(request: OutsideRequest, kind: str, context: Mapping[str, Any], at: dt
         "service": request.service.title,
         **context,
     }
-    subject = render_to_string(f"intake/email/{kind}_subject.txt", ctx).strip()
-    body = render_to_string(f"intake/email/{kind}.txt", ctx)
+    # In the product's language, as the requester's other e-mails (laksana.intake.requester_mail),
+    # whatever language the thread that files or confirms has active.
+    with translation.override(requester_mail.LANGUAGE):
+        subject = render_to_string(f"intake/email/{kind}_subject.txt", ctx).strip()
+        body = render_to_string(f"intake/email/{kind}.txt", ctx)
     outbox.queue([request.email], subject, body, agency_id=request.agency_id, now=at)
 
 
