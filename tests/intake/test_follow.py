@@ -94,9 +94,13 @@ def test_a_missing_link_is_not_logged_with_its_secret(client, bali, caplog):
     assert "rahasia-yang-dikarang" not in caplog.text
 
 
-def test_the_link_is_rate_limited_as_a_public_route(client, bali, caplog):
+def test_the_link_is_rate_limited_as_a_public_route(client, bali, caplog, monkeypatch):
     from django.test import override_settings
 
+    from laksana.web import ratelimit
+
+    # One minute of the clock: the counts are per minute.
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 1_800_000_030.0)
     secret, _request = outside_case(bali.agency)
     with override_settings(LAKSANA_PUBLIC_RATE_LIMIT=2), caplog.at_level(logging.DEBUG):
         answers = [client.get(url(secret)).status_code for _ in range(3)]

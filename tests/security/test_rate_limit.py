@@ -18,9 +18,15 @@ from laksana.web.models import RequestCount
 LIMIT = 3
 
 
+# The middle of one minute of the clock: the counts are per minute, and a test whose requests
+# straddled a minute's end would see its count start again.
+FROZEN = 1_800_000_030.0
+
+
 @pytest.fixture
-def limited(settings):
+def limited(settings, monkeypatch):
     settings.LAKSANA_PUBLIC_RATE_LIMIT = LIMIT
+    monkeypatch.setattr(ratelimit, "_clock", lambda: FROZEN)
     return settings
 
 

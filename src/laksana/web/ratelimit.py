@@ -39,9 +39,14 @@ _PUBLIC_API_PATHS = ("/api/docs", "/api/openapi.json")
 _forgotten_before = 0
 
 
+def _clock() -> float:
+    """The clock the counts are kept by (seconds since the epoch)."""
+    return time.time()
+
+
 def current_minute(now: float | None = None) -> int:
     """Minutes since the Unix epoch."""
-    return int((time.time() if now is None else now) // 60)
+    return int((_clock() if now is None else now) // 60)
 
 
 def count(address: str, minute: int) -> int:
@@ -122,7 +127,7 @@ class PublicRateLimitMiddleware:
         limit = int(getattr(settings, "LAKSANA_PUBLIC_RATE_LIMIT", 0) or 0)
         address = client_address(request) if limit > 0 else None
         if address and _counted(request):
-            now = time.time()
+            now = _clock()
             minute = current_minute(now)
             try:
                 if minute > _forgotten_before:
