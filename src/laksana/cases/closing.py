@@ -29,7 +29,7 @@ from laksana.cases.models import (
 from laksana.cases.servicebase import NotAllowed, ServiceError, _atomic, _lock, _now
 from laksana.engine import interpreter as engine
 from laksana.org import roles
-from laksana.org.models import Person, RoleKind
+from laksana.org.models import Person
 
 CLOSED_END = "closed"
 """The end of a case closed by its administrators (no procedure's own end)."""
@@ -38,11 +38,7 @@ CLOSED_END = "closed"
 def may_close(person: Person | None, agency_id: int) -> bool:
     """Whether ``person`` may close the agency's cases: its agency administrators and
     procedure administrators, and the installation's superuser."""
-    return (
-        roles.is_superuser(person)
-        or roles.has_role(person, agency_id, RoleKind.AGENCY_ADMIN)
-        or roles.has_role(person, agency_id, RoleKind.PROCEDURE_ADMIN)
-    )
+    return roles.may_keep_procedures(person, agency_id)
 
 
 @_atomic

@@ -22,7 +22,7 @@ from laksana.documents.models import Letterhead, NumberingPattern, TemplateVersi
 from laksana.documents.pdfstore import sha256 as _sha
 from laksana.documents.pdfstore import written as _written
 from laksana.org import changes, roles
-from laksana.org.models import Agency, ChangeAction, Person, RoleKind, Unit
+from laksana.org.models import Agency, ChangeAction, Person, Unit
 
 
 def template_for(agency: Agency | int, kind: str, at: dt.datetime | None = None) -> TemplateVersion:
@@ -65,11 +65,7 @@ def template_for(agency: Agency | int, kind: str, at: dt.datetime | None = None)
 
 
 def _may_administer(person: Person, agency: Agency) -> bool:
-    return (
-        roles.is_superuser(person)
-        or roles.has_role(person, agency, RoleKind.AGENCY_ADMIN)
-        or roles.has_role(person, agency, RoleKind.PROCEDURE_ADMIN)
-    )
+    return roles.may_keep_procedures(person, agency)
 
 
 def _administer_or_refuse(person: Person, agency: Agency) -> None:

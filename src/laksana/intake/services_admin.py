@@ -25,7 +25,7 @@ from laksana.errors import NotAllowed, ServiceError
 from laksana.intake.desk import desk_for
 from laksana.intake.models import PublicService
 from laksana.org import changes, roles
-from laksana.org.models import Agency, ChangeAction, Person, RoleKind
+from laksana.org.models import Agency, ChangeAction, Person
 from laksana.org.services import latest_version
 from laksana.procedures.models import ProcedureVersion
 
@@ -39,9 +39,7 @@ def may_manage(person: Person | None, agency: Agency, user: Any = None) -> bool:
     """Whether the person (or account) manages the agency's public services and reviews its
     outside requests: its agency administrators, its procedure administrators, the
     superuser."""
-    return roles.may_administer(person, agency, user) or roles.has_role(
-        person, agency, RoleKind.PROCEDURE_ADMIN
-    )
+    return roles.may_keep_procedures(person, agency, user)
 
 
 def has_requester(version: ProcedureVersion) -> bool:

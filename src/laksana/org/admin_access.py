@@ -24,8 +24,12 @@ from laksana.web.middleware import current_person
 _View = Callable[..., HttpResponse]
 
 
-def administered_agency(request: HttpRequest, slug: str) -> tuple[Agency, Person | None]:
-    """The agency named by ``slug`` and the signed-in person, when they may administer it."""
+def administered_agency(
+    request: HttpRequest, slug: str, refusal: str = ""
+) -> tuple[Agency, Person | None]:
+    """The agency named by ``slug`` and the signed-in person, when they may administer it;
+    a member of the agency who may not is refused with ``refusal`` (403), anyone else gets
+    404."""
     person = current_person(request)
     agency = Agency.objects.filter(slug=slug).first()
     if agency is None:
@@ -33,7 +37,7 @@ def administered_agency(request: HttpRequest, slug: str) -> tuple[Agency, Person
     if may_administer(person, agency, request.user):
         return agency, person
     if person is not None and person.agency_id == agency.pk:
-        raise PermissionDenied
+        raise PermissionDenied(refusal)
     raise Http404
 
 

@@ -15,17 +15,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from laksana.org import staffimport, staffsheet, uploadstore
+from laksana.org.admin_access import administered_agency
 from laksana.org.models import Agency, Person
-from laksana.org.roles import is_superuser, may_administer
-from laksana.web.middleware import current_person
 
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -38,15 +36,9 @@ FIELD_LABELS = {
 
 
 def _administered(request: HttpRequest, slug: str) -> tuple[Agency, Person | None]:
-    person = current_person(request)
-    agency = Agency.objects.filter(slug=slug).first()
-    if agency is None:
-        raise Http404
-    if may_administer(person, agency, request.user):
-        return agency, person
-    if is_superuser(person, request.user) or (person is not None and person.agency_id == agency.pk):
-        raise PermissionDenied(_("Staff are imported by the agency's administrators."))
-    raise Http404
+    return administered_agency(
+        request, slug, _("Staff are imported by the agency's administrators.")
+    )
 
 
 def _context(plan: staffimport.Plan) -> dict[str, Any]:

@@ -39,6 +39,15 @@ def may_administer(person: Person | None, agency: Agency | int, user: Any = None
     return is_superuser(person, user) or has_role(person, agency, RoleKind.AGENCY_ADMIN)
 
 
+def may_keep_procedures(person: Person | None, agency: Agency | int, user: Any = None) -> bool:
+    """Whether the person (or account) keeps what goes with ``agency``'s procedures: their
+    bindings, public services, documents' settings, and closing a case. The agency's
+    administrators and procedure administrators, and the installation's superuser."""
+    return may_administer(person, agency, user) or has_role(
+        person, agency, RoleKind.PROCEDURE_ADMIN
+    )
+
+
 def administered_agencies(person: Person | None, user: Any = None) -> list[Agency]:
     """The agencies the person (or account) administers."""
     if is_superuser(person, user):

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from laksana.cases.queries import person_of
 from laksana.engine.spec import Actor, ActorKind
 from laksana.org import reach, roles, services
-from laksana.org.models import ActorBinding, Agency, Person, Position, RoleKind, Unit
+from laksana.org.models import ActorBinding, Agency, Person, Position, Unit
 from laksana.procedures.models import ProcedureVersion
 from laksana.web.middleware import current_person
 from laksana.web.params import record_id
@@ -94,9 +94,7 @@ def binding_agencies(request: HttpRequest) -> list[Agency]:
         return list(Agency.objects.order_by("name"))
     if person is None:
         return []
-    if roles.may_administer(person, person.agency_id) or roles.has_role(
-        person, person.agency_id, RoleKind.PROCEDURE_ADMIN
-    ):
+    if roles.may_keep_procedures(person, person.agency_id):
         return [person.agency]
     return []
 
